@@ -1,0 +1,66 @@
+# Two commands a new user needs: `make run` and `make test`. Both install what they use.
+PYTHON ?= python3
+VENV := .venv
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+UV_VERSION := 0.13.8
+BIN := $(VENV)/bin
+# System programs the tests use to make media (speech for the audio fingerprint tests).
+TEST_SYSTEM_PACKAGES := espeak-ng
+
+.PHONY: run test install install-dev system-deps lint typecheck unit lock bench clean
+
+run: install
+	$(BIN)/accord serve
+
+test: install-dev system-deps lint typecheck
+	$(BIN)/pytest -n auto --dist loadgroup
+
+install: $(VENV)/.installed-run
+install-dev: $(VENV)/.installed-dev
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.installed-run: requirements/run.lock pyproject.toml | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
+	VIRTUAL_ENV=$(VENV) $(UV) pip sync --quiet requirements/run.lock
+	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps -e .
+	rm -f $(VENV)/.installed-dev
+	touch $@
+
+$(VENV)/.installed-dev: requirements/dev.lock pyproject.toml | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
+	VIRTUAL_ENV=$(VENV) $(UV) pip sync --quiet requirements/dev.lock
+	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps -e .
+	rm -f $(VENV)/.installed-run
+	touch $@
+
+system-deps:
+	@missing=""; for pkg in $(TEST_SYSTEM_PACKAGES); do \
+	  command -v $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+lint: install-dev
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+# Regenerate the locks after changing dependencies in pyproject.toml.
+lock: | $(UV)
+	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --extra server -o requirements/run.lock
+	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --all-extras --group dev --group bench -o requirements/dev.lock
+
+bench: install-dev
+	$(BIN)/python benchmarks/hash_throughput.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

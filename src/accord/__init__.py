@@ -1,0 +1,66 @@
+"""accord: defend elections against deceptive AI content.
+
+The public Python API is the short list in ``__all__``; everything else is internal.
+Names load on first use, so ``import accord`` stays cheap::
+
+    import accord
+
+    result = accord.hash_file("photo.jpg")
+    print(result.signal("pdq"))
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from accord.errors import AccordError, MediaError, SignalError
+    from accord.media.kinds import MediaKind
+    from accord.media.limits import MediaLimits
+    from accord.signals.base import Signal, SignalType
+    from accord.signals.hashing import HashResult, hash_file
+    from accord.signals.registry import get_signal_type, signal_type_classes
+
+__all__ = [
+    "AccordError",
+    "HashResult",
+    "MediaError",
+    "MediaKind",
+    "MediaLimits",
+    "Signal",
+    "SignalError",
+    "SignalType",
+    "__version__",
+    "get_signal_type",
+    "hash_file",
+    "signal_type_classes",
+]
+
+_HOMES = {
+    "AccordError": "accord.errors",
+    "MediaError": "accord.errors",
+    "SignalError": "accord.errors",
+    "MediaKind": "accord.media.kinds",
+    "MediaLimits": "accord.media.limits",
+    "Signal": "accord.signals.base",
+    "SignalType": "accord.signals.base",
+    "HashResult": "accord.signals.hashing",
+    "hash_file": "accord.signals.hashing",
+    "get_signal_type": "accord.signals.registry",
+    "signal_type_classes": "accord.signals.registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        msg = f"module 'accord' has no attribute {name!r}"
+        raise AttributeError(msg)
+    return getattr(import_module(home), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,164 @@
+"""``accord``: hash media, run the service, manage its database."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from accord.errors import AccordError
+
+if TYPE_CHECKING:
+    from accord.server.settings import Settings
+
+app = typer.Typer(
+    name="accord",
+    help="Defend elections against deceptive AI content.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Manage the service's database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def fail(message: str) -> typer.Exit:
+    """Print one readable error line and give the exit to raise."""
+    typer.echo(f"accord: error: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+@app.command("hash")
+def hash_command(
+    files: Annotated[list[Path], typer.Argument(help="Image, video or audio files.")],
+    signals: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated signal types, e.g. pdq,vpdq (default: all for the kind)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    exact: Annotated[
+        bool, typer.Option(help="Decode images at full resolution (bit-exact PDQ, slower).")
+    ] = False,
+) -> None:
+    """Compute the signals of each file; a bad file is reported and the rest still hashed."""
+    from accord.signals.hashing import hash_file  # noqa: PLC0415 - keep --help fast
+    from accord.signals.registry import parse_signal_names  # noqa: PLC0415
+
+    try:
+        chosen = parse_signal_names(signals.split(",")) if signals else None
+    except AccordError as error:
+        raise fail(error.detail) from None
+    failures = 0
+    for path in files:
+        try:
+            result = hash_file(path, signal_types=chosen, exact=exact)
+        except AccordError as error:
+            failures += 1
+            typer.echo(f"accord: error: {path}: {error.title.lower()}: {error.detail}", err=True)
+            if as_json:
+                problem = {"code": error.code, "detail": error.detail}
+                typer.echo(json.dumps({"file": str(path), "error": problem}))
+            continue
+        except OSError as error:
+            failures += 1
+            typer.echo(f"accord: error: {path}: {error.strerror or error}", err=True)
+            continue
+        if as_json:
+            typer.echo(json.dumps({"file": str(path), **result.to_json()}))
+        else:
+            typer.echo(f"{path}\t{result.format.kind}/{result.format.name}\t{result.size} bytes")
+            for signal in result.signals:
+                note = "" if signal.reliable else "\t(unreliable: low quality)"
+                quality = "" if signal.quality is None else f"\tquality={signal.quality}"
+                value = _shorten(signal.value)
+                typer.echo(f"  {signal.type}\t{value}{quality}{note}")
+    if failures:
+        raise typer.Exit(code=1)
+
+
+@app.command("signals")
+def signals_command() -> None:
+    """List the signal types, the media they take, and their match thresholds."""
+    from accord.signals.registry import signal_type_classes  # noqa: PLC0415
+
+    for name, cls in signal_type_classes().items():
+        kinds = ",".join(sorted(str(kind) for kind in cls.media_kinds))
+        typer.echo(f"{name}\t{kinds}\tthreshold={cls.threshold:g}\t{cls.description}")
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
+) -> None:
+    """Run the HTTP service (settings from ACCORD_* environment variables)."""
+    import uvicorn  # noqa: PLC0415
+
+    from accord.server.db.migrate import upgrade  # noqa: PLC0415
+    from accord.server.logs import configure_logging  # noqa: PLC0415
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_format)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.auto_migrate:
+        upgrade(settings.effective_database_url)
+    bind_host, bind_port = host or settings.host, port or settings.port
+    typer.echo(f"accord is serving on http://{bind_host}:{bind_port}", err=True)
+    typer.echo(f"API docs: http://{bind_host}:{bind_port}/docs", err=True)
+    uvicorn.run(
+        "accord.server.app:app_from_environment",
+        factory=True,
+        host=bind_host,
+        port=bind_port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from accord.server.db.migrate import upgrade  # noqa: PLC0415
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url, revision)
+    typer.echo(f"database at {revision}", err=True)
+
+
+@db_app.command("revision")
+def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> None:
+    """Write a new migration from the difference between models and database."""
+    from accord.server.db.migrate import make_revision  # noqa: PLC0415
+
+    make_revision(_settings().effective_database_url, message)
+
+
+def _settings() -> Settings:
+    try:
+        from accord.server.settings import Settings  # noqa: PLC0415
+    except ImportError:
+        raise fail("the server is not installed: pip install 'accord[server]'") from None
+    try:
+        return Settings()
+    except ValueError as error:
+        raise fail(f"invalid settings: {error}") from None
+
+
+def _shorten(value: str, width: int = 120) -> str:
+    """Long signals (a video's frames) are cut for reading; --json has them whole."""
+    return value if len(value) <= width else value[: width - 3] + "..."
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,120 @@
+"""Every error accord raises on purpose, in one tree.
+
+Callers catch the family they can handle; the API maps each class to one HTTP status and a
+stable problem ``type`` in one place (``accord.server.problems``)::
+
+    AccordError                      code "accord.error"
+    ├── MediaError                   something is wrong with the input file
+    │   ├── EmptyMedia               zero bytes
+    │   ├── UnsupportedMedia         not an image, video or audio format accord reads
+    │   ├── MediaTooLarge            breaks a configured limit (bytes, pixels, frames, ...)
+    │   └── CorruptMedia             truncated, malformed or hostile structure
+    ├── SignalError
+    │   ├── UnknownSignalType        no signal type has that name
+    │   ├── InvalidSignal            a serialized signal value that does not parse
+    │   └── SignalNotApplicable      the signal type does not take this kind of media
+    ├── FetchError                   fetching media from a URL
+    │   ├── HostNotAllowed           the URL's host is not on the allow-list
+    │   └── FetchFailed              the remote answered badly, too slowly or too much
+    └── RequestError                 a service request that cannot be served
+        ├── NotFound                 no such resource
+        ├── PayloadTooLarge          the request body is over the upload limit
+        └── BadRequest               a request missing a part or mixing options wrongly
+
+Every class carries ``code``: a short, stable, dotted identifier for logs and APIs.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class AccordError(Exception):
+    """Root of every error accord raises on purpose."""
+
+    code: ClassVar[str] = "accord.error"
+    title: ClassVar[str] = "accord error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class MediaError(AccordError):
+    code = "media.error"
+    title = "Media cannot be processed"
+
+
+class EmptyMedia(MediaError):
+    code = "media.empty"
+    title = "Empty file"
+
+
+class UnsupportedMedia(MediaError):
+    code = "media.unsupported"
+    title = "Unsupported media type"
+
+
+class MediaTooLarge(MediaError):
+    code = "media.too_large"
+    title = "Media exceeds a limit"
+
+
+class CorruptMedia(MediaError):
+    code = "media.corrupt"
+    title = "Corrupt or truncated media"
+
+
+class SignalError(AccordError):
+    code = "signal.error"
+    title = "Signal error"
+
+
+class UnknownSignalType(SignalError):
+    code = "signal.unknown_type"
+    title = "Unknown signal type"
+
+
+class InvalidSignal(SignalError):
+    code = "signal.invalid"
+    title = "Invalid signal value"
+
+
+class SignalNotApplicable(SignalError):
+    code = "signal.not_applicable"
+    title = "Signal type does not apply to this media"
+
+
+class FetchError(AccordError):
+    code = "fetch.error"
+    title = "Fetching media failed"
+
+
+class HostNotAllowed(FetchError):
+    code = "fetch.host_not_allowed"
+    title = "Host not allowed"
+
+
+class FetchFailed(FetchError):
+    code = "fetch.failed"
+    title = "Fetching media failed"
+
+
+class RequestError(AccordError):
+    code = "request.error"
+    title = "Bad request"
+
+
+class NotFound(RequestError):
+    code = "request.not_found"
+    title = "Not found"
+
+
+class PayloadTooLarge(RequestError):
+    code = "request.too_large"
+    title = "Request body too large"
+
+
+class BadRequest(RequestError):
+    code = "request.bad"
+    title = "Bad request"

@@ -1,0 +1,1 @@
+"""Media intake: recognise, bound and decode images, video and audio safely."""

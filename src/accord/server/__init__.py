@@ -1,0 +1,1 @@
+"""accord's HTTP service: FastAPI app, database, blob store and domains."""

@@ -1,0 +1,53 @@
+"""The FastAPI application factory. Importing this module creates nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from accord import __version__
+from accord.server import health
+from accord.server.assets import router as assets_router
+from accord.server.hashing import router as hashing_router
+from accord.server.limits import BodySizeLimit
+from accord.server.logs import RequestLog
+from accord.server.problems import install_problem_handlers
+from accord.server.services import Services
+from accord.server.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app and its services from ``settings`` (the environment when omitted)."""
+    settings = settings or Settings()
+    services = Services.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            services.close()
+
+    app = FastAPI(
+        title="accord",
+        version=__version__,
+        summary="Defend elections against deceptive AI content.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(hashing_router.router)
+    app.include_router(assets_router.router)
+    # The last added runs first: the request log wraps everything, and the size limit
+    # sees the body before anything parses it.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + 64 * 1024)
+    app.add_middleware(RequestLog)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for ``uvicorn --factory``: settings from ``ACCORD_*`` variables."""
+    return create_app(Settings())

@@ -1,0 +1,30 @@
+"""API shapes for assets and hashing results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class SignalRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    value: str
+    quality: int | None
+    reliable: bool
+
+
+class HashRead(BaseModel):
+    """Every signal of one file, keyed by signal type name."""
+
+    kind: str
+    format: str
+    mime: str
+    size: int
+    signals: dict[str, SignalRead]
+
+
+class AssetRead(HashRead):
+    sha256: str
+    created_at: datetime

@@ -1,0 +1,68 @@
+"""Hash files for the API, within the app's limits and concurrency bound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from accord.errors import BadRequest
+from accord.media.kinds import MediaKind
+from accord.server.assets.schemas import HashRead, SignalRead
+from accord.server.services import Services
+from accord.signals.hashing import HashResult, hash_file
+from accord.signals.registry import parse_signal_names
+
+#: HMA's content types and the media kind each names.
+HMA_CONTENT_TYPES = {"photo": MediaKind.IMAGE, "video": MediaKind.VIDEO}
+#: HMA's default signals per content type (``video_md5`` is HMA's name for a video's MD5).
+_HMA_DEFAULT_SIGNALS = {MediaKind.IMAGE: ["pdq"], MediaKind.VIDEO: ["md5", "vpdq"]}
+_HMA_NAMES = {"md5": "video_md5"}
+
+
+def hash_path(
+    services: Services, path: Path, *, signal_names: str | None = None, exact: bool = False
+) -> HashResult:
+    signal_types = parse_signal_names(signal_names.split(",")) if signal_names else None
+    with services.hashing_slot():
+        return hash_file(
+            path,
+            signal_types=signal_types,
+            limits=services.settings.media_limits,
+            exact=exact,
+        )
+
+
+def to_hash_read(result: HashResult) -> HashRead:
+    return HashRead(
+        kind=str(result.format.kind),
+        format=result.format.name,
+        mime=result.format.mime,
+        size=result.size,
+        signals={
+            signal.type: SignalRead(
+                value=signal.value, quality=signal.quality, reliable=signal.reliable
+            )
+            for signal in result.signals
+        },
+    )
+
+
+def hash_for_hma(
+    services: Services, path: Path, *, content_type: str, types: str | None
+) -> dict[str, str]:
+    """HMA's ``{signal_type: hash}`` answer for one file of an HMA content type.
+
+    Like HMA, a PDQ hash too weak to match on (quality < 50) is answered as ``""``.
+    """
+    kind = HMA_CONTENT_TYPES.get(content_type)
+    if kind is None:
+        msg = f"content type must be one of {', '.join(HMA_CONTENT_TYPES)}, not {content_type!r}"
+        raise BadRequest(msg)
+    names = types or ",".join(_HMA_DEFAULT_SIGNALS[kind])
+    result = hash_path(services, path, signal_names=names)
+    if result.format.kind is not kind:
+        msg = f"the file is {result.format.kind} media, not {content_type}"
+        raise BadRequest(msg)
+    return {
+        _HMA_NAMES.get(signal.type, signal.type): signal.value if signal.reliable else ""
+        for signal in result.signals
+    }

@@ -1,0 +1,45 @@
+"""Liveness (the process answers) and readiness (it can do its work)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from accord.server.db.migrate import current_revision_is_head
+from accord.server.deps import ServicesDep
+from accord.server.problems import problem_response
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="Liveness: the process is up")
+def liveness() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Readiness: database reachable and migrated, blobs writable")
+def readiness(request: Request, services: ServicesDep) -> Any:
+    checks = {"database": "ok", "migrations": "ok", "blobs": "ok"}
+    try:
+        with services.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        if not current_revision_is_head(services.settings.effective_database_url):
+            checks["migrations"] = "behind: run 'accord db upgrade'"
+    except Exception as error:  # noqa: BLE001 - readiness reports any failure, never raises
+        checks["database"] = f"unreachable: {type(error).__name__}"
+        checks["migrations"] = "unknown"
+    if not services.blobs.is_writable():
+        checks["blobs"] = "not writable"
+    if all(value == "ok" for value in checks.values()):
+        return JSONResponse({"status": "ready", "checks": checks})
+    return problem_response(
+        request,
+        status=503,
+        code="server.not_ready",
+        title="Not ready",
+        detail="; ".join(f"{key}: {value}" for key, value in checks.items() if value != "ok"),
+        checks=checks,
+    )

@@ -1,0 +1,61 @@
+"""Refuse request bodies over the upload limit while they stream in, before parsing."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from accord.errors import PayloadTooLarge
+from accord.server.problems import PROBLEM_JSON, problem_type
+
+
+class BodySizeLimit:
+    """Pure ASGI middleware: a 413 problem as soon as a body passes ``max_bytes``.
+
+    A declared Content-Length over the limit is refused before any byte is read; a body
+    without one (chunked) is counted as it arrives and cut off at the limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise PayloadTooLarge(self._detail())
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+    def _detail(self) -> str:
+        return f"the request body is over the {self.max_bytes}-byte upload limit"
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        body = json.dumps(
+            {
+                "type": problem_type(PayloadTooLarge.code),
+                "title": PayloadTooLarge.title,
+                "status": 413,
+                "detail": self._detail(),
+                "code": PayloadTooLarge.code,
+                "instance": scope.get("path", ""),
+            }
+        ).encode()
+        headers = [(b"content-type", PROBLEM_JSON.encode()), (b"connection", b"close")]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

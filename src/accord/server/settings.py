@@ -1,0 +1,84 @@
+"""Service settings from ``ACCORD_*`` environment variables, with safe embedded defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from accord.media.limits import MIB, MediaLimits
+
+_DEFAULT_LIMITS = MediaLimits()
+PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the placeholder that production refuses
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "accord"
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment, read once in ``create_app``."""
+
+    model_config = SettingsConfigDict(env_prefix="ACCORD_", env_file=None, extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    #: Holds the SQLite database and the blob folder unless configured otherwise.
+    data_dir: Path = Field(default_factory=default_data_dir)
+    #: SQLAlchemy URL; the default is a SQLite file in ``data_dir``.
+    database_url: str | None = None
+    secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    #: Apply database migrations when the server starts.
+    auto_migrate: bool = True
+
+    max_upload_bytes: int = 512 * MIB
+    max_pixels: int = _DEFAULT_LIMITS.max_pixels
+    max_frames: int = _DEFAULT_LIMITS.max_frames
+    max_duration_seconds: float = _DEFAULT_LIMITS.max_duration_seconds
+    max_nesting: int = _DEFAULT_LIMITS.max_nesting
+    max_decode_seconds: float = 120.0
+    #: Files hashed at once; each may hold a decoded video frame or an hour of audio.
+    hash_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+
+    #: Hosts ``GET /h/hash?url=`` may fetch from. Empty (the default) turns the URL form
+    #: off: HMA allows every host when its list is empty, which makes it an SSRF tool.
+    hash_url_allowed_hosts: list[str] = []
+    hash_url_max_bytes: int = 100 * MIB
+    hash_url_timeout_seconds: float = 30.0
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Self:
+        if self.env == "production" and self.secret_key.get_secret_value() == PLACEHOLDER_SECRET:
+            msg = "ACCORD_SECRET_KEY must be set to a real secret when ACCORD_ENV=production"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'accord.db'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def media_limits(self) -> MediaLimits:
+        return MediaLimits(
+            max_bytes=self.max_upload_bytes,
+            max_pixels=self.max_pixels,
+            max_frames=self.max_frames,
+            max_duration_seconds=self.max_duration_seconds,
+            max_nesting=self.max_nesting,
+            max_decode_seconds=self.max_decode_seconds,
+        )

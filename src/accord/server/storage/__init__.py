@@ -1,0 +1,1 @@
+"""Where original bytes live."""

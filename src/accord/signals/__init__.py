@@ -1,0 +1,1 @@
+"""Signal types: what accord computes from media to match and reason on."""

@@ -1,0 +1,101 @@
+"""The signal-type plugin contract.
+
+A signal type (after python-threatexchange's ``SignalType``) is a small class that turns
+media into a serialized signal and compares two serialized signals:
+
+- ``name``: unique and stable; it is a storage key and never renamed;
+- ``media_kinds``: which kinds of media it accepts;
+- ``compute(subject)``: the signal of one file;
+- ``validate(value)``: parse and normalise a serialized value, or raise ``InvalidSignal``;
+- ``distance(a, b)``: 0 for identical content, larger for less alike;
+- ``threshold``: the default largest distance that still counts as a match;
+- ``examples()``: valid serialized values, used by the shared contract tests.
+
+Every type inherits the contract test class in ``tests/unit/signals/contract.py``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from accord.media.file import MediaFile
+from accord.media.kinds import MediaKind
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One computed signal: its type's name, serialized value and quality (0-100)."""
+
+    type: str
+    value: str
+    quality: int | None = None
+    #: False when the signal is too weak to match on (a flat image's PDQ, say).
+    reliable: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "value": self.value,
+            "quality": self.quality,
+            "reliable": self.reliable,
+        }
+
+
+class Subject:
+    """One file being hashed, with decodes shared by the signal types that need them."""
+
+    def __init__(self, media: MediaFile, *, exact: bool = False) -> None:
+        self.media = media
+        #: Decode images at full resolution (bit-exact with reference hashers), not reduced.
+        self.exact = exact
+        self._image: NDArray[np.uint8] | None = None
+
+    def image(self) -> NDArray[np.uint8]:
+        """The picture as an RGB array, reduced for speed unless ``exact`` was asked."""
+        if self._image is None:
+            from accord.media.image import PDQ_WORKING_SIZE, load_image  # noqa: PLC0415
+
+            min_side = None if self.exact else PDQ_WORKING_SIZE
+            self._image = load_image(self.media, min_side=min_side)
+        return self._image
+
+
+class SignalType(ABC):
+    name: ClassVar[str]
+    media_kinds: ClassVar[frozenset[MediaKind]]
+    threshold: ClassVar[float]
+    description: ClassVar[str]
+
+    def applies(self, subject: Subject) -> bool:
+        """Whether this type can hash ``subject`` (a video without sound has no audio signal)."""
+        return subject.media.kind in self.media_kinds
+
+    @abstractmethod
+    def compute(self, subject: Subject) -> Signal:
+        """The signal of ``subject``; raise a ``MediaError`` if it cannot be decoded."""
+
+    @classmethod
+    @abstractmethod
+    def validate(cls, value: str) -> str:
+        """The canonical form of ``value``; raise ``InvalidSignal`` if it does not parse."""
+
+    @classmethod
+    @abstractmethod
+    def distance(cls, a: str, b: str) -> float:
+        """How unlike two valid values are: 0 for the same content."""
+
+    @classmethod
+    @abstractmethod
+    def examples(cls) -> Sequence[str]:
+        """Valid serialized values, for documentation and contract tests."""
+
+    @classmethod
+    def matches(cls, a: str, b: str, threshold: float | None = None) -> bool:
+        limit = cls.threshold if threshold is None else threshold
+        return cls.distance(a, b) <= limit

@@ -1,0 +1,116 @@
+"""PDQ, Meta's 256-bit perceptual image hash, through ``pdqhash`` (Meta's C++ code).
+
+Values are 64 lowercase hex characters, most significant bit first: the convention of
+python-threatexchange and HMA, so hashes exchange with them unchanged. Two images match
+at a Hamming distance of 31 or less; a hash whose quality is below 50 (flat or tiny
+pictures) is kept but marked unreliable, because such hashes match unrelated images.
+
+``pdq_dihedral`` hashes all eight rotations and mirrorings of the picture at once (PDQ
+computes them from one DCT), so a rotated or flipped copy can be matched to its original.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pdqhash
+from numpy.typing import NDArray
+
+from accord.errors import InvalidSignal
+from accord.media.kinds import MediaKind
+from accord.signals.base import Signal, SignalType, Subject
+
+PDQ_THRESHOLD = 31
+PDQ_MIN_QUALITY = 50
+_HEX = re.compile(r"[0-9a-f]{64}")
+#: The orientations ``pdq_dihedral`` lists, in pdqhash's order.
+DIHEDRAL_ORIENTATIONS = (
+    "original", "rotate90", "rotate180", "rotate270",
+    "flip_x", "flip_y", "flip_plus1", "flip_minus1",
+)  # fmt: skip
+
+
+def bits_to_hex(bits: NDArray[np.integer]) -> str:
+    return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes().hex()
+
+
+def pdq_hex_distance(a: str, b: str) -> int:
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def pdq_of_pixels(pixels: NDArray[np.uint8]) -> tuple[str, int]:
+    """PDQ hex and quality of an RGB array."""
+    bits, quality = pdqhash.compute(np.ascontiguousarray(pixels))
+    return bits_to_hex(bits), int(quality)
+
+
+def validate_pdq_hex(value: str) -> str:
+    normalized = value.strip().lower()
+    if not _HEX.fullmatch(normalized):
+        raise InvalidSignal("a PDQ hash is 64 hexadecimal characters")
+    return normalized
+
+
+class Pdq(SignalType):
+    name = "pdq"
+    media_kinds = frozenset({MediaKind.IMAGE})
+    threshold = float(PDQ_THRESHOLD)
+    description = "PDQ perceptual hash (256 bits, 64 hex); matches at distance <= 31"
+
+    def compute(self, subject: Subject) -> Signal:
+        value, quality = pdq_of_pixels(subject.image())
+        return Signal(self.name, value, quality, reliable=quality >= PDQ_MIN_QUALITY)
+
+    @classmethod
+    def validate(cls, value: str) -> str:
+        return validate_pdq_hex(value)
+
+    @classmethod
+    def distance(cls, a: str, b: str) -> float:
+        return float(pdq_hex_distance(cls.validate(a), cls.validate(b)))
+
+    @classmethod
+    def examples(cls) -> Sequence[str]:
+        return [
+            "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22",
+            "0" * 64,
+        ]
+
+
+class PdqDihedral(SignalType):
+    """The eight PDQ hashes of a picture's rotations and flips, comma-separated.
+
+    The first is the plain PDQ hash. The distance between two values is the smallest
+    distance between one's plain hash and any orientation of the other, so a copy turned
+    by 90 degrees or mirrored is as close to its original as an unrotated copy would be.
+    """
+
+    name = "pdq_dihedral"
+    media_kinds = frozenset({MediaKind.IMAGE})
+    threshold = float(PDQ_THRESHOLD)
+    description = "PDQ of all 8 rotations/flips (comma-separated), to match turned copies"
+
+    def compute(self, subject: Subject) -> Signal:
+        vectors, quality = pdqhash.compute_dihedral(np.ascontiguousarray(subject.image()))
+        value = ",".join(bits_to_hex(bits) for bits in vectors)
+        return Signal(self.name, value, int(quality), reliable=quality >= PDQ_MIN_QUALITY)
+
+    @classmethod
+    def validate(cls, value: str) -> str:
+        parts = [part.strip().lower() for part in value.split(",")]
+        if len(parts) != len(DIHEDRAL_ORIENTATIONS) or not all(map(_HEX.fullmatch, parts)):
+            raise InvalidSignal("pdq_dihedral is eight 64-hex PDQ hashes separated by commas")
+        return ",".join(parts)
+
+    @classmethod
+    def distance(cls, a: str, b: str) -> float:
+        first, second = cls.validate(a).split(","), cls.validate(b).split(",")
+        turned_second = (pdq_hex_distance(first[0], other) for other in second)
+        turned_first = (pdq_hex_distance(second[0], other) for other in first)
+        return float(min(*turned_second, *turned_first))
+
+    @classmethod
+    def examples(cls) -> Sequence[str]:
+        return [",".join(hex(i)[2:] * 64 for i in range(8)), ",".join(["f" * 64] * 8)]
