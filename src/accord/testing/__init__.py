@@ -1,0 +1,1 @@
+"""Conformance suites for plugin authors: subclass them in your own tests."""

@@ -1,0 +1,74 @@
+"""Fixtures shared by every test: the shared corpus and a set of hostile files."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.fail(f"the shared corpus is missing: expected it at {CORPUS}")
+    return CORPUS
+
+
+@dataclass(frozen=True)
+class Hostile:
+    path: Path
+    #: The ``code`` of the error accord must answer with.
+    code: str
+    #: Words the error's detail must contain.
+    reason: str
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def pixel_bomb_png() -> bytes:
+    """A few kilobytes of PNG claiming 100,000 x 100,000 pixels."""
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
+    data = zlib.compress(b"\0" * (1 << 20), 9)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", data)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture(scope="session")
+def hostile_files(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Hostile]:
+    """Malformed corpus files plus made ones, each with the error it must produce."""
+    folder = tmp_path_factory.mktemp("hostile")
+    jpeg = (corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg").read_bytes()
+    made = {
+        "pixel-bomb.png": pixel_bomb_png(),
+        "truncated.jpg": jpeg[: len(jpeg) // 3],
+        "empty.jpg": b"",
+        "random.bin": np.random.default_rng(2024).bytes(64 * 1024),
+    }
+    for name, data in made.items():
+        (folder / name).write_bytes(data)
+    c2pa = corpus / "c2pa"
+    return {
+        "riff_bomb_1000.wav": Hostile(c2pa / "riff_bomb_1000.wav", "media.corrupt", "nested"),
+        "nested_moov_1000.mp4": Hostile(c2pa / "nested_moov_1000.mp4", "media.corrupt", "nested"),
+        "id3v23_compression_underflow.mp3": Hostile(
+            c2pa / "id3v23_compression_underflow.mp3", "media.corrupt", "compressed"
+        ),
+        "sample3.invalid.wav": Hostile(c2pa / "sample3.invalid.wav", "media.corrupt", "RIFF"),
+        "pixel-bomb.png": Hostile(folder / "pixel-bomb.png", "media.too_large", "pixels"),
+        "truncated.jpg": Hostile(folder / "truncated.jpg", "media.corrupt", "truncated"),
+        "empty.jpg": Hostile(folder / "empty.jpg", "media.empty", "empty"),
+        "random.bin": Hostile(folder / "random.bin", "media.unsupported", "not an image"),
+    }

@@ -1,0 +1,108 @@
+"""API and database fixtures: every test runs on SQLite and on PostgreSQL.
+
+Each test gets a session inside a transaction that is rolled back afterwards, so tests
+share one migrated database per backend and xdist worker and never see each other's rows.
+PostgreSQL (127.0.0.1:5432, user postgres) is required when ``CI=true``; elsewhere its
+tests are skipped, with the reason shown, if no server answers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from accord.server.app import create_app
+from accord.server.db.engine import make_engine
+from accord.server.db.migrate import upgrade
+from accord.server.deps import get_session
+from accord.server.settings import Settings
+
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _postgres_url(worker_id: str) -> str:
+    name = f"accord_test_{worker_id}"
+    try:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required in CI and is not reachable: {error}")
+        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432 ({error}); set up to run these")
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'accord.db'}"
+    return _postgres_url(worker_id)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_session(engine: Engine) -> Iterator[Session]:
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        session = Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        yield session
+        session.close()
+        transaction.rollback()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        env="test",
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        auto_migrate=False,
+        hash_concurrency=2,
+    )
+
+
+def make_client(app: FastAPI, session: Session) -> TestClient:
+    def test_session() -> Iterator[Session]:
+        yield session
+        session.commit()  # releases the savepoint; the outer transaction is rolled back
+
+    app.dependency_overrides[get_session] = test_session
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def client(settings: Settings, db_session: Session, engine: Engine) -> Iterator[TestClient]:
+    with make_client(create_app(settings), db_session) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def client_with(
+    settings: Settings, db_session: Session, engine: Engine
+) -> Callable[..., TestClient]:
+    """A client for an app whose settings differ from the defaults by ``changes``."""
+
+    def build(**changes: object) -> TestClient:
+        return make_client(create_app(settings.model_copy(update=changes)), db_session)
+
+    return build

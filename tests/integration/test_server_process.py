@@ -1,0 +1,124 @@
+"""A real ``accord serve`` process: starts on the embedded defaults, survives hostile files."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+STARTUP_SECONDS = 30.0
+MAX_PEAK_BYTES = 500 * 1024 * 1024
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Served:
+    base: str
+    pid: int
+    #: Every stderr line so far, and the ones not yet consumed.
+    log: list[str]
+    lines: queue.Queue[str]
+
+
+def peak_rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmHWM in /proc status")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "ACCORD_DATA_DIR": str(tmp_path_factory.mktemp("served")),
+        "ACCORD_LOG_FORMAT": "json",
+        "ACCORD_HASH_CONCURRENCY": "2",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "accord", "serve", "--port", str(port)],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    log: list[str] = []
+
+    def pump() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.put(line)
+            log.append(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + STARTUP_SECONDS
+    try:
+        while "Application startup complete" not in lines.get(
+            timeout=max(0.0, deadline - time.monotonic())
+        ):
+            pass
+    except queue.Empty:
+        process.kill()
+        pytest.fail("accord serve did not start:\n" + "".join(log))
+    yield Served(f"http://127.0.0.1:{port}", process.pid, log, lines)
+    process.terminate()
+    process.wait(timeout=10)
+    assert process.stderr is not None
+    process.stderr.close()
+
+
+def test_prints_the_urls(server: Served) -> None:
+    assert any(f"accord is serving on {server.base}" in line for line in server.log)
+    assert any(f"API docs: {server.base}/docs" in line for line in server.log)
+
+
+def test_ready_on_embedded_defaults(server: Served) -> None:
+    assert httpx.get(f"{server.base}/readyz").json()["status"] == "ready"
+
+
+def test_hostile_files_do_not_hurt_the_server(
+    server: Served, hostile_files: dict[str, Any], corpus: Path
+) -> None:
+    with httpx.Client(base_url=server.base, timeout=10) as client:
+        for name, hostile in hostile_files.items():
+            started = time.monotonic()
+            response = client.post("/v1/hash", files={"file": (name, hostile.path.read_bytes())})
+            assert time.monotonic() - started < 2.0, name
+            assert response.json()["code"] == hostile.code, name
+        photo = corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
+        good = client.post("/v1/hash", files={"file": (photo.name, photo.read_bytes())})
+        assert good.status_code == 200
+        assert client.get("/healthz").status_code == 200
+    assert peak_rss_bytes(server.pid) < MAX_PEAK_BYTES
+
+
+def test_logs_are_json_with_request_context(server: Served) -> None:
+    request_id = httpx.get(f"{server.base}/healthz?probe=1").headers["x-request-id"]
+    while True:  # the log line is written after the response; wait for it
+        line = server.lines.get(timeout=10)
+        entry = json.loads(line) if line.startswith("{") else {}
+        if entry.get("request_id") == request_id:
+            break
+    assert entry["logger"] == "accord.request"
+    assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/healthz", 200)
+    assert entry["duration_ms"] >= 0

@@ -1,0 +1,102 @@
+"""Image decoding: upright RGB pixels, reduced when asked, bombs and damage refused."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from accord.errors import CorruptMedia, MediaTooLarge, UnsupportedMedia
+from accord.media.file import open_media
+from accord.media.image import PDQ_WORKING_SIZE, load_image
+from accord.media.limits import MediaLimits
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    crc = struct.pack(">I", zlib.crc32(kind + data))
+    return struct.pack(">I", len(data)) + kind + data + crc
+
+
+def pixel_bomb_png(width: int = 100_000, height: int = 100_000) -> bytes:
+    """A few kilobytes that claim ten billion pixels."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    data = zlib.compress(b"\0" * (1 << 20), 9)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", data)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_full_resolution_by_default(corpus: Path) -> None:
+    pixels = load_image(open_media(corpus / "pdq" / "reg-test-input" / "exif-rotn" / "exif-rotn-1.jpg"))
+    assert pixels.shape == (3024, 4032, 3)
+    assert pixels.dtype == np.uint8
+
+
+def test_reduced_decoding_keeps_the_short_side_at_the_working_size(corpus: Path) -> None:
+    path = corpus / "pdq" / "reg-test-input" / "exif-rotn" / "exif-rotn-6.jpg"
+    pixels = load_image(open_media(path), min_side=PDQ_WORKING_SIZE)
+    height, width, _ = pixels.shape
+    assert min(height, width) >= PDQ_WORKING_SIZE
+    assert height * width < 3024 * 4032 / 8
+    assert height > width  # EXIF orientation 6: a portrait picture stored sideways
+
+
+def test_transparency_is_composited_on_white(tmp_path: Path) -> None:
+    image = Image.new("RGBA", (8, 8), (255, 0, 0, 0))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    pixels = load_image(open_media(write(tmp_path, "clear.png", buffer.getvalue())))
+    assert (pixels == 255).all()
+
+
+def test_sixteen_bit_greyscale_is_scaled_not_clipped(tmp_path: Path) -> None:
+    ramp = (np.arange(256, dtype=np.uint16).reshape(16, 16) * 257).astype(np.uint16)
+    path = tmp_path / "ramp.png"
+    Image.fromarray(ramp).save(path)
+    pixels = load_image(open_media(path))
+    assert pixels[..., 0].min() == 0
+    assert pixels[..., 0].max() == 255
+    assert len(np.unique(pixels[..., 0])) > 200
+
+
+def test_pixel_bomb_is_refused_before_decoding(tmp_path: Path) -> None:
+    with pytest.raises(MediaTooLarge, match="pixels"):
+        load_image(open_media(write(tmp_path, "bomb.png", pixel_bomb_png())))
+
+
+def test_pixel_limit_is_configurable(corpus: Path) -> None:
+    media = open_media(corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg", MediaLimits(max_pixels=1000))
+    with pytest.raises(MediaTooLarge):
+        load_image(media)
+
+
+def test_truncated_jpeg_is_corrupt(corpus: Path, tmp_path: Path) -> None:
+    data = (corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg").read_bytes()
+    with pytest.raises(CorruptMedia, match="jpeg"):
+        load_image(open_media(write(tmp_path, "cut.jpg", data[: len(data) // 2])))
+
+
+def test_garbage_behind_a_signature_is_corrupt(tmp_path: Path) -> None:
+    noise = np.random.default_rng(3).bytes(5000)
+    for name, head in (("x.jpg", b"\xff\xd8\xff\xe0"), ("x.png", b"\x89PNG\r\n\x1a\n")):
+        with pytest.raises(CorruptMedia):
+            load_image(open_media(write(tmp_path, name, head + noise)))
+
+
+def test_non_images_are_refused(corpus: Path) -> None:
+    with pytest.raises(UnsupportedMedia):
+        load_image(open_media(corpus / "c2pa" / "sample1.wav"))

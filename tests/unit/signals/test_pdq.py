@@ -1,0 +1,103 @@
+"""PDQ on Meta's reference images: exact equality, edit tolerance, turned copies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from accord.media.file import open_media
+from accord.signals.base import Subject
+from accord.signals.pdq import DIHEDRAL_ORIENTATIONS, Pdq, PdqDihedral, pdq_hex_distance
+
+
+def expected(corpus: Path) -> dict[str, dict[str, object]]:
+    loaded: dict[str, dict[str, object]] = json.loads((corpus / "pdq" / "expected.json").read_text())
+    return loaded
+
+
+def pdq(path: Path, *, exact: bool = False) -> tuple[str, int]:
+    signal = Pdq().compute(Subject(open_media(path), exact=exact))
+    assert signal.quality is not None
+    return signal.value, signal.quality
+
+
+def test_exact_mode_equals_the_reference_for_every_corpus_image(corpus: Path) -> None:
+    mismatches = []
+    for name, reference in expected(corpus).items():
+        value, quality = pdq(corpus / "pdq" / name, exact=True)
+        if (value, quality) != (reference["pdq"], reference["quality"]):
+            mismatches.append(name)
+    assert mismatches == []
+
+
+def test_fast_mode_stays_within_a_few_bits_of_the_reference(corpus: Path) -> None:
+    distances = {
+        name: pdq_hex_distance(pdq(corpus / "pdq" / name)[0], str(reference["pdq"]))
+        for name, reference in expected(corpus).items()
+    }
+    assert max(distances.values()) <= 8, distances
+    # Images too small for reduced decoding hash exactly as the reference does.
+    assert distances["bridge-mods/aaa-orig.jpg"] == 0
+
+
+def test_exif_orientation_is_applied(corpus: Path) -> None:
+    reference = expected(corpus)["reg-test-input/exif-rotn/exif-rotn-6.jpg"]
+    value, _ = pdq(corpus / "pdq" / "reg-test-input/exif-rotn/exif-rotn-6.jpg", exact=True)
+    assert value == reference["pdq"]
+    assert value != reference["pdq_ignoring_exif_orientation"]
+
+
+def test_every_bridge_edit_is_within_31_of_the_original(corpus: Path) -> None:
+    folder = corpus / "pdq" / "bridge-mods"
+    original, _ = pdq(folder / "aaa-orig.jpg")
+    for edit in sorted(folder.glob("*.jpg")):
+        assert Pdq.matches(original, pdq(edit)[0]), edit.name
+
+
+def test_unrelated_photos_do_not_match_the_bridge(corpus: Path) -> None:
+    original, _ = pdq(corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg")
+    for photo in sorted((corpus / "pdq" / "reg-test-input" / "labelme-subset").glob("*.jpg")):
+        assert not Pdq.matches(original, pdq(photo)[0]), photo.name
+
+
+@pytest.mark.parametrize(
+    "mode",
+    ["1.png", "CMYK.jpg", "F.webp", "HSV.webp", "I.webp", "L.png", "LA.png", "LAB.webp",
+     "P.png", "PA.webp", "RGB.jpg", "RGBA.png", "YCbCr.jpg"],
+)  # fmt: skip
+def test_every_pillow_mode_gives_the_same_picture(corpus: Path, mode: str) -> None:
+    folder = corpus / "pdq" / "misc-images" / "modes"
+    original, _ = pdq(folder / "original.jpg")
+    assert pdq_hex_distance(original, pdq(folder / mode)[0]) <= 2
+
+
+def test_low_quality_hashes_are_marked_unreliable(corpus: Path) -> None:
+    for name in ("q0003.jpg", "q0004.jpg"):
+        path = corpus / "pdq" / "reg-test-input" / "labelme-subset" / name
+        signal = Pdq().compute(Subject(open_media(path)))
+        assert signal.quality is not None
+        assert signal.quality < 50
+        assert not signal.reliable
+    good = Pdq().compute(Subject(open_media(corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg")))
+    assert good.reliable
+
+
+def test_dihedral_mode_finds_all_eight_orientations(corpus: Path) -> None:
+    folder = corpus / "pdq" / "reg-test-input" / "dih"
+    files = sorted(folder.glob("*.jpg"))
+    assert len(files) == len(DIHEDRAL_ORIENTATIONS)
+    original = PdqDihedral().compute(Subject(open_media(files[0]))).value
+    plain_original = original.split(",")[0]
+    for path in files[1:]:
+        turned = PdqDihedral().compute(Subject(open_media(path))).value
+        assert PdqDihedral.matches(original, turned), path.name
+        # Plain PDQ cannot see it: that is what the dihedral mode is for.
+        assert not Pdq.matches(plain_original, turned.split(",")[0]), path.name
+
+
+def test_tiny_images_hash_without_error(corpus: Path) -> None:
+    value, quality = pdq(corpus / "pdq" / "misc-images" / "wee.jpg")
+    assert Pdq.validate(value) == value
+    assert 0 <= quality <= 100
