@@ -46,25 +46,26 @@ def hash_upload(
 async def hma_hash_upload(
     request: Request, services: ServicesDep, types: SignalsQuery = None
 ) -> dict[str, str]:
-    form = await request.form(max_files=1, max_fields=4)
-    uploads = [
-        (name, value)
-        for name, value in form.multi_items()
-        if isinstance(value, StarletteUploadFile)
-    ]
-    if len(uploads) != 1 or uploads[0][0] not in HMA_CONTENT_TYPES:
-        msg = "send exactly one file, in a multipart field named 'photo' or 'video'"
-        raise BadRequest(msg)
-    content_type, upload = uploads[0]
     settings = services.settings
+    # The context closes the parsed upload's temporary file whatever happens.
+    async with request.form(max_files=1, max_fields=4) as form:
+        uploads = [
+            (name, value)
+            for name, value in form.multi_items()
+            if isinstance(value, StarletteUploadFile)
+        ]
+        if len(uploads) != 1 or uploads[0][0] not in HMA_CONTENT_TYPES:
+            msg = "send exactly one file, in a multipart field named 'photo' or 'video'"
+            raise BadRequest(msg)
+        content_type, upload = uploads[0]
 
-    def work() -> dict[str, str]:
-        with spooled_to_disk(
-            upload.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
-        ) as path:
-            return hash_for_hma(services, path, content_type=content_type, types=types)
+        def work() -> dict[str, str]:
+            with spooled_to_disk(
+                upload.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
+            ) as path:
+                return hash_for_hma(services, path, content_type=content_type, types=types)
 
-    return await run_in_threadpool(work)
+        return await run_in_threadpool(work)
 
 
 @router.get("/h/hash", summary="HMA-compatible: hash the file at an allow-listed URL")
