@@ -123,7 +123,11 @@ def bench_video(paths: Sequence[Path]) -> dict[str, float]:
             seconds += duration
             frames += stream.frames or duration * float(stream.average_rate or 0)
     elapsed = time.perf_counter() - started
-    return {"video_seconds": seconds, "x_real_time": seconds / elapsed, "frames_per_second": frames / elapsed}
+    return {
+        "video_seconds": seconds,
+        "x_real_time": seconds / elapsed,
+        "frames_per_second": frames / elapsed,
+    }
 
 
 def bench_audio(paths: Sequence[Path]) -> dict[str, float]:
@@ -161,7 +165,8 @@ def main() -> None:
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2))
-    print(f"{'set':<12} {'n':>3} {'accord/s':>9} {'exact/s':>8} {'pytx/s':>8} {'ratio':>6} {'dist mean/max':>14}")
+    header = ("set", "n", "accord/s", "exact/s", "pytx/s", "ratio", "dist mean/max")
+    print("{:<12} {:>3} {:>9} {:>8} {:>8} {:>6} {:>14}".format(*header))
     for row in image_rows:
         speed = row["images_per_second"]
         assert isinstance(speed, dict)
@@ -173,7 +178,8 @@ def main() -> None:
             f"{row['ratio_vs_threatexchange']:>5.2f}x {distance['mean']:>8.2f} / {distance['max']}"
         )
     video, sound = report["vpdq"], report["audio"]
-    print(f"vpdq: {video['x_real_time']:.1f}x real time, {video['frames_per_second']:.0f} decoded frames/s")
+    print(f"vpdq: {video['x_real_time']:.1f}x real time, ", end="")
+    print(f"{video['frames_per_second']:.0f} decoded frames/s")
     print(f"audio fingerprint: {sound['x_real_time']:.1f}x real time")
 
 

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 import accord
 
 
@@ -16,12 +18,8 @@ def test_all_is_sorted_and_every_name_resolves() -> None:
 
 
 def test_unknown_names_raise_attribute_error() -> None:
-    try:
+    with pytest.raises(AttributeError, match="does_not_exist"):
         accord.does_not_exist  # noqa: B018 - the attribute access is the test
-    except AttributeError as error:
-        assert "does_not_exist" in str(error)
-    else:
-        raise AssertionError("expected AttributeError")
 
 
 def test_import_is_light_and_the_library_never_loads_the_server() -> None:

@@ -41,7 +41,8 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 
 
 def test_full_resolution_by_default(corpus: Path) -> None:
-    pixels = load_image(open_media(corpus / "pdq" / "reg-test-input" / "exif-rotn" / "exif-rotn-1.jpg"))
+    photo = corpus / "pdq" / "reg-test-input" / "exif-rotn" / "exif-rotn-1.jpg"
+    pixels = load_image(open_media(photo))
     assert pixels.shape == (3024, 4032, 3)
     assert pixels.dtype == np.uint8
 
@@ -79,7 +80,8 @@ def test_pixel_bomb_is_refused_before_decoding(tmp_path: Path) -> None:
 
 
 def test_pixel_limit_is_configurable(corpus: Path) -> None:
-    media = open_media(corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg", MediaLimits(max_pixels=1000))
+    photo = corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
+    media = open_media(photo, MediaLimits(max_pixels=1000))
     with pytest.raises(MediaTooLarge):
         load_image(media)
 

@@ -20,7 +20,14 @@ EVERY_KIND = {MediaKind.IMAGE: IMAGE, MediaKind.VIDEO: VIDEO, MediaKind.AUDIO: A
 
 
 def test_every_registered_type_is_tested_here() -> None:
-    tested = {cls.signal_type for cls in globals().values() if isinstance(cls, type) and issubclass(cls, SignalTypeContract) and cls is not SignalTypeContract}  # noqa: E501
+    contracts = [
+        value
+        for value in globals().values()
+        if isinstance(value, type)
+        and issubclass(value, SignalTypeContract)
+        and value is not SignalTypeContract
+    ]
+    tested = {contract.signal_type for contract in contracts}
     assert set(signal_type_classes().values()) == tested
 
 

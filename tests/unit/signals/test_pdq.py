@@ -13,7 +13,9 @@ from accord.signals.pdq import DIHEDRAL_ORIENTATIONS, Pdq, PdqDihedral, pdq_hex_
 
 
 def expected(corpus: Path) -> dict[str, dict[str, object]]:
-    loaded: dict[str, dict[str, object]] = json.loads((corpus / "pdq" / "expected.json").read_text())
+    loaded: dict[str, dict[str, object]] = json.loads(
+        (corpus / "pdq" / "expected.json").read_text()
+    )
     return loaded
 
 
