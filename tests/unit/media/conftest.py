@@ -63,6 +63,7 @@ def add_audio(
     """An audio stream on ``container`` and the frames to encode into it."""
     layout = "stereo" if codec == "vorbis" else "mono"  # FFmpeg's Vorbis encoder needs 2
     stream = container.add_stream(codec, rate=codec_rate, options=options)
+    assert isinstance(stream, av.AudioStream)
     stream.layout = layout
     resampler = av.AudioResampler(
         format=stream.codec_context.format.name, layout=layout, rate=codec_rate

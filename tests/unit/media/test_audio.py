@@ -15,6 +15,7 @@ from accord.media.file import MediaFile, open_media
 from accord.media.kinds import MediaKind
 from accord.media.limits import MediaLimits
 from accord.media.sniff import sniff_file
+from tests.unit.media.conftest import MediaSet
 
 TONE_HZ = 440.0
 TONE_SECONDS = 3.0
@@ -52,7 +53,9 @@ def truncated(path: Path, folder: Path, share: float) -> Path:
 
 
 @pytest.mark.parametrize("name", list(SNIFFED))
-def test_every_audio_format_decodes_to_mono_at_the_asked_rate(media_set, name):
+def test_every_audio_format_decodes_to_mono_at_the_asked_rate(
+    media_set: MediaSet, name: str
+) -> None:
     media = open_media(media_set.tones[name])
     assert media.format.name == SNIFFED[name]
     clip = decode_audio(media)
@@ -65,7 +68,7 @@ def test_every_audio_format_decodes_to_mono_at_the_asked_rate(media_set, name):
     assert peak_hz(clip) == pytest.approx(TONE_HZ, abs=3)
 
 
-def test_stereo_is_downmixed(media_set):
+def test_stereo_is_downmixed(media_set: MediaSet) -> None:
     mono = decode_audio(open_media(media_set.tones["wav"]))
     stereo = decode_audio(open_media(media_set.tones["wav-stereo"]))
     assert len(stereo.samples) == len(mono.samples)
@@ -74,20 +77,20 @@ def test_stereo_is_downmixed(media_set):
 
 
 @pytest.mark.parametrize("rate", [5512, 22050, 48000])
-def test_sample_rate_is_honoured(media_set, rate):
+def test_sample_rate_is_honoured(media_set: MediaSet, rate: int) -> None:
     clip = decode_audio(open_media(media_set.tones["flac"]), sample_rate=rate)
     assert clip.sample_rate == rate
     assert len(clip.samples) == pytest.approx(TONE_SECONDS * rate, abs=rate * 0.01)
     assert peak_hz(clip) == pytest.approx(TONE_HZ, abs=3)
 
 
-def test_max_seconds_keeps_only_the_start(media_set):
+def test_max_seconds_keeps_only_the_start(media_set: MediaSet) -> None:
     clip = decode_audio(open_media(media_set.tones["mp3"]), max_seconds=1.0)
     assert len(clip.samples) == 11025
     assert clip.duration == 1.0
 
 
-def test_audio_clip_is_frozen():
+def test_audio_clip_is_frozen() -> None:
     clip = AudioClip(samples=np.zeros(100, dtype=np.float32), sample_rate=50)
     assert clip.duration == 2.0
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -97,7 +100,7 @@ def test_audio_clip_is_frozen():
 # --- video ------------------------------------------------------------------------------
 
 
-def test_the_soundtrack_of_a_video_is_decoded(media_set):
+def test_the_soundtrack_of_a_video_is_decoded(media_set: MediaSet) -> None:
     media = open_media(media_set.video)
     assert media.kind is MediaKind.VIDEO
     clip = decode_audio(media)
@@ -105,18 +108,18 @@ def test_the_soundtrack_of_a_video_is_decoded(media_set):
     assert peak_hz(clip) == pytest.approx(TONE_HZ, abs=3)
 
 
-def test_a_real_video_soundtrack_is_decoded(corpus):
+def test_a_real_video_soundtrack_is_decoded(corpus: Path) -> None:
     clip = decode_audio(open_media(corpus / "c2pa" / "video1.mp4"))
     assert clip.duration == pytest.approx(2.0, abs=0.05)
     assert np.abs(clip.samples).max() > 0.1
 
 
-def test_a_video_without_audio_is_unsupported(media_set):
+def test_a_video_without_audio_is_unsupported(media_set: MediaSet) -> None:
     with pytest.raises(UnsupportedMedia, match="no audio track"):
         decode_audio(open_media(media_set.silent_video))
 
 
-def test_an_image_has_no_audio(corpus):
+def test_an_image_has_no_audio(corpus: Path) -> None:
     with pytest.raises(UnsupportedMedia, match="image"):
         decode_audio(open_media(corpus / "c2pa" / "C.jpg"))
 
@@ -124,7 +127,7 @@ def test_an_image_has_no_audio(corpus):
 # --- limits -----------------------------------------------------------------------------
 
 
-def test_a_declared_duration_over_the_limit_is_refused(media_set):
+def test_a_declared_duration_over_the_limit_is_refused(media_set: MediaSet) -> None:
     media = open_media(media_set.tones["m4a"], MediaLimits(max_duration_seconds=2.0))
     with pytest.raises(MediaTooLarge, match="limit"):
         decode_audio(media)
@@ -132,7 +135,9 @@ def test_a_declared_duration_over_the_limit_is_refused(media_set):
         decode_audio(media, max_seconds=1.0)
 
 
-def test_decoded_samples_are_counted_when_the_duration_is_unknown(media_set, monkeypatch):
+def test_decoded_samples_are_counted_when_the_duration_is_unknown(
+    media_set: MediaSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(audio_module, "_declared_seconds", lambda container, stream: None)
     media = open_media(media_set.tones["opus"], MediaLimits(max_duration_seconds=2.0))
     with pytest.raises(MediaTooLarge, match="more than 2 s"):
@@ -140,13 +145,13 @@ def test_decoded_samples_are_counted_when_the_duration_is_unknown(media_set, mon
     assert decode_audio(media, max_seconds=1.5).duration == pytest.approx(1.5, abs=1e-3)
 
 
-def test_the_wall_clock_limit_stops_decoding(media_set):
+def test_the_wall_clock_limit_stops_decoding(media_set: MediaSet) -> None:
     media = open_media(media_set.tones["mp3"], MediaLimits(max_decode_seconds=0.0))
     with pytest.raises(MediaTooLarge, match="decoding took longer"):
         decode_audio(media)
 
 
-def test_bad_arguments_are_programming_errors(media_set):
+def test_bad_arguments_are_programming_errors(media_set: MediaSet) -> None:
     media = open_media(media_set.tones["wav"])
     with pytest.raises(ValueError, match="sample_rate"):
         decode_audio(media, sample_rate=0)
@@ -158,7 +163,7 @@ def test_bad_arguments_are_programming_errors(media_set):
 
 
 @pytest.mark.parametrize("name", ["mp3", "flac", "m4a", "adts", "aiff"])
-def test_a_truncated_file_is_corrupt(media_set, tmp_path, name):
+def test_a_truncated_file_is_corrupt(media_set: MediaSet, tmp_path: Path, name: str) -> None:
     cut = truncated(media_set.tones[name], tmp_path, 0.6)
     with pytest.raises(CorruptMedia) as caught:
         decode_audio(unchecked(cut))
@@ -168,13 +173,15 @@ def test_a_truncated_file_is_corrupt(media_set, tmp_path, name):
     assert "Traceback" not in detail
 
 
-def test_a_truncated_wav_is_refused_when_opened(media_set, tmp_path):
+def test_a_truncated_wav_is_refused_when_opened(media_set: MediaSet, tmp_path: Path) -> None:
     cut = truncated(media_set.tones["wav"], tmp_path, 0.6)
     with pytest.raises(CorruptMedia, match="truncated"):
         open_media(cut)
 
 
-def test_an_mp3_without_a_length_header_is_not_called_truncated(media_set, tmp_path):
+def test_an_mp3_without_a_length_header_is_not_called_truncated(
+    media_set: MediaSet, tmp_path: Path
+) -> None:
     # A Xing/Info header states the length; without one FFmpeg only estimates it.
     data = media_set.tones["mp3"].read_bytes()
     start = data.find(b"Info") if b"Info" in data else data.find(b"Xing")
@@ -196,7 +203,7 @@ def test_an_mp3_without_a_length_header_is_not_called_truncated(media_set, tmp_p
         b"FORM\x00\x00\x10\x00AIFF",
     ],
 )
-def test_garbage_behind_a_signature_is_corrupt(tmp_path, head):
+def test_garbage_behind_a_signature_is_corrupt(tmp_path: Path, head: bytes) -> None:
     rng = np.random.default_rng(1)
     path = tmp_path / "garbage"
     path.write_bytes(head + rng.integers(0, 256, 4000, dtype=np.uint8).tobytes())
@@ -205,12 +212,12 @@ def test_garbage_behind_a_signature_is_corrupt(tmp_path, head):
 
 
 @pytest.mark.parametrize("name", ["nested_moov_1000.mp4", "id3v23_compression_underflow.mp3"])
-def test_hostile_corpus_files_are_corrupt(corpus, name):
+def test_hostile_corpus_files_are_corrupt(corpus: Path, name: str) -> None:
     with pytest.raises(CorruptMedia):
         decode_audio(unchecked(corpus / "c2pa" / name))
 
 
-def test_real_corpus_audio_decodes(corpus):
+def test_real_corpus_audio_decodes(corpus: Path) -> None:
     mp3 = decode_audio(open_media(corpus / "c2pa" / "sample1.mp3"), max_seconds=5.0)
     assert mp3.duration == 5.0
     wav = decode_audio(open_media(corpus / "c2pa" / "sample1.wav"))

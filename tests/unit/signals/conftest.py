@@ -141,6 +141,7 @@ def encode(
     codec_rate = codec_rate or rate
     with av.open(str(path), "w", format=container) as out:
         stream = out.add_stream(codec, rate=codec_rate, options=FAST_ENCODING.get(codec, {}))
+        assert isinstance(stream, av.AudioStream)
         stream.layout = "mono"
         if bit_rate:
             stream.bit_rate = bit_rate
@@ -199,7 +200,8 @@ def brown_noise(seconds: float, seed: int) -> NDArray[np.float32]:
     rng = np.random.default_rng(seed)
     walk = np.cumsum(rng.standard_normal(int(RATE * seconds)))
     walk -= np.convolve(walk, np.ones(400) / 400, mode="same")
-    return (walk / np.abs(walk).max() * 0.4).astype(np.float32)
+    noise: NDArray[np.float32] = (walk / np.abs(walk).max() * 0.4).astype(np.float32)
+    return noise
 
 
 Generator = Callable[[float, int], NDArray[np.float32]]
@@ -220,7 +222,8 @@ def program(
         parts.append(espeak(folder, text, voices[i % len(voices)]))
         parts.append(music(4, seed + i) if i % 2 == 0 else noise(2.5, seed + i))
     audio = np.concatenate(parts)
-    return (audio / np.abs(audio).max() * 0.5).astype(np.float32)
+    normalised: NDArray[np.float32] = (audio / np.abs(audio).max() * 0.5).astype(np.float32)
+    return normalised
 
 
 @pytest.fixture(scope="session")

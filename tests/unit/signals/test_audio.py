@@ -27,6 +27,7 @@ from accord.signals.audio import (
     fingerprint_samples,
 )
 from accord.signals.base import Signal, Subject
+from tests.unit.signals.conftest import AudioSet
 
 FP = AudioFingerprint()
 THRESHOLD = AudioFingerprint.threshold
@@ -66,14 +67,14 @@ def excerpt_of(path: Path, start: float, seconds: float = EXCERPT_SECONDS) -> st
 
 
 @pytest.fixture(scope="module")
-def reference(audio_set) -> Signal:
+def reference(audio_set: AudioSet) -> Signal:
     return compute(audio_set.original)
 
 
 # --- robustness ---------------------------------------------------------------------
 
 
-def test_reference_is_reliable_and_deterministic(audio_set, reference):
+def test_reference_is_reliable_and_deterministic(audio_set: AudioSet, reference: Signal) -> None:
     assert reference.type == "audio"
     assert reference.reliable
     assert 50 <= (reference.quality or 0) <= 100
@@ -82,7 +83,9 @@ def test_reference_is_reliable_and_deterministic(audio_set, reference):
 
 
 @pytest.mark.parametrize("attack", ATTACKS)
-def test_attacked_copy_matches_and_excerpts_are_located(audio_set, reference, attack):
+def test_attacked_copy_matches_and_excerpts_are_located(
+    audio_set: AudioSet, reference: Signal, attack: str
+) -> None:
     path = audio_set.attacked[attack]
     whole = compute(path)
     assert FP.distance(reference.value, whole.value) < ATTACK_MAX_BER
@@ -94,7 +97,7 @@ def test_attacked_copy_matches_and_excerpts_are_located(audio_set, reference, at
         assert match.ber < ATTACK_MAX_BER
 
 
-def test_lossless_excerpt_is_located_almost_exactly(audio_set, reference):
+def test_lossless_excerpt_is_located_almost_exactly(audio_set: AudioSet, reference: Signal) -> None:
     for start in EXCERPT_STARTS:
         match = AudioFingerprint.locate(excerpt_of(audio_set.original, start), reference.value)
         assert match is not None
@@ -102,7 +105,7 @@ def test_lossless_excerpt_is_located_almost_exactly(audio_set, reference):
         assert match.ber < 0.05  # only the sub-hop misalignment of the cut differs
 
 
-def test_excerpt_file_is_located(audio_set, reference):
+def test_excerpt_file_is_located(audio_set: AudioSet, reference: Signal) -> None:
     excerpt = compute(audio_set.excerpt)  # its own 32 kbit/s MP3 file, decoded from scratch
     assert excerpt.reliable
     match = AudioFingerprint.locate(excerpt.value, reference.value)
@@ -114,7 +117,7 @@ def test_excerpt_file_is_located(audio_set, reference):
 # --- separation ------------------------------------------------------------------------
 
 
-def test_unrelated_audio_does_not_match(audio_set, reference):
+def test_unrelated_audio_does_not_match(audio_set: AudioSet, reference: Signal) -> None:
     unrelated = compute(audio_set.unrelated)
     assert unrelated.reliable
     assert FP.distance(reference.value, unrelated.value) > THRESHOLD
@@ -125,7 +128,7 @@ def test_unrelated_audio_does_not_match(audio_set, reference):
         assert FP.distance(excerpt, reference.value) > THRESHOLD + 0.05
 
 
-def test_silence_and_short_clips_are_unreliable(audio_set, reference):
+def test_silence_and_short_clips_are_unreliable(audio_set: AudioSet, reference: Signal) -> None:
     silence = compute(audio_set.silence)
     assert not silence.reliable
     assert silence.quality == 0
@@ -137,7 +140,7 @@ def test_silence_and_short_clips_are_unreliable(audio_set, reference):
     assert AudioFingerprint.validate(short.value) == short.value
 
 
-def test_real_videos_group_by_their_soundtrack(corpus):
+def test_real_videos_group_by_their_soundtrack(corpus: Path) -> None:
     """Meta's TMK test clips: every chair-* is one soundtrack, every pattern-* another."""
     names = (
         "chair-19-sd-bar",
@@ -155,7 +158,7 @@ def test_real_videos_group_by_their_soundtrack(corpus):
             assert FP.matches(signals[a].value, signals[b].value) == same, (a, b)
 
 
-def test_video_without_an_audio_track_is_refused(corpus):
+def test_video_without_an_audio_track_is_refused(corpus: Path) -> None:
     media = open_media(corpus / "video" / "test-padded-dimensions.mp4")
     with pytest.raises(UnsupportedMedia, match="no audio track"):
         FP.compute(Subject(media))
@@ -164,7 +167,7 @@ def test_video_without_an_audio_track_is_refused(corpus):
 # --- search speed ----------------------------------------------------------------------
 
 
-def test_locate_in_a_ten_minute_recording_is_fast(audio_set, reference):
+def test_locate_in_a_ten_minute_recording_is_fast(audio_set: AudioSet, reference: Signal) -> None:
     rng = np.random.default_rng(11)
     words = decode_words(reference.value)
     total = round(600 / WORD_SECONDS)
@@ -210,7 +213,7 @@ def reference_words(x: NDArray[np.float32]) -> NDArray[np.uint32]:
     return np.array(words, dtype=np.uint32)
 
 
-def test_implementation_follows_the_documented_algorithm():
+def test_implementation_follows_the_documented_algorithm() -> None:
     rng = np.random.default_rng(5)
     x = (rng.standard_normal(FRAME + 40 * HOP) * 0.1).astype(np.float32)
     ours, theirs = fingerprint_samples(x), reference_words(x)
@@ -219,7 +222,7 @@ def test_implementation_follows_the_documented_algorithm():
     assert differing_bits <= 2  # summation order may flip a bit that is ~0 either way
 
 
-def test_serialized_form_is_little_endian_base64():
+def test_serialized_form_is_little_endian_base64() -> None:
     words = np.array([1, 0x01020304], dtype=np.uint32)
     raw = b"\x01\x00\x00\x00\x04\x03\x02\x01"
     assert encode_words(words) == "af1:" + base64.b64encode(raw).decode()
@@ -229,13 +232,13 @@ def test_serialized_form_is_little_endian_base64():
 # --- contract -------------------------------------------------------------------------
 
 
-def test_declares_its_kinds_and_name():
+def test_declares_its_kinds_and_name() -> None:
     assert AudioFingerprint.name == "audio"
     assert AudioFingerprint.media_kinds == {MediaKind.AUDIO, MediaKind.VIDEO}
     assert 0 < THRESHOLD < NO_EVIDENCE_BER
 
 
-def test_examples_validate_and_are_identical_to_themselves():
+def test_examples_validate_and_are_identical_to_themselves() -> None:
     examples = AudioFingerprint.examples()
     assert len(examples) >= 2
     for value in examples:
@@ -246,7 +249,7 @@ def test_examples_validate_and_are_identical_to_themselves():
     assert 0.0 < AudioFingerprint.distance(a, b) <= 1.0
 
 
-def test_distance_is_symmetric_on_real_audio(audio_set, reference):
+def test_distance_is_symmetric_on_real_audio(audio_set: AudioSet, reference: Signal) -> None:
     other = compute(audio_set.attacked["opus-32k"]).value
     assert FP.distance(reference.value, other) == FP.distance(other, reference.value)
 
@@ -264,13 +267,13 @@ def test_distance_is_symmetric_on_real_audio(audio_set, reference):
         "af1:é",
     ],
 )
-def test_invalid_values_are_refused(value):
+def test_invalid_values_are_refused(value: str) -> None:
     with pytest.raises(InvalidSignal):
         AudioFingerprint.validate(value)
     with pytest.raises(InvalidSignal):
         AudioFingerprint.distance(value, AudioFingerprint.examples()[0])
 
 
-def test_an_excerpt_longer_than_the_recording_is_not_located():
+def test_an_excerpt_longer_than_the_recording_is_not_located() -> None:
     long, short = AudioFingerprint.examples()[1], AudioFingerprint.examples()[0]
     assert AudioFingerprint.locate(long, short) is None
