@@ -144,6 +144,12 @@ class AudioFingerprint(SignalType):
         "the bit error rate at the best alignment, so an excerpt matches its recording"
     )
 
+    def applies(self, subject: Subject) -> bool:
+        """Audio files, and videos that have a soundtrack."""
+        if subject.media.kind is MediaKind.VIDEO:
+            return subject.video_info().has_audio
+        return subject.media.kind is MediaKind.AUDIO
+
     def compute(self, subject: Subject) -> Signal:
         clip = decode_audio(subject.media, sample_rate=SAMPLE_RATE)
         words = fingerprint_samples(clip.samples)

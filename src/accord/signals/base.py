@@ -19,13 +19,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from accord.media.file import MediaFile
 from accord.media.kinds import MediaKind
+
+if TYPE_CHECKING:
+    from accord.media.video import VideoInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,7 @@ class Subject:
         #: Decode images at full resolution (bit-exact with reference hashers), not reduced.
         self.exact = exact
         self._image: NDArray[np.uint8] | None = None
+        self._video_info: VideoInfo | None = None
 
     def image(self) -> NDArray[np.uint8]:
         """The picture as an RGB array, reduced for speed unless ``exact`` was asked."""
@@ -64,6 +68,14 @@ class Subject:
             min_side = None if self.exact else PDQ_WORKING_SIZE
             self._image = load_image(self.media, min_side=min_side)
         return self._image
+
+    def video_info(self) -> VideoInfo:
+        """What a video's headers say (its tracks, size, length), read once."""
+        if self._video_info is None:
+            from accord.media.video import probe_video  # noqa: PLC0415
+
+            self._video_info = probe_video(self.media)
+        return self._video_info
 
 
 class SignalType(ABC):

@@ -59,3 +59,32 @@ class TestVideoPdq(SignalTypeContract):
 class TestAudioFingerprint(SignalTypeContract):
     signal_type = AudioFingerprint
     sample_media = {MediaKind.AUDIO: AUDIO, MediaKind.VIDEO: VIDEO}
+
+
+def test_a_silent_video_gets_no_audio_signal_and_an_audio_only_mp4_no_vpdq(
+    tmp_path: Path,
+) -> None:
+    import av
+    import numpy as np
+
+    from accord.signals.hashing import hash_file
+
+    silent, sound_only = tmp_path / "silent.mp4", tmp_path / "sound.mp4"
+    with av.open(str(silent), "w") as container:
+        video = container.add_stream("libx264", rate=10)
+        assert isinstance(video, av.VideoStream)
+        video.width, video.height, video.pix_fmt = 64, 64, "yuv420p"
+        for index in range(10):
+            pixels = np.full((64, 64, 3), index * 20, dtype=np.uint8)
+            container.mux(video.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
+        container.mux(video.encode(None))
+    with av.open(str(sound_only), "w") as container:
+        audio = container.add_stream("aac", rate=22050)
+        assert isinstance(audio, av.AudioStream)
+        tone = np.sin(np.arange(22050 * 2) / 7).astype(np.float32)[None, :]
+        frame = av.AudioFrame.from_ndarray(tone, format="flt", layout="mono")
+        frame.sample_rate = 22050
+        container.mux(audio.encode(frame))
+        container.mux(audio.encode(None))
+    assert {signal.type for signal in hash_file(silent).signals} == {"sha256", "md5", "vpdq"}
+    assert {signal.type for signal in hash_file(sound_only).signals} == {"sha256", "md5", "audio"}
