@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import av
@@ -17,6 +16,7 @@ from accord.media.file import MediaFile, open_media
 from accord.media.limits import MediaLimits
 from accord.media.sniff import JPEG, MP4
 from accord.media.video import VideoInfo, iter_frames, probe_video
+from tests.factories import encode_h264
 
 VIDEO = Path("video")
 
@@ -33,30 +33,6 @@ def panning(
         )
     )
     return [texture[:height, 3 * i : 3 * i + width] for i in range(frames)]
-
-
-def encode(
-    path: Path,
-    frames: Sequence[NDArray[np.uint8]],
-    *,
-    fps: int = 30,
-    pix_fmt: str = "yuv420p",
-    rotation: int | None = None,
-) -> Path:
-    height, width = frames[0].shape[:2]
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
-        stream.options = {"preset": "ultrafast", "crf": "18"}
-        if rotation is not None:
-            stream.set_display_rotation(rotation)
-        for pixels in frames:
-            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format="rgb24")
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
 
 
 def encode_audio_only(path: Path) -> Path:
@@ -82,7 +58,7 @@ def as_mp4(path: Path, limits: MediaLimits | None = None) -> MediaFile:
 @pytest.fixture(scope="module")
 def two_seconds(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two seconds of 160x120 video at 30 frames a second."""
-    return encode(tmp_path_factory.mktemp("video") / "pan.mp4", panning(60))
+    return encode_h264(tmp_path_factory.mktemp("video") / "pan.mp4", panning(60))
 
 
 def test_probe_reads_the_headers(corpus: Path) -> None:
@@ -112,7 +88,7 @@ def test_sampling_follows_the_interval(two_seconds: Path) -> None:
 
 
 def test_sixty_frames_a_second_sampled_at_thirty(tmp_path: Path) -> None:
-    path = encode(tmp_path / "sixty.mp4", panning(30), fps=60)
+    path = encode_h264(tmp_path / "sixty.mp4", panning(30), fps=60)
     stamps = [frame.timestamp for frame in iter_frames(open_media(path), interval=1 / 30)]
     assert stamps == pytest.approx([i / 30 for i in range(15)], abs=1e-6)
 
@@ -127,7 +103,7 @@ def test_full_size_and_gray(two_seconds: Path) -> None:
 
 
 def test_odd_dimensions(tmp_path: Path, corpus: Path) -> None:
-    path = encode(tmp_path / "odd.mp4", panning(10, width=161, height=121), pix_fmt="yuv444p")
+    path = encode_h264(tmp_path / "odd.mp4", panning(10, width=161, height=121), pix_fmt="yuv444p")
     frame = next(iter_frames(open_media(path), max_side=None))
     assert frame.pixels.shape == (121, 161, 3)
     padded = list(iter_frames(open_media(corpus / VIDEO / "test-padded-dimensions.mp4")))
@@ -138,7 +114,7 @@ def test_odd_dimensions(tmp_path: Path, corpus: Path) -> None:
 def test_rotation_metadata_turns_frames_upright(tmp_path: Path) -> None:
     picture = np.zeros((120, 160, 3), np.uint8)
     picture[:, :40] = 255  # a white band down the left side
-    path = encode(tmp_path / "turned.mp4", [picture] * 5, rotation=90)
+    path = encode_h264(tmp_path / "turned.mp4", [picture] * 5, rotation=90)
     pixels = next(iter_frames(open_media(path), max_side=None)).pixels
     # Turned a quarter counterclockwise, as players show it: the band lies along the bottom.
     assert pixels.shape == (160, 120, 3)

@@ -25,6 +25,7 @@ from accord.signals.vpdq import (
     parse,
     serialize,
 )
+from tests.factories import encode_h264
 
 # One xdist worker runs this module, so the corpus is hashed once, not once per worker.
 pytestmark = pytest.mark.xdist_group("vpdq-corpus")
@@ -173,25 +174,10 @@ def padded(
     return out
 
 
-def encode(path: Path, frames: Sequence[NDArray[np.uint8]], fps: int = 30) -> Path:
-    height, width = frames[0].shape[:2]
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.options = {"preset": "ultrafast", "crf": "18"}
-        for pixels in frames:
-            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format="rgb24")
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
-
-
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[NDArray[np.uint8]], Path]:
     frames = panning(45, width=320, height=180)
-    return frames, encode(tmp_path_factory.mktemp("vpdq") / "plain.mp4", frames)
+    return frames, encode_h264(tmp_path_factory.mktemp("vpdq") / "plain.mp4", frames)
 
 
 @pytest.mark.parametrize(
@@ -207,7 +193,7 @@ def test_bordered_copies_hash_like_the_original(
     colour: tuple[int, int, int],
 ) -> None:
     frames, original = plain
-    barred = encode(tmp_path / "barred.mp4", padded(frames, vertical, horizontal, colour))
+    barred = encode_h264(tmp_path / "barred.mp4", padded(frames, vertical, horizontal, colour))
     first, second = hash_video(open_media(original)), hash_video(open_media(barred))
     assert first.crop.is_empty
     assert not second.crop.is_empty
@@ -231,7 +217,7 @@ def test_compute_gives_a_reliable_signal(plain: tuple[list[NDArray[np.uint8]], P
 
 def test_a_still_shot_hashes_to_one_frame_and_is_unreliable(tmp_path: Path) -> None:
     still = panning(1, width=320, height=180)[0]
-    path = encode(tmp_path / "still.mp4", [still] * 30)
+    path = encode_h264(tmp_path / "still.mp4", [still] * 30)
     signal = VideoPdq().compute(Subject(open_media(path)))
     assert len(parse(signal.value)) == 1
     assert not signal.reliable
