@@ -83,36 +83,33 @@ def _check_riff(handle: BinaryIO, size: int, limits: MediaLimits) -> None:
         raise CorruptMedia(
             f"RIFF header declares {declared} bytes but the file has {size} (truncated or corrupt)"
         )
-    _walk_riff(handle, 12, declared, depth=1, limits=limits, budget=[_MAX_HEADERS])
+    _RiffWalker(handle, limits).walk(12, declared, depth=1)
 
 
-def _walk_riff(
-    handle: BinaryIO, start: int, end: int, *, depth: int, limits: MediaLimits, budget: list[int]
-) -> None:
-    if depth > limits.max_nesting:
-        raise CorruptMedia(f"RIFF chunks nested deeper than {limits.max_nesting} levels")
-    offset = start
-    while offset + 8 <= end:
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise CorruptMedia(f"more than {_MAX_HEADERS} RIFF chunks")
-        handle.seek(offset)
-        chunk_id, chunk_size = struct.unpack("<4sI", handle.read(8))
-        if offset + 8 + chunk_size > end:
-            raise CorruptMedia(
-                f"RIFF chunk '{chunk_id.decode('latin-1')}' at byte {offset} claims {chunk_size} "
-                "bytes, more than its container holds (truncated or corrupt)"
-            )
-        if chunk_id == b"LIST" and chunk_size >= 4:
-            _walk_riff(
-                handle,
-                offset + 12,
-                offset + 8 + chunk_size,
-                depth=depth + 1,
-                limits=limits,
-                budget=budget,
-            )
-        offset += 8 + chunk_size + (chunk_size & 1)  # chunks are padded to even sizes
+class _RiffWalker:
+    def __init__(self, handle: BinaryIO, limits: MediaLimits) -> None:
+        self.handle = handle
+        self.limits = limits
+        self.headers = 0
+
+    def walk(self, start: int, end: int, depth: int) -> None:
+        if depth > self.limits.max_nesting:
+            raise CorruptMedia(f"RIFF chunks nested deeper than {self.limits.max_nesting} levels")
+        offset = start
+        while offset + 8 <= end:
+            self.headers += 1
+            if self.headers > _MAX_HEADERS:
+                raise CorruptMedia(f"more than {_MAX_HEADERS} RIFF chunks")
+            self.handle.seek(offset)
+            chunk_id, chunk_size = struct.unpack("<4sI", self.handle.read(8))
+            if offset + 8 + chunk_size > end:
+                raise CorruptMedia(
+                    f"RIFF chunk '{chunk_id.decode('latin-1')}' at byte {offset} claims "
+                    f"{chunk_size} bytes, more than its container holds (truncated or corrupt)"
+                )
+            if chunk_id == b"LIST" and chunk_size >= 4:
+                self.walk(offset + 12, offset + 8 + chunk_size, depth + 1)
+            offset += 8 + chunk_size + (chunk_size & 1)  # chunks are padded to even sizes
 
 
 def _check_id3(handle: BinaryIO, size: int) -> None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from accord.server.db.migrate import current_revision_is_head
+from accord.server.db.migrate import is_at_head
 from accord.server.deps import ServicesDep
 from accord.server.problems import problem_response
 
@@ -26,8 +26,8 @@ def readiness(request: Request, services: ServicesDep) -> Any:
     try:
         with services.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        if not current_revision_is_head(services.settings.effective_database_url):
-            checks["migrations"] = "behind: run 'accord db upgrade'"
+            if not is_at_head(connection):
+                checks["migrations"] = "behind: run 'accord db upgrade'"
     except Exception as error:  # noqa: BLE001 - readiness reports any failure, never raises
         checks["database"] = f"unreachable: {type(error).__name__}"
         checks["migrations"] = "unknown"

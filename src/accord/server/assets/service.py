@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from accord.server.assets.models import Asset, AssetSignal
 from accord.server.storage.blobs import FolderBlobStore
+from accord.signals.cryptographic import file_digest
 from accord.signals.hashing import HashResult
 
 
@@ -16,10 +17,12 @@ def record_asset(
     session: Session, blobs: FolderBlobStore, source: Path, result: HashResult
 ) -> Asset:
     """Keep ``source``'s bytes and signals; an asset stored before is returned as it is."""
-    sha256 = blobs.put_file(source)
+    digest = result.signal("sha256")
+    sha256 = digest.value if digest is not None else file_digest(source, "sha256")
     existing = get_asset(session, sha256)
     if existing is not None:
         return existing
+    blobs.put_file(source)
     asset = Asset(
         sha256=sha256,
         size=result.size,

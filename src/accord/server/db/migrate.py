@@ -6,6 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -30,19 +33,10 @@ def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
-def current_revision_is_head(database_url: str) -> bool:
-    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
-    from alembic.script import ScriptDirectory  # noqa: PLC0415
-
-    from accord.server.db.engine import make_engine  # noqa: PLC0415
-
-    script = ScriptDirectory.from_config(alembic_config(database_url))
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_heads()
-    finally:
-        engine.dispose()
+def is_at_head(connection: Connection) -> bool:
+    """Whether the database behind ``connection`` has every migration applied."""
+    script = ScriptDirectory(str(_MIGRATIONS))
+    current = MigrationContext.configure(connection).get_current_heads()
     return set(current) == set(script.get_heads())
 
 
