@@ -16,10 +16,15 @@ stable problem ``type`` in one place (``accord.server.problems``)::
     ├── FetchError                   fetching media from a URL
     │   ├── HostNotAllowed           the URL's host is not on the allow-list
     │   └── FetchFailed              the remote answered badly, too slowly or too much
+    ├── IndexFormatError             a stored index that cannot be read back
     └── RequestError                 a service request that cannot be served
         ├── NotFound                 no such resource
+        ├── Conflict                 the resource already exists or changed meanwhile
         ├── PayloadTooLarge          the request body is over the upload limit
-        └── BadRequest               a request missing a part or mixing options wrongly
+        ├── BadRequest               a request missing a part or mixing options wrongly
+        ├── Unauthorized             no API key, or one that is unknown or revoked
+        ├── Forbidden                the API key lacks the scope the request needs
+        └── RateLimited              the API key spent its request allowance
 
 Every class carries ``code``: a short, stable, dotted identifier for logs and APIs.
 """
@@ -100,6 +105,11 @@ class FetchFailed(FetchError):
     title = "Fetching media failed"
 
 
+class IndexFormatError(AccordError):
+    code = "index.format"
+    title = "Stored index cannot be read"
+
+
 class RequestError(AccordError):
     code = "request.error"
     title = "Bad request"
@@ -118,3 +128,27 @@ class PayloadTooLarge(RequestError):
 class BadRequest(RequestError):
     code = "request.bad"
     title = "Bad request"
+
+
+class Conflict(RequestError):
+    code = "request.conflict"
+    title = "Conflict"
+
+
+class Unauthorized(RequestError):
+    code = "auth.unauthorized"
+    title = "Missing or invalid API key"
+
+
+class Forbidden(RequestError):
+    code = "auth.forbidden"
+    title = "API key lacks a scope"
+
+
+class RateLimited(RequestError):
+    code = "auth.rate_limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after_seconds: float) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds

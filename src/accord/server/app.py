@@ -10,9 +10,12 @@ from fastapi import FastAPI
 from accord import __version__
 from accord.server import health
 from accord.server.assets import router as assets_router
+from accord.server.banks import router as banks_router
 from accord.server.hashing import router as hashing_router
+from accord.server.hma import router as hma_router
 from accord.server.limits import BodySizeLimit
 from accord.server.logs import RequestLog
+from accord.server.matching import router as matching_router
 from accord.server.problems import install_problem_handlers
 from accord.server.services import Services
 from accord.server.settings import Settings
@@ -25,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        services.start()
         try:
             yield
         finally:
@@ -41,6 +45,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(hashing_router.router)
     app.include_router(assets_router.router)
+    app.include_router(banks_router.router)
+    app.include_router(matching_router.router)
+    app.include_router(hma_router.status_router)
+    app.include_router(hma_router.curation)
+    app.include_router(hma_router.matching)
     # The last added runs first: the request log wraps everything, and the size limit
     # sees the body before anything parses it.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + 64 * 1024)

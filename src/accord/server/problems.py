@@ -28,7 +28,12 @@ STATUS_BY_ERROR: dict[type[errors.AccordError], int] = {
     errors.HostNotAllowed: 403,
     errors.FetchFailed: 502,
     errors.FetchError: 502,
+    errors.IndexFormatError: 500,
     errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.Unauthorized: 401,
+    errors.Forbidden: 403,
+    errors.RateLimited: 429,
     errors.PayloadTooLarge: 413,
     errors.RequestError: 400,
 }
@@ -65,9 +70,14 @@ def status_for(error: errors.AccordError) -> int:
 
 async def _accord_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, errors.AccordError)  # noqa: S101 - registered for this class
-    return problem_response(
+    response = problem_response(
         request, status=status_for(error), code=error.code, title=error.title, detail=error.detail
     )
+    if isinstance(error, errors.RateLimited):
+        response.headers["Retry-After"] = str(max(1, round(error.retry_after_seconds)))
+    elif isinstance(error, errors.Unauthorized):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="accord"'
+    return response
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:

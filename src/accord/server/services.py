@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from accord.server.auth.state import Guard
 from accord.server.db.engine import make_engine, make_session_factory
+from accord.server.matching.indexes import IndexSet, IndexSyncer
 from accord.server.settings import Settings
 from accord.server.storage.blobs import FolderBlobStore
 
@@ -23,16 +25,31 @@ class Services:
     blobs: FolderBlobStore
     #: Bounds the files hashed at once, so concurrent uploads cannot exhaust memory.
     hash_slots: threading.BoundedSemaphore
+    #: This process's bank indices, loaded from the latest snapshot and kept current.
+    indexes: IndexSet
+    index_syncer: IndexSyncer
+    guard: Guard
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
         engine = make_engine(settings.effective_database_url)
+        sessions = make_session_factory(engine)
+        indexes = IndexSet.load_latest(settings.index_dir)
         return cls(
             settings=settings,
             engine=engine,
-            sessions=make_session_factory(engine),
+            sessions=sessions,
             blobs=FolderBlobStore(settings.blob_dir),
             hash_slots=threading.BoundedSemaphore(settings.hash_concurrency),
+            indexes=indexes,
+            index_syncer=IndexSyncer(
+                indexes,
+                sessions,
+                snapshot_root=settings.index_dir,
+                interval_seconds=settings.index_sync_seconds,
+                snapshot_after_changes=settings.index_snapshot_after_changes,
+            ),
+            guard=Guard.build(),
         )
 
     @contextmanager
@@ -40,5 +57,10 @@ class Services:
         with self.hash_slots:
             yield
 
+    def start(self) -> None:
+        """Start background work: keeping the indices current."""
+        self.index_syncer.start()
+
     def close(self) -> None:
+        self.index_syncer.stop()
         self.engine.dispose()

@@ -53,6 +53,21 @@ class Settings(BaseSettings):
     hash_url_max_bytes: int = 100 * MIB
     hash_url_timeout_seconds: float = 30.0
 
+    #: Seconds between index syncs: how soon a bank change reaches this process.
+    index_sync_seconds: float = Field(default=1.0, gt=0)
+    #: A process whose indices have not synced for this long reports itself not ready.
+    index_max_stale_seconds: float = Field(default=65.0, gt=0)
+    #: Feed rows applied before the indices are snapshotted to disk for fast starts.
+    index_snapshot_after_changes: int = Field(default=100_000, ge=1)
+    #: Look for crops and screenshots with keypoints when PDQ finds nothing in an image.
+    match_second_stage: bool = True
+
+    #: Require an API key on every API call. Off by default only outside production, so
+    #: a new local install works at once; production always requires keys.
+    require_api_keys: bool = False
+    #: Requests per minute per API key unless the key sets its own.
+    default_rate_limit_per_minute: int = Field(default=6000, ge=1)
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:
         if self.env == "production" and self.secret_key.get_secret_value() == PLACEHOLDER_SECRET:
@@ -63,6 +78,14 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'accord.db'}"
+
+    @property
+    def api_keys_required(self) -> bool:
+        return self.require_api_keys or self.env == "production"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
 
     @property
     def blob_dir(self) -> Path:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, UploadFile
+from fastapi import APIRouter, Depends, Path, UploadFile
 
 from accord.errors import NotFound
 from accord.server.assets import service
 from accord.server.assets.models import Asset
 from accord.server.assets.schemas import AssetRead, SignalRead
+from accord.server.auth.guard import require
+from accord.server.auth.keys import Scope
 from accord.server.deps import ServicesDep, SessionDep
 from accord.server.hashing.service import hash_path
 from accord.server.uploads import spooled_to_disk
 
-router = APIRouter(prefix="/v1/assets", tags=["assets"])
+router = APIRouter(
+    prefix="/v1/assets", tags=["assets"], dependencies=[Depends(require(Scope.CURATE))]
+)
 
 Sha256Path = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256, lowercase hex")]
 

@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 from accord.server.assets.models import Asset, AssetSignal
+from accord.server.auth.models import ApiKey
+from accord.server.banks.models import Bank, BankEntry, EntrySignal, SignalRemoval
 from accord.server.db.base import Base
 
-__all__ = ["Asset", "AssetSignal", "Base"]
+__all__ = [
+    "ApiKey",
+    "Asset",
+    "AssetSignal",
+    "Bank",
+    "BankEntry",
+    "Base",
+    "EntrySignal",
+    "SignalRemoval",
+]

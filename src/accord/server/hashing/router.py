@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from accord.errors import BadRequest
 from accord.server.assets.schemas import HashRead
+from accord.server.auth.guard import require
+from accord.server.auth.keys import Scope
 from accord.server.deps import ServicesDep
 from accord.server.hashing.fetch import fetched_to_disk
 from accord.server.hashing.service import (
@@ -20,7 +22,7 @@ from accord.server.hashing.service import (
 )
 from accord.server.uploads import spooled_to_disk
 
-router = APIRouter(tags=["hashing"])
+router = APIRouter(tags=["hashing"], dependencies=[Depends(require(Scope.HASH))])
 
 SignalsQuery = Annotated[
     str | None,

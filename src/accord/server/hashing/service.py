@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from accord.errors import BadRequest
+from accord.index.registry import second_stage_type
 from accord.media.kinds import MediaKind
 from accord.server.assets.schemas import HashRead, SignalRead
 from accord.server.services import Services
@@ -66,3 +67,26 @@ def hash_for_hma(
         _HMA_NAMES.get(signal.type, signal.type): signal.value if signal.reliable else ""
         for signal in result.signals
     }
+
+
+#: What a bank stores of a file: plain PDQ (queries bring the eight orientations).
+_BANK_SIGNALS = ("sha256", "md5", "pdq", "vpdq", "audio")
+#: What a lookup computes: every orientation, so a flipped or rotated copy is found.
+_MATCH_SIGNALS = ("sha256", "md5", "pdq_dihedral", "vpdq", "audio")
+
+
+def hash_for_bank(services: Services, path: Path) -> HashResult:
+    """The signals a bank entry keeps of a file, keypoints included for pictures."""
+    names = [*_BANK_SIGNALS, second_stage_type()]
+    return hash_path(services, path, signal_names=",".join(names))
+
+
+def hash_for_match(services: Services, path: Path, *, keypoints: bool) -> HashResult:
+    """The signals a lookup needs; keypoints only when a bank holds some to compare with."""
+    names = [*_MATCH_SIGNALS, second_stage_type()] if keypoints else list(_MATCH_SIGNALS)
+    return hash_path(services, path, signal_names=",".join(names))
+
+
+def reliable_signals(result: HashResult) -> dict[str, str]:
+    """``{type: value}`` of the signals strong enough to match on (HMA drops weak PDQ)."""
+    return {signal.type: signal.value for signal in result.signals if signal.reliable}

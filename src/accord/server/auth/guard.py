@@ -1,0 +1,60 @@
+"""Check a request's API key, its scope and its rate limit: one FastAPI dependency per scope."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from accord.errors import Forbidden, RateLimited, Unauthorized
+from accord.server.auth.keys import Scope, find_key
+from accord.server.auth.state import ANONYMOUS, Caller
+from accord.server.deps import ServicesDep, SessionDep
+
+
+def presented_key(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.headers.get("x-api-key") or None
+
+
+def require(scope: Scope) -> Callable[..., Caller]:
+    """A dependency admitting callers whose key holds ``scope`` and has requests left."""
+
+    def check(request: Request, services: ServicesDep, session: SessionDep) -> Caller:
+        guard = services.guard
+        key = presented_key(request)
+        if key is None:
+            if services.settings.api_keys_required:
+                raise Unauthorized("send an API key as 'Authorization: Bearer <key>'")
+            return ANONYMOUS
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        cached, caller = guard.keys.get(digest)
+        if not cached:
+            row = find_key(session, key)
+            caller = (
+                None
+                if row is None
+                else Caller(row.name, frozenset(row.scopes), row.rate_limit_per_minute)
+            )
+            guard.keys.put(digest, caller)
+        if caller is None:
+            raise Unauthorized("the API key is unknown or revoked")
+        if scope.value not in caller.scopes:
+            raise Forbidden(f"the API key {caller.key_name!r} lacks the {scope.value!r} scope")
+        limit = caller.rate_limit_per_minute or services.settings.default_rate_limit_per_minute
+        wait = guard.buckets.take(digest, limit)
+        if wait > 0:
+            raise RateLimited(f"rate limit of {limit} requests per minute reached", wait)
+        return caller
+
+    return check
+
+
+HashCaller = Annotated[Caller, Depends(require(Scope.HASH))]
+MatchCaller = Annotated[Caller, Depends(require(Scope.MATCH))]
+CurateCaller = Annotated[Caller, Depends(require(Scope.CURATE))]

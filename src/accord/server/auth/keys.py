@@ -1,0 +1,95 @@
+"""Issue, check and revoke API keys.
+
+A key reads ``acc_<prefix>_<secret>``: the prefix finds the row and is safe to show; only
+the SHA-256 of the whole key is stored. Keys carry ~190 random bits, so a fast hash is
+the right tool here (as for GitHub's tokens); a slow password hash would only add latency.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.errors import BadRequest, Conflict, NotFound
+from accord.server.auth.models import ApiKey
+from accord.server.db.base import utc_now
+
+_KEY_PREFIX = "acc"
+
+
+class Scope(StrEnum):
+    HASH = "hash"
+    MATCH = "match"
+    CURATE = "curate"
+
+
+def parse_scopes(names: Iterable[str]) -> list[str]:
+    scopes: list[str] = []
+    for raw in names:
+        name = raw.strip().lower()
+        if not name:
+            continue
+        try:
+            scopes.append(Scope(name).value)
+        except ValueError:
+            known = ", ".join(scope.value for scope in Scope)
+            raise BadRequest(f"unknown scope {name!r}; known: {known}") from None
+    if not scopes:
+        raise BadRequest("an API key needs at least one scope")
+    return sorted(set(scopes))
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_key(
+    session: Session, name: str, scopes: Iterable[str], rate_limit_per_minute: int | None = None
+) -> tuple[ApiKey, str]:
+    """A new key row and the key itself, which is shown once and never stored."""
+    if session.scalars(select(ApiKey).where(ApiKey.name == name)).first() is not None:
+        raise Conflict(f"an API key named {name!r} already exists")
+    if rate_limit_per_minute is not None and rate_limit_per_minute < 1:
+        raise BadRequest("a rate limit must be at least 1 request per minute")
+    prefix = secrets.token_hex(6)
+    key = f"{_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(24)}"
+    row = ApiKey(
+        name=name,
+        prefix=prefix,
+        secret_sha256=_digest(key),
+        scopes=parse_scopes(scopes),
+        rate_limit_per_minute=rate_limit_per_minute,
+    )
+    session.add(row)
+    session.flush()
+    return row, key
+
+
+def find_key(session: Session, presented: str) -> ApiKey | None:
+    """The live key row for a presented key, or None; compares digests in constant time."""
+    parts = presented.split("_", 2)
+    if len(parts) != 3 or parts[0] != _KEY_PREFIX:  # noqa: PLR2004 - acc, prefix, secret
+        return None
+    row = session.scalars(select(ApiKey).where(ApiKey.prefix == parts[1])).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return row if hmac.compare_digest(row.secret_sha256, _digest(presented)) else None
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.name)))
+
+
+def revoke_key(session: Session, name: str) -> ApiKey:
+    row = session.scalars(select(ApiKey).where(ApiKey.name == name)).first()
+    if row is None:
+        raise NotFound(f"no API key named {name!r}")
+    row.revoked_at = row.revoked_at or utc_now()
+    session.flush()
+    return row

@@ -1,0 +1,126 @@
+"""Banks of known content, their entries, and the entries' signals.
+
+Index processes follow two append-only feeds to stay current without rebuilding:
+``entry_signals.id`` grows with every signal added, and ``signal_removals.id`` with every
+signal deleted. Writers take ``lock_index_feeds`` first, so ids become visible in order.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accord.server.db.base import Base, UtcDateTime, utc_now
+
+#: SQLite only auto-increments an ``INTEGER PRIMARY KEY``; elsewhere ids are 64-bit.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class BankKind(StrEnum):
+    """What a match in the bank means."""
+
+    DECEPTIVE = "deceptive"  # confirmed deceptive content: a match is a hit
+    AUTHENTIC = "authentic"  # registered originals: a near match may be an altered copy
+    ALLOW = "allow"  # known benign: a match here suppresses deceptive and watch matches
+    WATCH = "watch"  # under investigation: matches are reported, not acted on
+
+
+class Marking(StrEnum):
+    """Traffic Light Protocol 2.0 sharing markings."""
+
+    CLEAR = "TLP:CLEAR"
+    GREEN = "TLP:GREEN"
+    AMBER = "TLP:AMBER"
+    AMBER_STRICT = "TLP:AMBER+STRICT"
+    RED = "TLP:RED"
+
+
+class Bank(Base):
+    __tablename__ = "banks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default=BankKind.DECEPTIVE.value)
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    marking: Mapped[str] = mapped_column(String(20), default=Marking.AMBER.value)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    enabled_ratio: Mapped[float] = mapped_column(Float, default=1.0)
+    #: Per signal type distance thresholds overriding the type's default.
+    thresholds: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, onupdate=utc_now)
+
+    entries: Mapped[list[BankEntry]] = relationship(
+        back_populates="bank", passive_deletes=True, lazy="raise"
+    )
+
+
+class BankEntry(Base):
+    __tablename__ = "bank_entries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str | None] = mapped_column(Text)
+    platform_content_id: Mapped[str | None] = mapped_column(String(256))
+    case_reference: Mapped[str | None] = mapped_column(String(128))
+    labels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    #: Free-form metadata a client attached (HMA's ``metadata.json``).
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    asset_sha256: Mapped[str | None] = mapped_column(String(64))
+    added_by: Mapped[str] = mapped_column(String(200), default="")
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Disabled until then, when set; ``enabled`` False disables it indefinitely.
+    disabled_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, onupdate=utc_now)
+
+    bank: Mapped[Bank] = relationship(back_populates="entries", lazy="raise")
+    signals: Mapped[list[EntrySignal]] = relationship(
+        back_populates="entry", passive_deletes=True, order_by="EntrySignal.id", lazy="raise"
+    )
+
+    def active_at(self, moment: datetime) -> bool:
+        return self.enabled and (self.disabled_until is None or self.disabled_until <= moment)
+
+
+class EntrySignal(Base):
+    __tablename__ = "entry_signals"
+    __table_args__ = (UniqueConstraint("entry_id", "signal_type"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("bank_entries.id", ondelete="CASCADE"), index=True
+    )
+    signal_type: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+    entry: Mapped[BankEntry] = relationship(back_populates="signals", lazy="raise")
+
+
+class SignalRemoval(Base):
+    """One deleted ``entry_signals`` row, so indices can forget it."""
+
+    __tablename__ = "signal_removals"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    signal_id: Mapped[int] = mapped_column(BigInteger)
+    signal_type: Mapped[str] = mapped_column(String(32))
+    removed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)

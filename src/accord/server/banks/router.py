@@ -1,0 +1,351 @@
+"""accord's bank API: banks, entries (from signals or files), bulk import and export."""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterable, Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, UploadFile
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from accord.errors import BadRequest, SignalError
+from accord.server.assets.service import record_asset
+from accord.server.auth.guard import CurateCaller, require
+from accord.server.auth.keys import Scope
+from accord.server.banks import service
+from accord.server.banks.models import Bank, BankEntry, BankKind, Marking
+from accord.server.banks.schemas import (
+    BankCreate,
+    BankRead,
+    BankUpdate,
+    EntryCreate,
+    EntryFieldsIn,
+    EntryRead,
+    EntryUpdate,
+    ImportReport,
+)
+from accord.server.banks.transfer import (
+    ParsedEntry,
+    RejectedLine,
+    TransferFormat,
+    parse,
+    serialize,
+)
+from accord.server.deps import ServicesDep, SessionDep
+from accord.server.hashing.service import hash_for_bank, reliable_signals
+from accord.server.services import Services
+from accord.server.uploads import spooled_to_disk
+
+router = APIRouter(
+    prefix="/v1/banks", tags=["banks"], dependencies=[Depends(require(Scope.CURATE))]
+)
+
+#: Entries written per statement batch during an import.
+_IMPORT_BATCH = 1_000
+#: Rejected lines reported back in detail; the count covers all of them.
+_REPORTED_ERRORS = 100
+
+
+@router.get("", summary="Every bank, with its entry count")
+def list_banks(session: SessionDep) -> list[BankRead]:
+    counts = service.entry_counts(session)
+    return [to_bank_read(bank, counts.get(bank.id, 0)) for bank in service.list_banks(session)]
+
+
+@router.post("", status_code=201, summary="Create a bank")
+def create_bank(body: BankCreate, session: SessionDep) -> BankRead:
+    bank = service.create_bank(
+        session,
+        body.name,
+        kind=body.kind,
+        owner=body.owner,
+        description=body.description,
+        marking=body.marking,
+        enabled=body.enabled,
+        enabled_ratio=body.enabled_ratio,
+        thresholds=body.thresholds,
+    )
+    return to_bank_read(bank, 0)
+
+
+@router.get("/{name}", summary="One bank")
+def read_bank(name: str, session: SessionDep) -> BankRead:
+    bank = service.get_bank(session, name)
+    return to_bank_read(bank, service.entry_counts(session).get(bank.id, 0))
+
+
+@router.patch("/{name}", summary="Change a bank: rename, enable, thresholds, rollout, marking")
+def update_bank(name: str, body: BankUpdate, session: SessionDep) -> BankRead:
+    bank = service.update_bank(
+        session, service.get_bank(session, name), body.model_dump(exclude_unset=True)
+    )
+    return to_bank_read(bank, service.entry_counts(session).get(bank.id, 0))
+
+
+@router.delete("/{name}", status_code=204, summary="Delete a bank and all its entries")
+def delete_bank(name: str, services: ServicesDep, session: SessionDep) -> None:
+    service.delete_bank(session, service.get_bank(session, name))
+    services.indexes.dirty = True
+
+
+@router.post("/{name}/entries", status_code=201, summary="Add an entry from its signals")
+def add_entry(
+    name: str, body: EntryCreate, services: ServicesDep, session: SessionDep, caller: CurateCaller
+) -> EntryRead:
+    bank = service.get_bank(session, name)
+    fields = to_entry_fields(body, source=body.source or "api", added_by=caller.key_name or "")
+    entry = service.add_entry(session, bank, body.signals, fields)
+    services.indexes.dirty = True
+    return read_entry_of(session, bank, entry)
+
+
+@router.post("/{name}/entries/file", status_code=201, summary="Add an entry from a media file")
+def add_entry_from_file(
+    name: str,
+    *,
+    file: UploadFile,
+    services: ServicesDep,
+    session: SessionDep,
+    caller: CurateCaller,
+    fields: Annotated[str, Form(description="Entry fields as a JSON object")] = "{}",
+) -> EntryRead:
+    bank = service.get_bank(session, name)
+    try:
+        described = EntryFieldsIn.model_validate_json(fields)
+    except ValidationError as error:
+        raise BadRequest(f"fields: {error.errors()[0]['msg']}") from None
+    entry = add_file_entry(
+        services, session, bank, file=file, described=described, added_by=caller.key_name or ""
+    )
+    return read_entry_of(session, bank, entry)
+
+
+def add_file_entry(
+    services: Services,
+    session: Session,
+    bank: Bank,
+    *,
+    file: UploadFile,
+    described: EntryFieldsIn,
+    added_by: str,
+) -> BankEntry:
+    """Hash an upload, keep its bytes as an asset, and bank its reliable signals."""
+    settings = services.settings
+    with spooled_to_disk(
+        file.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
+    ) as path:
+        result = hash_for_bank(services, path)
+        asset = record_asset(session, services.blobs, path, result)
+    signals = reliable_signals(result)
+    fields = to_entry_fields(described, source=described.source or "upload", added_by=added_by)
+    entry = service.add_entry(
+        session, bank, signals, _with_asset(fields, asset.sha256, file.filename)
+    )
+    services.indexes.dirty = True
+    return entry
+
+
+def _with_asset(
+    fields: service.EntryFields, sha256: str, filename: str | None
+) -> service.EntryFields:
+    extra = dict(fields.extra)
+    if filename:
+        extra.setdefault("filename", filename)
+    return service.EntryFields(**{**_fields_dict(fields), "asset_sha256": sha256, "extra": extra})
+
+
+def _fields_dict(fields: service.EntryFields) -> dict[str, Any]:
+    return {name: getattr(fields, name) for name in service.EntryFields.__slots__}
+
+
+@router.get("/{name}/entries", summary="Entries of a bank, oldest first, paged by id")
+def list_entries(
+    name: str,
+    session: SessionDep,
+    after: Annotated[int, Query(ge=0, description="Return entries with a larger id")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[EntryRead]:
+    bank = service.get_bank(session, name)
+    entries = service.list_entries(session, bank, after_id=after, limit=limit)
+    signals = service.entry_signals(session, [entry.id for entry in entries])
+    return [to_entry_read(bank, entry, signals[entry.id]) for entry in entries]
+
+
+@router.get("/{name}/entries/{entry_id}", summary="One entry")
+def read_entry(name: str, entry_id: int, session: SessionDep) -> EntryRead:
+    bank = service.get_bank(session, name)
+    return read_entry_of(session, bank, service.get_entry(session, bank, entry_id))
+
+
+@router.patch("/{name}/entries/{entry_id}", summary="Change an entry: disable, note, labels")
+def update_entry(name: str, entry_id: int, body: EntryUpdate, session: SessionDep) -> EntryRead:
+    bank = service.get_bank(session, name)
+    changes = body.model_dump(exclude_unset=True)
+    if "metadata" in changes:
+        changes["extra"] = changes.pop("metadata") or {}
+    entry = service.update_entry(session, service.get_entry(session, bank, entry_id), changes)
+    return read_entry_of(session, bank, entry)
+
+
+@router.delete("/{name}/entries/{entry_id}", status_code=204, summary="Delete an entry")
+def delete_entry(name: str, entry_id: int, services: ServicesDep, session: SessionDep) -> None:
+    bank = service.get_bank(session, name)
+    service.delete_entry(session, service.get_entry(session, bank, entry_id))
+    services.indexes.dirty = True
+
+
+@router.post("/{name}/import", summary="Add entries in bulk from JSON lines, CSV or HMA's format")
+def import_entries(
+    name: str,
+    *,
+    file: UploadFile,
+    services: ServicesDep,
+    session: SessionDep,
+    caller: CurateCaller,
+    file_format: Annotated[TransferFormat, Query(alias="format")] = TransferFormat.JSONL,
+) -> ImportReport:
+    bank = service.get_bank(session, name)
+    lines = codecs.iterdecode(file.file, "utf-8", errors="strict")
+    source = f"import:{file.filename or file_format.value}"
+    try:
+        report = import_lines(
+            session, bank, parse(lines, file_format, source=source, added_by=caller.key_name or "")
+        )
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"the file is not UTF-8 text: {error.reason}") from None
+    services.indexes.dirty = True
+    return report
+
+
+def import_lines(
+    session: Session, bank: Bank, parsed: Iterable[ParsedEntry | RejectedLine]
+) -> ImportReport:
+    """Add every valid entry; collect the reasons for the others."""
+    added, rejected = 0, 0
+    errors: list[dict[str, Any]] = []
+    batch: list[ParsedEntry] = []
+
+    def flush() -> None:
+        nonlocal added
+        if batch:
+            service.add_entries(session, bank, [(item.signals, item.fields) for item in batch])
+            added += len(batch)
+            batch.clear()
+
+    for item in parsed:
+        problem = _problem_of(item)
+        if problem is None and isinstance(item, ParsedEntry):
+            batch.append(item)
+            if len(batch) >= _IMPORT_BATCH:
+                flush()
+            continue
+        rejected += 1
+        if problem is not None and len(errors) < _REPORTED_ERRORS:
+            errors.append(problem)
+    flush()
+    return ImportReport(added=added, rejected=rejected, errors=errors)
+
+
+def _problem_of(item: ParsedEntry | RejectedLine) -> dict[str, Any] | None:
+    """Why a line cannot be imported, or None; signals are checked before any write."""
+    if isinstance(item, RejectedLine):
+        return {"line": item.line, "error": item.error}
+    try:
+        service.validate_signals(item.signals)
+    except (BadRequest, SignalError) as error:
+        return {"line": item.line, "error": error.detail}
+    return None
+
+
+@router.get("/{name}/export", summary="Every entry of a bank as JSON lines, CSV or HMA's format")
+def export_entries(
+    name: str,
+    services: ServicesDep,
+    session: SessionDep,
+    file_format: Annotated[TransferFormat, Query(alias="format")] = TransferFormat.JSONL,
+) -> StreamingResponse:
+    bank = service.get_bank(session, name)
+    media_type = {"jsonl": "application/jsonl", "csv": "text/csv"}.get(
+        file_format.value, "text/plain"
+    )
+    filename = f"{bank.name}.{ {'hma': 'txt'}.get(file_format.value, file_format.value) }"
+    return StreamingResponse(
+        serialize(_iter_bank(services, bank.id), file_format),
+        media_type=f"{media_type}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _iter_bank(services: Services, bank_id: int) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
+    """Entries page by page in their own session: the response outlives the request's."""
+    after = 0
+    while True:
+        with services.sessions() as session:
+            bank = session.get(Bank, bank_id)
+            if bank is None:
+                return
+            entries = service.list_entries(session, bank, after_id=after, limit=1000)
+            if not entries:
+                return
+            signals = service.entry_signals(session, [entry.id for entry in entries])
+            for entry in entries:
+                read = to_entry_read(bank, entry, signals[entry.id])
+                yield read.model_dump(mode="json", exclude={"signals"}), read.signals
+            after = entries[-1].id
+
+
+def to_bank_read(bank: Bank, entries: int) -> BankRead:
+    return BankRead(
+        name=bank.name,
+        kind=BankKind(bank.kind),
+        owner=bank.owner,
+        description=bank.description,
+        marking=Marking(bank.marking),
+        enabled=bank.enabled,
+        enabled_ratio=bank.enabled_ratio,
+        thresholds=dict(bank.thresholds),
+        entries=entries,
+        created_at=bank.created_at,
+        updated_at=bank.updated_at,
+    )
+
+
+def to_entry_fields(body: EntryFieldsIn, *, source: str, added_by: str) -> service.EntryFields:
+    return service.EntryFields(
+        source=source,
+        url=body.url,
+        platform_content_id=body.platform_content_id,
+        case_reference=body.case_reference,
+        labels=tuple(body.labels),
+        note=body.note,
+        extra=body.metadata,
+        added_by=added_by,
+        enabled=body.enabled,
+        disabled_until=body.disabled_until,
+    )
+
+
+def read_entry_of(session: Session, bank: Bank, entry: BankEntry) -> EntryRead:
+    return to_entry_read(bank, entry, service.entry_signals(session, [entry.id])[entry.id])
+
+
+def to_entry_read(bank: Bank, entry: BankEntry, signals: dict[str, str]) -> EntryRead:
+    return EntryRead(
+        id=entry.id,
+        bank=bank.name,
+        signals=signals,
+        source=entry.source,
+        url=entry.url,
+        platform_content_id=entry.platform_content_id,
+        case_reference=entry.case_reference,
+        labels=list(entry.labels),
+        note=entry.note,
+        metadata=dict(entry.extra),
+        added_by=entry.added_by,
+        added_at=entry.added_at,
+        enabled=entry.enabled,
+        disabled_until=entry.disabled_until,
+    )

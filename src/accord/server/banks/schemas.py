@@ -1,0 +1,116 @@
+"""Request and response bodies of the bank API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from accord.server.banks.models import BankKind, Marking
+
+
+class BankCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=100, description="UPPER_SNAKE_CASE, as in HMA")
+    kind: BankKind = BankKind.DECEPTIVE
+    owner: str = Field(default="", max_length=200, description="The owning organization")
+    description: str = Field(default="", max_length=10_000)
+    marking: Marking = Marking.AMBER
+    enabled: bool = True
+    enabled_ratio: float = Field(
+        default=1.0, ge=0.0, le=1.0, description="Share of requests the bank takes part in"
+    )
+    thresholds: dict[str, float] = Field(
+        default_factory=dict,
+        description="Distance threshold per signal type, overriding its default",
+    )
+
+
+class BankUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=100)
+    kind: BankKind | None = None
+    owner: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=10_000)
+    marking: Marking | None = None
+    enabled: bool | None = None
+    enabled_ratio: float | None = Field(default=None, ge=0.0, le=1.0)
+    thresholds: dict[str, float] | None = None
+
+
+class BankRead(BaseModel):
+    name: str
+    kind: BankKind
+    owner: str
+    description: str
+    marking: Marking
+    enabled: bool
+    enabled_ratio: float
+    thresholds: dict[str, float]
+    entries: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class EntryFieldsIn(BaseModel):
+    """What a client may say about an entry besides its signals."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(default="", max_length=200)
+    url: str | None = Field(default=None, max_length=4096)
+    platform_content_id: str | None = Field(default=None, max_length=256)
+    case_reference: str | None = Field(default=None, max_length=128)
+    labels: list[str] = Field(default_factory=list, max_length=100)
+    note: str = Field(default="", max_length=10_000)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    enabled: bool = True
+    disabled_until: AwareDatetime | None = None
+
+
+class EntryCreate(EntryFieldsIn):
+    signals: dict[str, str] = Field(
+        description='Signal type to serialized value, e.g. {"pdq": "<64 hex>"}',
+        min_length=1,
+        max_length=16,
+    )
+
+
+class EntryUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(default=None, max_length=4096)
+    platform_content_id: str | None = Field(default=None, max_length=256)
+    case_reference: str | None = Field(default=None, max_length=128)
+    labels: list[str] | None = Field(default=None, max_length=100)
+    note: str | None = Field(default=None, max_length=10_000)
+    metadata: dict[str, Any] | None = None
+    enabled: bool | None = None
+    disabled_until: AwareDatetime | None = None
+
+
+class EntryRead(BaseModel):
+    id: int
+    bank: str
+    signals: dict[str, str]
+    source: str
+    url: str | None
+    platform_content_id: str | None
+    case_reference: str | None
+    labels: list[str]
+    note: str
+    metadata: dict[str, Any]
+    added_by: str
+    added_at: datetime
+    enabled: bool
+    disabled_until: datetime | None
+
+
+class ImportReport(BaseModel):
+    added: int
+    rejected: int
+    #: The first rejected lines with the reason, to fix the file.
+    errors: list[dict[str, Any]]
