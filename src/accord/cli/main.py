@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from accord.cli.banks import bank_app
+from accord.cli.keys import key_app
+from accord.cli.local import fail, load_settings
+from accord.cli.matching import match_command, scan_command
 from accord.errors import AccordError
-
-if TYPE_CHECKING:
-    from accord.server.settings import Settings
 
 app = typer.Typer(
     name="accord",
@@ -23,12 +24,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Manage the service's database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-
-
-def fail(message: str) -> typer.Exit:
-    """Print one readable error line and give the exit to raise."""
-    typer.echo(f"accord: error: {message}", err=True)
-    return typer.Exit(code=1)
 
 
 @app.command("hash")
@@ -103,7 +98,7 @@ def serve_command(
     from accord.server.db.migrate import upgrade  # noqa: PLC0415
     from accord.server.logs import configure_logging  # noqa: PLC0415
 
-    settings = _settings()
+    settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.auto_migrate:
@@ -127,7 +122,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     from accord.server.db.migrate import upgrade  # noqa: PLC0415
 
-    settings = _settings()
+    settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.effective_database_url, revision)
     typer.echo(f"database at {revision}", err=True)
@@ -138,18 +133,13 @@ def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> Non
     """Write a new migration from the difference between models and database."""
     from accord.server.db.migrate import make_revision  # noqa: PLC0415
 
-    make_revision(_settings().effective_database_url, message)
+    make_revision(load_settings().effective_database_url, message)
 
 
-def _settings() -> Settings:
-    try:
-        from accord.server.settings import Settings  # noqa: PLC0415
-    except ImportError:
-        raise fail("the server is not installed: pip install 'accord[server]'") from None
-    try:
-        return Settings()
-    except ValueError as error:
-        raise fail(f"invalid settings: {error}") from None
+app.command("match")(match_command)
+app.command("scan")(scan_command)
+app.add_typer(bank_app, name="bank")
+app.add_typer(key_app, name="key")
 
 
 def _shorten(value: str, width: int = 120) -> str:

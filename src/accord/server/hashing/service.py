@@ -75,16 +75,22 @@ _BANK_SIGNALS = ("sha256", "md5", "pdq", "vpdq", "audio")
 _MATCH_SIGNALS = ("sha256", "md5", "pdq_dihedral", "vpdq", "audio")
 
 
-def hash_for_bank(services: Services, path: Path) -> HashResult:
+def bank_signal_names() -> str:
     """The signals a bank entry keeps of a file, keypoints included for pictures."""
-    names = [*_BANK_SIGNALS, second_stage_type()]
-    return hash_path(services, path, signal_names=",".join(names))
+    return ",".join([*_BANK_SIGNALS, second_stage_type()])
+
+
+def match_signal_names(*, keypoints: bool) -> str:
+    """The signals a lookup needs; keypoints only when a bank holds some to compare with."""
+    return ",".join([*_MATCH_SIGNALS, second_stage_type()] if keypoints else _MATCH_SIGNALS)
+
+
+def hash_for_bank(services: Services, path: Path) -> HashResult:
+    return hash_path(services, path, signal_names=bank_signal_names())
 
 
 def hash_for_match(services: Services, path: Path, *, keypoints: bool) -> HashResult:
-    """The signals a lookup needs; keypoints only when a bank holds some to compare with."""
-    names = [*_MATCH_SIGNALS, second_stage_type()] if keypoints else list(_MATCH_SIGNALS)
-    return hash_path(services, path, signal_names=",".join(names))
+    return hash_path(services, path, signal_names=match_signal_names(keypoints=keypoints))
 
 
 def reliable_signals(result: HashResult) -> dict[str, str]:

@@ -1,0 +1,301 @@
+"""``accord bank ...``: create, inspect, fill, export and disable banks."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from accord.cli.local import fail, local_services, transaction
+from accord.errors import AccordError
+
+EnumT = TypeVar("EnumT", bound=Enum)
+
+bank_app = typer.Typer(help="Manage banks of known content.", no_args_is_help=True)
+
+KindOption = Annotated[
+    str, typer.Option(help="deceptive, authentic, allow (known benign) or watch.")
+]
+
+
+def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for item in values or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name or not value:
+            raise fail(f"{what} must look like TYPE=VALUE, not {item!r}")
+        found[name.strip()] = value.strip()
+    return found
+
+
+@bank_app.command("create")
+def create(
+    name: Annotated[str, typer.Argument(help="UPPER_SNAKE_CASE name.")],
+    *,
+    kind: KindOption = "deceptive",
+    owner: Annotated[str, typer.Option(help="The owning organization.")] = "",
+    description: Annotated[str, typer.Option()] = "",
+    marking: Annotated[str, typer.Option(help="TLP:CLEAR, GREEN, AMBER, AMBER+STRICT, RED.")] = (
+        "TLP:AMBER"
+    ),
+    threshold: Annotated[
+        list[str] | None, typer.Option(help="Per-type threshold, e.g. pdq=20 (repeatable).")
+    ] = None,
+    ratio: Annotated[float, typer.Option(min=0.0, max=1.0, help="Rollout ratio.")] = 1.0,
+    disabled: Annotated[bool, typer.Option(help="Create it switched off.")] = False,
+) -> None:
+    """Create a bank."""
+    from accord.server.banks.models import BankKind, Marking  # noqa: PLC0415
+    from accord.server.banks.service import create_bank  # noqa: PLC0415
+
+    thresholds = {k: _number(v) for k, v in _pairs(threshold, "--threshold").items()}
+    with _errors(), local_services() as services, transaction(services) as session:
+        bank = create_bank(
+            session,
+            name,
+            kind=_enum(BankKind, kind),
+            owner=owner,
+            description=description,
+            marking=_enum(Marking, marking.upper() if marking.startswith("tlp") else marking),
+            enabled=not disabled,
+            enabled_ratio=ratio,
+            thresholds=thresholds,
+        )
+        typer.echo(f"created bank {bank.name} ({bank.kind})")
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise fail(f"a threshold must be a number, not {text!r}") from None
+
+
+def _enum(enum: type[EnumT], value: str) -> EnumT:
+    try:
+        return enum(value)
+    except ValueError:
+        known = ", ".join(str(item.value) for item in enum)
+        raise fail(f"{value!r} is not one of {known}") from None
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Accord's errors as one readable line and exit 1."""
+    try:
+        yield
+    except AccordError as error:
+        raise fail(error.detail) from None
+
+
+@bank_app.command("list")
+def list_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List banks with their kind, state and entry count."""
+    from accord.server.banks.router import to_bank_read  # noqa: PLC0415
+    from accord.server.banks.service import entry_counts, list_banks  # noqa: PLC0415
+
+    with _errors(), local_services() as services, transaction(services) as session:
+        counts = entry_counts(session)
+        for bank in list_banks(session):
+            read = to_bank_read(bank, counts.get(bank.id, 0))
+            if as_json:
+                typer.echo(read.model_dump_json())
+            else:
+                state = "enabled" if bank.enabled else "disabled"
+                typer.echo(
+                    f"{bank.name}\t{bank.kind}\t{state}\tratio={bank.enabled_ratio:g}"
+                    f"\t{bank.marking}\t{read.entries} entries"
+                )
+
+
+@bank_app.command("show")
+def show(name: str) -> None:
+    """One bank's settings as JSON."""
+    from accord.server.banks.router import to_bank_read  # noqa: PLC0415
+    from accord.server.banks.service import entry_counts, get_bank  # noqa: PLC0415
+
+    with _errors(), local_services() as services, transaction(services) as session:
+        bank = get_bank(session, name)
+        typer.echo(
+            to_bank_read(bank, entry_counts(session).get(bank.id, 0)).model_dump_json(indent=2)
+        )
+
+
+@bank_app.command("add")
+def add(
+    name: str,
+    files: Annotated[list[Path] | None, typer.Argument(help="Media files to bank.")] = None,
+    *,
+    signal: Annotated[
+        list[str] | None, typer.Option(help="Add one entry from signals: TYPE=VALUE (repeatable).")
+    ] = None,
+    note: Annotated[str, typer.Option()] = "",
+    label: Annotated[list[str] | None, typer.Option(help="Repeatable.")] = None,
+    url: Annotated[str | None, typer.Option(help="Where the content was found.")] = None,
+    platform_id: Annotated[str | None, typer.Option(help="The platform's content id.")] = None,
+    case: Annotated[str | None, typer.Option(help="Case reference.")] = None,
+) -> None:
+    """Add entries: one per media file (hashed here), or one from --signal values."""
+    from accord.server.banks.service import EntryFields, add_entry, get_bank  # noqa: PLC0415
+    from accord.server.hashing.service import (  # noqa: PLC0415
+        hash_for_bank,
+        reliable_signals,
+    )
+
+    if not files and not signal:
+        raise fail("give media files or --signal TYPE=VALUE")
+    fields = EntryFields(
+        url=url,
+        platform_content_id=platform_id,
+        case_reference=case,
+        labels=tuple(label or ()),
+        note=note,
+        added_by="cli",
+    )
+    failures = 0
+    with _errors(), local_services() as services, transaction(services) as session:
+        bank = get_bank(session, name)
+        if signal:
+            entry = add_entry(
+                session, bank, _pairs(signal, "--signal"), replace(fields, source="cli")
+            )
+            typer.echo(f"{bank.name}\t{entry.id}\tsignals")
+        for path in files or []:
+            try:
+                signals = reliable_signals(hash_for_bank(services, path))
+                entry = add_entry(
+                    session, bank, signals, replace(fields, source=f"file:{path.name}")
+                )
+            except (AccordError, OSError) as error:
+                failures += 1
+                detail = error.detail if isinstance(error, AccordError) else error.strerror
+                typer.echo(f"accord: error: {path}: {detail}", err=True)
+                continue
+            typer.echo(f"{bank.name}\t{entry.id}\t{path}\t{','.join(signals)}")
+    if failures:
+        raise typer.Exit(code=1)
+
+
+@bank_app.command("import")
+def import_command(
+    name: str,
+    file: Annotated[
+        Path, typer.Argument(help="JSON lines, CSV, or HMA's '<type> <signal>' lines.")
+    ],
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="jsonl, csv or hma (default: from the suffix).")
+    ] = None,
+) -> None:
+    """Add entries in bulk; bad lines are reported and skipped."""
+    from accord.server.banks.router import import_lines  # noqa: PLC0415
+    from accord.server.banks.service import get_bank  # noqa: PLC0415
+    from accord.server.banks.transfer import TransferFormat, parse  # noqa: PLC0415
+
+    chosen = _enum(TransferFormat, file_format or _format_of(file))
+    try:
+        handle = file.open(encoding="utf-8", newline="")
+    except OSError as error:
+        raise fail(f"{file}: {error.strerror}") from None
+    with handle, _errors(), local_services() as services, transaction(services) as session:
+        bank = get_bank(session, name)
+        try:
+            report = import_lines(
+                session, bank, parse(handle, chosen, source=f"import:{file.name}", added_by="cli")
+            )
+        except UnicodeDecodeError as error:
+            raise fail(f"{file} is not UTF-8 text: {error.reason}") from None
+    for problem in report.errors:
+        typer.echo(f"accord: {file}:{problem['line']}: {problem['error']}", err=True)
+    typer.echo(f"added {report.added} entries to {name}; rejected {report.rejected} lines")
+    if report.rejected:
+        raise typer.Exit(code=1)
+
+
+def _format_of(path: Path) -> str:
+    return {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}.get(path.suffix.lower(), "hma")
+
+
+@bank_app.command("export")
+def export(
+    name: str,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Default: stdout.")] = None,
+    file_format: Annotated[str, typer.Option("--format", help="jsonl, csv or hma.")] = "jsonl",
+) -> None:
+    """Write every entry of a bank."""
+    from accord.server.banks.router import _iter_bank  # noqa: PLC0415
+    from accord.server.banks.service import get_bank  # noqa: PLC0415
+    from accord.server.banks.transfer import TransferFormat, serialize  # noqa: PLC0415
+
+    chosen = _enum(TransferFormat, file_format)
+    with _errors(), local_services() as services:
+        with transaction(services) as session:
+            bank_id = get_bank(session, name).id
+        target = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        try:
+            for chunk in serialize(_iter_bank(services, bank_id), chosen):
+                target.write(chunk)
+        finally:
+            if output:
+                target.close()
+
+
+@bank_app.command("disable")
+def disable(
+    name: str,
+    entry: Annotated[
+        int | None, typer.Option(help="Disable one entry instead of the bank.")
+    ] = None,
+    until: Annotated[
+        datetime | None, typer.Option(help="Only until this time (ISO 8601, with timezone).")
+    ] = None,
+) -> None:
+    """Switch a bank, or one entry (optionally until a time), off."""
+    _switch(name, entry, enabled=False, until=until)
+
+
+@bank_app.command("enable")
+def enable(
+    name: str,
+    entry: Annotated[int | None, typer.Option(help="Enable one entry instead of the bank.")] = None,
+) -> None:
+    """Switch a bank or one entry back on."""
+    _switch(name, entry, enabled=True, until=None)
+
+
+def _switch(name: str, entry_id: int | None, *, enabled: bool, until: datetime | None) -> None:
+    from accord.server.banks.service import (  # noqa: PLC0415
+        get_bank,
+        get_entry,
+        update_bank,
+        update_entry,
+    )
+
+    if until is not None and until.tzinfo is None:
+        raise fail("--until needs a timezone, e.g. 2026-12-01T00:00:00+00:00")
+    if until is not None and entry_id is None:
+        raise fail("--until applies to one --entry; a bank is switched off until switched on")
+    with _errors(), local_services() as services, transaction(services) as session:
+        bank = get_bank(session, name)
+        if entry_id is None:
+            update_bank(session, bank, {"enabled": enabled})
+            typer.echo(f"bank {bank.name} {'enabled' if enabled else 'disabled'}")
+            return
+        changes: dict[str, Any] = (
+            {"enabled": True, "disabled_until": until}
+            if until is not None
+            else {"enabled": enabled, "disabled_until": None}
+        )
+        update_entry(session, get_entry(session, bank, entry_id), changes)
+        state = (
+            f"disabled until {until.isoformat()}"
+            if until
+            else ("enabled" if enabled else "disabled")
+        )
+        typer.echo(f"entry {entry_id} of {bank.name} {state}")

@@ -1,0 +1,62 @@
+"""``accord key ...``: API keys for machine clients."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from accord.cli.local import fail, local_services, transaction
+from accord.errors import AccordError
+
+key_app = typer.Typer(help="Manage API keys for machine clients.", no_args_is_help=True)
+
+
+@key_app.command("create")
+def create(
+    name: str,
+    scope: Annotated[list[str], typer.Option(help="hash, match or curate (repeatable).")],
+    rate_limit: Annotated[
+        int | None, typer.Option(min=1, help="Requests per minute (default: the instance's).")
+    ] = None,
+) -> None:
+    """Create a key; it is printed once, on stdout, and only its hash is kept."""
+    from accord.server.auth.keys import create_key  # noqa: PLC0415
+
+    try:
+        with local_services() as services, transaction(services) as session:
+            row, key = create_key(session, name, scope, rate_limit)
+            scopes = ",".join(row.scopes)
+    except AccordError as error:
+        raise fail(error.detail) from None
+    typer.echo(
+        f"created key {name} with scopes {scopes}; store it now, it is not shown again:", err=True
+    )
+    typer.echo(key)
+
+
+@key_app.command("list")
+def list_command() -> None:
+    """Names, scopes, limits and state of every key (never the keys themselves)."""
+    from accord.server.auth.keys import list_keys  # noqa: PLC0415
+
+    with local_services() as services, transaction(services) as session:
+        for row in list_keys(session):
+            state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+            limit = row.rate_limit_per_minute or "default"
+            typer.echo(
+                f"{row.name}\tacc_{row.prefix}_…\t{','.join(row.scopes)}\t{limit}/min\t{state}"
+            )
+
+
+@key_app.command("revoke")
+def revoke(name: str) -> None:
+    """Revoke a key; running servers stop accepting it within seconds."""
+    from accord.server.auth.keys import revoke_key  # noqa: PLC0415
+
+    try:
+        with local_services() as services, transaction(services) as session:
+            revoke_key(session, name)
+    except AccordError as error:
+        raise fail(error.detail) from None
+    typer.echo(f"revoked key {name}", err=True)

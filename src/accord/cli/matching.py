@@ -1,0 +1,361 @@
+"""``accord match`` and ``accord scan``: look files up in the banks from the command line."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
+
+import typer
+
+from accord.cli.local import fail, local_services, transaction, warm_indexes
+from accord.errors import AccordError
+
+if TYPE_CHECKING:
+    from accord.media.limits import MediaLimits
+    from accord.server.matching.service import MatchOptions, MatchReport
+    from accord.server.services import Services
+
+BanksOption = Annotated[
+    str | None, typer.Option(help="Comma-separated bank names (default: every enabled bank).")
+]
+SecondStageOption = Annotated[
+    bool, typer.Option(help="Search crops and screenshots with keypoints when PDQ finds nothing.")
+]
+
+
+def _options(banks: str | None, second_stage: bool) -> MatchOptions:
+    from accord.server.matching.service import MatchOptions  # noqa: PLC0415
+
+    chosen = [name.strip() for name in banks.split(",") if name.strip()] if banks else None
+    return MatchOptions(banks=chosen, second_stage=second_stage)
+
+
+def match_command(
+    files: Annotated[list[Path], typer.Argument(help="Image, video or audio files.")],
+    banks: BanksOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    second_stage: SecondStageOption = True,
+) -> None:
+    """Match each file against the banks; a bad file is reported and the rest still matched."""
+    from accord.server.matching.lookup import match_file  # noqa: PLC0415
+
+    options = _options(banks, second_stage)
+    failures = 0
+    with local_services() as services:
+        warm_indexes(services)
+        for path in files:
+            try:
+                with transaction(services) as session:
+                    _, report = match_file(services, session, path, options)
+            except (AccordError, OSError) as error:
+                failures += 1
+                detail = error.detail if isinstance(error, AccordError) else error.strerror
+                typer.echo(f"accord: error: {path}: {detail}", err=True)
+                if as_json:
+                    typer.echo(json.dumps({"file": str(path), "error": str(detail)}))
+                continue
+            _print_report(path, report, as_json=as_json)
+    if failures:
+        raise typer.Exit(code=1)
+
+
+def _print_report(path: Path, report: MatchReport, *, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps({"file": str(path), **report.to_json()}))
+        return
+    if not report.matches:
+        quiet = (
+            f" ({len(report.suppressed)} suppressed by an allow bank)" if report.suppressed else ""
+        )
+        typer.echo(f"{path}\tno match{quiet}")
+    for match in report.matches:
+        typer.echo(
+            f"{path}\t{match.bank.name}\t{match.bank.kind}\tentry {match.entry.id}"
+            f"\t{match.signal_type}\tdistance={match.distance:g}\t{match.stage} stage"
+        )
+
+
+# -- scan ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ScanTally:
+    already_done: int = 0
+    scanned: int = 0
+    matched: int = 0
+    errors: int = 0
+    by_bank: Counter[str] = field(default_factory=Counter)
+    interrupted: bool = False
+
+    def to_json(self, seconds: float) -> dict[str, Any]:
+        return {
+            "already_done": self.already_done,
+            "scanned": self.scanned,
+            "matched": self.matched,
+            "errors": self.errors,
+            "matches_by_bank": dict(self.by_bank),
+            "seconds": round(seconds, 3),
+            "files_per_second": round(self.scanned / seconds, 2) if seconds > 0 else None,
+            "interrupted": self.interrupted,
+        }
+
+
+CSV_FIELDS = (
+    "file",
+    "status",
+    "kind",
+    "sha256",
+    "matched",
+    "banks",
+    "entries",
+    "distance",
+    "error",
+)
+
+
+def scan_command(
+    target: Annotated[Path, typer.Argument(help="A folder (scanned recursively) or a file list.")],
+    *,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Results: .jsonl or .csv (by suffix).")
+    ] = Path("accord-scan.jsonl"),
+    workers: Annotated[int, typer.Option(min=1, help="Hashing processes.")] = os.cpu_count() or 1,
+    banks: BanksOption = None,
+    second_stage: SecondStageOption = True,
+    restart: Annotated[
+        bool, typer.Option(help="Start over instead of resuming from the results file.")
+    ] = False,
+) -> None:
+    """Hash and match many files in parallel, resumably; unreadable files are reported."""
+    as_csv = output.suffix.lower() == ".csv"
+    files = list(_targets(target))
+    done = set() if restart else _finished(output, as_csv=as_csv)
+    pending = [path for path in files if str(path) not in done]
+    tally = ScanTally(already_done=len(files) - len(pending))
+    started = time.monotonic()
+    with local_services() as services:
+        warm_indexes(services)
+        with _results(output, as_csv=as_csv, append=not restart) as sink:
+            try:
+                _scan(
+                    services,
+                    pending,
+                    workers=workers,
+                    options=_options(banks, second_stage),
+                    sink=sink,
+                    tally=tally,
+                )
+            except KeyboardInterrupt:
+                tally.interrupted = True
+    summary = {
+        "target": str(target),
+        "files": len(files),
+        **tally.to_json(time.monotonic() - started),
+    }
+    output.with_name(output.name + ".summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    typer.echo(
+        f"scanned {tally.scanned} files ({tally.already_done} done before), "
+        f"{tally.matched} matched, {tally.errors} unreadable; results in {output}",
+        err=True,
+    )
+    if tally.interrupted:
+        raise typer.Exit(code=130)
+
+
+def _targets(target: Path) -> Iterator[Path]:
+    if target.is_dir():
+        for root, dirs, names in os.walk(target):
+            dirs.sort()
+            for name in sorted(names):
+                yield Path(root) / name
+        return
+    try:
+        lines = target.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise fail(f"{target}: not a folder or a readable list of files ({error})") from None
+    for line in lines:
+        if line.strip() and not line.lstrip().startswith("#"):
+            yield Path(line.strip())
+
+
+def _finished(output: Path, *, as_csv: bool) -> set[str]:
+    """Files already in the results; a torn last line (a crash mid-write) is cut off."""
+    if not output.exists():
+        return set()
+    data = output.read_bytes()
+    if data and not data.endswith(b"\n"):
+        data = data[: data.rfind(b"\n") + 1]
+        output.write_bytes(data)
+    text = data.decode("utf-8", errors="replace")
+    if as_csv:
+        return {row["file"] for row in csv.DictReader(text.splitlines()) if row.get("file")}
+    found = set()
+    for line in text.splitlines():
+        try:
+            found.add(json.loads(line)["file"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return found
+
+
+class _Sink:
+    """Appends result records and makes them durable every so often."""
+
+    def __init__(self, handle: TextIO, *, as_csv: bool, write_header: bool) -> None:
+        self._handle = handle
+        self._csv = csv.DictWriter(handle, CSV_FIELDS, lineterminator="\n") if as_csv else None
+        if self._csv is not None and write_header:
+            self._csv.writeheader()
+        self._synced = time.monotonic()
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self._csv is not None:
+            self._csv.writerow(_csv_record(record))
+        else:
+            self._handle.write(json.dumps(record) + "\n")
+        self._handle.flush()
+        if time.monotonic() - self._synced > 1.0:
+            os.fsync(self._handle.fileno())
+            self._synced = time.monotonic()
+
+
+def _csv_record(record: dict[str, Any]) -> dict[str, Any]:
+    matches = record.get("matches") or []
+    return {
+        "file": record["file"],
+        "status": "error" if record.get("error") else "ok",
+        "kind": record.get("kind", ""),
+        "sha256": record.get("sha256", ""),
+        "matched": "yes" if matches else "no",
+        "banks": " ".join(sorted({m["bank"] for m in matches})),
+        "entries": " ".join(str(m["entry_id"]) for m in matches),
+        "distance": min((m["distance"] for m in matches), default=""),
+        "error": record.get("error") or "",
+    }
+
+
+@contextmanager
+def _results(output: Path, *, as_csv: bool, append: bool) -> Iterator[_Sink]:
+    fresh = not append or not output.exists() or output.stat().st_size == 0
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w" if not append else "a", encoding="utf-8", newline="") as handle:
+        sink = _Sink(handle, as_csv=as_csv, write_header=fresh)
+        try:
+            yield sink
+        finally:
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def _scan(
+    services: Services,
+    paths: list[Path],
+    *,
+    workers: int,
+    options: MatchOptions,
+    sink: _Sink,
+    tally: ScanTally,
+) -> None:
+    """Hash in worker processes, match here (one index in memory), write as results come."""
+    from rich.progress import Progress  # noqa: PLC0415
+
+    from accord.server.hashing.service import match_signal_names  # noqa: PLC0415
+    from accord.server.matching.lookup import match_signals  # noqa: PLC0415
+    from accord.server.matching.service import second_stage_wanted  # noqa: PLC0415
+
+    names = match_signal_names(keypoints=second_stage_wanted(services.indexes, options))
+    limits = services.settings.media_limits
+    queue = iter(paths)
+    pool = ProcessPoolExecutor(max_workers=workers)
+    running: dict[Future[dict[str, Any]], str] = {}
+    try:
+        with Progress(disable=not sys.stderr.isatty(), transient=True) as progress:
+            task = progress.add_task("scanning", total=len(paths))
+            while True:
+                # A bounded number in flight keeps memory flat for millions of files.
+                while len(running) < workers * 4 and (path := next(queue, None)) is not None:
+                    running[pool.submit(hash_for_scan, str(path), names, limits)] = str(path)
+                if not running:
+                    return
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    path_text = running.pop(future, None)
+                    if path_text is None:
+                        continue  # from a crashed pool, already submitted again
+                    try:
+                        record = future.result()
+                    except BrokenProcessPool:
+                        # A decoder crashed its process: report the file, start a new pool.
+                        record = {"file": path_text, "error": "the decoder crashed on this file"}
+                        pool.shutdown(cancel_futures=True)
+                        pool = ProcessPoolExecutor(max_workers=workers)
+                        running = _resubmit(pool, running, names, limits)
+                    if record.get("error") is None:
+                        with transaction(services) as session:
+                            signals = record.pop("signals")
+                            report = match_signals(services, session, signals, options)
+                        record["matches"] = [_compact(m.to_json()) for m in report.matches]
+                        record["suppressed"] = len(report.suppressed)
+                    _count(record, tally)
+                    sink.write(record)
+                    progress.advance(task)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _resubmit(
+    pool: ProcessPoolExecutor,
+    running: dict[Future[dict[str, Any]], str],
+    names: str,
+    limits: MediaLimits,
+) -> dict[Future[dict[str, Any]], str]:
+    """The files that were in flight in a crashed pool, submitted again to a new one."""
+    return {pool.submit(hash_for_scan, path, names, limits): path for path in running.values()}
+
+
+def _compact(match: dict[str, Any]) -> dict[str, Any]:
+    entry = match.pop("entry")
+    return {**match, "labels": entry["labels"], "case_reference": entry["case_reference"]}
+
+
+def _count(record: dict[str, Any], tally: ScanTally) -> None:
+    tally.scanned += 1
+    if record.get("error") is not None:
+        tally.errors += 1
+        return
+    if record["matches"]:
+        tally.matched += 1
+        tally.by_bank.update({match["bank"] for match in record["matches"]})
+
+
+def hash_for_scan(path: str, names: str, limits: MediaLimits) -> dict[str, Any]:
+    """Run in a worker process: the signals of one file, or why it could not be read."""
+    from accord.server.hashing.service import reliable_signals  # noqa: PLC0415
+    from accord.signals.hashing import hash_file  # noqa: PLC0415
+    from accord.signals.registry import parse_signal_names  # noqa: PLC0415
+
+    try:
+        result = hash_file(path, signal_types=parse_signal_names(names.split(",")), limits=limits)
+    except AccordError as error:
+        return {"file": path, "error": f"{error.title.lower()}: {error.detail}"}
+    except OSError as error:
+        return {"file": path, "error": error.strerror or str(error)}
+    digest = result.signal("sha256")
+    return {
+        "file": path,
+        "error": None,
+        "kind": str(result.format.kind),
+        "sha256": digest.value if digest else None,
+        "signals": reliable_signals(result),
+    }
