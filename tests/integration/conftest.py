@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
 from accord.server.app import create_app
@@ -54,8 +55,26 @@ def database_url(
 def engine(database_url: str) -> Iterator[Engine]:
     upgrade(database_url)
     engine = make_engine(database_url)
+    if engine.dialect.name == "sqlite":
+        _real_sqlite_transactions(engine)
     yield engine
     engine.dispose()
+
+
+def _real_sqlite_transactions(engine: Engine) -> None:
+    """Let SQLAlchemy emit BEGIN itself, so rolled-back test transactions stay rolled back.
+
+    pysqlite starts transactions lazily and commits when the outermost SAVEPOINT is
+    released, which would let a test's writes escape its rollback.
+    """
+
+    @event.listens_for(engine, "connect")
+    def no_driver_transactions(connection: Any, _record: Any) -> None:
+        connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -16,10 +18,21 @@ def test_liveness(client: TestClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-def test_ready_when_migrated(client: TestClient) -> None:
-    response = client.get("/readyz")
-    assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "migrations": "ok", "blobs": "ok"}
+def test_ready_once_migrated_and_indices_loaded(
+    client: TestClient, client_with: Callable[..., TestClient]
+) -> None:
+    first = client_with().get("/readyz")  # no lifespan: nothing has loaded the indices
+    assert first.status_code == 503
+    assert first.json()["checks"]["indexes"] == "not loaded yet"
+    deadline = time.monotonic() + 10
+    while (response := client.get("/readyz")).status_code != 200:
+        assert time.monotonic() < deadline, response.text
+        time.sleep(0.05)
+    body = response.json()
+    assert body["checks"] == {"database": "ok", "migrations": "ok", "blobs": "ok", "indexes": "ok"}
+    assert body["indexes"]["loaded"] is True
+    assert body["indexes"]["behind"] == {"signals": 0, "removals": 0}
+    assert body["indexes"]["sizes"]["pdq"] == 0
 
 
 def test_not_ready_before_migrations(tmp_path: Path) -> None:

@@ -3,39 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import queue
-import socket
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-STARTUP_SECONDS = 30.0
+from tests.integration.serving import Served, serve
+
 MAX_PEAK_BYTES = 500 * 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@dataclass(frozen=True)
-class Served:
-    base: str
-    pid: int
-    #: Every stderr line so far, and the ones not yet consumed.
-    log: list[str]
-    lines: queue.Queue[str]
 
 
 def peak_rss_bytes(pid: int) -> int:
@@ -47,44 +25,8 @@ def peak_rss_bytes(pid: int) -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "ACCORD_DATA_DIR": str(tmp_path_factory.mktemp("served")),
-        "ACCORD_LOG_FORMAT": "json",
-        "ACCORD_HASH_CONCURRENCY": "2",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "accord", "serve", "--port", str(port)],
-        env=env,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    log: list[str] = []
-
-    def pump() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            lines.put(line)
-            log.append(line)
-
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + STARTUP_SECONDS
-    try:
-        while "Application startup complete" not in lines.get(
-            timeout=max(0.0, deadline - time.monotonic())
-        ):
-            pass
-    except queue.Empty:
-        process.kill()
-        pytest.fail("accord serve did not start:\n" + "".join(log))
-    yield Served(f"http://127.0.0.1:{port}", process.pid, log, lines)
-    process.terminate()
-    process.wait(timeout=10)
-    assert process.stderr is not None
-    process.stderr.close()
+    with serve(tmp_path_factory.mktemp("served")) as served:
+        yield served
 
 
 def test_prints_the_urls(server: Served) -> None:

@@ -229,17 +229,16 @@ def export(
     file_format: Annotated[str, typer.Option("--format", help="jsonl, csv or hma.")] = "jsonl",
 ) -> None:
     """Write every entry of a bank."""
-    from accord.server.banks.router import _iter_bank  # noqa: PLC0415
+    from accord.server.banks.router import iter_bank  # noqa: PLC0415
     from accord.server.banks.service import get_bank  # noqa: PLC0415
     from accord.server.banks.transfer import TransferFormat, serialize  # noqa: PLC0415
 
     chosen = _enum(TransferFormat, file_format)
-    with _errors(), local_services() as services:
-        with transaction(services) as session:
-            bank_id = get_bank(session, name).id
+    with _errors(), local_services() as services, transaction(services) as session:
+        bank = get_bank(session, name)
         target = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         try:
-            for chunk in serialize(_iter_bank(services, bank_id), chosen):
+            for chunk in serialize(iter_bank(session, bank), chosen):
                 target.write(chunk)
         finally:
             if output:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from accord.server.db.migrate import is_at_head
 from accord.server.deps import ServicesDep
@@ -20,21 +21,35 @@ def liveness() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: database reachable and migrated, blobs writable")
+@router.get(
+    "/readyz",
+    summary="Readiness: database reachable and migrated, blobs writable, indices fresh",
+)
 def readiness(request: Request, services: ServicesDep) -> Any:
-    checks = {"database": "ok", "migrations": "ok", "blobs": "ok"}
+    checks = {"database": "ok", "migrations": "ok", "blobs": "ok", "indexes": "ok"}
+    indexes: dict[str, Any] = {}
     try:
         with services.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
             if not is_at_head(connection):
                 checks["migrations"] = "behind: run 'accord db upgrade'"
+            else:
+                status = services.indexes.status(
+                    Session(connection),
+                    max_stale_seconds=services.settings.index_max_stale_seconds,
+                )
+                indexes = status.to_json()
+                if not status.loaded:
+                    checks["indexes"] = "not loaded yet"
+                elif status.stale:
+                    checks["indexes"] = f"stale: last synced {status.seconds_since_sync:.0f} s ago"
     except Exception as error:  # noqa: BLE001 - readiness reports any failure, never raises
         checks["database"] = f"unreachable: {type(error).__name__}"
-        checks["migrations"] = "unknown"
+        checks["migrations"] = checks["indexes"] = "unknown"
     if not services.blobs.is_writable():
         checks["blobs"] = "not writable"
     if all(value == "ok" for value in checks.values()):
-        return JSONResponse({"status": "ready", "checks": checks})
+        return JSONResponse({"status": "ready", "checks": checks, "indexes": indexes})
     return problem_response(
         request,
         status=503,
@@ -42,4 +57,5 @@ def readiness(request: Request, services: ServicesDep) -> Any:
         title="Not ready",
         detail="; ".join(f"{key}: {value}" for key, value in checks.items() if value != "ok"),
         checks=checks,
+        indexes=indexes,
     )

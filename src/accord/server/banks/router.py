@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import tempfile
 from collections.abc import Iterable, Iterator
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, UploadFile
 from fastapi.responses import StreamingResponse
@@ -47,6 +48,8 @@ router = APIRouter(
 _IMPORT_BATCH = 1_000
 #: Rejected lines reported back in detail; the count covers all of them.
 _REPORTED_ERRORS = 100
+#: Export bytes kept in memory before the rest goes to a temporary file.
+_EXPORT_IN_MEMORY = 8 * 1024 * 1024
 
 
 @router.get("", summary="Every bank, with its entry count")
@@ -263,38 +266,40 @@ def _problem_of(item: ParsedEntry | RejectedLine) -> dict[str, Any] | None:
 @router.get("/{name}/export", summary="Every entry of a bank as JSON lines, CSV or HMA's format")
 def export_entries(
     name: str,
-    services: ServicesDep,
     session: SessionDep,
     file_format: Annotated[TransferFormat, Query(alias="format")] = TransferFormat.JSONL,
 ) -> StreamingResponse:
     bank = service.get_bank(session, name)
-    media_type = {"jsonl": "application/jsonl", "csv": "text/csv"}.get(
-        file_format.value, "text/plain"
-    )
-    filename = f"{bank.name}.{ {'hma': 'txt'}.get(file_format.value, file_format.value) }"
+    # Written out within the request's transaction (one consistent snapshot), spilling to
+    # disk past a few MB, then streamed after the session has closed.
+    spool = tempfile.SpooledTemporaryFile(max_size=_EXPORT_IN_MEMORY)  # noqa: SIM115
+    for chunk in serialize(iter_bank(session, bank), file_format):
+        spool.write(chunk.encode())
+    spool.seek(0)
+    media_type = {"jsonl": "application/jsonl", "csv": "text/csv"}.get(file_format, "text/plain")
+    suffix = "txt" if file_format is TransferFormat.HMA else file_format.value
     return StreamingResponse(
-        serialize(_iter_bank(services, bank.id), file_format),
+        _chunks(spool),
         media_type=f"{media_type}; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{bank.name}.{suffix}"'},
     )
 
 
-def _iter_bank(services: Services, bank_id: int) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
-    """Entries page by page in their own session: the response outlives the request's."""
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(1024 * 1024):
+            yield chunk
+
+
+def iter_bank(session: Session, bank: Bank) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
+    """Every entry of ``bank`` with its signals, a page at a time."""
     after = 0
-    while True:
-        with services.sessions() as session:
-            bank = session.get(Bank, bank_id)
-            if bank is None:
-                return
-            entries = service.list_entries(session, bank, after_id=after, limit=1000)
-            if not entries:
-                return
-            signals = service.entry_signals(session, [entry.id for entry in entries])
-            for entry in entries:
-                read = to_entry_read(bank, entry, signals[entry.id])
-                yield read.model_dump(mode="json", exclude={"signals"}), read.signals
-            after = entries[-1].id
+    while entries := service.list_entries(session, bank, after_id=after, limit=1000):
+        signals = service.entry_signals(session, [entry.id for entry in entries])
+        for entry in entries:
+            read = to_entry_read(bank, entry, signals[entry.id])
+            yield read.model_dump(mode="json", exclude={"signals"}), read.signals
+        after = entries[-1].id
 
 
 def to_bank_read(bank: Bank, entries: int) -> BankRead:

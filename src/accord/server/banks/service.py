@@ -134,7 +134,7 @@ def list_banks(session: Session) -> list[Bank]:
 def entry_counts(session: Session) -> dict[int, int]:
     """Entries per bank id, in one query."""
     rows = session.execute(select(BankEntry.bank_id, func.count()).group_by(BankEntry.bank_id))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def update_bank(session: Session, bank: Bank, changes: Mapping[str, Any]) -> Bank:
@@ -258,7 +258,7 @@ def entry_signals(session: Session, entry_ids: Sequence[int]) -> dict[int, dict[
     query = select(EntrySignal.entry_id, EntrySignal.signal_type, EntrySignal.value).where(
         EntrySignal.entry_id.in_(entry_ids)
     )
-    for entry_id, signal_type, value in session.execute(query).tuples():
+    for entry_id, signal_type, value in session.execute(query):
         found[entry_id][signal_type] = value
     return found
 

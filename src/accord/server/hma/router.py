@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from accord.errors import AccordError, BadRequest, NotFound, SignalError
+from accord.media.kinds import MediaKind
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
 from accord.server.banks import service
@@ -44,6 +45,7 @@ TO_HMA = {"md5": "video_md5"}
 FROM_HMA = {value: key for key, value in TO_HMA.items()}
 #: Signals HMA returns after adding content; accord stores more, which HMA clients ignore.
 _HMA_CONTENT_SIGNALS = ("pdq", "md5", "vpdq")
+_HMA_SIGNALS = {MediaKind.IMAGE: ("pdq",), MediaKind.VIDEO: ("md5", "vpdq")}
 _MAX_NOTE = 255
 _MAX_DISABLE_YEARS = 5
 
@@ -225,12 +227,17 @@ def delete_bank(bank_name: str, session: SessionDep, services: ServicesDep) -> d
 # -- bank content --------------------------------------------------------------------------
 
 
-def _hma_signals(signals: Mapping[str, str]) -> dict[str, str]:
-    return {
-        TO_HMA.get(name, name): value
-        for name, value in signals.items()
-        if name in _HMA_CONTENT_SIGNALS
-    }
+def _hma_signals(signals: Mapping[str, str], kind: MediaKind | None = None) -> dict[str, str]:
+    """The signals HMA would show: PDQ for photos; MD5 (as ``video_md5``) and vPDQ for video."""
+    shown = _HMA_SIGNALS.get(kind, _HMA_CONTENT_SIGNALS) if kind else _HMA_CONTENT_SIGNALS
+    return {TO_HMA.get(name, name): value for name, value in signals.items() if name in shown}
+
+
+def _kind_of(signals: Mapping[str, str]) -> MediaKind | None:
+    """An entry's media kind, told by its signals (PDQ only comes from pictures)."""
+    if "pdq" in signals:
+        return MediaKind.IMAGE
+    return MediaKind.VIDEO if "vpdq" in signals else None
 
 
 def _metadata_fields(raw: Any, note: Any) -> service.EntryFields:
@@ -329,8 +336,9 @@ def _add_url(
 def _add_path(
     services: Services, session: Session, bank: Bank, path: Path, fields: service.EntryFields
 ) -> dict[str, Any]:
-    signals = reliable_signals(hash_for_bank(services, path))
-    shown = _hma_signals(signals)
+    result = hash_for_bank(services, path)
+    signals = reliable_signals(result)
+    shown = _hma_signals(signals, result.format.kind)
     if not shown:
         raise BadRequest("No signals given")
     entry = service.add_entry(session, bank, signals, fields)
@@ -407,7 +415,7 @@ def read_content(
     if include_signals.lower() == "true":
         signals = service.entry_signals(session, [entry.id])[entry.id]
         if signals:
-            body["signals"] = _hma_signals(signals)
+            body["signals"] = _hma_signals(signals, _kind_of(signals))
     return body
 
 
@@ -452,10 +460,10 @@ def _disable_changes(raw: Any) -> dict[str, Any]:
         return {"enabled": False, "disabled_until": None}
     if value == 1:
         return {"enabled": True, "disabled_until": None}
-    until = datetime.fromtimestamp(value, UTC)
-    if until > utc_now() + timedelta(days=365 * _MAX_DISABLE_YEARS):
+    latest = utc_now() + timedelta(days=365 * _MAX_DISABLE_YEARS)
+    if value > latest.timestamp():
         raise BadRequest("disable_until_ts must be less than 5 years in the future")
-    return {"enabled": True, "disabled_until": until}
+    return {"enabled": True, "disabled_until": datetime.fromtimestamp(value, UTC)}
 
 
 @curation.delete("/bank/{bank_name}/content/{content_id}", summary="HMA: delete content")

@@ -109,7 +109,7 @@ class IndexSet:
             .where(EntrySignal.id > self.position.signals)
             .order_by(EntrySignal.id)
             .limit(FEED_BATCH)
-        ).tuples()
+        )
         by_type: dict[str, list[tuple[int, str]]] = {}
         last = self.position.signals
         for signal_id, signal_type, value in rows:
@@ -130,7 +130,7 @@ class IndexSet:
             .where(SignalRemoval.id > self.position.removals)
             .order_by(SignalRemoval.id)
             .limit(FEED_BATCH)
-        ).tuples()
+        )
         by_type: dict[str, list[int]] = {}
         last = self.position.removals
         for removal_id, signal_id, signal_type in rows:

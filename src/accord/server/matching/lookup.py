@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from accord.server.banks.service import validate_signals
 from accord.server.hashing.service import hash_for_match, reliable_signals
 from accord.server.matching.service import Matcher, MatchOptions, MatchReport, second_stage_wanted
 from accord.server.services import Services
@@ -16,8 +17,9 @@ from accord.signals.hashing import HashResult
 def match_signals(
     services: Services, session: Session, signals: Mapping[str, str], options: MatchOptions
 ) -> MatchReport:
+    checked = validate_signals(signals)
     services.indexes.catch_up(session)
-    return Matcher(services.indexes, session).match(signals, options)
+    return Matcher(services.indexes, session).match(checked, options)
 
 
 def match_file(

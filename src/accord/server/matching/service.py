@@ -172,7 +172,7 @@ class Matcher:
             select(EntrySignal.id, EntrySignal.signal_type, BankEntry)
             .join(BankEntry, EntrySignal.entry_id == BankEntry.id)
             .where(EntrySignal.id.in_({c.signal_id for c in candidates}))
-        ).tuples()
+        )
         by_signal = {signal_id: (signal_type, entry) for signal_id, signal_type, entry in rows}
         coin = random.Random(options.seed).random()  # noqa: S311 - a rollout coin, not a secret
         now = utc_now()

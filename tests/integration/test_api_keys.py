@@ -1,0 +1,78 @@
+"""API keys: required when configured, scoped, rate limited, revocable, stored hashed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.server.auth.keys import create_key, revoke_key
+from accord.server.auth.models import ApiKey
+from tests.integration.test_banks_api import BRIDGE_PDQ
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_keys_are_required_when_configured(
+    client_with: Callable[..., TestClient], db_session: Session
+) -> None:
+    client = client_with(require_api_keys=True)
+    missing = client.get("/v1/banks")
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"].startswith("Bearer")
+    assert missing.json()["code"] == "auth.unauthorized"
+    assert client.get("/v1/banks", headers=bearer("acc_nope_nope")).status_code == 401
+    assert client.get("/healthz").status_code == 200  # health stays open
+
+
+def test_scopes_decide_what_a_key_may_do(
+    client_with: Callable[..., TestClient], db_session: Session
+) -> None:
+    client = client_with(require_api_keys=True)
+    _, matcher = create_key(db_session, "platform", ["match"])
+    _, curator = create_key(db_session, "curator", ["curate", "match"])
+    query = {"signals": {"pdq": BRIDGE_PDQ}}
+    assert client.post("/v1/match", json=query, headers=bearer(matcher)).status_code == 200
+    forbidden = client.post("/v1/banks", json={"name": "B"}, headers=bearer(matcher))
+    assert forbidden.status_code == 403
+    assert "curate" in forbidden.json()["detail"]
+    created = client.post("/v1/banks", json={"name": "B"}, headers={"X-API-Key": curator})
+    assert created.status_code == 201
+    added = client.post(
+        "/v1/banks/B/entries", json={"signals": {"pdq": BRIDGE_PDQ}}, headers=bearer(curator)
+    )
+    assert added.json()["added_by"] == "curator"
+    assert client.get("/c/banks", headers=bearer(matcher)).status_code == 403
+
+
+def test_rate_limits_answer_429_with_retry_after(
+    client_with: Callable[..., TestClient], db_session: Session
+) -> None:
+    client = client_with(require_api_keys=True)
+    _, key = create_key(db_session, "tiny", ["match"], rate_limit_per_minute=3)
+    query = {"signals": {"pdq": BRIDGE_PDQ}}
+    codes = [client.post("/v1/match", json=query, headers=bearer(key)).status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+    limited = client.post("/v1/match", json=query, headers=bearer(key))
+    assert int(limited.headers["retry-after"]) >= 1
+
+
+def test_revoked_keys_stop_working_and_secrets_are_not_stored(
+    client_with: Callable[..., TestClient], db_session: Session
+) -> None:
+    client = client_with(require_api_keys=True)
+    _, key = create_key(db_session, "temp", ["hash"])
+    row = db_session.scalars(select(ApiKey).where(ApiKey.name == "temp")).one()
+    assert key not in (row.secret_sha256, row.prefix)
+    assert key.split("_")[2] not in row.secret_sha256
+    revoke_key(db_session, "temp")
+    fresh = client_with(require_api_keys=True)  # a new process: no cached answer
+    assert fresh.get("/v1/banks", headers=bearer(key)).status_code == 401
+
+
+def test_keys_are_optional_in_development(client: TestClient) -> None:
+    assert client.get("/v1/banks").status_code == 200
