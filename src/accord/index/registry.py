@@ -7,6 +7,8 @@ from accord.index.base import SignalIndex
 #: Query signal types answered by another type's index: a dihedral PDQ value holds the
 #: eight orientations of a picture and is looked up among stored PDQ hashes.
 QUERY_ROUTES = {"pdq_dihedral": "pdq"}
+#: The keypoint signal searched when PDQ finds nothing (crops, screenshots, overlays).
+SECOND_STAGE = "orb"
 
 
 def index_classes() -> dict[str, type[SignalIndex]]:
@@ -14,7 +16,6 @@ def index_classes() -> dict[str, type[SignalIndex]]:
     # Imported here so that importing the registry stays cheap.
     from accord.index.audio import AudioIndex  # noqa: PLC0415
     from accord.index.exact import Md5Index, Sha256Index  # noqa: PLC0415
-    from accord.index.keypoints import KeypointIndex  # noqa: PLC0415
     from accord.index.pdq import PdqIndex  # noqa: PLC0415
     from accord.index.vpdq import VideoPdqIndex  # noqa: PLC0415
 
@@ -24,7 +25,6 @@ def index_classes() -> dict[str, type[SignalIndex]]:
         PdqIndex,
         VideoPdqIndex,
         AudioIndex,
-        KeypointIndex,
     ]
     return {cls.signal_type: cls for cls in classes}
 
@@ -36,6 +36,4 @@ def index_type_for(query_type: str) -> str:
 
 def second_stage_type() -> str:
     """The signal type searched when PDQ finds nothing: keypoints, for crops and screenshots."""
-    from accord.index.keypoints import KeypointIndex  # noqa: PLC0415
-
-    return KeypointIndex.signal_type
+    return SECOND_STAGE

@@ -1,0 +1,215 @@
+"""End-to-end ``POST /v1/match`` under concurrent load, measured with wrk on loopback.
+
+A real ``accord serve`` (SQLite, the embedded default) holds a bank of random PDQ hashes
+plus the bridge photo, filled through ``accord bank import`` (so the import is timed too).
+wrk then posts a 1-megapixel JPEG of an edited bridge photo as fast as the server answers
+and reports throughput and latency percentiles; every answer is checked to be a match.
+
+Run: ``python benchmarks/match_http.py [--bank-size 200000] [--seconds 20]``; needs
+``wrk`` (Debian package ``wrk``; ``make bench`` installs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+RESULTS = REPO / "benchmarks" / "results"
+BOUNDARY = "accordbenchboundary"
+BRIDGE_PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+
+# Each wrk thread runs the script in its own Lua state; done() sums their counters.
+WRK_SCRIPT = """
+local f = assert(io.open(os.getenv("ACCORD_BODY"), "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*all")
+f:close()
+wrk.headers["Content-Type"] = "multipart/form-data; boundary=BOUNDARY"
+unmatched = 0
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
+function response(status, headers, body)
+  if status ~= 200 or not string.find(body, '"matched":true', 1, true) then
+    unmatched = unmatched + 1
+  end
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do
+    total = total + thread:get("unmatched")
+  end
+  io.write(string.format("UNMATCHED %d\\n", total))
+end
+""".replace("BOUNDARY", BOUNDARY)
+
+
+def one_megapixel_jpeg() -> bytes:
+    """An edited bridge photo scaled to about 1,000,000 pixels."""
+    with Image.open(CORPUS / "pdq" / "bridge-mods" / "high-contrast.jpg") as source:
+        picture = source.convert("RGB").resize((1262, 792))
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def multipart_body(jpeg: bytes) -> bytes:
+    return (
+        (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="q.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + jpeg
+        + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )
+
+
+def run(command: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{done.stderr}")
+    return done.stdout
+
+
+def fill_bank(data: Path, size: int, env: dict[str, str]) -> float:
+    """Create the bank and import ``size`` random hashes plus the bridge; seconds taken."""
+    accord = [sys.executable, "-m", "accord"]
+    run([*accord, "bank", "create", "BENCH"], env)
+    rng = random.Random(7)
+    listing = data / "bank.txt"
+    with listing.open("w") as handle:
+        handle.write(f"pdq {BRIDGE_PDQ}\n")
+        for _ in range(size):
+            handle.write(f"pdq {rng.getrandbits(256):064x}\n")
+    started = time.perf_counter()
+    run([*accord, "bank", "import", "BENCH", str(listing), "--format", "hma"], env)
+    return time.perf_counter() - started
+
+
+def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "accord", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    server.kill()
+    sys.exit("the server did not become ready")
+
+
+def parse_wrk(output: str) -> dict[str, Any]:
+    def millis(label: str) -> float:
+        match = re.search(rf"^\s*{label}%?\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+        if match is None:
+            return float("nan")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    unmatched = re.search(r"UNMATCHED (\d+)", output)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "requests_per_second": float(rate.group(1)) if rate else float("nan"),
+        "p50_ms": millis("50"),
+        "p90_ms": millis("90"),
+        "p99_ms": millis("99"),
+        "unmatched": int(unmatched.group(1)) if unmatched else None,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bank-size", type=int, default=200_000)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        sys.exit("wrk is not installed: apt-get install wrk (make bench does it)")
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        env = {**os.environ, "ACCORD_DATA_DIR": str(data / "accord"), "ACCORD_LOG_LEVEL": "WARNING"}
+        import_seconds = fill_bank(data, args.bank_size, env)
+        body = data / "body.bin"
+        body.write_bytes(multipart_body(one_megapixel_jpeg()))
+        script = data / "post.lua"
+        script.write_text(WRK_SCRIPT)
+        started = time.perf_counter()
+        server = serve(env, args.port, args.workers)
+        ready_seconds = time.perf_counter() - started
+        try:
+            url = f"http://127.0.0.1:{args.port}/v1/match"
+            warm = {**env, "ACCORD_BODY": str(body)}
+            run([wrk, "-t2", "-c4", "-d3s", "-s", str(script), url], warm)
+            output = run(
+                [
+                    wrk,
+                    "-t2",
+                    f"-c{args.connections}",
+                    f"-d{args.seconds}s",
+                    "--latency",
+                    "-s",
+                    str(script),
+                    url,
+                ],
+                warm,
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    figures = parse_wrk(output)
+    result = {
+        "part": "http",
+        "machine": {"cores": os.cpu_count(), "load_average_before": os.getloadavg()},
+        "bank_size": args.bank_size + 1,
+        "workers": args.workers,
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "import_seconds": round(import_seconds, 2),
+        "start_to_ready_seconds": round(ready_seconds, 2),
+        **figures,
+        "goal": {"requests_per_second": 200, "p99_ms": 100},
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "match-http.json").write_text(json.dumps(result, indent=2) + "\n")
+    print("| bank | workers | conns | req/s | p50 ms | p90 ms | p99 ms | unmatched |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(
+        f"| {result['bank_size']:,} | {args.workers} | {args.connections} "
+        f"| {figures['requests_per_second']:.0f} | {figures['p50_ms']:.1f} "
+        f"| {figures['p90_ms']:.1f} | {figures['p99_ms']:.1f} | {figures['unmatched']} |"
+    )
+    print(f"import of {args.bank_size:,} hashes: {import_seconds:.1f} s")
+    print(f"start to ready: {ready_seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
