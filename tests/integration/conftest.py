@@ -118,10 +118,19 @@ def client(settings: Settings, db_session: Session, engine: Engine) -> Iterator[
 @pytest.fixture
 def client_with(
     settings: Settings, db_session: Session, engine: Engine
-) -> Callable[..., TestClient]:
-    """A client for an app whose settings differ from the defaults by ``changes``."""
+) -> Iterator[Callable[..., TestClient]]:
+    """A client for an app whose settings differ from the defaults by ``changes``.
+
+    The app's lifespan does not run (no background index sync), as before a server has
+    finished starting; its services are closed when the test ends.
+    """
+    apps: list[FastAPI] = []
 
     def build(**changes: object) -> TestClient:
-        return make_client(create_app(settings.model_copy(update=changes)), db_session)
+        app = create_app(settings.model_copy(update=changes))
+        apps.append(app)
+        return make_client(app, db_session)
 
-    return build
+    yield build
+    for app in apps:
+        app.state.services.close()

@@ -55,7 +55,9 @@ def test_rate_limits_answer_429_with_retry_after(
     client = client_with(require_api_keys=True)
     _, key = create_key(db_session, "tiny", ["match"], rate_limit_per_minute=3)
     query = {"signals": {"pdq": BRIDGE_PDQ}}
-    codes = [client.post("/v1/match", json=query, headers=bearer(key)).status_code for _ in range(5)]
+    codes = [
+        client.post("/v1/match", json=query, headers=bearer(key)).status_code for _ in range(5)
+    ]
     assert codes == [200, 200, 200, 429, 429]
     limited = client.post("/v1/match", json=query, headers=bearer(key))
     assert int(limited.headers["retry-after"]) >= 1
@@ -65,10 +67,11 @@ def test_revoked_keys_stop_working_and_secrets_are_not_stored(
     client_with: Callable[..., TestClient], db_session: Session
 ) -> None:
     client = client_with(require_api_keys=True)
-    _, key = create_key(db_session, "temp", ["hash"])
+    _, key = create_key(db_session, "temp", ["curate"])
     row = db_session.scalars(select(ApiKey).where(ApiKey.name == "temp")).one()
     assert key not in (row.secret_sha256, row.prefix)
     assert key.split("_")[2] not in row.secret_sha256
+    assert client.get("/v1/banks", headers=bearer(key)).status_code == 200
     revoke_key(db_session, "temp")
     fresh = client_with(require_api_keys=True)  # a new process: no cached answer
     assert fresh.get("/v1/banks", headers=bearer(key)).status_code == 401

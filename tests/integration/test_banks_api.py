@@ -144,7 +144,9 @@ def test_export_and_reimport_in_every_format(client: TestClient) -> None:
         "/v1/banks/DEEPFAKES/entries",
         json={"signals": {"pdq": BRIDGE_PDQ, "md5": "d41d8cd98f00b204e9800998ecf8427e"}},
     )
-    client.post("/v1/banks/DEEPFAKES/entries", json={"signals": {"pdq": OTHER_PDQ}, "labels": ["x"]})
+    client.post(
+        "/v1/banks/DEEPFAKES/entries", json={"signals": {"pdq": OTHER_PDQ}, "labels": ["x"]}
+    )
     for file_format in ("jsonl", "csv", "hma"):
         exported = client.get(f"/v1/banks/DEEPFAKES/export?format={file_format}")
         assert exported.status_code == 200
@@ -160,7 +162,9 @@ def test_export_and_reimport_in_every_format(client: TestClient) -> None:
             "rejected": 0,
             "errors": [],
         }
-    rows = list(csv.DictReader(io.StringIO(client.get("/v1/banks/DEEPFAKES/export?format=csv").text)))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/v1/banks/DEEPFAKES/export?format=csv").text))
+    )
     assert {row["signal_type"] for row in rows} == {"pdq", "md5"}
     hma = client.get("/v1/banks/DEEPFAKES/export?format=hma").text.splitlines()
     assert f"pdq {BRIDGE_PDQ}" in hma

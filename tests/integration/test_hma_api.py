@@ -40,9 +40,12 @@ def test_bank_endpoints(client: TestClient) -> None:
         "matching_enabled_ratio": 1.0,
         "name": "QUIRK",
     }
-    assert client.post("/c/banks", json={"name": "OFF", "enabled_ratio": None, "enabled": False}).json()[
-        "matching_enabled_ratio"
-    ] == 0.0
+    assert (
+        client.post(
+            "/c/banks", json={"name": "OFF", "enabled_ratio": None, "enabled": False}
+        ).json()["matching_enabled_ratio"]
+        == 0.0
+    )
     assert client.post("/c/banks", json={"name": "MY_BANK"}).json() == {
         "message": "Bank already exists"
     }
@@ -54,7 +57,10 @@ def test_bank_endpoints(client: TestClient) -> None:
     assert client.post("/c/banks", json={}).status_code == 422
     assert client.post("/c/banks", content=b"x").status_code == 415
 
-    assert client.get("/c/bank/MY_BANK").json() == {"matching_enabled_ratio": 1.0, "name": "MY_BANK"}
+    assert client.get("/c/bank/MY_BANK").json() == {
+        "matching_enabled_ratio": 1.0,
+        "name": "MY_BANK",
+    }
     missing = client.get("/c/bank/NOPE")
     assert (missing.status_code, missing.json()) == (404, {"message": "bank 'NOPE' not found"})
     renamed = client.put("/c/bank/MY_BANK", json={"name": "RENAMED", "enabled": False})
@@ -156,7 +162,5 @@ def test_compare(client: TestClient) -> None:
     assert client.post("/m/compare", json={"pdq": [BRIDGE_PDQ]}).json() == {
         "message": "Comparison hash list length must be exactly 2"
     }
-    assert client.post("/m/compare", json=[1]).json() == {
-        "message": "Request input was not a dict"
-    }
+    assert client.post("/m/compare", json=[1]).json() == {"message": "Request input was not a dict"}
     assert client.post("/m/compare", json={"pdq": "x"}).status_code == 400

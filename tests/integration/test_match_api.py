@@ -59,7 +59,9 @@ def test_bridge_edits_match_the_original_and_unrelated_photos_do_not(
     client: TestClient, corpus: Path
 ) -> None:
     make_bank(client)
-    original = bank_file(client, "DEEPFAKES", corpus / BRIDGE / "aaa-orig.jpg", case_reference="C-7")
+    original = bank_file(
+        client, "DEEPFAKES", corpus / BRIDGE / "aaa-orig.jpg", case_reference="C-7"
+    )
     for edit in sorted((corpus / BRIDGE).glob("*.jpg")):
         result = match_file(client, edit)
         assert entries_of(result) == {original}, edit.name

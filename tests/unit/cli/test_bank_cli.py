@@ -125,7 +125,9 @@ def test_scan_writes_csv_from_a_file_list(corpus: Path, tmp_path: Path) -> None:
     accord("bank", "create", "FAKES")
     accord("bank", "add", "FAKES", corpus / BRIDGE / "aaa-orig.jpg")
     listing = tmp_path / "files.txt"
-    listing.write_text(f"{corpus / BRIDGE / 'sharpen-a-lot.jpg'}\n# a comment\n{tmp_path / 'gone.jpg'}\n")
+    listing.write_text(
+        f"{corpus / BRIDGE / 'sharpen-a-lot.jpg'}\n# a comment\n{tmp_path / 'gone.jpg'}\n"
+    )
     results = tmp_path / "results.csv"
     code, _, err = accord("scan", listing, "-o", results, "--workers", "1")
     assert code == 0, err

@@ -10,7 +10,7 @@ from accord.media.kinds import MediaKind
 from accord.server.assets.schemas import HashRead, SignalRead
 from accord.server.services import Services
 from accord.signals.hashing import HashResult, hash_file
-from accord.signals.registry import parse_signal_names
+from accord.signals.registry import parse_signal_names, signal_type_classes
 
 #: HMA's content types and the media kind each names.
 HMA_CONTENT_TYPES = {"photo": MediaKind.IMAGE, "video": MediaKind.VIDEO}
@@ -77,12 +77,17 @@ _MATCH_SIGNALS = ("sha256", "md5", "pdq_dihedral", "vpdq", "audio")
 
 def bank_signal_names() -> str:
     """The signals a bank entry keeps of a file, keypoints included for pictures."""
-    return ",".join([*_BANK_SIGNALS, second_stage_type()])
+    return _installed([*_BANK_SIGNALS, second_stage_type()])
 
 
 def match_signal_names(*, keypoints: bool) -> str:
     """The signals a lookup needs; keypoints only when a bank holds some to compare with."""
-    return ",".join([*_MATCH_SIGNALS, second_stage_type()] if keypoints else _MATCH_SIGNALS)
+    return _installed([*_MATCH_SIGNALS, second_stage_type()] if keypoints else _MATCH_SIGNALS)
+
+
+def _installed(names: list[str] | tuple[str, ...]) -> str:
+    known = signal_type_classes()
+    return ",".join(name for name in names if name in known)
 
 
 def hash_for_bank(services: Services, path: Path) -> HashResult:
