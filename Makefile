@@ -60,7 +60,11 @@ lock: | $(UV)
 	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --all-extras --group dev --group bench -o requirements/dev.lock
 
 bench: install-dev
+	@command -v wrk >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 	$(BIN)/python benchmarks/hash_throughput.py
+	$(BIN)/python benchmarks/match.py
+	$(BIN)/python benchmarks/match_http.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
