@@ -194,17 +194,19 @@ class IndexSet:
     def load(cls, folder: Path) -> IndexSet:
         try:
             state = json.loads((folder / "state.json").read_text())
-            if state.get("format") != SNAPSHOT_FORMAT:
-                msg = f"snapshot format {state.get('format')!r} is not {SNAPSHOT_FORMAT}"
-                raise IndexFormatError(msg)
+            version = state["format"]
             position = FeedPosition(int(state["signals"]), int(state["removals"]))
+            types = {str(name) for name in state["types"]}
         except (OSError, ValueError, KeyError, TypeError) as error:
-            msg = f"snapshot {folder} is unreadable: {error}"
+            msg = f"snapshot {folder} is unreadable: {error!r}"
             raise IndexFormatError(msg) from error
+        if version != SNAPSHOT_FORMAT:
+            msg = f"snapshot format {version!r} is not {SNAPSHOT_FORMAT}"
+            raise IndexFormatError(msg)
         indices: dict[str, SignalIndex] = {}
         for name, index_cls in index_classes().items():
             # A type added since the snapshot was taken cannot be loaded from it.
-            if name not in state["types"]:
+            if name not in types:
                 msg = f"snapshot {folder} predates the {name} index"
                 raise IndexFormatError(msg)
             indices[name] = index_cls.load(folder / name)
