@@ -32,6 +32,8 @@ class PdqIndex(SignalIndex):
     """PDQ hashes by item id; see the module docstring."""
 
     signal_type = "pdq"
+    #: ``BinaryCodeIndex`` publishes immutable states, so lookups need no lock.
+    thread_safe = True
 
     def __init__(self, codes: BinaryCodeIndex | None = None) -> None:
         self.codes = codes if codes is not None else BinaryCodeIndex()
