@@ -2,8 +2,9 @@
 
 A real ``accord serve`` (SQLite, the embedded default) holds a bank of random PDQ hashes
 plus the bridge photo, filled through ``accord bank import`` (so the import is timed too).
-wrk then posts a 1-megapixel JPEG of an edited bridge photo as fast as the server answers
-and reports throughput and latency percentiles; every answer is checked to be a match.
+wrk then posts a 1-megapixel JPEG of an edited bridge photo (``--query file``: hash and
+match) or a near PDQ hash as JSON (``--query signals``: match only) as fast as the server
+answers, and reports throughput and latency percentiles; every answer must be a match.
 
 Run: ``python benchmarks/match_http.py [--bank-size 200000] [--seconds 20]``; needs
 ``wrk`` (Debian package ``wrk``; ``make bench`` installs it).
@@ -33,6 +34,8 @@ CORPUS = REPO.parent / "shared" / "corpus"
 RESULTS = REPO / "benchmarks" / "results"
 BOUNDARY = "accordbenchboundary"
 BRIDGE_PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+#: The bridge hash with 8 bits flipped: a near, not exact, match.
+NEAR_PDQ = f"{int(BRIDGE_PDQ, 16) ^ 0xFF:064x}"
 
 # Each wrk thread runs the script in its own Lua state; done() sums their counters.
 WRK_SCRIPT = """
@@ -40,7 +43,7 @@ local f = assert(io.open(os.getenv("ACCORD_BODY"), "rb"))
 wrk.method = "POST"
 wrk.body = f:read("*all")
 f:close()
-wrk.headers["Content-Type"] = "multipart/form-data; boundary=BOUNDARY"
+wrk.headers["Content-Type"] = os.getenv("ACCORD_CONTENT_TYPE")
 unmatched = 0
 local threads = {}
 function setup(thread)
@@ -58,7 +61,7 @@ function done(summary, latency, requests)
   end
   io.write(string.format("UNMATCHED %d\\n", total))
 end
-""".replace("BOUNDARY", BOUNDARY)
+"""
 
 
 def one_megapixel_jpeg() -> bytes:
@@ -150,6 +153,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--query",
+        choices=("file", "signals"),
+        default="file",
+        help="post the JPEG (hash and match) or its PDQ hash as JSON (match only)",
+    )
     args = parser.parse_args()
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -159,7 +168,12 @@ def main() -> None:
         env = {**os.environ, "ACCORD_DATA_DIR": str(data / "accord"), "ACCORD_LOG_LEVEL": "WARNING"}
         import_seconds = fill_bank(data, args.bank_size, env)
         body = data / "body.bin"
-        body.write_bytes(multipart_body(one_megapixel_jpeg()))
+        if args.query == "file":
+            body.write_bytes(multipart_body(one_megapixel_jpeg()))
+            content_type = f"multipart/form-data; boundary={BOUNDARY}"
+        else:
+            body.write_bytes(json.dumps({"signals": {"pdq": NEAR_PDQ}}).encode())
+            content_type = "application/json"
         script = data / "post.lua"
         script.write_text(WRK_SCRIPT)
         started = time.perf_counter()
@@ -167,7 +181,7 @@ def main() -> None:
         ready_seconds = time.perf_counter() - started
         try:
             url = f"http://127.0.0.1:{args.port}/v1/match"
-            warm = {**env, "ACCORD_BODY": str(body)}
+            warm = {**env, "ACCORD_BODY": str(body), "ACCORD_CONTENT_TYPE": content_type}
             run([wrk, "-t2", "-c4", "-d3s", "-s", str(script), url], warm)
             output = run(
                 [
@@ -189,6 +203,7 @@ def main() -> None:
     result = {
         "part": "http",
         "machine": {"cores": os.cpu_count(), "load_average_before": os.getloadavg()},
+        "query": args.query,
         "bank_size": args.bank_size + 1,
         "workers": args.workers,
         "connections": args.connections,
@@ -199,11 +214,11 @@ def main() -> None:
         "goal": {"requests_per_second": 200, "p99_ms": 100},
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "match-http.json").write_text(json.dumps(result, indent=2) + "\n")
-    print("| bank | workers | conns | req/s | p50 ms | p90 ms | p99 ms | unmatched |")
-    print("|---|---|---|---|---|---|---|---|")
+    (RESULTS / f"match-http-{args.query}.json").write_text(json.dumps(result, indent=2) + "\n")
+    print("| query | bank | workers | conns | req/s | p50 ms | p90 ms | p99 ms | unmatched |")
+    print("|---|---|---|---|---|---|---|---|---|")
     print(
-        f"| {result['bank_size']:,} | {args.workers} | {args.connections} "
+        f"| {args.query} | {result['bank_size']:,} | {args.workers} | {args.connections} "
         f"| {figures['requests_per_second']:.0f} | {figures['p50_ms']:.1f} "
         f"| {figures['p90_ms']:.1f} | {figures['p99_ms']:.1f} | {figures['unmatched']} |"
     )

@@ -34,7 +34,7 @@ logger = logging.getLogger("accord.index")
 SNAPSHOT_FORMAT = 1
 _SNAPSHOT_PREFIX = "snapshot-"
 #: Feed rows read per round trip; bounds memory and how long one write lock is held.
-FEED_BATCH = 20_000
+FEED_BATCH = 200_000
 
 
 @dataclass(frozen=True, slots=True)
