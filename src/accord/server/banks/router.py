@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, UploadFile
@@ -157,11 +158,7 @@ def _with_asset(
     extra = dict(fields.extra)
     if filename:
         extra.setdefault("filename", filename)
-    return service.EntryFields(**{**_fields_dict(fields), "asset_sha256": sha256, "extra": extra})
-
-
-def _fields_dict(fields: service.EntryFields) -> dict[str, Any]:
-    return {name: getattr(fields, name) for name in service.EntryFields.__slots__}
+    return replace(fields, asset_sha256=sha256, extra=extra)
 
 
 @router.get("/{name}/entries", summary="Entries of a bank, oldest first, paged by id")
