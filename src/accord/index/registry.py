@@ -16,6 +16,7 @@ def index_classes() -> dict[str, type[SignalIndex]]:
     # Imported here so that importing the registry stays cheap.
     from accord.index.audio import AudioIndex  # noqa: PLC0415
     from accord.index.exact import Md5Index, Sha256Index  # noqa: PLC0415
+    from accord.index.keypoints import KeypointIndex  # noqa: PLC0415
     from accord.index.pdq import PdqIndex  # noqa: PLC0415
     from accord.index.vpdq import VideoPdqIndex  # noqa: PLC0415
 
@@ -25,6 +26,7 @@ def index_classes() -> dict[str, type[SignalIndex]]:
         PdqIndex,
         VideoPdqIndex,
         AudioIndex,
+        KeypointIndex,
     ]
     return {cls.signal_type: cls for cls in classes}
 

@@ -9,7 +9,9 @@ media into a serialized signal and compares two serialized signals:
 - ``validate(value)``: parse and normalise a serialized value, or raise ``InvalidSignal``;
 - ``distance(a, b)``: 0 for identical content, larger for less alike;
 - ``threshold``: the default largest distance that still counts as a match;
-- ``examples()``: valid serialized values, used by the shared contract tests.
+- ``examples()``: valid serialized values, used by the shared contract tests;
+- ``default``: whether ``hash_file`` computes it when no types are named (False for heavy
+  second-stage signals such as ``orb``).
 
 Every type inherits the contract test class in ``tests/unit/signals/contract.py``.
 """
@@ -83,6 +85,9 @@ class SignalType(ABC):
     media_kinds: ClassVar[frozenset[MediaKind]]
     threshold: ClassVar[float]
     description: ClassVar[str]
+    #: Computed when no signal types are named; False for heavy second-stage signals
+    #: computed on demand.
+    default: ClassVar[bool] = True
 
     def applies(self, subject: Subject) -> bool:
         """Whether this type can hash ``subject`` (a video without sound has no audio signal)."""

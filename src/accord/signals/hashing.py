@@ -46,13 +46,18 @@ def hash_file(
     """Compute signals of the file at ``path``.
 
     ``signal_types`` narrows the set (types that do not take this kind of media are
-    skipped; if none is left, ``SignalNotApplicable`` is raised). ``exact`` decodes images
-    at full resolution, so PDQ equals reference implementations bit for bit, at the cost of
-    speed on large photos. Raises a ``MediaError`` for input that cannot be read.
+    skipped; if none is left, ``SignalNotApplicable`` is raised). Without it, every
+    ``default`` type for the media's kind is computed: heavy second-stage types (``orb``)
+    only when named. ``exact`` decodes images at full resolution, so PDQ equals reference
+    implementations bit for bit, at the cost of speed on large photos. Raises a
+    ``MediaError`` for input that cannot be read.
     """
     media = open_media(Path(path), limits)
     subject = Subject(media, exact=exact)
-    candidates = signal_types_for(media.kind) if signal_types is None else signal_types
+    if signal_types is None:
+        candidates = [cls for cls in signal_types_for(media.kind) if cls.default]
+    else:
+        candidates = list(signal_types)
     chosen = [cls() for cls in candidates]
     applicable = [signal_type for signal_type in chosen if signal_type.applies(subject)]
     if not applicable:

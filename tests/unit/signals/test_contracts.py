@@ -7,6 +7,7 @@ from pathlib import Path
 from accord.media.kinds import MediaKind
 from accord.signals.audio import AudioFingerprint
 from accord.signals.cryptographic import Md5, Sha256
+from accord.signals.keypoints import OrbKeypoints
 from accord.signals.pdq import Pdq, PdqDihedral
 from accord.signals.registry import signal_type_classes
 from accord.signals.vpdq import VideoPdq
@@ -59,6 +60,11 @@ class TestVideoPdq(SignalTypeContract):
 class TestAudioFingerprint(SignalTypeContract):
     signal_type = AudioFingerprint
     sample_media = {MediaKind.AUDIO: AUDIO, MediaKind.VIDEO: VIDEO}
+
+
+class TestOrbKeypoints(SignalTypeContract):
+    signal_type = OrbKeypoints
+    sample_media = {MediaKind.IMAGE: IMAGE}
 
 
 def test_a_silent_video_gets_no_audio_signal_and_an_audio_only_mp4_no_vpdq(
