@@ -48,7 +48,7 @@ sys.path.insert(0, str(REPO))  # the edit makers live with the tests
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
-from tests.unit.signals.test_keypoints import (  # noqa: E402
+from tests.edits import (  # noqa: E402
     FAMILIES,
     distractor,
     load_photo,

@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from accord.signals.keypoints import MIN_INLIERS
+from tests.edits import in_phone, load_photo, overlay
 from tests.integration.test_banks_api import BRIDGE_PDQ, make_bank
 
 BRIDGE = Path("pdq") / "bridge-mods"
@@ -118,6 +120,40 @@ def test_per_bank_thresholds(client: TestClient) -> None:
     client.patch("/v1/banks/STRICT", json={"thresholds": {"pdq": 8}})
     result = match_signals(client, signals={"pdq": flipped})
     assert {match["bank"] for match in result["matches"]} == {"LOOSE", "STRICT"}
+
+
+def test_crops_screenshots_and_overlays_are_found_by_the_second_stage(
+    client: TestClient, corpus: Path, tmp_path: Path
+) -> None:
+    make_bank(client)
+    photos = [corpus / BRIDGE / "aaa-orig.jpg", corpus / "c2pa" / "CA.jpg"]
+    entries = [bank_file(client, "DEEPFAKES", photo) for photo in photos]
+    rng = np.random.default_rng(11)
+    for photo, entry in zip(photos, entries, strict=True):
+        picture = load_photo(photo)
+        cropped = picture.crop(
+            (
+                round(0.15 * picture.width),
+                round(0.15 * picture.height),
+                round(0.85 * picture.width),
+                round(0.85 * picture.height),
+            )
+        )
+        copies = {"crop": cropped, "screenshot": in_phone(picture, rng, dark=True)}
+        copies["overlay"] = overlay(picture, rng)
+        for family, copy in copies.items():
+            path = tmp_path / f"{photo.stem}-{family}.png"
+            copy.save(path)
+            result = match_file(client, path)
+            assert result["second_stage_ran"], (photo.name, family)
+            assert entries_of(result) == {entry}, (photo.name, family)
+            found = result["matches"][0]
+            assert (found["stage"], found["signal_type"]) == ("second", "orb")
+            assert found["detail"]["inliers"] >= MIN_INLIERS
+    # The same copies are PDQ misses: without the second stage nothing is found.
+    assert match_file(client, tmp_path / "aaa-orig-crop.png", second_stage=False)["matches"] == []
+    for photo in sorted((corpus / LABELME).glob("*.jpg"))[:12]:
+        assert match_file(client, photo)["matches"] == [], photo.name
 
 
 def test_disabled_banks_and_entries_do_not_match(client: TestClient) -> None:

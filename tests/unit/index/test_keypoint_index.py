@@ -23,7 +23,8 @@ from accord.signals.keypoints import (
     encode_keypoints,
     extract_keypoints,
 )
-from tests.unit.signals.test_keypoints import FAMILIES, SAMPLE, distractor, load_photo
+from tests.edits import FAMILIES, distractor, load_photo
+from tests.unit.signals.test_keypoints import SAMPLE
 
 DISTRACTORS = 40
 #: Below the bank's ~45,000 rows, so the bank is served by the IVF.
