@@ -37,7 +37,7 @@ def hash_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
     exact: Annotated[
-        bool, typer.Option(help="Decode images at full resolution (bit-exact PDQ, slower).")
+        bool, typer.Option(help="Hash with Meta's reference C++ PDQ (bit-exact, slower).")
     ] = False,
 ) -> None:
     """Compute the signals of each file; a bad file is reported and the rest still hashed."""

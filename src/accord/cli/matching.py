@@ -20,6 +20,7 @@ import typer
 
 from accord.cli.local import fail, local_services, transaction, warm_indexes
 from accord.errors import AccordError
+from accord.native_threads import use_one_native_thread
 
 if TYPE_CHECKING:
     from accord.media.limits import MediaLimits
@@ -277,7 +278,7 @@ def _scan(
     names = match_signal_names(keypoints=second_stage_wanted(services.indexes, options))
     limits = services.settings.media_limits
     queue = iter(paths)
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=use_one_native_thread)
     running: dict[Future[dict[str, Any]], str] = {}
     try:
         with Progress(disable=not sys.stderr.isatty(), transient=True) as progress:
@@ -299,7 +300,9 @@ def _scan(
                         # A decoder crashed its process: report the file, start a new pool.
                         record = {"file": path_text, "error": "the decoder crashed on this file"}
                         pool.shutdown(cancel_futures=True)
-                        pool = ProcessPoolExecutor(max_workers=workers)
+                        pool = ProcessPoolExecutor(
+                            max_workers=workers, initializer=use_one_native_thread
+                        )
                         running = _resubmit(pool, running, names, limits)
                     if record.get("error") is None:
                         with transaction(services) as session:
@@ -346,7 +349,8 @@ def hash_for_scan(path: str, names: str, limits: MediaLimits) -> dict[str, Any]:
     from accord.signals.registry import parse_signal_names  # noqa: PLC0415
 
     try:
-        result = hash_file(path, signal_types=parse_signal_names(names.split(",")), limits=limits)
+        chosen = parse_signal_names(names.split(","))
+        result = hash_file(path, signal_types=chosen, limits=limits, reduced=True)
     except AccordError as error:
         return {"file": path, "error": f"{error.title.lower()}: {error.detail}"}
     except OSError as error:

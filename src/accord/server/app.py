@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from accord import __version__
+from accord.native_threads import use_one_native_thread
 from accord.server import health
 from accord.server.assets import router as assets_router
 from accord.server.banks import router as banks_router
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        use_one_native_thread()  # requests run in parallel threads already
         services.start()
         try:
             yield

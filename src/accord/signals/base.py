@@ -30,6 +30,7 @@ from accord.media.file import MediaFile
 from accord.media.kinds import MediaKind
 
 if TYPE_CHECKING:
+    from accord.media.image import DecodedImage
     from accord.media.video import VideoInfo
 
 
@@ -55,21 +56,27 @@ class Signal:
 class Subject:
     """One file being hashed, with decodes shared by the signal types that need them."""
 
-    def __init__(self, media: MediaFile, *, exact: bool = False) -> None:
+    def __init__(self, media: MediaFile, *, exact: bool = False, reduced: bool = False) -> None:
         self.media = media
-        #: Decode images at full resolution (bit-exact with reference hashers), not reduced.
+        #: Hash with the reference implementations (Meta's C++ PDQ), bit for bit.
         self.exact = exact
-        self._image: NDArray[np.uint8] | None = None
+        #: Decode large JPEGs at a reduced scale: faster, and within a few bits of PDQ.
+        self.reduced = reduced and not exact
+        self._picture: DecodedImage | None = None
         self._video_info: VideoInfo | None = None
 
     def image(self) -> NDArray[np.uint8]:
-        """The picture as an RGB array, reduced for speed unless ``exact`` was asked."""
-        if self._image is None:
-            from accord.media.image import PDQ_WORKING_SIZE, load_image  # noqa: PLC0415
+        """The picture as an RGB array (reduced when ``reduced`` was asked)."""
+        return self.picture().pixels
 
-            min_side = None if self.exact else PDQ_WORKING_SIZE
-            self._image = load_image(self.media, min_side=min_side)
-        return self._image
+    def picture(self) -> DecodedImage:
+        """The picture with how much it was reduced, for signals that model the reduction."""
+        if self._picture is None:
+            from accord.media.image import PDQ_WORKING_SIZE, decode_image  # noqa: PLC0415
+
+            min_side = PDQ_WORKING_SIZE if self.reduced else None
+            self._picture = decode_image(self.media, min_side=min_side)
+        return self._picture
 
     def video_info(self) -> VideoInfo:
         """What a video's headers say (its tracks, size, length), read once."""

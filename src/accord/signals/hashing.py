@@ -42,26 +42,52 @@ def hash_file(
     signal_types: Sequence[type[SignalType]] | None = None,
     limits: MediaLimits | None = None,
     exact: bool = False,
+    reduced: bool = False,
 ) -> HashResult:
     """Compute signals of the file at ``path``.
 
     ``signal_types`` narrows the set (types that do not take this kind of media are
     skipped; if none is left, ``SignalNotApplicable`` is raised). Without it, every
     ``default`` type for the media's kind is computed: heavy second-stage types (``orb``)
-    only when named. ``exact`` decodes images at full resolution, so PDQ equals reference
-    implementations bit for bit, at the cost of speed on large photos. Raises a
+    only when named. ``exact`` runs Meta's C++ PDQ, bit for bit the reference even on
+    synthetic pictures; the default is the same algorithm in matrix form, identical on
+    photographs and faster. ``reduced`` decodes large JPEGs at 1/2 to 1/8 scale, for
+    lookups: PDQ then stays within a few bits of the full-size hash. Raises a
     ``MediaError`` for input that cannot be read.
     """
-    media = open_media(Path(path), limits)
-    subject = Subject(media, exact=exact)
-    if signal_types is None:
-        candidates = [cls for cls in signal_types_for(media.kind) if cls.default]
-    else:
-        candidates = list(signal_types)
-    chosen = [cls() for cls in candidates]
-    applicable = [signal_type for signal_type in chosen if signal_type.applies(subject)]
-    if not applicable:
-        names = ", ".join(signal_type.name for signal_type in chosen)
-        raise SignalNotApplicable(f"none of the signals {names} applies to {media.kind} media")
-    signals = tuple(signal_type.compute(subject) for signal_type in applicable)
-    return HashResult(format=media.format, size=media.size, signals=signals)
+    return OpenedFile(path, limits=limits, exact=exact, reduced=reduced).hash(signal_types)
+
+
+class OpenedFile:
+    """A file recognised for hashing; signals computed in several calls share one decode.
+
+    Matching hashes an upload first with the cheap signals and, only when they find
+    nothing, asks for the keypoints of the picture it has already decoded.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        limits: MediaLimits | None = None,
+        exact: bool = False,
+        reduced: bool = False,
+    ) -> None:
+        self.media = open_media(Path(path), limits)
+        self.subject = Subject(self.media, exact=exact, reduced=reduced)
+
+    def hash(self, signal_types: Sequence[type[SignalType]] | None = None) -> HashResult:
+        """Signals as ``hash_file`` computes them."""
+        media = self.media
+        if signal_types is None:
+            candidates = [cls for cls in signal_types_for(media.kind) if cls.default]
+        else:
+            candidates = list(signal_types)
+        chosen = [cls() for cls in candidates]
+        applicable = [kind for kind in chosen if kind.applies(self.subject)]
+        if not applicable:
+            names = ", ".join(signal_type.name for signal_type in chosen)
+            msg = f"none of the signals {names} applies to {media.kind} media"
+            raise SignalNotApplicable(msg)
+        signals = tuple(signal_type.compute(self.subject) for signal_type in applicable)
+        return HashResult(format=media.format, size=media.size, signals=signals)

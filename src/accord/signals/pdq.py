@@ -19,8 +19,10 @@ import pdqhash
 from numpy.typing import NDArray
 
 from accord.errors import InvalidSignal
+from accord.media.image import DecodedImage
 from accord.media.kinds import MediaKind
 from accord.signals.base import Signal, SignalType, Subject
+from accord.signals.pdq_matrix import dihedral_hex, pdq_hex
 
 PDQ_THRESHOLD = 31
 PDQ_MIN_QUALITY = 50
@@ -41,9 +43,29 @@ def pdq_hex_distance(a: str, b: str) -> int:
 
 
 def pdq_of_pixels(pixels: NDArray[np.uint8]) -> tuple[str, int]:
-    """PDQ hex and quality of an RGB array."""
+    """PDQ hex and quality of an RGB array, by Meta's C++ (``pdqhash``)."""
     bits, quality = pdqhash.compute(np.ascontiguousarray(pixels))
     return bits_to_hex(bits), int(quality)
+
+
+def pdq_of_picture(picture: DecodedImage, *, reference: bool) -> tuple[str, int]:
+    """PDQ hex and quality of a decoded picture.
+
+    ``reference`` runs Meta's C++ (``pdqhash``); otherwise the same algorithm runs as
+    matrix products (``accord.signals.pdq_matrix``), bit-identical on full-size
+    photographs, about five times faster, and able to hash a JPEG decoded at reduced scale.
+    """
+    if reference:
+        return pdq_of_pixels(picture.pixels)
+    return pdq_hex(picture.pixels, scale=picture.scale, full_shape=picture.full_shape)
+
+
+def pdq_dihedral_of_picture(picture: DecodedImage, *, reference: bool) -> tuple[list[str], int]:
+    """The eight orientations' PDQ hex hashes, in pdqhash's order, and the quality."""
+    if reference:
+        vectors, quality = pdqhash.compute_dihedral(np.ascontiguousarray(picture.pixels))
+        return [bits_to_hex(bits) for bits in vectors], int(quality)
+    return dihedral_hex(picture.pixels, scale=picture.scale, full_shape=picture.full_shape)
 
 
 def validate_pdq_hex(value: str) -> str:
@@ -60,7 +82,7 @@ class Pdq(SignalType):
     description = "PDQ perceptual hash (256 bits, 64 hex); matches at distance <= 31"
 
     def compute(self, subject: Subject) -> Signal:
-        value, quality = pdq_of_pixels(subject.image())
+        value, quality = pdq_of_picture(subject.picture(), reference=subject.exact)
         return Signal(self.name, value, quality, reliable=quality >= PDQ_MIN_QUALITY)
 
     @classmethod
@@ -93,9 +115,8 @@ class PdqDihedral(SignalType):
     description = "PDQ of all 8 rotations/flips (comma-separated), to match turned copies"
 
     def compute(self, subject: Subject) -> Signal:
-        vectors, quality = pdqhash.compute_dihedral(np.ascontiguousarray(subject.image()))
-        value = ",".join(bits_to_hex(bits) for bits in vectors)
-        return Signal(self.name, value, int(quality), reliable=quality >= PDQ_MIN_QUALITY)
+        hashes, quality = pdq_dihedral_of_picture(subject.picture(), reference=subject.exact)
+        return Signal(self.name, ",".join(hashes), quality, reliable=quality >= PDQ_MIN_QUALITY)
 
     @classmethod
     def validate(cls, value: str) -> str:

@@ -12,7 +12,7 @@ from PIL import Image
 
 from accord.errors import CorruptMedia, MediaTooLarge, UnsupportedMedia
 from accord.media.file import open_media
-from accord.media.image import PDQ_WORKING_SIZE, load_image
+from accord.media.image import PDQ_WORKING_SIZE, decode_image, load_image
 from accord.media.limits import MediaLimits
 
 
@@ -36,6 +36,33 @@ def test_reduced_decoding_keeps_the_short_side_at_the_working_size(corpus: Path)
     assert min(height, width) >= PDQ_WORKING_SIZE
     assert height * width < 3024 * 4032 / 8
     assert height > width  # EXIF orientation 6: a portrait picture stored sideways
+
+
+def test_reduced_pictures_say_their_scale_and_full_size(corpus: Path) -> None:
+    path = corpus / "pdq" / "reg-test-input" / "exif-rotn" / "exif-rotn-6.jpg"
+    picture = decode_image(open_media(path), min_side=PDQ_WORKING_SIZE)
+    assert picture.scale == 8
+    assert picture.full_shape == (4032, 3024)  # upright: turned by EXIF
+    assert picture.pixels.shape[:2] == (4032 // 8, 3024 // 8)
+
+
+def _jpeg(tmp_path: Path, size: tuple[int, int], orientation: int) -> Path:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (90, 120, 30)).save(buffer, "JPEG", exif=exif.tobytes())
+    return write(tmp_path, f"{size[0]}x{size[1]}-{orientation}.jpg", buffer.getvalue())
+
+
+def test_turned_pictures_are_reduced_only_by_scales_dividing_both_sides(tmp_path: Path) -> None:
+    # 1030 is even but not a multiple of 4: upright it may be halved or quartered...
+    upright = decode_image(open_media(_jpeg(tmp_path, (1030, 1200), 1)), min_side=256)
+    assert (upright.scale, upright.full_shape) == (4, (1200, 1030))
+    # ...mirrored only halved, so its blocks still line up with the full picture's.
+    mirrored = decode_image(open_media(_jpeg(tmp_path, (1030, 1200), 2)), min_side=256)
+    assert (mirrored.scale, mirrored.pixels.shape[:2]) == (2, (600, 515))
+    odd = decode_image(open_media(_jpeg(tmp_path, (1031, 1200), 6)), min_side=256)
+    assert (odd.scale, odd.full_shape, odd.pixels.shape[:2]) == (1, (1031, 1200), (1031, 1200))
 
 
 def test_transparency_is_composited_on_white(tmp_path: Path) -> None:

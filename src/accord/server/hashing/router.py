@@ -29,7 +29,7 @@ SignalsQuery = Annotated[
     Query(description="Comma-separated signal types (default: every type for the file's kind)"),
 ]
 ExactQuery = Annotated[
-    bool, Query(description="Decode images at full resolution (bit-exact PDQ, slower)")
+    bool, Query(description="Hash with Meta's reference C++ PDQ (bit-exact, slower)")
 ]
 
 

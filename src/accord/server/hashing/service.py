@@ -9,7 +9,7 @@ from accord.index.registry import second_stage_type
 from accord.media.kinds import MediaKind
 from accord.server.assets.schemas import HashRead, SignalRead
 from accord.server.services import Services
-from accord.signals.hashing import HashResult, hash_file
+from accord.signals.hashing import HashResult, OpenedFile
 from accord.signals.registry import parse_signal_names, signal_type_classes
 
 #: HMA's content types and the media kind each names.
@@ -22,14 +22,15 @@ _HMA_NAMES = {"md5": "video_md5"}
 def hash_path(
     services: Services, path: Path, *, signal_names: str | None = None, exact: bool = False
 ) -> HashResult:
+    opened = OpenedFile(path, limits=services.settings.media_limits, exact=exact)
+    return hash_opened(services, opened, signal_names)
+
+
+def hash_opened(services: Services, opened: OpenedFile, signal_names: str | None) -> HashResult:
+    """Signals of a file already opened, within the app's concurrency bound."""
     signal_types = parse_signal_names(signal_names.split(",")) if signal_names else None
     with services.hashing_slot():
-        return hash_file(
-            path,
-            signal_types=signal_types,
-            limits=services.settings.media_limits,
-            exact=exact,
-        )
+        return opened.hash(signal_types)
 
 
 def to_hash_read(result: HashResult) -> HashRead:
@@ -92,10 +93,6 @@ def _installed(names: list[str] | tuple[str, ...]) -> str:
 
 def hash_for_bank(services: Services, path: Path) -> HashResult:
     return hash_path(services, path, signal_names=bank_signal_names())
-
-
-def hash_for_match(services: Services, path: Path, *, keypoints: bool) -> HashResult:
-    return hash_path(services, path, signal_names=match_signal_names(keypoints=keypoints))
 
 
 def reliable_signals(result: HashResult) -> dict[str, str]:

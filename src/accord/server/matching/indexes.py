@@ -86,7 +86,6 @@ class IndexSet:
     def sync(self, session: Session) -> int:
         """Apply every feed row ``session`` can see past our position; returns the count."""
         with self._sync_lock:
-            self.dirty = False
             applied = 0
             while True:
                 step = self._apply_additions(session) + self._apply_removals(session)
@@ -101,6 +100,9 @@ class IndexSet:
         The background syncer handles everything else, so lookups rarely sync themselves.
         """
         if self.synced_at is None or self.dirty:
+            # Cleared only here: the background syncer's own session may not yet see a
+            # write that a request's session (or a test's transaction) already does.
+            self.dirty = False
             self.sync(session)
 
     def _apply_additions(self, session: Session) -> int:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from accord.index.registry import second_stage_type
+from accord.media.kinds import MediaKind
 from accord.server.banks.service import validate_signals
-from accord.server.hashing.service import hash_for_match, reliable_signals
+from accord.server.hashing.service import hash_opened, match_signal_names, reliable_signals
 from accord.server.matching.service import Matcher, MatchOptions, MatchReport, second_stage_wanted
 from accord.server.services import Services
-from accord.signals.hashing import HashResult
+from accord.signals.hashing import HashResult, OpenedFile
 
 
 def match_signals(
@@ -25,9 +28,26 @@ def match_signals(
 def match_file(
     services: Services, session: Session, path: Path, options: MatchOptions
 ) -> tuple[HashResult, MatchReport]:
-    """The file's signals and its matches; weak signals (flat pictures) are not looked up."""
+    """The file's signals and its matches; weak signals (flat pictures) are not looked up.
+
+    Keypoints cost more to extract than every other signal together, so a picture gets
+    them only when PDQ found nothing and some bank holds keypoints to compare with.
+    """
     services.indexes.catch_up(session)
-    keypoints = second_stage_wanted(services.indexes, options)
-    result = hash_for_match(services, path, keypoints=keypoints)
-    report = Matcher(services.indexes, session).match(reliable_signals(result), options)
+    # A lookup's hashes are not kept: decode large JPEGs reduced, for speed.
+    opened = OpenedFile(path, limits=services.settings.media_limits, reduced=True)
+    result = hash_opened(services, opened, match_signal_names(keypoints=False))
+    matcher = Matcher(services.indexes, session)
+    signals = reliable_signals(result)
+    report = matcher.match(signals, options)
+    if (
+        result.format.kind is MediaKind.IMAGE
+        and not report.found_by("pdq")
+        and second_stage_wanted(services.indexes, options)
+    ):
+        keypoints = hash_opened(services, opened, second_stage_type())
+        signals |= reliable_signals(keypoints)
+        # Both stages again, so allow banks weigh every match together.
+        report = matcher.match(signals, options)
+        result = replace(result, signals=result.signals + keypoints.signals)
     return result, report

@@ -90,6 +90,10 @@ class MatchReport:
     #: Whether the second stage ran (PDQ found nothing and keypoints were available).
     second_stage_ran: bool = False
 
+    def found_by(self, signal_type: str) -> bool:
+        """Whether any match, suppressed ones included, came from stored ``signal_type``."""
+        return any(match.signal_type == signal_type for match in self.matches + self.suppressed)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "matched": bool(self.matches),

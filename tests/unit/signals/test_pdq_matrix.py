@@ -1,0 +1,78 @@
+"""PDQ as matrix products against Meta's C++ (``pdqhash``) on every corpus picture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pdqhash
+import pytest
+from numpy.typing import NDArray
+
+from accord.media.file import open_media
+from accord.media.image import load_image
+from accord.signals.pdq import bits_to_hex
+from accord.signals.pdq_matrix import dihedral_hex, pdq_hex, sampled_blur, window_size
+
+PICTURE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
+
+
+def corpus_pictures(corpus: Path) -> list[NDArray[np.uint8]]:
+    pictures = []
+    for path in sorted(corpus.rglob("*")):
+        if path.suffix.lower() not in PICTURE_SUFFIXES:
+            continue
+        try:
+            pictures.append(load_image(open_media(path)))
+        except Exception:  # noqa: BLE001, S112 - the corpus holds deliberately broken files
+            continue
+    return pictures
+
+
+@pytest.fixture(scope="module")
+def pictures(corpus: Path) -> list[NDArray[np.uint8]]:
+    found = corpus_pictures(corpus)
+    assert len(found) >= 50
+    return found
+
+
+def test_hashes_and_quality_equal_the_reference_on_every_corpus_picture(
+    pictures: list[NDArray[np.uint8]],
+) -> None:
+    for pixels in pictures:
+        bits, quality = pdqhash.compute(pixels)
+        assert pdq_hex(pixels) == (bits_to_hex(bits), quality), pixels.shape
+
+
+def test_the_eight_orientations_equal_the_reference(pictures: list[NDArray[np.uint8]]) -> None:
+    for pixels in pictures[::4]:
+        vectors, quality = pdqhash.compute_dihedral(pixels)
+        assert dihedral_hex(pixels) == ([bits_to_hex(bits) for bits in vectors], quality)
+
+
+def test_photo_like_pictures_of_any_size_equal_the_reference() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        height, width = (int(side) for side in rng.integers(16, 1400, 2))
+        # Smooth random surfaces plus grain: photo-like, without exact symmetries.
+        coarse = rng.normal(128, 60, (height // 8 + 2, width // 8 + 2, 3))
+        rows = np.linspace(0, coarse.shape[0] - 1, height).astype(int)
+        columns = np.linspace(0, coarse.shape[1] - 1, width).astype(int)
+        surface = coarse[rows][:, columns] + rng.normal(0, 12, (height, width, 3))
+        pixels = np.clip(surface, 0, 255).astype(np.uint8)
+        bits, quality = pdqhash.compute(pixels)
+        assert pdq_hex(pixels) == (bits_to_hex(bits), quality), (height, width)
+
+
+def test_the_sampled_blur_is_the_reference_box_filter_applied_twice() -> None:
+    for length in (1, 7, 64, 129, 500, 1263):
+        width = window_size(length)
+        half = (width + 2) // 2
+        identity = np.eye(length)
+        once = np.empty_like(identity)
+        for index in range(length):  # the reference's clipped running mean, output by output
+            low, high = max(index - (width - half), 0), min(index + half - 1, length - 1)
+            once[index] = identity[low : high + 1].mean(axis=0)
+        samples = ((np.arange(64) + 0.5) * length / 64).astype(int)
+        expected = (once @ once)[samples]
+        assert np.allclose(sampled_blur(length), expected, atol=1e-6), length
