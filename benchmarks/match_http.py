@@ -125,6 +125,18 @@ def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[byte
     sys.exit("the server did not become ready")
 
 
+def cpu_ticks() -> list[int]:
+    """The machine's CPU time counters (user, nice, system, idle, iowait, irq, softirq, steal)."""
+    with Path("/proc/stat").open() as stat:
+        return [int(value) for value in stat.readline().split()[1:9]]
+
+
+def steal_share(before: list[int], after: list[int]) -> float:
+    """Share of CPU time the hypervisor took for other guests: the machine's noise."""
+    spent = [end - start for start, end in zip(before, after, strict=True)]
+    return spent[7] / max(1, sum(spent))
+
+
 def parse_wrk(output: str) -> dict[str, Any]:
     def millis(label: str) -> float:
         match = re.search(rf"^\s*{label}%?\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
@@ -183,6 +195,7 @@ def main() -> None:
             url = f"http://127.0.0.1:{args.port}/v1/match"
             warm = {**env, "ACCORD_BODY": str(body), "ACCORD_CONTENT_TYPE": content_type}
             run([wrk, "-t2", "-c4", "-d3s", "-s", str(script), url], warm)
+            ticks = cpu_ticks()
             output = run(
                 [
                     wrk,
@@ -196,13 +209,18 @@ def main() -> None:
                 ],
                 warm,
             )
+            stolen = steal_share(ticks, cpu_ticks())
         finally:
             server.terminate()
             server.wait(timeout=30)
     figures = parse_wrk(output)
     result = {
         "part": "http",
-        "machine": {"cores": os.cpu_count(), "load_average_before": os.getloadavg()},
+        "machine": {
+            "cores": os.cpu_count(),
+            "load_average_before": os.getloadavg(),
+            "cpu_steal_share": round(stolen, 3),
+        },
         "query": args.query,
         "bank_size": args.bank_size + 1,
         "workers": args.workers,
@@ -224,6 +242,7 @@ def main() -> None:
     )
     print(f"import of {args.bank_size:,} hashes: {import_seconds:.1f} s")
     print(f"start to ready: {ready_seconds:.1f} s")
+    print(f"CPU time taken by the hypervisor during the run (steal): {stolen:.0%}")
 
 
 if __name__ == "__main__":

@@ -8,17 +8,12 @@ and measured a small PDQ product at ten times its single-threaded cost.
 
 from __future__ import annotations
 
-import functools
 
-
-@functools.cache
 def use_one_native_thread() -> None:
-    """Limit OpenBLAS, OpenMP and OpenCV to one thread each in this process (once)."""
+    """Limit OpenCV, OpenBLAS and every OpenMP runtime loaded so far to one thread each."""
     import cv2  # noqa: PLC0415 - OpenCV takes half a second to import
-    import faiss  # noqa: PLC0415 - loads FAISS's OpenMP runtime, so the limit reaches it
-    import numpy  # noqa: F401, PLC0415 - loads OpenBLAS
+    import numpy  # noqa: F401, PLC0415 - loads OpenBLAS, so the limit reaches it
     from threadpoolctl import threadpool_limits  # noqa: PLC0415
 
     threadpool_limits(limits=1)
     cv2.setNumThreads(1)
-    faiss.omp_set_num_threads(1)

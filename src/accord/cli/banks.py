@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from accord.cli.local import fail, local_services, transaction
+from accord.cli.local import fail, local_services, transaction, warm_indexes
 from accord.errors import AccordError
 
 EnumT = TypeVar("EnumT", bound=Enum)
@@ -203,14 +203,18 @@ def import_command(
         handle = file.open(encoding="utf-8", newline="")
     except OSError as error:
         raise fail(f"{file}: {error.strerror}") from None
-    with handle, _errors(), local_services() as services, transaction(services) as session:
-        bank = get_bank(session, name)
-        try:
-            report = import_lines(
-                session, bank, parse(handle, chosen, source=f"import:{file.name}", added_by="cli")
-            )
-        except UnicodeDecodeError as error:
-            raise fail(f"{file} is not UTF-8 text: {error.reason}") from None
+    with handle, _errors(), local_services() as services:
+        with transaction(services) as session:
+            bank = get_bank(session, name)
+            lines = parse(handle, chosen, source=f"import:{file.name}", added_by="cli")
+            try:
+                report = import_lines(session, bank, lines)
+            except UnicodeDecodeError as error:
+                raise fail(f"{file} is not UTF-8 text: {error.reason}") from None
+        # A large import is indexed here once and snapshotted, so servers load it, not
+        # replay it, when they start.
+        if report.added >= services.settings.index_snapshot_after_changes:
+            warm_indexes(services)
     for problem in report.errors:
         typer.echo(f"accord: {file}:{problem['line']}: {problem['error']}", err=True)
     typer.echo(f"added {report.added} entries to {name}; rejected {report.rejected} lines")

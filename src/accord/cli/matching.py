@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -278,7 +279,7 @@ def _scan(
     names = match_signal_names(keypoints=second_stage_wanted(services.indexes, options))
     limits = services.settings.media_limits
     queue = iter(paths)
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=use_one_native_thread)
+    pool = _hashing_pool(workers)
     running: dict[Future[dict[str, Any]], str] = {}
     try:
         with Progress(disable=not sys.stderr.isatty(), transient=True) as progress:
@@ -300,9 +301,7 @@ def _scan(
                         # A decoder crashed its process: report the file, start a new pool.
                         record = {"file": path_text, "error": "the decoder crashed on this file"}
                         pool.shutdown(cancel_futures=True)
-                        pool = ProcessPoolExecutor(
-                            max_workers=workers, initializer=use_one_native_thread
-                        )
+                        pool = _hashing_pool(workers)
                         running = _resubmit(pool, running, names, limits)
                     if record.get("error") is None:
                         with transaction(services) as session:
@@ -340,6 +339,13 @@ def _count(record: dict[str, Any], tally: ScanTally) -> None:
     if record["matches"]:
         tally.matched += 1
         tally.by_bank.update({match["bank"] for match in record["matches"]})
+
+
+def _hashing_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes started fresh (not forked from this threaded process), one native
+    thread each: the processes themselves use every core."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=use_one_native_thread)
 
 
 def hash_for_scan(path: str, names: str, limits: MediaLimits) -> dict[str, Any]:

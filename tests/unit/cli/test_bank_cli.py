@@ -72,6 +72,22 @@ def test_import_reports_bad_lines(tmp_path: Path) -> None:
     assert f"{source}:3:" in err
 
 
+def test_a_large_import_leaves_an_index_snapshot(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ACCORD_INDEX_SNAPSHOT_AFTER_CHANGES", "50")
+    accord("bank", "create", "FAKES")
+    source = tmp_path / "small.txt"
+    source.write_text("".join(f"pdq {number:064x}\n" for number in range(1, 11)))
+    assert accord("bank", "import", "FAKES", source)[0] == 0
+    snapshots = data_dir / "index"
+    assert not snapshots.exists() or not any(snapshots.iterdir())  # 10 < 50: no snapshot
+    source.write_text("".join(f"pdq {number:064x}\n" for number in range(11, 111)))
+    code, out, _ = accord("bank", "import", "FAKES", source)
+    assert (code, out.strip()) == (0, "added 100 entries to FAKES; rejected 0 lines")
+    assert [folder.name.startswith("snapshot-") for folder in snapshots.iterdir()] == [True]
+
+
 def test_match_and_disable(corpus: Path) -> None:
     accord("bank", "create", "FAKES")
     accord("bank", "add", "FAKES", corpus / BRIDGE / "aaa-orig.jpg")

@@ -226,38 +226,30 @@ def import_lines(
     """Add every valid entry; collect the reasons for the others."""
     added, rejected = 0, 0
     errors: list[dict[str, Any]] = []
-    batch: list[ParsedEntry] = []
+    batch: list[tuple[dict[str, str], service.EntryFields]] = []
 
     def flush() -> None:
         nonlocal added
-        if batch:
-            service.add_entries(session, bank, [(item.signals, item.fields) for item in batch])
-            added += len(batch)
-            batch.clear()
+        added += len(service.add_entries(session, bank, batch))
+        batch.clear()
 
     for item in parsed:
-        problem = _problem_of(item)
-        if problem is None and isinstance(item, ParsedEntry):
-            batch.append(item)
-            if len(batch) >= _IMPORT_BATCH:
-                flush()
-            continue
+        if isinstance(item, RejectedLine):
+            problem = item.error
+        else:
+            try:  # checked before any write, so a bad line costs nothing
+                batch.append((service.validate_signals(item.signals), item.fields))
+            except (BadRequest, SignalError) as error:
+                problem = error.detail
+            else:
+                if len(batch) >= _IMPORT_BATCH:
+                    flush()
+                continue
         rejected += 1
-        if problem is not None and len(errors) < _REPORTED_ERRORS:
-            errors.append(problem)
+        if len(errors) < _REPORTED_ERRORS:
+            errors.append({"line": item.line, "error": problem})
     flush()
     return ImportReport(added=added, rejected=rejected, errors=errors)
-
-
-def _problem_of(item: ParsedEntry | RejectedLine) -> dict[str, Any] | None:
-    """Why a line cannot be imported, or None; signals are checked before any write."""
-    if isinstance(item, RejectedLine):
-        return {"line": item.line, "error": item.error}
-    try:
-        service.validate_signals(item.signals)
-    except (BadRequest, SignalError) as error:
-        return {"line": item.line, "error": error.detail}
-    return None
 
 
 @router.get("/{name}/export", summary="Every entry of a bank as JSON lines, CSV or HMA's format")

@@ -206,43 +206,67 @@ def add_entry(
     session: Session, bank: Bank, signals: Mapping[str, str], fields: EntryFields
 ) -> BankEntry:
     """One entry with its signals; the signals join the index feed."""
-    return add_entries(session, bank, [(signals, fields)])[0]
+    checked = validate_signals(signals)
+    lock_index_feeds(session)
+    entry = _new_entry(bank, fields)
+    session.add(entry)
+    session.flush()
+    _insert_signals(session, [(entry.id, checked)])
+    return entry
 
 
 def add_entries(
-    session: Session, bank: Bank, items: Iterable[tuple[Mapping[str, str], EntryFields]]
-) -> list[BankEntry]:
-    checked = [(validate_signals(signals), fields) for signals, fields in items]
+    session: Session, bank: Bank, items: Sequence[tuple[Mapping[str, str], EntryFields]]
+) -> list[int]:
+    """Many entries at once (imports), as bulk statements; returns their ids in order.
+
+    The signals must already be canonical (``validate_signals``).
+    """
+    if not items:
+        return []
     lock_index_feeds(session)
-    entries = [_new_entry(bank, fields) for _, fields in checked]
-    session.add_all(entries)
-    session.flush()
-    session.execute(
-        insert(EntrySignal),
-        [
-            {"entry_id": entry.id, "signal_type": name, "value": value, "created_at": utc_now()}
-            for entry, (signals, _) in zip(entries, checked, strict=True)
-            for name, value in signals.items()
-        ],
-    )
-    return entries
+    now = utc_now()
+    ids = session.scalars(
+        insert(BankEntry).returning(BankEntry.id, sort_by_parameter_order=True),
+        [_entry_row(bank, fields, now) for _, fields in items],
+    ).all()
+    _insert_signals(session, zip(ids, (signals for signals, _ in items), strict=True))
+    return list(ids)
+
+
+def _insert_signals(
+    session: Session, signals_by_entry: Iterable[tuple[int, Mapping[str, str]]]
+) -> None:
+    now = utc_now()
+    rows = [
+        {"entry_id": entry_id, "signal_type": name, "value": value, "created_at": now}
+        for entry_id, signals in signals_by_entry
+        for name, value in signals.items()
+    ]
+    session.execute(insert(EntrySignal), rows)
+
+
+def _entry_row(bank: Bank, fields: EntryFields, now: datetime) -> dict[str, Any]:
+    return {
+        "bank_id": bank.id,
+        "source": fields.source,
+        "url": fields.url,
+        "platform_content_id": fields.platform_content_id,
+        "case_reference": fields.case_reference,
+        "labels": list(fields.labels),
+        "note": fields.note,
+        "extra": dict(fields.extra),
+        "asset_sha256": fields.asset_sha256,
+        "added_by": fields.added_by,
+        "added_at": now,
+        "updated_at": now,
+        "enabled": fields.enabled,
+        "disabled_until": fields.disabled_until,
+    }
 
 
 def _new_entry(bank: Bank, fields: EntryFields) -> BankEntry:
-    return BankEntry(
-        bank_id=bank.id,
-        source=fields.source,
-        url=fields.url,
-        platform_content_id=fields.platform_content_id,
-        case_reference=fields.case_reference,
-        labels=list(fields.labels),
-        note=fields.note,
-        extra=dict(fields.extra),
-        asset_sha256=fields.asset_sha256,
-        added_by=fields.added_by,
-        enabled=fields.enabled,
-        disabled_until=fields.disabled_until,
-    )
+    return BankEntry(**_entry_row(bank, fields, utc_now()))
 
 
 def get_entry(session: Session, bank: Bank, entry_id: int) -> BankEntry:
