@@ -76,6 +76,7 @@ def test_cli_answers_in_bounded_time_and_memory(
     assert len(lines) == 1, finished.stderr
     assert lines[0].startswith(f"accord: error: {hostile.path}: ")
     assert hostile.reason.lower() in lines[0].lower()
-    # Two interpreter start-ups are included in the time.
-    assert elapsed < MAX_SECONDS + 1.5
+    # Two interpreter start-ups are included in the time (importing numpy and typer takes
+    # over a second on a loaded two-core runner).
+    assert elapsed < MAX_SECONDS + 3.0
     assert peak_bytes < MAX_PEAK_BYTES

@@ -23,10 +23,14 @@ from accord.media.kinds import MediaKind
 #: Shorter side, in pixels, that reduced JPEG decoding keeps for PDQ: modelled as blocks,
 #: 256 pixels stay within 4 bits of full-resolution hashes on the corpus photos.
 PDQ_WORKING_SIZE = 256
+#: Pixels a reduced picture keeps at least: about what the keypoint signal works on.
+REDUCED_MIN_PIXELS = 200_000
 #: The reductions libjpeg decodes directly, largest first.
 _JPEG_SCALES = (8, 4, 2)
-#: EXIF orientations that need no turning or mirroring.
+#: The EXIF orientation tag; its values that need no turning, and those that swap the sides.
+_ORIENTATION = 0x0112
 _UPRIGHT = (None, 0, 1)
+_TRANSPOSING = (5, 6, 7, 8)
 
 #: 8-bit range, and the 16-bit range wider images are assumed to use.
 _MAX_8BIT, _MAX_16BIT = 255.0, 65535.0
@@ -82,13 +86,8 @@ def decode_image(media: MediaFile, *, min_side: int | None = None) -> DecodedIma
     return DecodedImage(pixels, scale, full_shape if scale > 1 else pixels.shape[:2])
 
 
-#: The EXIF orientation tag, and its values that swap width and height.
-_ORIENTATION = 0x0112
-_TRANSPOSING = (5, 6, 7, 8)
-
-
 def _jpeg_scale(image: Image.Image, min_side: int | None, orientation: object) -> int:
-    """The largest JPEG reduction keeping ``min_side``; 1 for anything else.
+    """The largest JPEG reduction keeping ``min_side`` and ``REDUCED_MIN_PIXELS``, else 1.
 
     A turned or mirrored picture is reduced only by a scale dividing both sides, so its
     blocks stay aligned with the full picture's after turning.
@@ -97,7 +96,9 @@ def _jpeg_scale(image: Image.Image, min_side: int | None, orientation: object) -
         return 1
     width, height = image.size
     for scale in _JPEG_SCALES:
-        fits = min(width, height) // scale >= min_side
+        small_width, small_height = width // scale, height // scale
+        fits = min(small_width, small_height) >= min_side
+        fits = fits and small_width * small_height >= REDUCED_MIN_PIXELS
         aligned = orientation in _UPRIGHT or (width % scale == 0 and height % scale == 0)
         if fits and aligned:
             return scale

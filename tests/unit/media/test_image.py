@@ -41,9 +41,9 @@ def test_reduced_decoding_keeps_the_short_side_at_the_working_size(corpus: Path)
 def test_reduced_pictures_say_their_scale_and_full_size(corpus: Path) -> None:
     path = corpus / "pdq" / "reg-test-input" / "exif-rotn" / "exif-rotn-6.jpg"
     picture = decode_image(open_media(path), min_side=PDQ_WORKING_SIZE)
-    assert picture.scale == 8
+    assert picture.scale == 4  # 1/8 would keep fewer than REDUCED_MIN_PIXELS
     assert picture.full_shape == (4032, 3024)  # upright: turned by EXIF
-    assert picture.pixels.shape[:2] == (4032 // 8, 3024 // 8)
+    assert picture.pixels.shape[:2] == (4032 // 4, 3024 // 4)
 
 
 def _jpeg(tmp_path: Path, size: tuple[int, int], orientation: int) -> Path:
@@ -55,14 +55,14 @@ def _jpeg(tmp_path: Path, size: tuple[int, int], orientation: int) -> Path:
 
 
 def test_turned_pictures_are_reduced_only_by_scales_dividing_both_sides(tmp_path: Path) -> None:
-    # 1030 is even but not a multiple of 4: upright it may be halved or quartered...
-    upright = decode_image(open_media(_jpeg(tmp_path, (1030, 1200), 1)), min_side=256)
-    assert (upright.scale, upright.full_shape) == (4, (1200, 1030))
+    # 2066 is even but not a multiple of 4: upright it may be quartered...
+    upright = decode_image(open_media(_jpeg(tmp_path, (2066, 2400), 1)), min_side=256)
+    assert (upright.scale, upright.full_shape) == (4, (2400, 2066))
     # ...mirrored only halved, so its blocks still line up with the full picture's.
-    mirrored = decode_image(open_media(_jpeg(tmp_path, (1030, 1200), 2)), min_side=256)
-    assert (mirrored.scale, mirrored.pixels.shape[:2]) == (2, (600, 515))
-    odd = decode_image(open_media(_jpeg(tmp_path, (1031, 1200), 6)), min_side=256)
-    assert (odd.scale, odd.full_shape, odd.pixels.shape[:2]) == (1, (1031, 1200), (1031, 1200))
+    mirrored = decode_image(open_media(_jpeg(tmp_path, (2066, 2400), 2)), min_side=256)
+    assert (mirrored.scale, mirrored.pixels.shape[:2]) == (2, (1200, 1033))
+    odd = decode_image(open_media(_jpeg(tmp_path, (2067, 2400), 6)), min_side=256)
+    assert (odd.scale, odd.full_shape, odd.pixels.shape[:2]) == (1, (2067, 2400), (2067, 2400))
 
 
 def test_transparency_is_composited_on_white(tmp_path: Path) -> None:
