@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from accord.errors import IndexFormatError, InvalidSignal
-from accord.index.keypoints import KeypointIndex
+from accord.index.keypoints import PROBES, KeypointIndex
 from accord.media.file import open_media
 from accord.signals.base import Subject
 from accord.signals.keypoints import (
@@ -132,6 +132,10 @@ def test_save_and_load_give_the_same_answers(
     loaded = KeypointIndex.load(tmp_path / "orb")
     assert len(loaded) == len(index)
     assert found(loaded, copies) == found(index, copies)
+    # The saved IVF is searched with this version's probes, whatever it was saved with.
+    loaded._faiss.nprobe = 1
+    loaded.save(tmp_path / "orb-1")
+    assert KeypointIndex.load(tmp_path / "orb-1")._faiss.nprobe == PROBES
     # A loaded index goes on changing in place.
     loaded.add([(999, originals[1])])
     photo, _, value = copies[len(FAMILIES)]
