@@ -64,7 +64,8 @@ bench: install-dev
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 	$(BIN)/python benchmarks/hash_throughput.py
 	$(BIN)/python benchmarks/match.py
-	$(BIN)/python benchmarks/match_http.py --query file
+	$(BIN)/python benchmarks/match_http.py --query file --upload raw
+	$(BIN)/python benchmarks/match_http.py --query file --upload multipart
 	$(BIN)/python benchmarks/match_http.py --query signals
 	$(BIN)/python benchmarks/second_stage.py
 

@@ -3,10 +3,12 @@
 A real ``accord serve`` (SQLite, the embedded default) holds a bank of random PDQ hashes
 plus the bridge photo, filled through ``accord bank import`` (so the import is timed too).
 wrk then posts a 1-megapixel JPEG of an edited bridge photo (``--query file``: hash and
-match) or a near PDQ hash as JSON (``--query signals``: match only) as fast as the server
-answers, and reports throughput and latency percentiles; every answer must be a match.
+match; ``--upload raw`` sends it as the body, ``multipart`` in a form) or a near PDQ hash
+as JSON (``--query signals``: match only) as fast as the server answers, and reports
+throughput and latency percentiles; every answer must be a match.
 
-Run: ``python benchmarks/match_http.py [--bank-size 200000] [--seconds 20]``; needs
+Run: ``python benchmarks/match_http.py [--query file|signals] [--upload raw|multipart]
+[--bank-size 200000] [--seconds 20]``; needs
 ``wrk`` (Debian package ``wrk``; ``make bench`` installs it).
 """
 
@@ -82,6 +84,15 @@ def multipart_body(jpeg: bytes) -> bytes:
         + jpeg
         + f"\r\n--{BOUNDARY}--\r\n".encode()
     )
+
+
+def request_body(query: str, upload: str) -> tuple[bytes, str]:
+    """The body wrk posts and its content type."""
+    if query == "signals":
+        return json.dumps({"signals": {"pdq": NEAR_PDQ}}).encode(), "application/json"
+    if upload == "raw":
+        return one_megapixel_jpeg(), "image/jpeg"
+    return multipart_body(one_megapixel_jpeg()), f"multipart/form-data; boundary={BOUNDARY}"
 
 
 def run(command: list[str], env: dict[str, str]) -> str:
@@ -171,6 +182,12 @@ def main() -> None:
         default="file",
         help="post the JPEG (hash and match) or its PDQ hash as JSON (match only)",
     )
+    parser.add_argument(
+        "--upload",
+        choices=("raw", "multipart"),
+        default="raw",
+        help="send the JPEG as the whole body (image/jpeg) or in a multipart form",
+    )
     args = parser.parse_args()
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -180,12 +197,8 @@ def main() -> None:
         env = {**os.environ, "ACCORD_DATA_DIR": str(data / "accord"), "ACCORD_LOG_LEVEL": "WARNING"}
         import_seconds = fill_bank(data, args.bank_size, env)
         body = data / "body.bin"
-        if args.query == "file":
-            body.write_bytes(multipart_body(one_megapixel_jpeg()))
-            content_type = f"multipart/form-data; boundary={BOUNDARY}"
-        else:
-            body.write_bytes(json.dumps({"signals": {"pdq": NEAR_PDQ}}).encode())
-            content_type = "application/json"
+        content, content_type = request_body(args.query, args.upload)
+        body.write_bytes(content)
         script = data / "post.lua"
         script.write_text(WRK_SCRIPT)
         started = time.perf_counter()
@@ -194,12 +207,12 @@ def main() -> None:
         try:
             url = f"http://127.0.0.1:{args.port}/v1/match"
             warm = {**env, "ACCORD_BODY": str(body), "ACCORD_CONTENT_TYPE": content_type}
-            run([wrk, "-t2", "-c4", "-d3s", "-s", str(script), url], warm)
+            run([wrk, "-t1", "-c4", "-d3s", "-s", str(script), url], warm)
             ticks = cpu_ticks()
             output = run(
                 [
                     wrk,
-                    "-t2",
+                    "-t1",  # one load thread: the server needs the cores
                     f"-c{args.connections}",
                     f"-d{args.seconds}s",
                     "--latency",
@@ -222,6 +235,7 @@ def main() -> None:
             "cpu_steal_share": round(stolen, 3),
         },
         "query": args.query,
+        "upload": args.upload if args.query == "file" else None,
         "bank_size": args.bank_size + 1,
         "workers": args.workers,
         "connections": args.connections,
@@ -232,11 +246,12 @@ def main() -> None:
         "goal": {"requests_per_second": 200, "p99_ms": 100},
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"match-http-{args.query}.json").write_text(json.dumps(result, indent=2) + "\n")
+    label = f"{args.query}-{args.upload}" if args.query == "file" else args.query
+    (RESULTS / f"match-http-{label}.json").write_text(json.dumps(result, indent=2) + "\n")
     print("| query | bank | workers | conns | req/s | p50 ms | p90 ms | p99 ms | unmatched |")
     print("|---|---|---|---|---|---|---|---|---|")
     print(
-        f"| {args.query} | {result['bank_size']:,} | {args.workers} | {args.connections} "
+        f"| {label} | {result['bank_size']:,} | {args.workers} | {args.connections} "
         f"| {figures['requests_per_second']:.0f} | {figures['p50_ms']:.1f} "
         f"| {figures['p90_ms']:.1f} | {figures['p99_ms']:.1f} | {figures['unmatched']} |"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -96,6 +97,40 @@ def test_signals_in_and_exact_hash_match(client: TestClient) -> None:
     assert result["matched"] is True
     assert result["matches"][0]["distance"] > 0
     assert match_signals(client, signals={"pdq": "0" * 64})["matched"] is False
+
+
+def test_a_file_sent_as_the_body_matches_like_a_form_upload(
+    client: TestClient, corpus: Path
+) -> None:
+    make_bank(client)
+    original = bank_file(client, "DEEPFAKES", corpus / BRIDGE / "aaa-orig.jpg")
+    edit = corpus / BRIDGE / "high-contrast.jpg"
+    response = client.post(
+        "/v1/match",
+        content=edit.read_bytes(),
+        headers={"content-type": "image/jpeg"},
+        params={"options": json.dumps({"second_stage": False})},
+    )
+    assert response.status_code == 200, response.text
+    assert entries_of(response.json()) == {original}
+    assert response.json()["signals"] == match_file(client, edit)["signals"]
+
+
+def test_md5_is_computed_and_matched_only_when_a_bank_holds_md5(
+    client: TestClient, corpus: Path
+) -> None:
+    make_bank(client)
+    photo = corpus / BRIDGE / "aaa-orig.jpg"
+    client.post("/v1/banks/DEEPFAKES/entries", json={"signals": {"pdq": BRIDGE_PDQ}})
+    signals = match_file(client, photo)["signals"]
+    assert "sha256" in signals
+    assert "md5" not in signals  # no bank holds an MD5 yet
+    md5 = hashlib.md5(photo.read_bytes()).hexdigest()  # noqa: S324 - a partner's format
+    partner = client.post("/v1/banks/DEEPFAKES/entries", json={"signals": {"md5": md5}})
+    assert partner.status_code == 201, partner.text
+    result = match_file(client, photo)
+    assert result["signals"]["md5"] == md5
+    assert partner.json()["id"] in entries_of(result)
 
 
 def test_allow_bank_suppresses_deceptive_matches(client: TestClient) -> None:
@@ -269,6 +304,13 @@ def test_bad_match_requests_get_problems(client: TestClient) -> None:
         {"json": {"signals": {}}},
         {"files": {"other": ("x", b"y")}},
         {"files": {"file": ("x.bin", b"\x00" * 100)}},
+        {"content": b"\x00" * 100, "headers": {"content-type": "image/jpeg"}},
+        {"content": b"", "headers": {"content-type": "application/octet-stream"}},
+        {
+            "content": b"x",
+            "headers": {"content-type": "image/png"},
+            "params": {"options": "{not json"},
+        },
     ]
     for case in cases:
         response = client.post("/v1/match", **case)

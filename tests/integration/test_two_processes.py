@@ -45,6 +45,7 @@ def test_changes_reach_the_other_process(pair: tuple[Served, Served]) -> None:
     with httpx.Client(base_url=writer.base) as api:
         assert api.post("/v1/banks", json={"name": "SHARED"}).status_code == 201
         entry = api.post("/v1/banks/SHARED/entries", json={"signals": {"pdq": BRIDGE_PDQ}})
+        assert entry.status_code == 201, entry.text
         entry_id = entry.json()["id"]
         assert matched(writer)  # the writer reads its own write at once
         eventually(lambda: matched(reader))

@@ -15,6 +15,9 @@ from accord.cli.local import fail, load_settings
 from accord.cli.matching import match_command, scan_command
 from accord.errors import AccordError
 
+#: The error code in ``accord hash --json`` output for a file the system would not open.
+UNREADABLE_FILE = "file.unreadable"
+
 app = typer.Typer(
     name="accord",
     help="Defend elections against deceptive AI content.",
@@ -61,7 +64,11 @@ def hash_command(
             continue
         except OSError as error:
             failures += 1
-            typer.echo(f"accord: error: {path}: {error.strerror or error}", err=True)
+            reason = error.strerror or str(error)
+            typer.echo(f"accord: error: {path}: {reason}", err=True)
+            if as_json:  # every file gets its line, so outputs line up with inputs
+                problem = {"code": UNREADABLE_FILE, "detail": reason}
+                typer.echo(json.dumps({"file": str(path), "error": problem}))
             continue
         if as_json:
             typer.echo(json.dumps({"file": str(path), **result.to_json()}))

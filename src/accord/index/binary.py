@@ -29,6 +29,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Self
 
@@ -47,6 +48,8 @@ FORMAT_VERSION = 1
 #: Codes checked per block in a scan: large enough to amortise numpy's per-call overhead,
 #: small enough that the temporaries stay in cache.
 _SCAN_BLOCK = 1 << 15
+#: Queries probed together: bounds the temporaries when a long video asks thousands.
+_QUERY_BATCH = 64
 #: Values per ``bytes.fromhex`` call when parsing hex: bounds the joined temporary string.
 _HEX_BATCH = 1 << 16
 _POPCOUNT16 = np.bitwise_count(np.arange(KEYS, dtype=np.uint16))
@@ -103,10 +106,11 @@ def _expand_ranges(starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> Pos
 
 
 def _distances(words: NDArray[np.uint64], query: NDArray[np.uint64]) -> NDArray[np.uint16]:
-    """Hamming distances of ``(n, k)`` words to one query, column by column (fastest)."""
-    total: NDArray[np.uint16] = np.bitwise_count(words[:, 0] ^ query[0]).astype(np.uint16)
+    """Hamming distances of ``(n, k)`` words to one ``(k,)`` query or to ``(n, k)`` queries
+    row by row, column by column (fastest)."""
+    total: NDArray[np.uint16] = np.bitwise_count(words[:, 0] ^ query[..., 0]).astype(np.uint16)
     for column in range(1, words.shape[1]):
-        total += np.bitwise_count(words[:, column] ^ query[column])
+        total += np.bitwise_count(words[:, column] ^ query[..., column])
     return total
 
 
@@ -257,50 +261,65 @@ class BinaryCodeIndex:
 
     def search(self, code: NDArray[np.uint8], radius: int) -> tuple[Ids, Distances]:
         """Ids within ``radius`` bits of ``code``, nearest first (then by id), each once."""
-        return self._search(self._state, _as_query(code), radius)
+        return self._search(self._state, _as_query(code)[None, :], radius)[0]
 
     def search_many(self, codes: NDArray[np.uint8], radius: int) -> list[tuple[Ids, Distances]]:
-        """``search`` for each row of ``codes``, all against the same snapshot."""
+        """``search`` for each row of ``codes``, all against the same snapshot.
+
+        Queries are probed together, a batch at a time: a picture's eight orientations or a
+        video's frames cost little more than one query in numpy calls.
+        """
         state = self._state
         queries = _as_codes(codes)
-        return [self._search(state, query, radius) for query in queries]
+        results: list[tuple[Ids, Distances]] = []
+        for first in range(0, len(queries), _QUERY_BATCH):
+            results += self._search(state, queries[first : first + _QUERY_BATCH], radius)
+        return results
 
     def _search(
-        self, state: _State, query: NDArray[np.uint8], radius: int
-    ) -> tuple[Ids, Distances]:
+        self, state: _State, queries: NDArray[np.uint8], radius: int
+    ) -> list[tuple[Ids, Distances]]:
         if radius < 0 or state.count == 0:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
-        words = query.view(np.uint64)
-        plan = self._probe(state, query, radius)
+            return [(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32))] * len(queries)
+        words = queries.view(np.uint64)
+        plan = self._probe(state, queries, radius)
         if plan is None:
-            rows, distances = _scan(state, words, radius, 0, state.count)
+            found = [_scan(state, query, radius, 0, state.count) for query in words]
         else:
-            rows, distances = _verify(state, words, radius, plan)
+            rows, owners, distances = _verify(state, words, radius, *plan)
+            found = _split_by_owner(rows, owners, distances, len(queries))
             if state.indexed < state.count:
-                tail = _scan(state, words, radius, state.indexed, state.count)
-                rows = np.concatenate((rows, tail[0]))
-                distances = np.concatenate((distances, tail[1]))
-        return _results(state, rows, distances)
+                found = [
+                    _concatenate(hits, _scan(state, query, radius, state.indexed, state.count))
+                    for hits, query in zip(found, words, strict=True)
+                ]
+        return [_results(state, rows, distances) for rows, distances in found]
 
     def _probe(
-        self, state: _State, query: NDArray[np.uint8], radius: int
-    ) -> list[NDArray[np.uint32]] | None:
-        """Candidate rows per chunk table, or None when scanning everything is cheaper."""
+        self, state: _State, queries: NDArray[np.uint8], radius: int
+    ) -> tuple[Positions, Positions] | None:
+        """Candidate rows and the query each is for, or None when scanning is cheaper."""
         if state.indexed == 0:
             return None
         chunk_of, masks, firsts = _probe_plan(min(radius, CODE_BITS))
-        keys = query.view(">u2").astype(np.intp)[chunk_of] ^ masks
+        keys = queries.view(">u2").astype(np.intp)[:, chunk_of] ^ masks  # (queries, probes)
         starts = state.offsets[chunk_of, keys].astype(np.int64)
         lengths = state.offsets[chunk_of, keys + 1].astype(np.int64) - starts
-        per_chunk = np.add.reduceat(lengths, firsts)
-        if per_chunk.sum() > self.scan_ratio * state.indexed:
+        if lengths.sum(axis=1).max() > self.scan_ratio * state.indexed:
             return None
-        slots = _expand_ranges(starts, lengths)
+        # Probe-major order, so each chunk table's slots are contiguous for one ``take``.
+        flat_lengths = lengths.T.ravel()
+        slots = _expand_ranges(starts.T.ravel(), flat_lengths)
+        owners = np.repeat(np.tile(np.arange(len(queries)), len(chunk_of)), flat_lengths)
+        per_chunk = np.add.reduceat(lengths.sum(axis=0), firsts)
         bounds = np.concatenate(([0], np.cumsum(per_chunk)))
-        return [
-            np.take(table, slots[bounds[chunk] : bounds[chunk + 1]])
-            for chunk, table in enumerate(state.positions)
-        ]
+        rows = np.concatenate(
+            [
+                np.take(table, slots[bounds[chunk] : bounds[chunk + 1]])
+                for chunk, table in enumerate(state.positions)
+            ]
+        )
+        return rows.astype(np.intp), owners
 
     # Writing -------------------------------------------------------------------------
 
@@ -412,20 +431,39 @@ def _as_codes(codes: NDArray[np.uint8]) -> NDArray[np.uint8]:
 
 
 def _verify(
-    state: _State, query: NDArray[np.uint64], radius: int, candidates: list[NDArray[np.uint32]]
-) -> tuple[Positions, NDArray[np.uint16]]:
-    """The candidates within ``radius``, checked on half the bits first.
+    state: _State, queries: NDArray[np.uint64], radius: int, rows: Positions, owners: Positions
+) -> tuple[Positions, Positions, NDArray[np.uint16]]:
+    """The candidates within ``radius`` of their query, checked on half the bits first.
 
     Most candidates are unrelated codes about 64 bits away in the first 128 bits alone, so
     the second half is only compared for the few that survive.
     """
-    rows = np.concatenate(candidates).astype(np.intp)
     words = np.take(state.words, rows, axis=0)
-    half = _distances(words[:, :2], query[:2])
+    # One query broadcasts; several are gathered per candidate.
+    against = queries[0] if len(queries) == 1 else queries[owners]
+    half = _distances(words[:, :2], against[..., :2])
     survivors = np.flatnonzero(half <= radius)
-    distances = half[survivors] + _distances(words[survivors, 2:], query[2:])
+    rest = against[..., 2:] if len(queries) == 1 else against[survivors, 2:]
+    distances = half[survivors] + _distances(words[survivors, 2:], rest)
     near = distances <= radius
-    return rows[survivors[near]], distances[near]
+    kept = survivors[near]
+    return rows[kept], owners[kept], distances[near]
+
+
+def _split_by_owner(
+    rows: Positions, owners: Positions, distances: NDArray[np.uint16], queries: int
+) -> list[tuple[Positions, NDArray[np.uint16]]]:
+    """Verified candidates grouped by the query they are for, one pair per query."""
+    order = np.argsort(owners, kind="stable")
+    bounds = np.searchsorted(owners[order], np.arange(queries + 1))
+    rows, distances = rows[order], distances[order]
+    return [(rows[start:stop], distances[start:stop]) for start, stop in pairwise(bounds)]
+
+
+def _concatenate(
+    first: tuple[Positions, NDArray[np.uint16]], second: tuple[Positions, NDArray[np.uint16]]
+) -> tuple[Positions, NDArray[np.uint16]]:
+    return np.concatenate((first[0], second[0])), np.concatenate((first[1], second[1]))
 
 
 def _scan(

@@ -9,8 +9,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+#: The status logged for a request whose client went away before the answer.
+CLIENT_CLOSED_REQUEST = 499
 _STANDARD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
@@ -74,6 +77,10 @@ class RequestLog:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            # The client hung up mid-request: nobody is left to answer, and it is not a
+            # server error worth a traceback. 499 is nginx's "client closed request".
+            status = CLIENT_CLOSED_REQUEST
         finally:
             self.logger.info(
                 "request",

@@ -35,6 +35,8 @@ class Services:
         engine = make_engine(settings.effective_database_url)
         sessions = make_session_factory(engine)
         indexes = IndexSet.load_latest(settings.index_dir)
+        indexes.rules_max_age = settings.index_sync_seconds
+        settings.upload_dir.mkdir(parents=True, exist_ok=True)
         return cls(
             settings=settings,
             engine=engine,

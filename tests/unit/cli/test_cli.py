@@ -56,6 +56,15 @@ def test_missing_file(tmp_path: Path) -> None:
     assert result.stderr.strip() == f"accord: error: {missing}: No such file or directory"
 
 
+def test_missing_file_gets_its_json_line(tmp_path: Path, corpus: Path) -> None:
+    missing, good = tmp_path / "nope.jpg", corpus / "c2pa" / "C.jpg"
+    result = runner.invoke(app, ["hash", "--json", str(missing), str(good)])
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["file"] for line in lines] == [str(missing), str(good)]
+    assert lines[0]["error"] == {"code": "file.unreadable", "detail": "No such file or directory"}
+
+
 def test_unknown_signal_is_one_line_and_exit_1(corpus: Path) -> None:
     result = runner.invoke(app, ["hash", "--signals", "phash", str(corpus / "c2pa" / "C.jpg")])
     assert result.exit_code == 1

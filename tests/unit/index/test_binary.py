@@ -145,6 +145,25 @@ def test_search_many_equals_search() -> None:
     ]
 
 
+def test_batched_queries_are_exact_with_a_delta_and_removals() -> None:
+    """More queries than one probe batch, a delta to scan, removed ids: brute force's answer."""
+    rng = np.random.default_rng(11)
+    ids, codes, planted_queries = planted_set(rng, 31)
+    index = BinaryCodeIndex(merge_at=10_000, **PROBE_ONLY)
+    index.add(ids[:3000], codes[:3000])
+    index.merge()
+    index.add(ids[3000:], codes[3000:])  # stays in the delta
+    removed = ids[::5]
+    index.remove(removed.tolist())
+    alive = ~np.isin(ids, removed)
+    near = [flipped(code, 12, rng, spread=True) for code in codes[rng.choice(len(codes), 100)]]
+    queries = np.concatenate([planted_queries, np.array(near)])
+    assert index._state.indexed < index._state.count
+    assert [as_lists(result) for result in index.search_many(queries, 31)] == [
+        brute_force(ids[alive], codes[alive], query, 31) for query in queries
+    ]
+
+
 def test_adds_land_in_the_delta_then_merge_into_the_tables() -> None:
     rng = np.random.default_rng(8)
     ids, codes, queries = planted_set(rng, 31)

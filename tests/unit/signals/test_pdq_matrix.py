@@ -11,9 +11,11 @@ from numpy.typing import NDArray
 
 from accord.media.file import open_media
 from accord.media.image import load_image
-from accord.signals.pdq import bits_to_hex
+from accord.signals.pdq import PDQ_MIN_QUALITY, bits_to_hex
 from accord.signals.pdq_matrix import dihedral_hex, pdq_hex, sampled_blur, window_size
 
+#: Bits a nearly flat picture's hash may differ by through floating-point rounding alone.
+ROUNDING_BITS = 4
 PICTURE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 
 
@@ -45,9 +47,23 @@ def test_hashes_and_quality_equal_the_reference_on_every_corpus_picture(
 
 
 def test_the_eight_orientations_equal_the_reference(pictures: list[NDArray[np.uint8]]) -> None:
+    """Identical on pictures of usable quality; on nearly flat ones, DCT values within a
+    rounding error of the median may fall either side of it, depending on the CPU's
+    floating-point kernels (seen: 2 bits in 2 orientations of a quality-17 photo)."""
     for pixels in pictures[::4]:
         vectors, quality = pdqhash.compute_dihedral(pixels)
-        assert dihedral_hex(pixels) == ([bits_to_hex(bits) for bits in vectors], quality)
+        reference = [bits_to_hex(bits) for bits in vectors]
+        ours, our_quality = dihedral_hex(pixels)
+        assert our_quality == quality
+        if quality >= PDQ_MIN_QUALITY:
+            assert ours == reference, pixels.shape
+        else:
+            distances = [hamming(a, b) for a, b in zip(ours, reference, strict=True)]
+            assert max(distances) <= ROUNDING_BITS, (pixels.shape, distances)
+
+
+def hamming(first: str, second: str) -> int:
+    return (int(first, 16) ^ int(second, 16)).bit_count()
 
 
 def test_photo_like_pictures_of_any_size_equal_the_reference() -> None:

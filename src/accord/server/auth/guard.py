@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from accord.errors import Forbidden, RateLimited, Unauthorized
 from accord.server.auth.keys import Scope, find_key
@@ -22,10 +24,14 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-def require(scope: Scope) -> Callable[..., Caller]:
-    """A dependency admitting callers whose key holds ``scope`` and has requests left."""
+def require(scope: Scope) -> Callable[..., Awaitable[Caller]]:
+    """A dependency admitting callers whose key holds ``scope`` and has requests left.
 
-    def check(request: Request, services: ServicesDep, session: SessionDep) -> Caller:
+    ``async`` so that a cached key costs no worker thread; the database is read (in one)
+    only for a key this process has not seen within ``KEY_CACHE_SECONDS``.
+    """
+
+    async def check(request: Request, services: ServicesDep, session: SessionDep) -> Caller:
         guard = services.guard
         key = presented_key(request)
         if key is None:
@@ -35,12 +41,7 @@ def require(scope: Scope) -> Callable[..., Caller]:
         digest = hashlib.sha256(key.encode()).hexdigest()
         cached, caller = guard.keys.get(digest)
         if not cached:
-            row = find_key(session, key)
-            caller = (
-                None
-                if row is None
-                else Caller(row.name, frozenset(row.scopes), row.rate_limit_per_minute)
-            )
+            caller = await run_in_threadpool(_read_caller, session, key)
             guard.keys.put(digest, caller)
         if caller is None:
             raise Unauthorized("the API key is unknown or revoked")
@@ -53,6 +54,13 @@ def require(scope: Scope) -> Callable[..., Caller]:
         return caller
 
     return check
+
+
+def _read_caller(session: Session, key: str) -> Caller | None:
+    row = find_key(session, key)
+    if row is None:
+        return None
+    return Caller(row.name, frozenset(row.scopes), row.rate_limit_per_minute)
 
 
 HashCaller = Annotated[Caller, Depends(require(Scope.HASH))]

@@ -60,7 +60,7 @@ def list_banks(session: SessionDep) -> list[BankRead]:
 
 
 @router.post("", status_code=201, summary="Create a bank")
-def create_bank(body: BankCreate, session: SessionDep) -> BankRead:
+def create_bank(body: BankCreate, services: ServicesDep, session: SessionDep) -> BankRead:
     bank = service.create_bank(
         session,
         body.name,
@@ -72,6 +72,7 @@ def create_bank(body: BankCreate, session: SessionDep) -> BankRead:
         enabled_ratio=body.enabled_ratio,
         thresholds=body.thresholds,
     )
+    services.indexes.dirty = True
     return to_bank_read(bank, 0)
 
 
@@ -82,10 +83,13 @@ def read_bank(name: str, session: SessionDep) -> BankRead:
 
 
 @router.patch("/{name}", summary="Change a bank: rename, enable, thresholds, rollout, marking")
-def update_bank(name: str, body: BankUpdate, session: SessionDep) -> BankRead:
+def update_bank(
+    name: str, body: BankUpdate, services: ServicesDep, session: SessionDep
+) -> BankRead:
     bank = service.update_bank(
         session, service.get_bank(session, name), body.model_dump(exclude_unset=True)
     )
+    services.indexes.dirty = True
     return to_bank_read(bank, service.entry_counts(session).get(bank.id, 0))
 
 

@@ -162,7 +162,7 @@ def list_banks(session: SessionDep) -> list[dict[str, Any]]:
 
 
 @curation.post("/banks", status_code=201, summary="HMA: create a bank")
-async def create_bank(request: Request, session: SessionDep) -> Any:
+async def create_bank(request: Request, session: SessionDep, services: ServicesDep) -> Any:
     body = await _json_object(request)
     if "name" not in body:
         return JSONResponse(
@@ -176,6 +176,7 @@ async def create_bank(request: Request, session: SessionDep) -> Any:
     if ratio is None:
         ratio = 1.0 if body.get("enabled", True) else 0.0
     bank = service.create_bank(session, name, enabled_ratio=_ratio(ratio))
+    services.indexes.dirty = True
     return JSONResponse(bank_json(bank), status_code=201)
 
 

@@ -15,7 +15,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +28,7 @@ from accord.errors import IndexFormatError
 from accord.index.base import IndexHit, SignalIndex
 from accord.index.registry import index_classes
 from accord.server.banks.models import EntrySignal, SignalRemoval
+from accord.server.matching.bank_rules import BankRules, read_bank_rules
 
 logger = logging.getLogger("accord.index")
 
@@ -54,7 +55,12 @@ class IndexSet:
         self.position = position
         #: Wall-clock time of the last sync that reached the feeds' end (None: never).
         self.synced_at: float | None = None
-        #: Set by writers in this process, so the next match syncs first (read your writes).
+        #: Every bank's matching rules, re-read by lookups at most ``rules_max_age`` apart.
+        self.banks: Mapping[int, BankRules] = {}
+        self.rules_max_age = 1.0
+        self._banks_read_at: float | None = None
+        #: Set by writers in this process (entries or banks), so the next match syncs first
+        #: (read your writes).
         self.dirty = False
         self._sync_lock = threading.Lock()
 
@@ -95,15 +101,28 @@ class IndexSet:
                     return applied
 
     def catch_up(self, session: Session) -> None:
-        """Sync before a lookup when this process wrote to a bank or never synced.
+        """Before a lookup: sync when this process wrote to a bank or never synced, and
+        re-read the banks' rules when they are older than ``rules_max_age``.
 
-        The background syncer handles everything else, so lookups rarely sync themselves.
+        The background syncer keeps the indices current, so lookups rarely sync themselves.
+        Rules are read here, in the lookup's own session, never by the syncer: a session
+        that cannot yet see a bank (or a test's transaction) must not replace them.
         """
         if self.synced_at is None or self.dirty:
             # Cleared only here: the background syncer's own session may not yet see a
             # write that a request's session (or a test's transaction) already does.
             self.dirty = False
             self.sync(session)
+            self._read_banks(session)
+        elif self._banks_read_at is None or (
+            time.monotonic() - self._banks_read_at > self.rules_max_age
+        ):
+            self._read_banks(session)
+
+    def _read_banks(self, session: Session) -> None:
+        read_at = time.monotonic()
+        self.banks = read_bank_rules(session)
+        self._banks_read_at = read_at
 
     def _apply_additions(self, session: Session) -> int:
         rows = session.execute(

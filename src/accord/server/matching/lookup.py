@@ -12,6 +12,7 @@ from accord.index.registry import second_stage_type
 from accord.media.kinds import MediaKind
 from accord.server.banks.service import validate_signals
 from accord.server.hashing.service import hash_opened, match_signal_names, reliable_signals
+from accord.server.matching.indexes import IndexSet
 from accord.server.matching.service import Matcher, MatchOptions, MatchReport, second_stage_wanted
 from accord.server.services import Services
 from accord.signals.hashing import HashResult, OpenedFile
@@ -25,6 +26,17 @@ def match_signals(
     return Matcher(services.indexes, session).match(checked, options)
 
 
+def _first_stage_names(indexes: IndexSet) -> str:
+    """The first stage's signals; MD5 only when some bank holds MD5 hashes.
+
+    MD5 is there for partners' hash lists and costs more than the lookup it serves; the
+    SHA-256 stays, as the upload's identity in the answer.
+    """
+    names = match_signal_names(keypoints=False).split(",")
+    wanted = [name for name in names if name != "md5" or indexes.size("md5") > 0]
+    return ",".join(wanted)
+
+
 def match_file(
     services: Services, session: Session, path: Path, options: MatchOptions
 ) -> tuple[HashResult, MatchReport]:
@@ -36,7 +48,7 @@ def match_file(
     services.indexes.catch_up(session)
     # A lookup's hashes are not kept: decode large JPEGs reduced, for speed.
     opened = OpenedFile(path, limits=services.settings.media_limits, reduced=True)
-    result = hash_opened(services, opened, match_signal_names(keypoints=False))
+    result = hash_opened(services, opened, _first_stage_names(services.indexes))
     matcher = Matcher(services.indexes, session)
     signals = reliable_signals(result)
     report = matcher.match(signals, options)

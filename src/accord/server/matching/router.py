@@ -1,12 +1,22 @@
-"""``POST /v1/match``: a file (multipart) or signals (JSON) in; bank matches out."""
+"""``POST /v1/match``: a file (sent as is, or in a multipart form) or signals (JSON) in;
+bank matches out.
+
+The route is the hot path of a platform's upload pipeline, so it crosses to a worker
+thread once per request (hash, look up and commit together) and answers with JSON it
+serialises itself.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -17,9 +27,13 @@ from accord.server.auth.keys import Scope
 from accord.server.deps import ServicesDep, SessionDep
 from accord.server.matching.lookup import match_file, match_signals
 from accord.server.matching.service import MatchOptions
-from accord.server.uploads import spooled_to_disk
+from accord.server.services import Services
+from accord.server.uploads import body_spooled_to_disk, spooled_to_disk
 
 router = APIRouter(tags=["matching"], dependencies=[Depends(require(Scope.MATCH))])
+
+#: Content types of a file sent as the whole body, without a multipart form.
+RAW_FILE_TYPES = ("image/", "video/", "audio/", "application/octet-stream")
 
 
 class MatchOptionsIn(BaseModel):
@@ -47,7 +61,17 @@ class MatchRequest(MatchOptionsIn):
     signals: dict[str, str] = Field(min_length=1, max_length=16)
 
 
+_OPTIONS_JSON = "MatchOptionsIn as JSON"
 _OPENAPI = {
+    "parameters": [
+        {
+            "name": "options",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": f"{_OPTIONS_JSON}, for a file sent as the whole body",
+        }
+    ],
     "requestBody": {
         "content": {
             "multipart/form-data": {
@@ -56,17 +80,18 @@ _OPENAPI = {
                     "required": ["file"],
                     "properties": {
                         "file": {"type": "string", "format": "binary"},
-                        "options": {
-                            "type": "string",
-                            "description": "MatchOptionsIn as JSON",
-                        },
+                        "options": {"type": "string", "description": _OPTIONS_JSON},
                     },
                 }
             },
             "application/json": {"schema": {"$ref": "#/components/schemas/MatchRequest"}},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            "image/*": {"schema": {"type": "string", "format": "binary"}},
+            "video/*": {"schema": {"type": "string", "format": "binary"}},
+            "audio/*": {"schema": {"type": "string", "format": "binary"}},
         },
         "required": True,
-    }
+    },
 }
 
 
@@ -75,16 +100,28 @@ _OPENAPI = {
     summary="Match a file or its signals against every enabled bank",
     openapi_extra=_OPENAPI,
 )
-async def match(request: Request, services: ServicesDep, session: SessionDep) -> dict[str, Any]:
+async def match(request: Request, services: ServicesDep, session: SessionDep) -> JSONResponse:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         body = _parse(MatchRequest, await request.body())
-        report = await run_in_threadpool(
-            match_signals, services, session, body.signals, body.options()
-        )
-        return {"signals": body.signals, **report.to_json()}
+
+        def lookup() -> dict[str, Any]:
+            report = match_signals(services, session, body.signals, body.options())
+            return {"signals": body.signals, **report.to_json()}
+
+        return await _answer(session, lookup)
+    settings = services.settings
+    if content_type.startswith(RAW_FILE_TYPES):
+        options = _parse(MatchOptionsIn, request.query_params.get("options", "{}")).options()
+        async with body_spooled_to_disk(
+            request, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
+        ) as path:
+            return await _answer(session, lambda: _match_path(services, session, path, options))
     if not content_type.startswith("multipart/form-data"):
-        msg = "send a multipart form with a 'file', or a JSON body with 'signals'"
+        msg = (
+            "send the file as the body (an image/, video/ or audio/ type), in a multipart "
+            "form as 'file', or a JSON body with 'signals'"
+        )
         raise BadRequest(msg)
     async with request.form(max_files=1, max_fields=2) as form:
         upload = form.get("file")
@@ -92,19 +129,35 @@ async def match(request: Request, services: ServicesDep, session: SessionDep) ->
             raise BadRequest("the multipart form needs a 'file' part")
         raw_options = form.get("options")
         raw = raw_options if isinstance(raw_options, str) else "{}"
-        options = _parse(MatchOptionsIn, raw).options()
+        form_options = _parse(MatchOptionsIn, raw).options()
 
-        def work() -> dict[str, Any]:
-            settings = services.settings
+        def lookup_upload() -> dict[str, Any]:
             with spooled_to_disk(
                 upload.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
             ) as path:
-                result, report = match_file(services, session, path, options)
-            hidden = second_stage_type()  # bulky, and only an intermediate here
-            signals = {s.type: s.value for s in result.signals if s.type != hidden}
-            return {"signals": signals, **report.to_json()}
+                return _match_path(services, session, path, form_options)
 
-        return await run_in_threadpool(work)
+        return await _answer(session, lookup_upload)
+
+
+def _match_path(
+    services: Services, session: Session, path: Path, options: MatchOptions
+) -> dict[str, Any]:
+    result, report = match_file(services, session, path, options)
+    hidden = second_stage_type()  # bulky, and only an intermediate here
+    signals = {s.type: s.value for s in result.signals if s.type != hidden}
+    return {"signals": signals, **report.to_json()}
+
+
+async def _answer(session: Session, lookup: Callable[[], dict[str, Any]]) -> JSONResponse:
+    """Run ``lookup`` and end the transaction in one worker thread; answer its JSON."""
+
+    def work() -> dict[str, Any]:
+        content = lookup()
+        session.commit()
+        return content
+
+    return JSONResponse(await run_in_threadpool(work))
 
 
 Model = TypeVar("Model", bound=BaseModel)

@@ -2,8 +2,10 @@
 
 The indices answer "which stored signals are near this value" up to the loosest threshold
 any enabled bank sets for the type; the rules about banks and entries (enabled, disabled
-until, rollout ratio, each bank's own threshold, allow-bank suppression) are applied here
-on the database's current state, so a change is effective at once in every process.
+until, rollout ratio, each bank's own threshold, allow-bank suppression) are applied here.
+Entries are read from the database with each lookup; banks' rules come from a copy each
+process re-reads at most one sync interval apart (``IndexSet.banks``), so a bank change
+reaches every process within that interval, as an entry's signals do.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from accord.index.base import IndexHit
 from accord.index.registry import index_type_for, second_stage_type
-from accord.server.banks.models import Bank, BankEntry, BankKind, EntrySignal
+from accord.server.banks.models import BankEntry, BankKind, EntrySignal
 from accord.server.db.base import utc_now
+from accord.server.matching.bank_rules import BankRules
 from accord.server.matching.indexes import IndexSet
-from accord.signals.registry import get_signal_type
 
 #: Stage names in results: the first stage is every fingerprint lookup; the second is the
 #: keypoint search for crops and screenshots, run only when PDQ found nothing.
@@ -45,7 +47,7 @@ class MatchOptions:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    bank: Bank
+    bank: BankRules
     entry: BankEntry
     signal_type: str
     distance: float
@@ -139,23 +141,24 @@ class Matcher:
         report.matches, report.suppressed = _apply_allow_banks(_best_per_entry(matches))
         return report
 
-    def _banks(self, options: MatchOptions) -> dict[int, Bank]:
-        query = select(Bank)
-        if not options.include_disabled:
-            query = query.where(Bank.enabled.is_(True))
-        if options.banks is not None:
-            query = query.where(Bank.name.in_(list(options.banks)))
-        return {bank.id: bank for bank in self._session.scalars(query)}
+    def _banks(self, options: MatchOptions) -> dict[int, BankRules]:
+        wanted = None if options.banks is None else set(options.banks)
+        return {
+            bank.id: bank
+            for bank in self._indexes.banks.values()
+            if (bank.enabled or options.include_disabled)
+            and (wanted is None or bank.name in wanted)
+        }
 
     def _lookup(
-        self, queries: list[tuple[str, str]], banks: Mapping[int, Bank]
+        self, queries: list[tuple[str, str]], banks: Mapping[int, BankRules]
     ) -> list[_Candidate]:
         candidates: list[_Candidate] = []
         for query_type, value in queries:
             index_type = index_type_for(query_type)
             if not self._indexes.has(index_type) or self._indexes.size(index_type) == 0:
                 continue
-            limit = max((threshold_for(bank, index_type) for bank in banks.values()), default=None)
+            limit = max((bank.threshold(index_type) for bank in banks.values()), default=None)
             if limit is None:
                 continue
             for hit in self._indexes.query(index_type, value, limit):
@@ -165,7 +168,7 @@ class Matcher:
     def _resolve(
         self,
         candidates: list[_Candidate],
-        banks: Mapping[int, Bank],
+        banks: Mapping[int, BankRules],
         options: MatchOptions,
         stage: str,
     ) -> list[Match]:
@@ -197,14 +200,8 @@ class Matcher:
         return matches
 
 
-def threshold_for(bank: Bank, signal_type: str) -> float:
-    """The bank's own threshold for the type, else the type's default."""
-    configured = bank.thresholds.get(signal_type)
-    return float(configured) if configured is not None else get_signal_type(signal_type).threshold
-
-
 def _passes(
-    bank: Bank,
+    bank: BankRules,
     entry: BankEntry,
     hit: IndexHit,
     signal_type: str,
@@ -213,7 +210,7 @@ def _passes(
     coin: float,
     now: datetime,
 ) -> bool:
-    if hit.distance > threshold_for(bank, signal_type):
+    if hit.distance > bank.threshold(signal_type):
         return False
     if options.include_disabled:
         return True
