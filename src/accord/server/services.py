@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import anyio
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,6 +18,25 @@ from accord.server.settings import Settings
 from accord.server.storage.blobs import FolderBlobStore
 
 
+class LookupQueue:
+    """Admits this process's lookups in arrival order, ``slots`` at a time.
+
+    Lookups are CPU-bound: more at once than there are cores only makes them share the
+    GIL, and a worker thread per waiting request lets a late one overtake an early one.
+    A FIFO queue keeps the tail of the latency close to its median.
+    """
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    def limiter(self) -> anyio.CapacityLimiter:
+        # Created on first use, inside the event loop that will run the lookups.
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self.slots)
+        return self._limiter
+
+
 @dataclass(frozen=True)
 class Services:
     settings: Settings
@@ -25,6 +45,8 @@ class Services:
     blobs: FolderBlobStore
     #: Bounds the files hashed at once, so concurrent uploads cannot exhaust memory.
     hash_slots: threading.BoundedSemaphore
+    #: Orders ``POST /v1/match`` lookups, so each waits its turn without a thread.
+    lookups: LookupQueue
     #: This process's bank indices, loaded from the latest snapshot and kept current.
     indexes: IndexSet
     index_syncer: IndexSyncer
@@ -43,6 +65,7 @@ class Services:
             sessions=sessions,
             blobs=FolderBlobStore(settings.blob_dir),
             hash_slots=threading.BoundedSemaphore(settings.hash_concurrency),
+            lookups=LookupQueue(settings.hash_concurrency),
             indexes=indexes,
             index_syncer=IndexSyncer(
                 indexes,

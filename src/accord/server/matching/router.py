@@ -13,11 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from accord.errors import BadRequest
@@ -109,14 +109,16 @@ async def match(request: Request, services: ServicesDep, session: SessionDep) ->
             report = match_signals(services, session, body.signals, body.options())
             return {"signals": body.signals, **report.to_json()}
 
-        return await _answer(session, lookup)
+        return await _answer(services, session, lookup)
     settings = services.settings
     if content_type.startswith(RAW_FILE_TYPES):
         options = _parse(MatchOptionsIn, request.query_params.get("options", "{}")).options()
         async with body_spooled_to_disk(
             request, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
         ) as path:
-            return await _answer(session, lambda: _match_path(services, session, path, options))
+            return await _answer(
+                services, session, lambda: _match_path(services, session, path, options)
+            )
     if not content_type.startswith("multipart/form-data"):
         msg = (
             "send the file as the body (an image/, video/ or audio/ type), in a multipart "
@@ -137,7 +139,7 @@ async def match(request: Request, services: ServicesDep, session: SessionDep) ->
             ) as path:
                 return _match_path(services, session, path, form_options)
 
-        return await _answer(session, lookup_upload)
+        return await _answer(services, session, lookup_upload)
 
 
 def _match_path(
@@ -149,15 +151,19 @@ def _match_path(
     return {"signals": signals, **report.to_json()}
 
 
-async def _answer(session: Session, lookup: Callable[[], dict[str, Any]]) -> JSONResponse:
-    """Run ``lookup`` and end the transaction in one worker thread; answer its JSON."""
+async def _answer(
+    services: Services, session: Session, lookup: Callable[[], dict[str, Any]]
+) -> JSONResponse:
+    """Run ``lookup`` and end the transaction in one worker thread, in arrival order;
+    answer its JSON."""
 
     def work() -> dict[str, Any]:
         content = lookup()
         session.commit()
         return content
 
-    return JSONResponse(await run_in_threadpool(work))
+    limiter = services.lookups.limiter()
+    return JSONResponse(await anyio.to_thread.run_sync(work, limiter=limiter))
 
 
 Model = TypeVar("Model", bound=BaseModel)
