@@ -17,6 +17,7 @@ stable problem ``type`` in one place (``accord.server.problems``)::
     │   ├── HostNotAllowed           the URL's host is not on the allow-list
     │   └── FetchFailed              the remote answered badly, too slowly or too much
     ├── IndexFormatError             a stored index that cannot be read back
+    ├── CredentialError              a signing certificate chain or key c2pa would refuse
     └── RequestError                 a service request that cannot be served
         ├── NotFound                 no such resource
         ├── Conflict                 the resource already exists or changed meanwhile
@@ -108,6 +109,11 @@ class FetchFailed(FetchError):
 class IndexFormatError(AccordError):
     code = "index.format"
     title = "Stored index cannot be read"
+
+
+class CredentialError(AccordError):
+    code = "credential.invalid"
+    title = "Signing credentials unusable"
 
 
 class RequestError(AccordError):

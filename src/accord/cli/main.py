@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from accord.cli.banks import bank_app
+from accord.cli.issuers import issuer_app
 from accord.cli.keys import key_app
 from accord.cli.local import fail, load_settings
 from accord.cli.matching import match_command, scan_command
@@ -147,6 +148,7 @@ app.command("match")(match_command)
 app.command("scan")(scan_command)
 app.add_typer(bank_app, name="bank")
 app.add_typer(key_app, name="key")
+app.add_typer(issuer_app, name="issuer")
 
 
 def _shorten(value: str, width: int = 120) -> str:

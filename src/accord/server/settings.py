@@ -13,6 +13,7 @@ from accord.media.limits import MIB, MediaLimits
 
 _DEFAULT_LIMITS = MediaLimits()
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the placeholder that production refuses
+PLACEHOLDER_MASTER_KEY = "change-me-master-key"
 
 
 def default_data_dir() -> Path:
@@ -31,6 +32,8 @@ class Settings(BaseSettings):
     #: SQLAlchemy URL; the default is a SQLite file in ``data_dir``.
     database_url: str | None = None
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    #: Seals issuers' private keys at rest; losing it loses every issuer's key.
+    master_key: SecretStr = SecretStr(PLACEHOLDER_MASTER_KEY)
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -72,6 +75,11 @@ class Settings(BaseSettings):
     def _refuse_placeholder_secrets(self) -> Self:
         if self.env == "production" and self.secret_key.get_secret_value() == PLACEHOLDER_SECRET:
             msg = "ACCORD_SECRET_KEY must be set to a real secret when ACCORD_ENV=production"
+            raise ValueError(msg)
+        if self.env == "production" and (
+            self.master_key.get_secret_value() == PLACEHOLDER_MASTER_KEY
+        ):
+            msg = "ACCORD_MASTER_KEY must be set to a real secret when ACCORD_ENV=production"
             raise ValueError(msg)
         return self
 

@@ -27,7 +27,10 @@ def test_environment_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     assert settings.hash_url_allowed_hosts == ["media.example.org"]
 
 
-def test_production_refuses_the_placeholder_secret() -> None:
+def test_production_refuses_the_placeholder_secrets() -> None:
+    secret, master = "a-real-secret-value", "a-real-master-key-value"
     with pytest.raises(ValidationError, match="ACCORD_SECRET_KEY"):
-        Settings(env="production")
-    assert Settings(env="production", secret_key="a-real-secret-value").env == "production"
+        Settings(env="production", master_key=master)
+    with pytest.raises(ValidationError, match="ACCORD_MASTER_KEY"):
+        Settings(env="production", secret_key=secret)
+    assert Settings(env="production", secret_key=secret, master_key=master).env == "production"

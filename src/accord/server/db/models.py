@@ -6,6 +6,7 @@ from accord.server.assets.models import Asset, AssetSignal
 from accord.server.auth.models import ApiKey
 from accord.server.banks.models import Bank, BankEntry, EntrySignal, SignalRemoval
 from accord.server.db.base import Base
+from accord.server.issuers.models import Issuer
 
 __all__ = [
     "ApiKey",
@@ -15,5 +16,6 @@ __all__ = [
     "BankEntry",
     "Base",
     "EntrySignal",
+    "Issuer",
     "SignalRemoval",
 ]

@@ -1,0 +1,1 @@
+"""Content Credentials: issuers' certificates, signing and verification with C2PA."""

@@ -1,0 +1,1 @@
+"""Issuers: organizations whose Content Credentials this instance signs."""
