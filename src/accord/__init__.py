@@ -7,6 +7,7 @@ Names load on first use, so ``import accord`` stays cheap::
 
     result = accord.hash_file("photo.jpg")
     print(result.signal("pdq"))
+    print(accord.verify("photo.jpg").headline)
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ if TYPE_CHECKING:
     from accord.errors import AccordError, MediaError, SignalError
     from accord.media.kinds import MediaKind
     from accord.media.limits import MediaLimits
+    from accord.provenance.verification import CredentialState, Verification
+    from accord.provenance.verification import verify_file as verify
     from accord.signals.base import Signal, SignalType
     from accord.signals.hashing import HashResult, hash_file
     from accord.signals.registry import get_signal_type, signal_type_classes
 
 __all__ = [
     "AccordError",
+    "CredentialState",
     "HashResult",
     "MediaError",
     "MediaKind",
@@ -33,12 +37,15 @@ __all__ = [
     "Signal",
     "SignalError",
     "SignalType",
+    "Verification",
     "__version__",
     "get_signal_type",
     "hash_file",
     "signal_type_classes",
+    "verify",
 ]
 
+#: Where each name lives, as ``module`` or ``module:attribute`` when the names differ.
 _HOMES = {
     "AccordError": "accord.errors",
     "MediaError": "accord.errors",
@@ -51,6 +58,9 @@ _HOMES = {
     "hash_file": "accord.signals.hashing",
     "get_signal_type": "accord.signals.registry",
     "signal_type_classes": "accord.signals.registry",
+    "CredentialState": "accord.provenance.verification",
+    "Verification": "accord.provenance.verification",
+    "verify": "accord.provenance.verification:verify_file",
 }
 
 
@@ -59,7 +69,8 @@ def __getattr__(name: str) -> Any:
     if home is None:
         msg = f"module 'accord' has no attribute {name!r}"
         raise AttributeError(msg)
-    return getattr(import_module(home), name)
+    module, _, attribute = home.partition(":")
+    return getattr(import_module(module), attribute or name)
 
 
 def __dir__() -> list[str]:

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from accord.server.settings import Settings
 
 
+#: The error code in ``--json`` output for a file the system would not open.
+UNREADABLE_FILE = "file.unreadable"
+
+
 def load_settings() -> Settings:
     try:
         from accord.server.settings import Settings  # noqa: PLC0415

@@ -12,12 +12,10 @@ import typer
 from accord.cli.banks import bank_app
 from accord.cli.issuers import issuer_app
 from accord.cli.keys import key_app
-from accord.cli.local import fail, load_settings
+from accord.cli.local import UNREADABLE_FILE, fail, load_settings
 from accord.cli.matching import match_command, scan_command
+from accord.cli.verify import verify_command
 from accord.errors import AccordError
-
-#: The error code in ``accord hash --json`` output for a file the system would not open.
-UNREADABLE_FILE = "file.unreadable"
 
 app = typer.Typer(
     name="accord",
@@ -146,6 +144,7 @@ def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> Non
 
 app.command("match")(match_command)
 app.command("scan")(scan_command)
+app.command("verify")(verify_command)
 app.add_typer(bank_app, name="bank")
 app.add_typer(key_app, name="key")
 app.add_typer(issuer_app, name="issuer")

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     #: Seals issuers' private keys at rest; losing it loses every issuer's key.
     master_key: SecretStr = SecretStr(PLACEHOLDER_MASTER_KEY)
+    #: PEM files of trust anchors for Content Credentials (e.g. the C2PA trust list),
+    #: trusted besides this instance's own issuers' roots.
+    trust_anchor_files: list[Path] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

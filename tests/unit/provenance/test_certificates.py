@@ -32,8 +32,12 @@ NOW = dt.datetime.now(dt.UTC)
 Edit = Callable[[x509.CertificateBuilder], x509.CertificateBuilder]
 
 
-def sign_and_read(chain: SigningChain, photo: Path, anchors: bytes | None) -> dict[str, Any]:
-    """Sign ``photo`` with c2pa using ``chain``, then read it back; the manifest store."""
+DIGITAL_CAPTURE = "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"
+OFFLINE = {"verify": {"remote_manifest_fetch": False}}
+
+
+def sign(chain: SigningChain, photo: Path, source_type: str = DIGITAL_CAPTURE) -> bytes:
+    """``photo`` signed by c2pa with ``chain``: a created picture of ``source_type``."""
     signer = c2pa.Signer.from_info(
         c2pa.C2paSignerInfo(
             alg=chain.algorithm.encode(),
@@ -42,31 +46,25 @@ def sign_and_read(chain: SigningChain, photo: Path, anchors: bytes | None) -> di
             ta_url=None,
         )
     )
-    offline = {"verify": {"remote_manifest_fetch": False}}
+    created = {"action": "c2pa.created", "digitalSourceType": source_type}
     manifest = {
         "claim_generator_info": [{"name": "accord-test", "version": "1"}],
         "title": photo.name,
-        "assertions": [
-            {
-                "label": "c2pa.actions",
-                "data": {
-                    "actions": [
-                        {
-                            "action": "c2pa.created",
-                            "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture",
-                        }
-                    ]
-                },
-            }
-        ],
+        "assertions": [{"label": "c2pa.actions", "data": {"actions": [created]}}],
     }
     signed = io.BytesIO()
-    settings = {**offline, "builder": {"thumbnail": {"enabled": False}}}
+    settings = {**OFFLINE, "builder": {"thumbnail": {"enabled": False}}}
     with c2pa.Builder(manifest, c2pa.Context.from_dict(settings)) as builder:
         builder.sign(signer, "image/jpeg", io.BytesIO(photo.read_bytes()), signed)
-    reading = {**offline, **({"trust": {"trust_anchors": anchors.decode()}} if anchors else {})}
+    return signed.getvalue()
+
+
+def sign_and_read(chain: SigningChain, photo: Path, anchors: bytes | None) -> dict[str, Any]:
+    """Sign ``photo`` with c2pa using ``chain``, then read it back; the manifest store."""
+    signed = sign(chain, photo)
+    reading = {**OFFLINE, **({"trust": {"trust_anchors": anchors.decode()}} if anchors else {})}
     with c2pa.Reader(
-        "image/jpeg", io.BytesIO(signed.getvalue()), context=c2pa.Context.from_dict(reading)
+        "image/jpeg", io.BytesIO(signed), context=c2pa.Context.from_dict(reading)
     ) as reader:
         store: dict[str, Any] = json.loads(reader.json())
         store["state"] = reader.get_validation_state()
