@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from accord.errors import CorruptMedia
 from accord.provenance.certificates import IssuerName, issue_chain
@@ -101,3 +103,47 @@ def test_trusted_under_the_issuers_root_and_invalid_once_changed(
     result = verify_file(tampered, anchors=[root])
     assert result.state is CredentialState.INVALID
     assert "assertion.dataHash.mismatch" in {p.code for p in result.problems}
+
+
+def embedded_certificates(path: Path) -> list[x509.Certificate]:
+    """The DER certificates a file carries (its signers' chains), found by scanning."""
+    data = path.read_bytes()
+    found: list[x509.Certificate] = []
+    start = data.find(b"\x30\x82")
+    while start >= 0:
+        length = int.from_bytes(data[start + 2 : start + 4], "big") + 4
+        try:
+            found.append(x509.load_der_x509_certificate(data[start : start + length]))
+        except ValueError:
+            start = data.find(b"\x30\x82", start + 1)
+            continue
+        start = data.find(b"\x30\x82", start + length)
+    return found
+
+
+def test_corpus_files_are_trusted_once_their_test_ca_is_an_anchor(
+    corpus: Path, expected: dict[str, dict[str, Any]]
+) -> None:
+    """c2pa-rs's test signer chains up to "C2PA Test Intermediate Root CA", which its files
+    carry: configured as an anchor, intact files signed under it read as trusted."""
+    test_ca = next(
+        cert
+        for cert in embedded_certificates(corpus / "c2pa" / "C.jpg")
+        if "C2PA Test Intermediate Root CA" in cert.subject.rfc4514_string()
+    )
+    anchor = test_ca.public_bytes(serialization.Encoding.PEM).decode()
+    trusted = set()
+    for name, reference in expected.items():
+        if not reference["manifest"] or name in MALFORMED:
+            continue
+        result = verify_file(corpus / "c2pa" / name, anchors=[anchor])
+        codes = {problem.code for problem in result.problems}
+        assert "signingCredential.untrusted" not in codes or result.state != "trusted"
+        if reference["validation_state"] == "Invalid":
+            assert result.state is CredentialState.INVALID, name
+        elif result.state is CredentialState.TRUSTED:
+            trusted.add(name)
+            assert codes == set(), name
+            assert "the signer is trusted here" in result.headline
+    # The others (boxhash.jpg, legacy.mp4, video1.mp4) were signed under other test roots.
+    assert trusted == {"C.jpg", "CA.jpg", "CACA.jpg", "CIE-sig-CA.jpg"}
