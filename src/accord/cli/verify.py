@@ -23,18 +23,17 @@ def verify_command(
     """Validate each file's Content Credentials against this instance's issuers, the
     configured trust lists and ``--anchors``; a file that cannot be read is reported and
     the rest still checked (exit status 1)."""
+    from accord.provenance.certificates import read_trust_anchors  # noqa: PLC0415
     from accord.provenance.verification import verify_file  # noqa: PLC0415
-    from accord.server.issuers.service import issuer_anchors  # noqa: PLC0415
+    from accord.server.issuers.service import trust_anchors  # noqa: PLC0415
 
-    with local_services() as services:
-        settings = services.settings
-        with transaction(services) as session:
-            trusted = issuer_anchors(session)
-    for pem in [*settings.trust_anchor_files, *(anchors or [])]:
-        try:
-            trusted.append(pem.read_text())
-        except (OSError, UnicodeDecodeError) as error:
-            raise fail(f"trust anchors {pem}: {error}") from None
+    try:
+        extra = read_trust_anchors(anchors or [])
+        with local_services() as services, transaction(services) as session:
+            settings = services.settings
+            trusted = [*trust_anchors(services, session), *extra]
+    except AccordError as error:
+        raise fail(error.detail) from None
     failures = 0
     for path in files:
         try:

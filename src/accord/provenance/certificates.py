@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from cryptography import x509
@@ -305,3 +306,20 @@ def _extension(cert: x509.Certificate, kind: type[Extension]) -> Extension | Non
         return cert.extensions.get_extension_for_class(kind).value
     except x509.ExtensionNotFound:
         return None
+
+
+def read_trust_anchors(paths: Sequence[Path]) -> tuple[str, ...]:
+    """PEM trust anchors from files (such as the C2PA trust list), each checked to hold
+    certificates; ``CredentialError`` names a file that does not."""
+    anchors = []
+    for path in paths:
+        try:
+            pem = path.read_bytes()
+        except OSError as error:
+            raise CredentialError(f"trust anchors {path}: {error.strerror or error}") from None
+        try:
+            x509.load_pem_x509_certificates(pem)
+        except ValueError:
+            raise CredentialError(f"trust anchors {path}: not PEM certificates") from None
+        anchors.append(pem.decode("ascii", errors="replace"))
+    return tuple(anchors)

@@ -12,6 +12,7 @@ from accord.native_threads import use_one_native_thread
 from accord.server import health
 from accord.server.assets import router as assets_router
 from accord.server.banks import router as banks_router
+from accord.server.credentials import router as credentials_router
 from accord.server.hashing import router as hashing_router
 from accord.server.hma import router as hma_router
 from accord.server.limits import BodySizeLimit
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assets_router.router)
     app.include_router(banks_router.router)
     app.include_router(matching_router.router)
+    app.include_router(credentials_router.router)
     app.include_router(hma_router.status_router)
     app.include_router(hma_router.curation)
     app.include_router(hma_router.matching)

@@ -11,6 +11,7 @@ import anyio
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from accord.provenance.certificates import read_trust_anchors
 from accord.server.auth.state import Guard
 from accord.server.db.engine import make_engine, make_session_factory
 from accord.server.matching.indexes import IndexSet, IndexSyncer
@@ -51,6 +52,8 @@ class Services:
     indexes: IndexSet
     index_syncer: IndexSyncer
     guard: Guard
+    #: PEM trust anchors from ``settings.trust_anchor_files``, read once at start.
+    trust_anchors: tuple[str, ...]
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -75,6 +78,7 @@ class Services:
                 snapshot_after_changes=settings.index_snapshot_after_changes,
             ),
             guard=Guard.build(),
+            trust_anchors=read_trust_anchors(settings.trust_anchor_files),
         )
 
     @contextmanager

@@ -1,0 +1,1 @@
+"""Content Credentials over HTTP: verification now; signing builds on it."""

@@ -1,0 +1,69 @@
+"""``POST /v1/credentials/verify``: states, this instance's issuers trusted, bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from accord.provenance.certificates import IssuerName
+from accord.server.issuers.service import create_issuer, signing_chain
+from tests.unit.provenance.test_certificates import sign
+
+MASTER = "the master key of this test instance"
+
+
+def verify(client: TestClient, name: str, content: bytes) -> dict[str, Any]:
+    response = client.post("/v1/credentials/verify", files={"file": (name, content)})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_states_and_reasons_for_corpus_files(client: TestClient, corpus: Path) -> None:
+    folder = corpus / "c2pa"
+    states = {
+        name: verify(client, name, (folder / name).read_bytes())["state"]
+        for name in ("C.jpg", "XCA.jpg", "cloud.jpg", "no_manifest.jpg", "video1.mp4")
+    }
+    assert states == {
+        "C.jpg": "valid",
+        "XCA.jpg": "invalid",
+        "cloud.jpg": "remote",
+        "no_manifest.jpg": "none",
+        "video1.mp4": "valid",
+    }
+    changed = verify(client, "XCA.jpg", (folder / "XCA.jpg").read_bytes())
+    assert "assertion.dataHash.mismatch" in {problem["code"] for problem in changed["problems"]}
+    assert changed["limits"].startswith("Content Credentials show who signed a file")
+
+
+def test_this_instances_issuers_are_trusted(
+    client: TestClient, db_session: Session, corpus: Path, tmp_path: Path
+) -> None:
+    issuer = create_issuer(db_session, "ec", IssuerName("Electoral Commission", "EC"), MASTER)
+    signed = sign(signing_chain(issuer, MASTER), corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg")
+    result = verify(client, "signed.jpg", signed)
+    assert result["state"] == "trusted"
+    assert result["credential"]["signer"] == "Electoral Commission"
+
+
+def test_bad_uploads_get_problems(
+    client: TestClient, client_with: Callable[..., TestClient], corpus: Path
+) -> None:
+    for name, content in (
+        ("bomb.wav", (corpus / "c2pa" / "riff_bomb_1000.wav").read_bytes()),
+        ("empty.jpg", b""),
+        ("text.txt", b"just words, not media"),
+    ):
+        response = client.post("/v1/credentials/verify", files={"file": (name, content)})
+        assert 400 <= response.status_code < 500, (name, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+    assert client.post("/v1/credentials/verify").status_code == 422
+    small = client_with(max_upload_bytes=1000)
+    big = (corpus / "c2pa" / "C.jpg").read_bytes()
+    response = small.post("/v1/credentials/verify", files={"file": ("C.jpg", big)})
+    assert response.status_code == 413
