@@ -66,6 +66,11 @@ _REMOTE_URL = re.compile(r"from url (\S+)")
 #: Digital source types named in IPTC's vocabulary, as plain words.
 _SOURCE_TYPES = {
     "digitalCapture": "captured by a camera or recorder",
+    "computationalCapture": "captured with computational photography (no generative AI)",
+    "humanEdits": "edited by a person",
+    "algorithmicallyEnhanced": "enhanced by an algorithm (no generative AI)",
+    "digitalCreation": "made by a person with digital tools",
+    "compositeSynthetic": "combined from several sources, some made by generative AI",
     "trainedAlgorithmicMedia": "made by generative AI",
     "compositeWithTrainedAlgorithmicMedia": "combined with AI-generated content",
     "algorithmicMedia": "made by an algorithm (not trained AI)",
