@@ -14,6 +14,7 @@ from accord.cli.issuers import issuer_app
 from accord.cli.keys import key_app
 from accord.cli.local import UNREADABLE_FILE, fail, load_settings
 from accord.cli.matching import match_command, scan_command
+from accord.cli.signing import record_app, sign_command
 from accord.cli.verify import verify_command
 from accord.errors import AccordError
 
@@ -145,9 +146,11 @@ def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> Non
 app.command("match")(match_command)
 app.command("scan")(scan_command)
 app.command("verify")(verify_command)
+app.command("sign")(sign_command)
 app.add_typer(bank_app, name="bank")
 app.add_typer(key_app, name="key")
 app.add_typer(issuer_app, name="issuer")
+app.add_typer(record_app, name="record")
 
 
 def _shorten(value: str, width: int = 120) -> str:

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     #: PEM files of trust anchors for Content Credentials (e.g. the C2PA trust list),
     #: trusted besides this instance's own issuers' roots.
     trust_anchor_files: list[Path] = Field(default_factory=list)
+    #: RFC 3161 timestamp authority for signing (http or https URL); None signs without.
+    tsa_url: str | None = Field(default=None, pattern=r"^https?://")
+    #: When the timestamp authority cannot be reached: sign without a timestamp (and say
+    #: so) instead of failing.
+    allow_signing_without_timestamp: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

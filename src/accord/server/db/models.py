@@ -5,6 +5,7 @@ from __future__ import annotations
 from accord.server.assets.models import Asset, AssetSignal
 from accord.server.auth.models import ApiKey
 from accord.server.banks.models import Bank, BankEntry, EntrySignal, SignalRemoval
+from accord.server.credentials.models import ProvenanceRecord
 from accord.server.db.base import Base
 from accord.server.issuers.models import Issuer
 
@@ -17,5 +18,6 @@ __all__ = [
     "Base",
     "EntrySignal",
     "Issuer",
+    "ProvenanceRecord",
     "SignalRemoval",
 ]

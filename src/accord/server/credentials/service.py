@@ -1,0 +1,143 @@
+"""Sign files for an issuer: fingerprints, Content Credentials, a record, a registry entry.
+
+Every signed file gets a provenance record, and its signals go into the ``REGISTRY`` bank
+(kind authentic). A copy that a platform stripped of its credentials, or re-encoded, can
+then be traced to its record by an ordinary bank lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import c2pa
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.errors import NotFound
+from accord.media.file import MediaFile, open_media
+from accord.provenance.signing import (
+    FINGERPRINT_ALGORITHMS,
+    Signed,
+    SignRequest,
+    SourceType,
+    sign_media,
+)
+from accord.server.banks import service as banks
+from accord.server.banks.models import Bank, BankKind
+from accord.server.credentials.models import ProvenanceRecord
+from accord.server.db.base import utc_now
+from accord.server.hashing.service import hash_for_bank, reliable_signals
+from accord.server.issuers.service import get_issuer, signing_chain
+from accord.server.services import Services
+
+#: The authentic bank holding the signals of every file signed here.
+REGISTRY_BANK = "REGISTRY"
+
+
+@dataclass(frozen=True, slots=True)
+class Signing:
+    """What to sign and what to declare about it."""
+
+    issuer: str
+    source_type: SourceType
+    title: str | None = None
+    #: The original this file was edited from (its parent ingredient).
+    parent: Path | None = None
+
+
+def sign_for_issuer(
+    services: Services, session: Session, path: Path, signing: Signing
+) -> tuple[ProvenanceRecord, Signed]:
+    """Sign the file at ``path``; the record and registry entry are added to ``session``."""
+    settings = services.settings
+    issuer = get_issuer(session, signing.issuer)
+    media = open_media(path, settings.media_limits)
+    parent = open_media(signing.parent, settings.media_limits) if signing.parent else None
+    signals = reliable_signals(hash_for_bank(services, path))
+    fingerprints = {
+        kind: value for kind, value in signals.items() if kind in FINGERPRINT_ALGORITHMS
+    }
+    title = signing.title or path.name
+    request = SignRequest(title, signing.source_type, issuer.organization, parent, fingerprints)
+    signed = sign_media(
+        media,
+        signing_chain(issuer, settings.master_key.get_secret_value()),
+        request,
+        tsa_url=settings.tsa_url,
+        allow_without_timestamp=settings.allow_signing_without_timestamp,
+    )
+    record = ProvenanceRecord(
+        id=uuid.uuid4().hex,
+        issuer_id=issuer.id,
+        title=title,
+        source_type=str(signing.source_type),
+        media_kind=str(media.kind),
+        original_sha256=signals["sha256"],
+        signed_sha256=hashlib.sha256(signed.data).hexdigest(),
+        manifest_label=_active_label(signed, media),
+        manifest_store=signed.manifest_store,
+        timestamped=signed.timestamped,
+    )
+    entry = banks.add_entry(
+        session,
+        _registry(session),
+        # The copy people will share is the signed one: its exact hash, and the
+        # perceptual signals, which signing does not change.
+        {**signals, "sha256": record.signed_sha256},
+        banks.EntryFields(
+            source="accord sign",
+            case_reference=record.id,
+            labels=[issuer.name],
+            note=title,
+            added_by=issuer.name,
+        ),
+    )
+    record.registry_entry_id = entry.id
+    session.add(record)
+    session.flush()
+    return record, signed
+
+
+def revoke_record(session: Session, record_id: str, reason: str) -> ProvenanceRecord:
+    """Mark a record revoked and take its signals out of the registry's lookups."""
+    record = session.get(ProvenanceRecord, record_id)
+    if record is None:
+        raise NotFound(f"no provenance record {record_id}")
+    if record.revoked_at is None:
+        record.revoked_at = utc_now()
+        record.revocation_reason = reason
+        if record.registry_entry_id is not None:
+            entry = banks.get_entry(session, _registry(session), record.registry_entry_id)
+            banks.update_entry(session, entry, {"enabled": False})
+    return record
+
+
+def _registry(session: Session) -> Bank:
+    bank = banks.find_bank(session, REGISTRY_BANK)
+    if bank is None:
+        bank = banks.create_bank(
+            session,
+            REGISTRY_BANK,
+            kind=BankKind.AUTHENTIC,
+            owner="accord",
+            description="Files signed with Content Credentials on this instance",
+        )
+    return bank
+
+
+def records_of(session: Session, issuer: str) -> list[ProvenanceRecord]:
+    issuer_id = get_issuer(session, issuer).id
+    query = select(ProvenanceRecord).where(ProvenanceRecord.issuer_id == issuer_id)
+    return list(session.scalars(query.order_by(ProvenanceRecord.created_at)))
+
+
+def _active_label(signed: Signed, media: MediaFile) -> str:
+    context = c2pa.Context.from_dict({"verify": {"remote_manifest_fetch": False}})
+    with c2pa.Reader(media.format.mime, io.BytesIO(signed.data), context=context) as reader:
+        label: str = json.loads(reader.json())["active_manifest"]
+    return label
