@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from PIL import Image
+from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
 from accord.provenance.certificates import IssuerName
+from accord.provenance.signing import SourceType
+from accord.server.credentials.service import Signing, sign_for_issuer
 from accord.server.issuers.service import create_issuer, signing_chain
 from tests.unit.provenance.test_certificates import sign
 
@@ -67,3 +73,26 @@ def test_bad_uploads_get_problems(
     big = (corpus / "c2pa" / "C.jpg").read_bytes()
     response = small.post("/v1/credentials/verify", files={"file": ("C.jpg", big)})
     assert response.status_code == 413
+
+
+def test_a_stripped_copy_is_traced_to_its_original(
+    client: TestClient, db_session: Session, corpus: Path, tmp_path: Path
+) -> None:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    services = replace(
+        services, settings=services.settings.model_copy(update={"master_key": SecretStr(MASTER)})
+    )
+    create_issuer(db_session, "ec", IssuerName("Electoral Commission", "EC"), MASTER)
+    photo = corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
+    record, signed = sign_for_issuer(
+        services, db_session, photo, Signing("ec", SourceType.CAMERA, "Bridge")
+    )
+    copy = io.BytesIO()
+    with Image.open(io.BytesIO(signed.data)) as picture:
+        picture.resize((picture.width // 2, picture.height // 2)).save(copy, "JPEG", quality=75)
+    result = verify(client, "copy.jpg", copy.getvalue())
+    assert result["state"] == "none"
+    assert [original["record_id"] for original in result["originals"]] == [record.id]
+    assert "“Bridge”, signed by Electoral Commission" in result["headline"]
+    intact = verify(client, "signed.jpg", signed.data)
+    assert (intact["state"], intact["originals"]) == ("trusted", [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -24,40 +25,39 @@ def verify_command(
     configured trust lists and ``--anchors``; a file that cannot be read is reported and
     the rest still checked (exit status 1)."""
     from accord.provenance.certificates import read_trust_anchors  # noqa: PLC0415
-    from accord.provenance.verification import verify_file  # noqa: PLC0415
-    from accord.server.issuers.service import trust_anchors  # noqa: PLC0415
+    from accord.server.credentials.tracing import verify_and_trace  # noqa: PLC0415
 
     try:
         extra = read_trust_anchors(anchors or [])
-        with local_services() as services, transaction(services) as session:
-            settings = services.settings
-            trusted = [*trust_anchors(services, session), *extra]
     except AccordError as error:
         raise fail(error.detail) from None
     failures = 0
-    for path in files:
-        try:
-            result = verify_file(path, anchors=trusted, limits=settings.media_limits)
-        except AccordError as error:
-            failures += 1
-            typer.echo(f"accord: error: {path}: {error.title.lower()}: {error.detail}", err=True)
+    with local_services() as opened:
+        services = replace(opened, trust_anchors=(*opened.trust_anchors, *extra))
+        for path in files:
+            try:
+                with transaction(services) as session:
+                    traced = verify_and_trace(services, session, path)
+            except AccordError as error:
+                failures += 1
+                _report(path, error.code, error.detail, as_json, title=error.title.lower())
+                continue
+            except OSError as error:
+                failures += 1
+                _report(path, UNREADABLE_FILE, error.strerror or str(error), as_json)
+                continue
             if as_json:
-                details = {"code": error.code, "detail": error.detail}
-                typer.echo(json.dumps({"file": str(path), "error": details}))
-            continue
-        except OSError as error:
-            failures += 1
-            reason = error.strerror or str(error)
-            typer.echo(f"accord: error: {path}: {reason}", err=True)
-            if as_json:
-                details = {"code": UNREADABLE_FILE, "detail": reason}
-                typer.echo(json.dumps({"file": str(path), "error": details}))
-            continue
-        if as_json:
-            typer.echo(json.dumps({"file": str(path), **result.to_json()}))
-            continue
-        typer.echo(f"{path}\t{result.state}\t{result.headline}")
-        for problem in result.problems:
-            typer.echo(f"  {problem.code}: {problem.meaning}")
+                typer.echo(json.dumps({"file": str(path), **traced.to_json()}))
+                continue
+            typer.echo(f"{path}\t{traced.verification.state}\t{traced.headline}")
+            for problem in traced.verification.problems:
+                typer.echo(f"  {problem.code}: {problem.meaning}")
     if failures:
         raise typer.Exit(code=1)
+
+
+def _report(path: Path, code: str, detail: str, as_json: bool, title: str | None = None) -> None:
+    """One error line on stderr, and under ``--json`` one on stdout too."""
+    typer.echo(f"accord: error: {path}: {f'{title}: ' if title else ''}{detail}", err=True)
+    if as_json:
+        typer.echo(json.dumps({"file": str(path), "error": {"code": code, "detail": detail}}))

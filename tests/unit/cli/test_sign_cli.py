@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from accord.cli.main import app
@@ -47,7 +48,20 @@ def test_sign_verify_trace_a_stripped_copy_and_revoke(corpus: Path, tmp_path: Pa
     assert verified["state"] == "trusted"  # this instance's own issuer
     assert verified["credential"]["source_types"] == ["trainedAlgorithmicMedia"]
 
-    # The unsigned original (a "stripped copy") is traced to its record by the registry.
+    # A copy a platform stripped and re-encoded is traced to its record.
+    stripped = tmp_path / "stripped.jpg"
+    with Image.open(out / "aaa-orig.signed.jpg") as signed:
+        signed.save(stripped, quality=70)  # Pillow keeps no C2PA segment
+    code, stdout, _ = accord("verify", "--json", stripped)
+    traced = json.loads(stdout)
+    assert traced["state"] == "none"
+    assert [original["record_id"] for original in traced["originals"]] == [record_id]
+    assert traced["originals"][0]["issuer"] == "Electoral Commission"
+    assert "It looks like “aaa-orig.jpg”, signed by Electoral Commission" in traced["headline"]
+    assert "but this copy carries no credentials" in traced["headline"]
+    assert json.loads(accord("verify", "--json", out / "aaa-orig.signed.jpg")[1])["originals"] == []
+
+    # The unsigned original is matched by the registry too.
     code, stdout, _ = accord("match", photo)
     assert "\tREGISTRY\tauthentic\t" in stdout
     code, stdout, _ = accord("record", "list", "ec")
@@ -59,6 +73,7 @@ def test_sign_verify_trace_a_stripped_copy_and_revoke(corpus: Path, tmp_path: Pa
     assert "\trevoked " in stdout.splitlines()[0]
     code, stdout, _ = accord("match", photo)
     assert "REGISTRY" not in stdout  # a revoked record no longer matches
+    assert json.loads(accord("verify", "--json", stripped)[1])["originals"] == []
     assert accord("record", "revoke", "0" * 32, "--reason", "x")[0] == 1
 
 

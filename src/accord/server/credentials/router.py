@@ -6,11 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, UploadFile
 
-from accord.provenance.verification import verify_file
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
+from accord.server.credentials.tracing import verify_and_trace
 from accord.server.deps import ServicesDep, SessionDep
-from accord.server.issuers.service import trust_anchors
 from accord.server.uploads import spooled_to_disk
 
 router = APIRouter(tags=["credentials"], dependencies=[Depends(require(Scope.HASH))])
@@ -23,11 +22,11 @@ router = APIRouter(tags=["credentials"], dependencies=[Depends(require(Scope.HAS
 def verify_upload(file: UploadFile, services: ServicesDep, session: SessionDep) -> dict[str, Any]:
     """Trust anchors are this instance's issuers' roots and the configured trust lists;
     remote manifests are never fetched. The answer's ``state`` is trusted, valid, invalid,
-    remote or none; ``headline`` says it in plain words."""
+    remote or none; ``headline`` says it in plain words. Unless the credentials are
+    intact, ``originals`` lists files signed here that this one looks like."""
     settings = services.settings
-    anchors = trust_anchors(services, session)
     with spooled_to_disk(
         file.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
     ) as path:
-        result = verify_file(path, anchors=anchors, limits=settings.media_limits)
-    return {"file": file.filename, **result.to_json()}
+        traced = verify_and_trace(services, session, path)
+    return {"file": file.filename, **traced.to_json()}

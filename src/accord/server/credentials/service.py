@@ -100,6 +100,7 @@ def sign_for_issuer(
     record.registry_entry_id = entry.id
     session.add(record)
     session.flush()
+    services.indexes.dirty = True  # this process's next lookup sees the entry
     return record, signed
 
 
