@@ -8,6 +8,9 @@ Names load on first use, so ``import accord`` stays cheap::
     result = accord.hash_file("photo.jpg")
     print(result.signal("pdq"))
     print(accord.verify("photo.jpg").headline)
+
+    chain = accord.issue_chain(accord.IssuerName("Newsroom", "Newsroom signing"))
+    signed = accord.sign("photo.jpg", chain, author="Newsroom", source_type="digitalCapture")
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ if TYPE_CHECKING:
     from accord.errors import AccordError, MediaError, SignalError
     from accord.media.kinds import MediaKind
     from accord.media.limits import MediaLimits
+    from accord.provenance.certificates import IssuerName, SigningChain, issue_chain
+    from accord.provenance.signing import Signed, SourceType
+    from accord.provenance.signing import sign_file as sign
     from accord.provenance.verification import CredentialState, Verification
     from accord.provenance.verification import verify_file as verify
     from accord.signals.base import Signal, SignalType
@@ -31,16 +37,22 @@ __all__ = [
     "AccordError",
     "CredentialState",
     "HashResult",
+    "IssuerName",
     "MediaError",
     "MediaKind",
     "MediaLimits",
     "Signal",
     "SignalError",
     "SignalType",
+    "Signed",
+    "SigningChain",
+    "SourceType",
     "Verification",
     "__version__",
     "get_signal_type",
     "hash_file",
+    "issue_chain",
+    "sign",
     "signal_type_classes",
     "verify",
 ]
@@ -61,6 +73,12 @@ _HOMES = {
     "CredentialState": "accord.provenance.verification",
     "Verification": "accord.provenance.verification",
     "verify": "accord.provenance.verification:verify_file",
+    "IssuerName": "accord.provenance.certificates",
+    "SigningChain": "accord.provenance.certificates",
+    "issue_chain": "accord.provenance.certificates",
+    "Signed": "accord.provenance.signing",
+    "SourceType": "accord.provenance.signing",
+    "sign": "accord.provenance.signing:sign_file",
 }
 
 

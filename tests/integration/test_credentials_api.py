@@ -96,3 +96,50 @@ def test_a_stripped_copy_is_traced_to_its_original(
     assert "“Bridge”, signed by Electoral Commission" in result["headline"]
     intact = verify(client, "signed.jpg", signed.data)
     assert (intact["state"], intact["originals"]) == ("trusted", [])
+
+
+def test_sign_over_http_returns_the_signed_copy(
+    client: TestClient, db_session: Session, corpus: Path
+) -> None:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    create_issuer(
+        db_session, "ec", IssuerName("Electoral Commission", "EC"),
+        services.settings.master_key.get_secret_value(),
+    )  # fmt: skip
+    photo = corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
+    response = client.post(
+        "/v1/credentials/sign",
+        files={"file": ("bridge photo.jpg", photo.read_bytes())},
+        data={"issuer": "ec", "source_type": "trainedAlgorithmicMedia", "title": "Bridge"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "image/jpeg"
+    assert response.headers["x-accord-timestamped"] == "false"
+    assert 'filename="signed-bridge_photo.jpg"' in response.headers["content-disposition"]
+    record = response.headers["x-accord-record"]
+    result = verify(client, "signed.jpg", response.content)
+    assert result["state"] == "trusted"
+    assert result["credential"]["source_types"] == ["trainedAlgorithmicMedia"]
+    assert result["credential"]["title"] == "Bridge"
+    copy = io.BytesIO()
+    with Image.open(io.BytesIO(response.content)) as picture:
+        picture.save(copy, "JPEG", quality=80)
+    assert [o["record_id"] for o in verify(client, "c.jpg", copy.getvalue())["originals"]] == [
+        record
+    ]
+
+    for data, status in (
+        ({"issuer": "nobody"}, 404),
+        ({"issuer": "ec", "source_type": "painting"}, 422),
+        ({}, 422),
+    ):
+        refused = client.post(
+            "/v1/credentials/sign", files={"file": ("p.jpg", photo.read_bytes())}, data=data
+        )
+        assert refused.status_code == status, (data, refused.text)
+        assert refused.headers["content-type"].startswith("application/problem+json")
+    bomb = (corpus / "c2pa" / "nested_moov_1000.mp4").read_bytes()
+    refused = client.post(
+        "/v1/credentials/sign", files={"file": ("x.mp4", bomb)}, data={"issuer": "ec"}
+    )
+    assert refused.status_code == 422

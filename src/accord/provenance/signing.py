@@ -20,13 +20,14 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import c2pa
 
 from accord import __version__
 from accord.errors import CredentialError, UnsupportedMedia
-from accord.media.file import MediaFile
+from accord.media.file import MediaFile, open_media
 from accord.provenance.certificates import SigningChain
 
 #: The longest side of the thumbnail embedded in the manifest, in pixels.
@@ -80,6 +81,8 @@ class Signed:
     manifest_store: bytes
     #: False when a timestamp authority was configured but could not be reached.
     timestamped: bool
+    #: The media type of ``data``.
+    mime: str
 
 
 def sign_media(
@@ -140,7 +143,8 @@ def _sign(
                     parent,
                 )
         store = builder.sign(signer, media.format.mime, source, signed)
-    return Signed(signed.getvalue(), bytes(store), timestamped=tsa_url is not None)
+    timestamped = tsa_url is not None
+    return Signed(signed.getvalue(), bytes(store), timestamped, media.format.mime)
 
 
 def _manifest(request: SignRequest) -> dict[str, Any]:
@@ -187,3 +191,25 @@ def _explain(error: Exception, media: MediaFile) -> Exception:
     if "certificate" in message.lower():
         return CredentialError(f"c2pa refused the signing credentials: {message}")
     return CredentialError(f"signing failed: {message}")
+
+
+def sign_file(
+    path: Path | str,
+    chain: SigningChain,
+    *,
+    author: str,
+    source_type: SourceType | str = SourceType.CAMERA,
+    title: str | None = None,
+    parent: Path | str | None = None,
+    tsa_url: str | None = None,
+) -> Signed:
+    """Sign the file at ``path`` (``accord.sign``): a library call without issuers or
+    registry; ``accord sign`` and the API add those."""
+    media = open_media(Path(path))
+    request = SignRequest(
+        title=title or media.path.name,
+        source_type=SourceType(source_type),
+        author=author,
+        parent=open_media(Path(parent)) if parent is not None else None,
+    )
+    return sign_media(media, chain, request, tsa_url=tsa_url)

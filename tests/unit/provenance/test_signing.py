@@ -11,6 +11,7 @@ import c2pa
 import pytest
 from PIL import Image
 
+import accord
 from accord.errors import CredentialError
 from accord.media.file import open_media
 from accord.provenance.certificates import IssuerName, SigningChain, issue_chain
@@ -114,3 +115,17 @@ def test_an_unreachable_timestamp_authority_fails_unless_allowed(
     signed = sign_media(photo, chain, request, tsa_url=nowhere, allow_without_timestamp=True)
     assert signed.timestamped is False
     assert signed.data.startswith(b"\xff\xd8")
+
+
+def test_the_public_sign_and_verify_calls(corpus: Path, tmp_path: Path) -> None:
+    chain = accord.issue_chain(accord.IssuerName("Newsroom", "Newsroom signing"))
+    signed = accord.sign(
+        corpus / BRIDGE / "aaa-orig.jpg", chain, author="Newsroom", source_type="digitalCapture"
+    )
+    assert signed.mime == "image/jpeg"
+    path = tmp_path / "signed.jpg"
+    path.write_bytes(signed.data)
+    result = accord.verify(path, anchors=[root_of(chain)])
+    assert result.state is accord.CredentialState.TRUSTED
+    assert result.credential is not None
+    assert result.credential.title == "aaa-orig.jpg"

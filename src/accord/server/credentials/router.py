@@ -1,22 +1,29 @@
-"""``POST /v1/credentials/verify``: a file's Content Credentials, checked and explained."""
+"""Content Credentials over HTTP: verify any file (and trace copies to their originals);
+sign files for this instance's issuers."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from contextlib import AbstractContextManager, ExitStack
+from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, UploadFile
+from fastapi import APIRouter, Depends, Form, Response, UploadFile
 
+from accord.provenance.signing import SourceType
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
+from accord.server.credentials.service import Signing, sign_for_issuer
 from accord.server.credentials.tracing import verify_and_trace
 from accord.server.deps import ServicesDep, SessionDep
 from accord.server.uploads import spooled_to_disk
 
-router = APIRouter(tags=["credentials"], dependencies=[Depends(require(Scope.HASH))])
+router = APIRouter(tags=["credentials"])
 
 
 @router.post(
     "/v1/credentials/verify",
+    dependencies=[Depends(require(Scope.HASH))],
     summary="Check a file's Content Credentials against this instance's trust anchors",
 )
 def verify_upload(file: UploadFile, services: ServicesDep, session: SessionDep) -> dict[str, Any]:
@@ -30,3 +37,55 @@ def verify_upload(file: UploadFile, services: ServicesDep, session: SessionDep) 
     ) as path:
         traced = verify_and_trace(services, session, path)
     return {"file": file.filename, **traced.to_json()}
+
+
+@router.post(
+    "/v1/credentials/sign",
+    dependencies=[Depends(require(Scope.CURATE))],
+    summary="Sign a file for an issuer; the signed copy is the answer's body",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def sign_upload(
+    file: UploadFile,
+    *,
+    services: ServicesDep,
+    session: SessionDep,
+    issuer: Annotated[str, Form(description="The issuer that signs")],
+    source_type: Annotated[
+        SourceType, Form(description="How the media came to be (a C2PA digital source type)")
+    ] = SourceType.CAMERA,
+    title: Annotated[str | None, Form(max_length=500)] = None,
+    parent: Annotated[
+        UploadFile | None, Form(description="The original this file was edited from")
+    ] = None,
+) -> Response:
+    """The signed copy comes back with its type; ``X-Accord-Record`` names its provenance
+    record, and ``X-Accord-Timestamped`` says whether a timestamp authority signed too."""
+    settings = services.settings
+
+    def spool(upload: UploadFile) -> AbstractContextManager[Path]:
+        return spooled_to_disk(
+            upload.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
+        )
+
+    with ExitStack() as stack:
+        path = stack.enter_context(spool(file))
+        original = stack.enter_context(spool(parent)) if parent else None
+        signing = Signing(issuer, source_type, title or file.filename, original)
+        record, signed = sign_for_issuer(services, session, path, signing)
+    return Response(
+        signed.data,
+        media_type=signed.mime,
+        headers={
+            "X-Accord-Record": record.id,
+            "X-Accord-Timestamped": str(signed.timestamped).lower(),
+            "Content-Disposition": f'attachment; filename="{_download_name(file.filename)}"',
+        },
+    )
+
+
+def _download_name(uploaded: str | None) -> str:
+    """``signed-<name>``, with only characters that are safe in a header."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(uploaded or "file").name)[-100:]
+    return f"signed-{name}"
