@@ -13,6 +13,7 @@ from accord.server import health
 from accord.server.assets import router as assets_router
 from accord.server.banks import router as banks_router
 from accord.server.credentials import router as credentials_router
+from accord.server.credentials import soft_binding
 from accord.server.hashing import router as hashing_router
 from accord.server.hma import router as hma_router
 from accord.server.limits import BodySizeLimit
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(banks_router.router)
     app.include_router(matching_router.router)
     app.include_router(credentials_router.router)
+    app.include_router(soft_binding.router)
     app.include_router(hma_router.status_router)
     app.include_router(hma_router.curation)
     app.include_router(hma_router.matching)
