@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -12,11 +14,18 @@ from accord.errors import AccordError
 from accord.provenance.signing import SourceType
 
 record_app = typer.Typer(help="Provenance records of files signed here.", no_args_is_help=True)
+#: File suffixes signed when a folder is given (named files are always tried).
+SIGNABLE = frozenset(
+    {".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".avif", ".heic"}
+    | {".wav", ".mp3", ".flac", ".m4a", ".mp4", ".mov"}
+)
 SOURCE_HELP = "How the media came to be: " + ", ".join(kind.name.lower() for kind in SourceType)
 
 
 def sign_command(
-    files: Annotated[list[Path], typer.Argument(help="Files to sign.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Files, or folders (their media files, recursively).")
+    ],
     *,
     issuer: Annotated[str, typer.Option(help="The issuer that signs.")],
     source: Annotated[str, typer.Option(help=SOURCE_HELP)] = "camera",
@@ -38,8 +47,9 @@ def sign_command(
         raise fail(f"--source must be one of {SOURCE_HELP.split(': ')[1]}") from None
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
+    targets = list(_expand(files))
     failures = 0
-    with local_services() as services, typer.progressbar(files, label="signing", file=None) as bar:
+    with local_services() as services, typer.progressbar(targets, label="signing") as bar:
         for path in bar:
             target = (out_dir or path.parent) / f"{path.stem}.signed{path.suffix}"
             signing = Signing(issuer, source_type, title, parent)
@@ -58,6 +68,20 @@ def sign_command(
             typer.echo(f"{path}\t{target}\trecord {record_id}{note}")
     if failures:
         raise typer.Exit(code=1)
+
+
+def _expand(paths: list[Path]) -> Iterator[Path]:
+    """Named files as given; folders' media files, sorted, without copies signed before."""
+    for path in paths:
+        if not path.is_dir():
+            yield path
+            continue
+        for root, dirs, names in os.walk(path):
+            dirs.sort()
+            for name in sorted(names):
+                candidate = Path(root) / name
+                if candidate.suffix.lower() in SIGNABLE and ".signed." not in name:
+                    yield candidate
 
 
 @record_app.command("list")

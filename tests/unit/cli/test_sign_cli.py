@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,26 @@ def test_sign_verify_trace_a_stripped_copy_and_revoke(corpus: Path, tmp_path: Pa
     assert "REGISTRY" not in stdout  # a revoked record no longer matches
     assert json.loads(accord("verify", "--json", stripped)[1])["originals"] == []
     assert accord("record", "revoke", "0" * 32, "--reason", "x")[0] == 1
+
+
+def test_a_folder_is_signed_recursively_and_signed_copies_are_skipped(
+    corpus: Path, tmp_path: Path
+) -> None:
+    assert accord("issuer", "create", "ec", "--organization", "EC")[0] == 0
+    folder = tmp_path / "press"
+    (folder / "audio").mkdir(parents=True)
+    shutil.copy(corpus / BRIDGE / "aaa-orig.jpg", folder / "photo.jpg")
+    shutil.copy(corpus / "c2pa" / "sample1.wav", folder / "audio" / "speech.wav")
+    (folder / "notes.txt").write_text("not media: left alone")
+    code, stdout, stderr = accord("sign", folder, "--issuer", "ec")
+    assert code == 0, stderr
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.signed.*")) == [
+        "audio/speech.signed.wav",
+        "photo.signed.jpg",
+    ]
+    code, stdout, _ = accord("sign", folder, "--issuer", "ec")  # again: same two files
+    assert stdout.count("\trecord ") == 2
+    assert not list(folder.rglob("*.signed.signed.*"))
 
 
 def test_bad_options_are_refused(corpus: Path) -> None:
