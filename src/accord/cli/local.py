@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from accord.errors import AccordError
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -46,7 +48,10 @@ def local_services() -> Iterator[Services]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.auto_migrate:
         upgrade(settings.effective_database_url)
-    services = Services.build(settings)
+    try:
+        services = Services.build(settings)
+    except AccordError as error:  # e.g. a trust anchor file that is not PEM
+        raise fail(error.detail) from None
     try:
         yield services
     finally:

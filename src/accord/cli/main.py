@@ -102,10 +102,15 @@ def serve_command(
     """Run the HTTP service (settings from ACCORD_* environment variables)."""
     import uvicorn  # noqa: PLC0415
 
+    from accord.provenance.certificates import read_trust_anchors  # noqa: PLC0415
     from accord.server.db.migrate import upgrade  # noqa: PLC0415
     from accord.server.logs import configure_logging  # noqa: PLC0415
 
     settings = load_settings()
+    try:  # checked here too, so a bad file is one line, not a traceback per worker
+        read_trust_anchors(settings.trust_anchor_files)
+    except AccordError as error:
+        raise fail(error.detail) from None
     configure_logging(settings.log_level, settings.log_format)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.auto_migrate:

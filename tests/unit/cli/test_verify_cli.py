@@ -77,3 +77,15 @@ def test_malformed_and_missing_files_are_reported_and_the_rest_checked(corpus: P
     result = runner.invoke(app, ["verify", str(good), "--anchors", "/nonexistent.pem"])
     assert result.exit_code == 1
     assert result.stderr.startswith("accord: error: trust anchors /nonexistent.pem")
+
+
+def test_a_bad_trust_anchor_file_is_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "anchors.pem"
+    bad.write_text("not a certificate")
+    monkeypatch.setenv("ACCORD_TRUST_ANCHOR_FILES", json.dumps([str(bad)]))
+    for command in (["bank", "list"], ["verify", str(bad)], ["serve", "--port", "1"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1, command
+        assert result.stderr == f"accord: error: trust anchors {bad}: not PEM certificates\n"

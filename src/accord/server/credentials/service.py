@@ -86,9 +86,9 @@ def sign_for_issuer(
     entry = banks.add_entry(
         session,
         _registry(session),
-        # The copy people will share is the signed one: its exact hash, and the
+        # The copy people will share is the signed one: its exact digests, and the
         # perceptual signals, which signing does not change.
-        {**signals, "sha256": record.signed_sha256},
+        {**signals, "sha256": record.signed_sha256, "md5": _md5(signed.data)},
         banks.EntryFields(
             source="accord sign",
             case_reference=record.id,
@@ -135,6 +135,10 @@ def records_of(session: Session, issuer: str) -> list[ProvenanceRecord]:
     issuer_id = get_issuer(session, issuer).id
     query = select(ProvenanceRecord).where(ProvenanceRecord.issuer_id == issuer_id)
     return list(session.scalars(query.order_by(ProvenanceRecord.created_at)))
+
+
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
 def _active_label(signed: Signed, media: MediaFile) -> str:

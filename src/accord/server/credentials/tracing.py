@@ -64,10 +64,8 @@ class Traced:
             CredentialState.REMOTE: "this copy's credentials were not checked",
             CredentialState.INVALID: "this copy's credentials are broken",
         }.get(self.verification.state, "this copy differs")
-        exact = best.signal_type == "sha256"
-        looks = "It is" if exact else "It looks like"
         return (
-            f"{self.verification.headline} {looks} “{best.title}”, signed by {best.issuer} "
+            f"{self.verification.headline} It looks like “{best.title}”, signed by {best.issuer} "
             f"on {best.signed_at[:10]} (record {best.record_id}), but {copy}."
         )
 
