@@ -35,6 +35,13 @@ def test_states_and_reasons_for_corpus_files(client: TestClient, corpus: Path) -
         name: verify(client, name, (folder / name).read_bytes())["state"]
         for name in ("C.jpg", "XCA.jpg", "cloud.jpg", "no_manifest.jpg", "video1.mp4")
     }
+    bmp = io.BytesIO()
+    Image.new("RGB", (32, 32), (200, 30, 30)).save(bmp, "BMP")
+    cannot = verify(client, "x.bmp", bmp.getvalue())
+    assert (cannot["state"], cannot["headline"]) == (
+        "none",
+        "BMP files cannot carry Content Credentials.",
+    )
     assert states == {
         "C.jpg": "valid",
         "XCA.jpg": "invalid",
@@ -138,6 +145,12 @@ def test_sign_over_http_returns_the_signed_copy(
         )
         assert refused.status_code == status, (data, refused.text)
         assert refused.headers["content-type"].startswith("application/problem+json")
+    bmp = io.BytesIO()
+    Image.new("RGB", (32, 32)).save(bmp, "BMP")
+    refused = client.post(
+        "/v1/credentials/sign", files={"file": ("x.bmp", bmp.getvalue())}, data={"issuer": "ec"}
+    )
+    assert (refused.status_code, refused.json()["detail"]) == (415, "c2pa cannot sign bmp files")
     bomb = (corpus / "c2pa" / "nested_moov_1000.mp4").read_bytes()
     refused = client.post(
         "/v1/credentials/sign", files={"file": ("x.mp4", bomb)}, data={"issuer": "ec"}

@@ -20,7 +20,7 @@ from typing import Any
 
 import c2pa
 
-from accord.errors import CorruptMedia, UnsupportedMedia
+from accord.errors import CorruptMedia
 from accord.media.file import open_media
 from accord.media.limits import MediaLimits
 
@@ -195,7 +195,8 @@ def _without_manifest(error: Exception, format_name: str) -> Verification:
         )
         return Verification(CredentialState.REMOTE, headline, remote_url=url)
     if message.startswith("NotSupported"):
-        raise UnsupportedMedia(f"c2pa cannot read Content Credentials in {format_name} files")
+        headline = f"{format_name.upper()} files cannot carry Content Credentials."
+        return Verification(CredentialState.NONE, headline)
     raise CorruptMedia(
         f"the {format_name} file cannot be parsed for Content Credentials: {message}"
     )
