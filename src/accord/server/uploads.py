@@ -6,7 +6,7 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from starlette.requests import Request
 
@@ -20,13 +20,8 @@ def spooled_to_disk(source: BinaryIO, *, directory: Path, max_bytes: int) -> Ite
     """Copy ``source`` to a private temporary file, deleted when the block ends."""
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=directory, prefix="upload-") as target:
-        written = 0
         while chunk := source.read(_CHUNK):
-            written += len(chunk)
-            if written > max_bytes:
-                msg = f"the upload is over the {max_bytes}-byte limit"
-                raise PayloadTooLarge(msg)
-            target.write(chunk)
+            _write_within(target, chunk, max_bytes)
         target.flush()
         yield Path(target.name)
 
@@ -42,12 +37,15 @@ async def body_spooled_to_disk(
     the app creates it when it starts.
     """
     with tempfile.NamedTemporaryFile(dir=directory, prefix="upload-") as target:
-        written = 0
         async for chunk in request.stream():
-            written += len(chunk)
-            if written > max_bytes:
-                msg = f"the upload is over the {max_bytes}-byte limit"
-                raise PayloadTooLarge(msg)
-            target.write(chunk)
+            _write_within(target, chunk, max_bytes)
         target.flush()
         yield Path(target.name)
+
+
+def _write_within(target: IO[bytes], chunk: bytes, max_bytes: int) -> None:
+    """Append ``chunk`` unless the file would pass ``max_bytes``."""
+    if target.tell() + len(chunk) > max_bytes:
+        msg = f"the upload is over the {max_bytes}-byte limit"
+        raise PayloadTooLarge(msg)
+    target.write(chunk)

@@ -8,28 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from accord.cli.main import app
+from tests.unit.cli.conftest import accord
 
 BRIDGE = Path("pdq") / "bridge-mods"
 LABELME = Path("pdq") / "reg-test-input" / "labelme-subset"
 BRIDGE_PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
-
-runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv("ACCORD_DATA_DIR", str(folder))
-    monkeypatch.delenv("ACCORD_DATABASE_URL", raising=False)
-    return folder
-
-
-def accord(*args: str | Path) -> tuple[int, str, str]:
-    result = runner.invoke(app, [str(arg) for arg in args])
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_bank_create_add_list_show_export(corpus: Path, tmp_path: Path) -> None:

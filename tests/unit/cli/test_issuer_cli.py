@@ -7,32 +7,14 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from typer.testing import CliRunner
 
-from accord.cli.main import app
 from accord.errors import CredentialError
 from accord.provenance.certificates import IssuerName, issue_chain
 from accord.server.issuers.service import get_issuer, signing_chain
 from accord.server.services import Services
 from accord.server.settings import Settings
+from tests.unit.cli.conftest import MASTER_KEY, accord
 from tests.unit.provenance.test_certificates import leaf_variant, sign_and_read
-
-runner = CliRunner()
-MASTER = "the master key of this test instance"
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv("ACCORD_DATA_DIR", str(folder))
-    monkeypatch.setenv("ACCORD_MASTER_KEY", MASTER)
-    monkeypatch.delenv("ACCORD_DATABASE_URL", raising=False)
-    return folder
-
-
-def accord(*args: str | Path) -> tuple[int, str, str]:
-    result = runner.invoke(app, [str(arg) for arg in args])
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_create_list_show_and_sign_trusted(corpus: Path, tmp_path: Path) -> None:
@@ -55,7 +37,7 @@ def test_create_list_show_and_sign_trusted(corpus: Path, tmp_path: Path) -> None
         with services.sessions() as session:
             issuer = get_issuer(session, "electoral-commission")
             assert b"ENCRYPTED PRIVATE KEY" in issuer.sealed_key
-            chain = signing_chain(issuer, MASTER)
+            chain = signing_chain(issuer, MASTER_KEY)
             with pytest.raises(CredentialError, match="master key"):
                 signing_chain(issuer, "another master key, not this one")
     finally:

@@ -6,28 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 from PIL import Image
-from typer.testing import CliRunner
 
-from accord.cli.main import app
+from tests.unit.cli.conftest import accord
 
-runner = CliRunner()
 BRIDGE = Path("pdq") / "bridge-mods"
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv("ACCORD_DATA_DIR", str(folder))
-    monkeypatch.setenv("ACCORD_MASTER_KEY", "the master key of this test instance")
-    monkeypatch.delenv("ACCORD_DATABASE_URL", raising=False)
-    return folder
-
-
-def accord(*args: str | Path) -> tuple[int, str, str]:
-    result = runner.invoke(app, [str(arg) for arg in args])
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_sign_verify_trace_a_stripped_copy_and_revoke(corpus: Path, tmp_path: Path) -> None:

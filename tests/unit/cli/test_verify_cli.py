@@ -6,26 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from accord.cli.main import app
 from accord.provenance.certificates import IssuerName, issue_chain
 from accord.server.issuers.service import get_issuer, signing_chain
 from accord.server.services import Services
 from accord.server.settings import Settings
+from tests.unit.cli.conftest import MASTER_KEY, runner
 from tests.unit.provenance.test_certificates import sign
-
-runner = CliRunner()
-MASTER = "the master key of this test instance"
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv("ACCORD_DATA_DIR", str(folder))
-    monkeypatch.setenv("ACCORD_MASTER_KEY", MASTER)
-    monkeypatch.delenv("ACCORD_DATABASE_URL", raising=False)
-    return folder
 
 
 def verify(*args: str | Path) -> tuple[int, list[dict[str, object]], str]:
@@ -44,7 +32,7 @@ def test_own_issuers_are_trusted_and_others_need_anchors(corpus: Path, tmp_path:
     services = Services.build(Settings())
     try:
         with services.sessions() as session:
-            ours = signing_chain(get_issuer(session, "ec"), MASTER)
+            ours = signing_chain(get_issuer(session, "ec"), MASTER_KEY)
     finally:
         services.close()
     (tmp_path / "ours.jpg").write_bytes(sign(ours, photo))
