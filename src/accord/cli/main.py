@@ -12,7 +12,7 @@ import typer
 from accord.cli.banks import bank_app
 from accord.cli.issuers import issuer_app
 from accord.cli.keys import key_app
-from accord.cli.local import UNREADABLE_FILE, fail, load_settings
+from accord.cli.local import fail, load_settings, report_file_error
 from accord.cli.matching import match_command, scan_command
 from accord.cli.signing import record_app, sign_command
 from accord.cli.verify import verify_command
@@ -55,20 +55,9 @@ def hash_command(
     for path in files:
         try:
             result = hash_file(path, signal_types=chosen, exact=exact)
-        except AccordError as error:
+        except (AccordError, OSError) as error:
             failures += 1
-            typer.echo(f"accord: error: {path}: {error.title.lower()}: {error.detail}", err=True)
-            if as_json:
-                problem = {"code": error.code, "detail": error.detail}
-                typer.echo(json.dumps({"file": str(path), "error": problem}))
-            continue
-        except OSError as error:
-            failures += 1
-            reason = error.strerror or str(error)
-            typer.echo(f"accord: error: {path}: {reason}", err=True)
-            if as_json:  # every file gets its line, so outputs line up with inputs
-                problem = {"code": UNREADABLE_FILE, "detail": reason}
-                typer.echo(json.dumps({"file": str(path), "error": problem}))
+            report_file_error(path, error, as_json=as_json)
             continue
         if as_json:
             typer.echo(json.dumps({"file": str(path), **result.to_json()}))

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from accord.cli.local import UNREADABLE_FILE, fail, local_services, transaction
+from accord.cli.local import fail, local_services, report_file_error, transaction
 from accord.errors import AccordError
 
 
@@ -38,13 +38,9 @@ def verify_command(
             try:
                 with transaction(services) as session:
                     traced = verify_and_trace(services, session, path)
-            except AccordError as error:
+            except (AccordError, OSError) as error:
                 failures += 1
-                _report(path, error.code, error.detail, as_json, title=error.title.lower())
-                continue
-            except OSError as error:
-                failures += 1
-                _report(path, UNREADABLE_FILE, error.strerror or str(error), as_json)
+                report_file_error(path, error, as_json=as_json)
                 continue
             if as_json:
                 typer.echo(json.dumps({"file": str(path), **traced.to_json()}))
@@ -54,10 +50,3 @@ def verify_command(
                 typer.echo(f"  {problem.code}: {problem.meaning}")
     if failures:
         raise typer.Exit(code=1)
-
-
-def _report(path: Path, code: str, detail: str, as_json: bool, title: str | None = None) -> None:
-    """One error line on stderr, and under ``--json`` one on stdout too."""
-    typer.echo(f"accord: error: {path}: {f'{title}: ' if title else ''}{detail}", err=True)
-    if as_json:
-        typer.echo(json.dumps({"file": str(path), "error": {"code": code, "detail": detail}}))
