@@ -5,8 +5,9 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 UV_VERSION := 0.13.8
 BIN := $(VENV)/bin
-# System programs the tests use to make media (speech for the audio fingerprint tests).
-TEST_SYSTEM_PACKAGES := espeak-ng
+# System programs the tests use: speech to make media for the audio fingerprint tests, and
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads one).
+TEST_SYSTEM_PACKAGES := espeak-ng chromium
 
 .PHONY: run test install install-dev system-deps lint typecheck unit lock bench clean
 

@@ -22,6 +22,8 @@ from accord.server.matching import router as matching_router
 from accord.server.problems import install_problem_handlers
 from accord.server.services import Services
 from accord.server.settings import Settings
+from accord.server.verify_page.body_limit import PageBodyLimit
+from accord.server.verify_page.mount import mount_verify_page
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,9 +58,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hma_router.status_router)
     app.include_router(hma_router.curation)
     app.include_router(hma_router.matching)
-    # The last added runs first: the request log wraps everything, and the size limit
-    # sees the body before anything parses it.
+    verify_page = mount_verify_page(app, settings)
+    # The last added runs first: the request log wraps everything, and the size limits
+    # see the body before anything parses it (the Verify page's answers a page, not JSON).
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + 64 * 1024)
+    app.add_middleware(PageBodyLimit, page=verify_page)
     app.add_middleware(RequestLog)
     return app
 

@@ -79,6 +79,15 @@ class Settings(BaseSettings):
     #: Requests per minute per API key unless the key sets its own.
     default_rate_limit_per_minute: int = Field(default=6000, ge=1)
 
+    #: The public Verify page (``/verify``) needs no account; its uploads are capped
+    #: lower than the API's (the smaller of the two limits applies) ...
+    verify_max_upload_bytes: int = Field(default=100 * MIB, ge=1)
+    #: ... and each client address may check this many files per minute.
+    verify_rate_limit_per_minute: int = Field(default=20, ge=1)
+    #: Keep a copy of every file checked on the Verify page here, named by its SHA-256.
+    #: Unset (the default), uploads are deleted when the request ends.
+    verify_keep_uploads_dir: Path | None = None
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:
         if self.env == "production" and self.secret_key.get_secret_value() == PLACEHOLDER_SECRET:
@@ -110,6 +119,10 @@ class Settings(BaseSettings):
     @property
     def upload_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def verify_upload_limit(self) -> int:
+        return min(self.verify_max_upload_bytes, self.max_upload_bytes)
 
     @property
     def media_limits(self) -> MediaLimits:
