@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
 
 Maker = Callable[[Image.Image, np.random.Generator], Image.Image]
 WORDS = [
@@ -199,6 +199,53 @@ FAMILIES: dict[str, Maker] = {
     "screenshot": screenshot,
     "overlay": overlay,
     "rotate": rotate,
+}
+
+
+def encoded(image: Image.Image, format_name: str, quality: int) -> Image.Image:
+    """Through a lossy codec at a fixed quality (PIL's default 4:2:0 chroma for JPEG)."""
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format_name, quality=quality)
+    buffer.seek(0)
+    with Image.open(buffer) as decoded:
+        return decoded.convert("RGB")
+
+
+def scaled(image: Image.Image, factor: float) -> Image.Image:
+    size = (round(image.width * factor), round(image.height * factor))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def cropped(image: Image.Image, fraction: float) -> Image.Image:
+    """``fraction`` of the width and height off each side."""
+    dx, dy = round(image.width * fraction), round(image.height * fraction)
+    return image.crop((dx, dy, image.width - dx, image.height - dy))
+
+
+def turned(image: Image.Image, degrees: float) -> Image.Image:
+    return image.rotate(degrees, Image.Resampling.BICUBIC, fillcolor="black")
+
+
+#: The transformations a robust watermark must survive, as accord's requirements name them
+#: (shared by the watermark tests and ``benchmarks/watermark.py``).
+FIXED_ATTACKS: dict[str, Callable[[Image.Image], Image.Image]] = {
+    "none": lambda image: image,
+    "jpeg 90": lambda image: encoded(image, "JPEG", 90),
+    "jpeg 75": lambda image: encoded(image, "JPEG", 75),
+    "jpeg 50": lambda image: encoded(image, "JPEG", 50),
+    "webp 75": lambda image: encoded(image, "WEBP", 75),
+    "webp 50": lambda image: encoded(image, "WEBP", 50),
+    "downscale 50%": lambda image: scaled(image, 0.5),
+    "downscale 50% + jpeg 75": lambda image: encoded(scaled(image, 0.5), "JPEG", 75),
+    "crop 10% each side": lambda image: cropped(image, 0.10),
+    "crop 10% + jpeg 75": lambda image: encoded(cropped(image, 0.10), "JPEG", 75),
+    "rotate +2°": lambda image: turned(image, 2.0),
+    "rotate -2° + jpeg 75": lambda image: encoded(turned(image, -2.0), "JPEG", 75),
+    "brightness +20%": lambda image: ImageEnhance.Brightness(image).enhance(1.2),
+    "brightness -20%": lambda image: ImageEnhance.Brightness(image).enhance(0.8),
+    "contrast +20%": lambda image: ImageEnhance.Contrast(image).enhance(1.2),
+    "contrast -20%": lambda image: ImageEnhance.Contrast(image).enhance(0.8),
+    "greyscale": lambda image: image.convert("L").convert("RGB"),
 }
 
 

@@ -20,6 +20,9 @@ from numpy.typing import NDArray
 
 #: The reader's working resolution: pixels along the picture's short side.
 READ_SHORT_SIDE = 512
+READ_LONG_SIDE = 2048
+#: Pictures whose short side is below this cannot hold enough of a tile to read.
+MIN_READ_SIDE = 64
 #: Tile periods searched, in reader pixels: a crop enlarges the tile, a screenshot
 #: that shows the picture smaller shrinks it.
 _PERIODS = np.arange(24, 132, 0.5, dtype=np.float32)
@@ -62,11 +65,11 @@ class Lattice:
         return float(np.degrees(np.arctan2(dy, dx)))
 
 
-def reader_luma(pixels: NDArray[np.uint8]) -> NDArray[np.float32]:
-    """Luminance of an RGB picture at the reader's working resolution."""
-    grey = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
+def reader_luma(grey: NDArray[np.uint8], *, magnify: float = 1.0) -> NDArray[np.float32]:
+    """The picture's luminance at the reader's working resolution (``magnify`` times it)."""
     height, width = grey.shape
-    scale = READ_SHORT_SIDE / min(height, width)
+    # Very long pictures are read smaller, so the work stays bounded.
+    scale = magnify * min(READ_SHORT_SIDE / min(height, width), READ_LONG_SIDE / max(height, width))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     return np.asarray(cv2.resize(grey, size, interpolation=interpolation), np.float32)
