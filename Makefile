@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads one).
 TEST_SYSTEM_PACKAGES := espeak-ng chromium
 
-.PHONY: run test install install-dev system-deps lint typecheck unit lock bench clean
+.PHONY: run test install install-dev system-deps lint typecheck unit lock bench bench-peers clean
 
 run: install
 	$(BIN)/accord serve
@@ -60,13 +60,19 @@ lock: | $(UV)
 	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --extra server -o requirements/run.lock
 	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --all-extras --group dev --group bench -o requirements/dev.lock
 
-bench: install-dev
+# The watermark benchmark's peer, invisible-watermark, without the CUDA PyTorch it asks for
+# (only its rivaGan method needs it; dwtDctSvd is numpy, OpenCV and PyWavelets).
+bench-peers: install-dev
+	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps invisible-watermark==0.2.0 PyWavelets==1.9.0
+
+bench: install-dev bench-peers
 	@command -v wrk >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 	$(BIN)/python benchmarks/hash_throughput.py
 	$(BIN)/python benchmarks/match.py
 	$(BIN)/python benchmarks/match_http.py --query file --upload raw
 	$(BIN)/python benchmarks/match_http.py --query file --upload multipart
+	$(BIN)/python benchmarks/watermark.py
 	$(BIN)/python benchmarks/match_http.py --query signals
 	$(BIN)/python benchmarks/second_stage.py
 

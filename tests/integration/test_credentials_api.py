@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import c2pa
+import numpy as np
 from fastapi.testclient import TestClient
 from PIL import Image
 from pydantic import SecretStr
@@ -17,9 +21,18 @@ from accord.provenance.certificates import IssuerName
 from accord.provenance.signing import SourceType
 from accord.server.credentials.service import Signing, sign_for_issuer
 from accord.server.issuers.service import create_issuer, signing_chain
+from accord.signals.watermark import read_watermark
+from tests import edits
 from tests.unit.provenance.test_certificates import sign
 
 MASTER = "the master key of this test instance"
+
+
+def manifest_json(data: bytes) -> str:
+    context = c2pa.Context.from_dict({"verify": {"remote_manifest_fetch": False}})
+    with c2pa.Reader("image/jpeg", io.BytesIO(data), context=context) as reader:
+        text: str = reader.json()
+    return text
 
 
 def verify(client: TestClient, name: str, content: bytes) -> dict[str, Any]:
@@ -103,6 +116,48 @@ def test_a_stripped_copy_is_traced_to_its_original(
     assert "“Bridge”, signed by Electoral Commission" in result["headline"]
     intact = verify(client, "signed.jpg", signed.data)
     assert (intact["state"], intact["originals"]) == ("trusted", [])
+
+
+def test_a_signed_picture_carries_its_records_watermark(
+    client: TestClient, db_session: Session, corpus: Path
+) -> None:
+    """The mark names the record in copies no fingerprint finds: cropped and turned."""
+    services = client.app.state.services  # type: ignore[attr-defined]
+    services = replace(
+        services, settings=services.settings.model_copy(update={"master_key": SecretStr(MASTER)})
+    )
+    create_issuer(db_session, "ec", IssuerName("Electoral Commission", "EC"), MASTER)
+    photo = corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
+    record, signed = sign_for_issuer(
+        services, db_session, photo, Signing("ec", SourceType.CAMERA, "Bridge")
+    )
+    assert record.watermark == record.id[:16]
+    with Image.open(io.BytesIO(signed.data)) as picture:
+        reading = read_watermark(np.asarray(picture.convert("RGB")))
+        copy = io.BytesIO()
+        edits.turned(edits.cropped(picture, 0.1), 2.0).save(copy, "JPEG", quality=70)
+    assert reading is not None
+    assert reading.payload_hex == record.watermark
+    manifest = json.loads(manifest_json(signed.data))
+    active = manifest["manifests"][manifest["active_manifest"]]
+    actions = next(a for a in active["assertions"] if a["label"].startswith("c2pa.actions"))
+    assert "c2pa.watermarked" in [action["action"] for action in actions["data"]["actions"]]
+    bindings = [a["data"] for a in active["assertions"] if a["label"] == "c2pa.soft-binding"]
+    value = base64.b64encode(bytes.fromhex(record.id[:16])).decode()
+    assert {"alg": "org.accord.watermark.1", "blocks": [{"scope": {}, "value": value}]} in bindings
+
+    result = verify(client, "copy.jpg", copy.getvalue())
+    assert result["state"] == "none"
+    assert result["watermark"]["record_id"] == record.id
+    assert record.id in [original["record_id"] for original in result["originals"]]
+    assert "signed by Electoral Commission" in result["headline"]
+
+
+def test_tracing_a_file_accord_cannot_decode_keeps_its_verification(
+    client: TestClient, corpus: Path
+) -> None:
+    result = verify(client, "dashinit.mp4", (corpus / "c2pa" / "dashinit.mp4").read_bytes())
+    assert (result["state"], result["originals"], result["watermark"]) == ("invalid", [], None)
 
 
 def test_sign_over_http_returns_the_signed_copy(

@@ -28,10 +28,6 @@ from tests.conftest import Hostile
 MASTER = "the master key of this test instance"
 HTMX = {"HX-Request": "true"}
 _STATE = re.compile(r'data-state="(\w+)"')
-#: Invalid credentials, but tracing then fails to hash the file (no decodable frame), so
-#: verify_and_trace raises and the API, the CLI and this page all answer 422. A bug in
-#: tracing, not in the page: drop this once tracing keeps the verification.
-TRACING_FAILS = {"dashinit.mp4"}
 
 
 def check(client: TestClient, name: str, content: bytes, *, htmx: bool = False) -> httpx2.Response:
@@ -184,8 +180,6 @@ def test_corpus_files_get_their_states_and_malformed_ones_an_error(
     folder = corpus / "c2pa"
     expected = json.loads((folder / "expected.json").read_text())
     for name, facts in expected.items():
-        if name in TRACING_FAILS:
-            continue
         page = check(client, name, (folder / name).read_bytes(), htmx=True)
         if name in hostile_files:  # accord's intake refuses these before c2pa reads them
             assert 400 <= page.status_code < 500, name

@@ -4,8 +4,9 @@ The manifest says what a verifier needs and no more:
 - ``c2pa.created`` with the digital source type (camera capture, AI-generated...), or
   ``c2pa.opened`` with the original as a ``parentOf`` ingredient for an edit;
 - the issuer as the CreativeWork author, and a title;
-- the perceptual fingerprints as ``c2pa.soft-binding`` assertions, so a stripped copy can
-  be traced back to its record;
+- the perceptual fingerprints, and accord's watermark when the picture carries one, as
+  ``c2pa.soft-binding`` assertions (with a ``c2pa.watermarked`` action for the mark), so a
+  stripped copy can be traced back to its record;
 - a thumbnail no longer than 256 px (c2pa's default, 1024 px, can outweigh the photo).
 
 A timestamp authority, when configured, proves the signing time beyond the certificate's
@@ -29,6 +30,7 @@ from accord import __version__
 from accord.errors import CredentialError, UnsupportedMedia
 from accord.media.file import MediaFile, open_media
 from accord.provenance.certificates import SigningChain
+from accord.provenance.watermarking import WATERMARK_ALGORITHM
 
 #: The longest side of the thumbnail embedded in the manifest, in pixels.
 THUMBNAIL_LONG_EDGE = 256
@@ -70,6 +72,8 @@ class SignRequest:
     parent: MediaFile | None = None
     #: Fingerprints to bind softly: ``{signal type: value}`` (values as accord writes them).
     fingerprints: Mapping[str, str] | None = None
+    #: The payload of accord's watermark, when the file carries one.
+    watermark: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +162,8 @@ def _manifest(request: SignRequest) -> dict[str, Any]:
         opened = {"action": "c2pa.opened", "parameters": {"ingredientIds": ["original"]}}
         edited = {"action": "c2pa.edited", "digitalSourceType": request.source_type.uri}
         actions = [opened, edited]
+    if request.watermark is not None:
+        actions.append({"action": "c2pa.watermarked", "softwareAgent": {"name": "accord"}})
     assertions: list[dict[str, Any]] = [
         {"label": "c2pa.actions", "data": {"actions": actions}},
         {
@@ -173,15 +179,20 @@ def _manifest(request: SignRequest) -> dict[str, Any]:
         algorithm = FINGERPRINT_ALGORITHMS.get(signal_type)
         if algorithm is None:
             continue
-        block = {"scope": {}, "value": base64.b64encode(value.encode()).decode()}
-        assertions.append(
-            {"label": "c2pa.soft-binding", "data": {"alg": algorithm, "blocks": [block]}}
-        )
+        assertions.append(_soft_binding(algorithm, base64.b64encode(value.encode()).decode()))
+    if request.watermark is not None:
+        value = base64.b64encode(request.watermark.to_bytes(8, "big")).decode()
+        assertions.append(_soft_binding(WATERMARK_ALGORITHM, value))
     return {
         "claim_generator_info": [{"name": "accord", "version": __version__}],
         "title": request.title,
         "assertions": assertions,
     }
+
+
+def _soft_binding(algorithm: str, value: str) -> dict[str, Any]:
+    block = {"scope": {}, "value": value}
+    return {"label": "c2pa.soft-binding", "data": {"alg": algorithm, "blocks": [block]}}
 
 
 def _explain(error: Exception, media: MediaFile) -> Exception:

@@ -112,7 +112,11 @@ def test_originals_and_watermarks_name_their_records() -> None:
     assert shown.matched_by == "the same picture, turned or mirrored"
     assert shown.thumbnail_url == f"/thumb/{RECORD}"
     assert card.watermark is not None
-    assert (card.watermark.record_id, card.watermark.thumbnail_url) == (RECORD, f"/thumb/{RECORD}")
+    # The record is pictured once, among the originals.
+    assert (card.watermark.record_id, card.watermark.thumbnail_url) == (RECORD, None)
+    alone = build_card(answer(watermark={"record_id": RECORD}), None, thumbnail).watermark
+    assert alone is not None
+    assert alone.thumbnail_url == f"/thumb/{RECORD}"
     unmarked = build_card(answer(watermark=None), None, thumbnail).watermark
     assert unmarked is not None
     assert unmarked.record_id is None

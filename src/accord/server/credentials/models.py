@@ -16,7 +16,7 @@ BigId = BigInteger().with_variant(Integer, "sqlite")
 class ProvenanceRecord(Base):
     __tablename__ = "provenance_records"
 
-    #: A random id (32 hex digits): printed on reports, carried by watermarks later.
+    #: A random id (32 hex digits), printed on reports.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"), index=True)
     title: Mapped[str] = mapped_column(String(500))
@@ -28,6 +28,9 @@ class ProvenanceRecord(Base):
     manifest_label: Mapped[str] = mapped_column(String(200), index=True)
     manifest_store: Mapped[bytes] = mapped_column(LargeBinary)
     timestamped: Mapped[bool] = mapped_column(Boolean)
+    #: The payload of accord's watermark in the signed picture (the id's first 16 hex
+    #: digits), or None when the file carries no mark.
+    watermark: Mapped[str | None] = mapped_column(String(16), index=True)
     #: The file's signals in the REGISTRY bank, so stripped copies can be traced here.
     registry_entry_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("bank_entries.id", ondelete="SET NULL")

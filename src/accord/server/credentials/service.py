@@ -1,8 +1,11 @@
-"""Sign files for an issuer: fingerprints, Content Credentials, a record, a registry entry.
+"""Sign files for an issuer: watermark, fingerprints, Content Credentials, a record, and a
+registry entry.
 
-Every signed file gets a provenance record, and its signals go into the ``REGISTRY`` bank
-(kind authentic). A copy that a platform stripped of its credentials, or re-encoded, can
-then be traced to its record by an ordinary bank lookup.
+Every signed file gets a provenance record. A picture first gets accord's watermark,
+carrying the record's id; then the signals of what will be published go into the
+``REGISTRY`` bank (kind authentic). A copy that a platform stripped of its credentials,
+re-encoded or cropped can then be traced to its record by its watermark, or by an
+ordinary bank lookup.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +31,7 @@ from accord.provenance.signing import (
     SourceType,
     sign_media,
 )
+from accord.provenance.watermarking import payload_for_record, watermarked_copy
 from accord.server.banks import service as banks
 from accord.server.banks.models import Bank, BankKind
 from accord.server.credentials.models import ProvenanceRecord
@@ -56,32 +61,47 @@ def sign_for_issuer(
     """Sign the file at ``path``; the record and registry entry are added to ``session``."""
     settings = services.settings
     issuer = get_issuer(session, signing.issuer)
-    media = open_media(path, settings.media_limits)
+    original = open_media(path, settings.media_limits)
     parent = open_media(signing.parent, settings.media_limits) if signing.parent else None
-    signals = reliable_signals(hash_for_bank(services, path))
-    fingerprints = {
-        kind: value for kind, value in signals.items() if kind in FINGERPRINT_ALGORITHMS
-    }
-    title = signing.title or path.name
-    request = SignRequest(title, signing.source_type, issuer.organization, parent, fingerprints)
-    signed = sign_media(
-        media,
-        signing_chain(issuer, settings.master_key.get_secret_value()),
-        request,
-        tsa_url=settings.tsa_url,
-        allow_without_timestamp=settings.allow_signing_without_timestamp,
-    )
+    record_id = uuid.uuid4().hex
+    settings.upload_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.upload_dir) as scratch:
+        watermark = payload_for_record(record_id)
+        marked = watermarked_copy(original, watermark, Path(scratch))
+        media = open_media(marked, settings.media_limits) if marked else original
+        # The signals of what will be published: the marked picture.
+        signals = reliable_signals(hash_for_bank(services, media.path))
+        fingerprints = {
+            kind: value for kind, value in signals.items() if kind in FINGERPRINT_ALGORITHMS
+        }
+        title = signing.title or path.name
+        request = SignRequest(
+            title,
+            signing.source_type,
+            issuer.organization,
+            parent,
+            fingerprints,
+            watermark if marked else None,
+        )
+        signed = sign_media(
+            media,
+            signing_chain(issuer, settings.master_key.get_secret_value()),
+            request,
+            tsa_url=settings.tsa_url,
+            allow_without_timestamp=settings.allow_signing_without_timestamp,
+        )
     record = ProvenanceRecord(
-        id=uuid.uuid4().hex,
+        id=record_id,
         issuer_id=issuer.id,
         title=title,
         source_type=str(signing.source_type),
         media_kind=str(media.kind),
-        original_sha256=signals["sha256"],
+        original_sha256=_sha256(path),
         signed_sha256=hashlib.sha256(signed.data).hexdigest(),
         manifest_label=_active_label(signed, media),
         manifest_store=signed.manifest_store,
         timestamped=signed.timestamped,
+        watermark=f"{watermark:016x}" if marked else None,
     )
     entry = banks.add_entry(
         session,
@@ -131,10 +151,25 @@ def _registry(session: Session) -> Bank:
     return bank
 
 
+def record_for_watermark(session: Session, payload: int) -> ProvenanceRecord | None:
+    """The live record whose signed picture carries the watermark ``payload``."""
+    query = (
+        select(ProvenanceRecord)
+        .where(ProvenanceRecord.watermark == f"{payload:016x}")
+        .where(ProvenanceRecord.revoked_at.is_(None))
+    )
+    return session.scalars(query.limit(1)).first()
+
+
 def records_of(session: Session, issuer: str) -> list[ProvenanceRecord]:
     issuer_id = get_issuer(session, issuer).id
     query = select(ProvenanceRecord).where(ProvenanceRecord.issuer_id == issuer_id)
     return list(session.scalars(query.order_by(ProvenanceRecord.created_at)))
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _md5(data: bytes) -> str:

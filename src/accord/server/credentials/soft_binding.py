@@ -4,7 +4,8 @@ A verifier holding a copy without credentials asks which manifests belong to it,
 a soft-binding value it computed (``/matches/byBinding``) or by sending the copy
 (``/matches/byContent``), then fetches a manifest (``/manifests/{manifestId}``) and
 validates it against the copy itself. Fingerprints are accord's signals, base64 of the
-text value as written in the manifests' ``c2pa.soft-binding`` assertions.
+text value as written in the manifests' ``c2pa.soft-binding`` assertions; the watermark's
+value is base64 of its 8-byte payload.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from accord.errors import BadRequest, InvalidSignal, NotFound, UnsupportedMedia
+from accord.media.file import open_media
 from accord.provenance.signing import FINGERPRINT_ALGORITHMS
+from accord.provenance.watermarking import WATERMARK_ALGORITHM, read_file_watermark
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
 from accord.server.banks.service import validate_signals
 from accord.server.credentials.models import ProvenanceRecord
-from accord.server.credentials.service import REGISTRY_BANK
+from accord.server.credentials.service import REGISTRY_BANK, record_for_watermark
 from accord.server.deps import ServicesDep, SessionDep
 from accord.server.matching.lookup import match_file, match_signals
 from accord.server.matching.service import Match, MatchOptions
@@ -36,6 +39,9 @@ router = APIRouter(tags=["soft binding"], dependencies=[Depends(require(Scope.MA
 
 C2PA_MANIFEST = "application/c2pa"
 _SIGNAL_OF = {alg: signal_type for signal_type, alg in FINGERPRINT_ALGORITHMS.items()}
+_ALGORITHMS = (*_SIGNAL_OF, WATERMARK_ALGORITHM)
+#: One (similarity score, manifest id) per answer.
+Scored = list[tuple[int, str]]
 _CONTENT_TYPES = ("image/", "audio/", "video/", "application/", "model/", "text/")
 MaxResults = Annotated[int, Query(alias="maxResults", ge=1, le=100)]
 
@@ -48,7 +54,7 @@ class SoftBindingQuery(BaseModel):
 @router.get("/services/supportedAlgorithms", summary="Soft-binding algorithms served here")
 async def supported_algorithms() -> dict[str, list[dict[str, str]]]:
     fingerprints = [{"alg": alg} for alg in FINGERPRINT_ALGORITHMS.values()]
-    return {"watermarks": [], "fingerprints": fingerprints}
+    return {"watermarks": [{"alg": WATERMARK_ALGORITHM}], "fingerprints": fingerprints}
 
 
 @router.get("/matches/byBinding", summary="Manifests whose soft binding matches a value")
@@ -59,9 +65,7 @@ def query_by_binding(
     value: Annotated[str, Query(max_length=1_000_000)],
     max_results: MaxResults = 10,
 ) -> dict[str, Any]:
-    signal_type, signal = _decode(alg, value)
-    report = match_signals(services, session, {signal_type: signal}, _registry_only())
-    return _result(session, report.matches, max_results)
+    return _answer(_by_binding(services, session, alg, value), max_results)
 
 
 @router.post("/matches/byBinding", summary="Manifests for a large soft-binding value")
@@ -71,9 +75,7 @@ def query_by_large_binding(
     session: SessionDep,
     max_results: MaxResults = 10,
 ) -> dict[str, Any]:
-    signal_type, signal = _decode(query.alg, query.value)
-    report = match_signals(services, session, {signal_type: signal}, _registry_only())
-    return _result(session, report.matches, max_results)
+    return _answer(_by_binding(services, session, query.alg, query.value), max_results)
 
 
 @router.post(
@@ -96,7 +98,7 @@ async def query_by_content(
     alg: Annotated[str | None, Query()] = None,
     max_results: MaxResults = 10,
 ) -> dict[str, Any]:
-    if alg is not None and alg not in _SIGNAL_OF:
+    if alg is not None and alg not in _ALGORITHMS:
         raise BadRequest(f"the algorithm {alg!r} is not served here")
     if not request.headers.get("content-type", "").startswith(_CONTENT_TYPES):
         raise UnsupportedMedia("send the asset as the body, with its media type")
@@ -106,10 +108,16 @@ async def query_by_content(
     ) as path:
 
         def lookup() -> dict[str, Any]:
-            _, report = match_file(services, session, path, _registry_only())
-            wanted = _SIGNAL_OF.get(alg or "")
-            matches = [m for m in report.matches if wanted is None or m.signal_type == wanted]
-            return _result(session, matches, max_results)
+            scored: Scored = []
+            if alg in (None, WATERMARK_ALGORITHM):
+                reading = read_file_watermark(open_media(path, settings.media_limits))
+                scored += _by_watermark(session, reading.payload if reading else None)
+            if alg != WATERMARK_ALGORITHM:
+                _, report = match_file(services, session, path, _registry_only())
+                wanted = _SIGNAL_OF.get(alg or "")
+                matches = [m for m in report.matches if wanted in (None, m.signal_type)]
+                scored += _by_fingerprint(session, matches)
+            return _answer(scored, max_results)
 
         return await run_in_threadpool(lookup)
 
@@ -140,6 +148,24 @@ def _registry_only() -> MatchOptions:
     return MatchOptions(banks=[REGISTRY_BANK])
 
 
+def _by_binding(services: ServicesDep, session: Session, alg: str, value: str) -> Scored:
+    if alg == WATERMARK_ALGORITHM:
+        return _by_watermark(session, _decode_watermark(value))
+    signal_type, signal = _decode(alg, value)
+    report = match_signals(services, session, {signal_type: signal}, _registry_only())
+    return _by_fingerprint(session, report.matches)
+
+
+def _decode_watermark(value: str) -> int:
+    try:
+        payload = base64.b64decode(value, validate=True)
+    except binascii.Error as error:
+        raise BadRequest(f"the value is not base64: {error}") from None
+    if len(payload) != 8:  # noqa: PLR2004 (the payload is 64 bits)
+        raise BadRequest(f"a {WATERMARK_ALGORITHM} value is 8 bytes, not {len(payload)}")
+    return int.from_bytes(payload, "big")
+
+
 def _decode(alg: str, value: str) -> tuple[str, str]:
     signal_type = _SIGNAL_OF.get(alg)
     if signal_type is None:
@@ -152,20 +178,30 @@ def _decode(alg: str, value: str) -> tuple[str, str]:
     return signal_type, checked[signal_type]
 
 
-def _result(session: Session, matches: Iterable[Match], limit: int) -> dict[str, Any]:
+def _by_watermark(session: Session, payload: int | None) -> Scored:
+    record = None if payload is None else record_for_watermark(session, payload)
+    return [] if record is None else [(100, record.manifest_label)]
+
+
+def _by_fingerprint(session: Session, matches: Iterable[Match]) -> Scored:
     references = {m.entry.case_reference: m for m in matches if m.entry.case_reference}
     records = session.scalars(
         select(ProvenanceRecord)
         .where(ProvenanceRecord.id.in_(list(references)))
         .where(ProvenanceRecord.revoked_at.is_(None))
     )
-    scored = sorted(
-        ((_similarity(references[record.id]), record.manifest_label) for record in records),
-        reverse=True,
-    )
+    return [(_similarity(references[record.id]), record.manifest_label) for record in records]
+
+
+def _answer(scored: Scored, limit: int) -> dict[str, Any]:
+    """Each manifest once, at its best score, best first."""
+    best: dict[str, int] = {}
+    for score, label in scored:
+        best[label] = max(score, best.get(label, 0))
+    ranked = sorted(((score, label) for label, score in best.items()), reverse=True)
     return {
         "matches": [
-            {"manifestId": label, "similarityScore": score} for score, label in scored[:limit]
+            {"manifestId": label, "similarityScore": score} for score, label in ranked[:limit]
         ]
     }
 

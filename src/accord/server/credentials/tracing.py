@@ -1,8 +1,10 @@
 """Verify a file, and when its credentials are missing or broken, find its original.
 
-Platforms strip Content Credentials and re-encode uploads. Every file signed here has its
-signals in the ``REGISTRY`` bank, so a copy without valid credentials is looked up there:
-"this looks like X, signed by Y on Z, but this copy carries no credentials".
+Platforms strip Content Credentials and re-encode uploads. Every picture signed here
+carries accord's watermark naming its record, and every signed file has its signals in
+the ``REGISTRY`` bank, so a copy without valid credentials is traced by both: "this looks
+like X, signed by Y on Z, but this copy carries no credentials". A watermark whose
+picture no longer matches its original's fingerprint says more: the copy was altered.
 """
 
 from __future__ import annotations
@@ -14,17 +16,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.errors import MediaError
+from accord.media.file import open_media
 from accord.provenance.verification import CredentialState, Verification, verify_file
+from accord.provenance.watermarking import read_file_watermark
 from accord.server.credentials.models import ProvenanceRecord
-from accord.server.credentials.service import REGISTRY_BANK
+from accord.server.credentials.service import REGISTRY_BANK, record_for_watermark
 from accord.server.issuers.models import Issuer
 from accord.server.issuers.service import trust_anchors
 from accord.server.matching.lookup import match_file
-from accord.server.matching.service import MatchOptions
+from accord.server.matching.service import Match, MatchOptions
 from accord.server.services import Services
+from accord.signals.watermark import WatermarkReading
 
 #: States whose credentials stand on their own: no need to look for an original.
 _INTACT = (CredentialState.TRUSTED, CredentialState.VALID)
+#: How an original found only by its watermark is listed.
+WATERMARK = "watermark"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,27 +61,44 @@ class Original:
 class Traced:
     verification: Verification
     originals: tuple[Original, ...]
+    #: accord's watermark read from the copy, and the live record it names (if any).
+    watermark: WatermarkReading | None = None
+    watermark_record: str | None = None
 
     @property
     def headline(self) -> str:
         if not self.originals:
             return self.verification.headline
         best = self.originals[0]
+        signed = f"“{best.title}”, signed by {best.issuer} on {best.signed_at[:10]}"
+        signed += f" (record {best.record_id})"
+        if best.signal_type == WATERMARK:
+            return (
+                f"{self.verification.headline} It carries the watermark of {signed}, but its "
+                "picture differs from that original's (cropped, framed or edited)."
+            )
         copy = {
             CredentialState.NONE: "this copy carries no credentials",
             CredentialState.REMOTE: "this copy's credentials were not checked",
             CredentialState.INVALID: "this copy's credentials are broken",
         }.get(self.verification.state, "this copy differs")
-        return (
-            f"{self.verification.headline} It looks like “{best.title}”, signed by {best.issuer} "
-            f"on {best.signed_at[:10]} (record {best.record_id}), but {copy}."
-        )
+        return f"{self.verification.headline} It looks like {signed}, but {copy}."
 
     def to_json(self) -> dict[str, Any]:
+        mark = self.watermark
         return {
             **self.verification.to_json(),
             "headline": self.headline,
             "originals": [original.to_json() for original in self.originals],
+            "watermark": None
+            if mark is None
+            else {
+                "payload": mark.payload_hex,
+                "record_id": self.watermark_record,
+                "sync_score": round(mark.sync_score, 1),
+                "scale": round(mark.scale, 3),
+                "rotation_degrees": round(mark.rotation_degrees, 2),
+            },
         }
 
 
@@ -85,16 +110,36 @@ def verify_and_trace(services: Services, session: Session, path: Path) -> Traced
     )
     if verification.state in _INTACT:
         return Traced(verification, ())
-    _, report = match_file(services, session, path, MatchOptions(banks=[REGISTRY_BANK]))
-    references = {
-        match.entry.case_reference: match for match in report.matches if match.entry.case_reference
-    }
-    if not references:
+    try:
+        media = open_media(path, settings.media_limits)
+        reading = read_file_watermark(media)
+        _, report = match_file(services, session, path, MatchOptions(banks=[REGISTRY_BANK]))
+    except MediaError:
+        if verification.state is CredentialState.NONE:
+            raise  # nothing was learnt: the file is simply unreadable
+        # c2pa read credentials, but accord cannot decode the media to trace it: what
+        # the credentials say still stands.
         return Traced(verification, ())
+    marked = record_for_watermark(session, reading.payload) if reading else None
+    originals = _originals(session, report.matches, marked)
+    return Traced(verification, originals, reading, marked.id if marked else None)
+
+
+def _originals(
+    session: Session, matches: list[Match], marked: ProvenanceRecord | None
+) -> tuple[Original, ...]:
+    """Records whose registry entry matched, nearest first; then the watermark's record,
+    unless its fingerprint matched too."""
+    references = {
+        match.entry.case_reference: match for match in matches if match.entry.case_reference
+    }
+    wanted = [*references, *([marked.id] if marked else [])]
+    if not wanted:
+        return ()
     rows = session.execute(
         select(ProvenanceRecord, Issuer.organization)
         .join(Issuer, ProvenanceRecord.issuer_id == Issuer.id)
-        .where(ProvenanceRecord.id.in_(list(references)))
+        .where(ProvenanceRecord.id.in_(wanted))
         .where(ProvenanceRecord.revoked_at.is_(None))
     )
     originals = [
@@ -103,10 +148,11 @@ def verify_and_trace(services: Services, session: Session, path: Path) -> Traced
             title=record.title,
             issuer=organization,
             signed_at=record.created_at.isoformat(),
-            signal_type=references[record.id].signal_type,
-            distance=references[record.id].distance,
+            signal_type=references[record.id].signal_type if record.id in references else WATERMARK,
+            distance=references[record.id].distance if record.id in references else 0.0,
         )
         for record, organization in rows
     ]
-    originals.sort(key=lambda original: original.distance)
-    return Traced(verification, tuple(originals))
+    # Fingerprint matches first: a watermark alone means the picture changed.
+    originals.sort(key=lambda original: (original.signal_type == WATERMARK, original.distance))
+    return tuple(originals)

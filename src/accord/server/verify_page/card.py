@@ -29,6 +29,7 @@ _MATCHED_BY = {
     "orb": "part of the same picture (a crop or a screenshot)",
     "vpdq": "the same video frames",
     "audio": "the same sound",
+    "watermark": "its invisible accord watermark (the picture itself differs)",
 }
 
 
@@ -100,6 +101,7 @@ def build_card(answer: Mapping[str, Any], filename: str | None, thumbnail: Thumb
     credential: Mapping[str, Any] = answer.get("credential") or {}
     problems = _problems(answer.get("problems") or [])
     sources = tuple(words.source(kind) for kind in credential.get("source_types") or [])
+    originals = tuple(_original(item, thumbnail) for item in answer.get("originals") or [])
     return Card(
         filename=filename,
         badge=_badge(str(answer.get("state", "none")), problems),
@@ -115,8 +117,8 @@ def build_card(answer: Mapping[str, Any], filename: str | None, thumbnail: Thumb
         actions=tuple(words.action(str(name)) for name in credential.get("actions") or []),
         ingredients=tuple(_ingredient(item) for item in credential.get("ingredients") or []),
         problems=problems,
-        watermark=_watermark(answer, thumbnail),
-        originals=tuple(_original(item, thumbnail) for item in answer.get("originals") or []),
+        watermark=_watermark(answer, thumbnail, {item.record_id for item in originals}),
+        originals=originals,
         limits=str(answer.get("limits", "")),
     )
 
@@ -182,15 +184,18 @@ def _original(item: Mapping[str, Any], thumbnail: ThumbnailUrl) -> OriginalView:
     )
 
 
-def _watermark(answer: Mapping[str, Any], thumbnail: ThumbnailUrl) -> WatermarkView | None:
-    """The answer may carry ``watermark``: an object naming a record, or null for none."""
+def _watermark(
+    answer: Mapping[str, Any], thumbnail: ThumbnailUrl, shown: set[str]
+) -> WatermarkView | None:
+    """The answer may carry ``watermark``: an object naming a record, or null for none.
+    A record already shown among the originals is not pictured twice."""
     if "watermark" not in answer:
         return None
     found = answer["watermark"]
     if not isinstance(found, Mapping) or not found.get("record_id"):
         return WatermarkView(None, None)
     record_id = str(found["record_id"])
-    return WatermarkView(record_id, thumbnail(record_id))
+    return WatermarkView(record_id, None if record_id in shown else thumbnail(record_id))
 
 
 def _when(iso: object) -> str | None:
