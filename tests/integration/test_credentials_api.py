@@ -153,6 +153,52 @@ def test_a_signed_picture_carries_its_records_watermark(
     assert "signed by Electoral Commission" in result["headline"]
 
 
+def test_an_edit_of_a_file_signed_here_names_it_as_its_parent(
+    client: TestClient, db_session: Session, corpus: Path, tmp_path: Path
+) -> None:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    services = replace(
+        services, settings=services.settings.model_copy(update={"master_key": SecretStr(MASTER)})
+    )
+    create_issuer(db_session, "ec", IssuerName("Electoral Commission", "EC"), MASTER)
+    bridge = corpus / "pdq" / "bridge-mods"
+    original, signed = sign_for_issuer(
+        services, db_session, bridge / "aaa-orig.jpg", Signing("ec", SourceType.CAMERA, "Bridge")
+    )
+    # An edit made from the unsigned original: the registry finds it by its fingerprint.
+    brighter, _ = sign_for_issuer(
+        services,
+        db_session,
+        bridge / "high-contrast.jpg",
+        Signing("ec", SourceType.HUMAN_EDITS, "Bridge, more contrast"),
+    )
+    # A crop of the signed picture: its watermark names the original, and it keeps it.
+    cropped = tmp_path / "cropped.jpg"
+    with Image.open(io.BytesIO(signed.data)) as picture:
+        edits.cropped(picture, 0.1).save(cropped, quality=90)
+    crop, crop_signed = sign_for_issuer(
+        services, db_session, cropped, Signing("ec", SourceType.HUMAN_EDITS, "Bridge, cropped")
+    )
+    assert (brighter.parent_id, crop.parent_id) == (original.id, original.id)
+    assert crop.watermark is None
+    manifest = json.loads(manifest_json(crop_signed.data))
+    active = manifest["manifests"][manifest["active_manifest"]]
+    [ingredient] = active["ingredients"]
+    assert (ingredient["relationship"], ingredient["active_manifest"]) == (
+        "parentOf",
+        original.manifest_label,
+    )
+    actions = next(a for a in active["assertions"] if a["label"].startswith("c2pa.actions"))
+    assert [a["action"] for a in actions["data"]["actions"]] == ["c2pa.opened", "c2pa.edited"]
+    shown = verify(client, "crop.jpg", crop_signed.data)
+    assert shown["state"] == "trusted"
+    assert shown["credential"]["ingredients"][0]["title"] == "Bridge"
+    again, _ = sign_for_issuer(
+        services, db_session, bridge / "aaa-orig.jpg", Signing("ec", SourceType.CAMERA, "Again")
+    )
+    assert again.parent_id is None  # the same bytes signed twice: not an edit
+
+
 def test_tracing_a_file_accord_cannot_decode_keeps_its_verification(
     client: TestClient, corpus: Path
 ) -> None:
@@ -179,6 +225,8 @@ def test_sign_over_http_returns_the_signed_copy(
     assert response.headers["x-accord-timestamped"] == "false"
     assert 'filename="signed-bridge_photo.jpg"' in response.headers["content-disposition"]
     record = response.headers["x-accord-record"]
+    assert response.headers["x-accord-watermark"] == record[:16]
+    assert "x-accord-parent" not in response.headers
     result = verify(client, "signed.jpg", response.content)
     assert result["state"] == "trusted"
     assert result["credential"]["source_types"] == ["trainedAlgorithmicMedia"]

@@ -58,16 +58,26 @@ def sign_command(
                     record, signed = sign_for_issuer(services, session, path, signing)
                     target.write_bytes(signed.data)
                     record_id, stamped = record.id, signed.timestamped
+                    notes = _notes(record.watermark, record.parent_id)
             except (AccordError, OSError) as error:
                 failures += 1
                 detail = error.detail if isinstance(error, AccordError) else str(error)
                 typer.echo(f"\naccord: error: {path}: {detail}", err=True)
                 continue
             unstamped = services.settings.tsa_url is not None and not stamped
-            note = " (no timestamp: the authority did not answer)" if unstamped else ""
+            if unstamped:
+                notes.append("no timestamp: the authority did not answer")
+            note = f" ({'; '.join(notes)})" if notes else ""
             typer.echo(f"{path}\t{target}\trecord {record_id}{note}")
     if failures:
         raise typer.Exit(code=1)
+
+
+def _notes(watermark: str | None, parent_id: str | None) -> list[str]:
+    notes = [f"watermarked {watermark}"] if watermark else []
+    if parent_id:
+        notes.append(f"an edit of record {parent_id}")
+    return notes
 
 
 def _expand(paths: list[Path]) -> Iterator[Path]:

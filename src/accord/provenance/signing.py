@@ -2,7 +2,8 @@
 
 The manifest says what a verifier needs and no more:
 - ``c2pa.created`` with the digital source type (camera capture, AI-generated...), or
-  ``c2pa.opened`` with the original as a ``parentOf`` ingredient for an edit;
+  ``c2pa.opened`` with the original as a ``parentOf`` ingredient for an edit (the original
+  file itself, or the ingredient archive kept when the original was signed);
 - the issuer as the CreativeWork author, and a title;
 - the perceptual fingerprints, and accord's watermark when the picture carries one, as
   ``c2pa.soft-binding`` assertions (with a ``c2pa.watermarked`` action for the mark), so a
@@ -41,6 +42,8 @@ FINGERPRINT_ALGORITHMS = {
     "audio": "org.accord.audio.1",
 }
 _IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+#: The label that ties an edit's ``c2pa.opened`` action to its parent ingredient.
+_PARENT = "original"
 
 
 class SourceType(StrEnum):
@@ -74,6 +77,9 @@ class SignRequest:
     fingerprints: Mapping[str, str] | None = None
     #: The payload of accord's watermark, when the file carries one.
     watermark: int | None = None
+    #: The original as an ingredient archive (``ingredient_archive``), when the original
+    #: file itself is not at hand.
+    parent_archive: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,24 +130,20 @@ def _sign(
             ta_url=tsa_url.encode() if tsa_url else None,
         )
     )
-    settings = {
-        "verify": {"remote_manifest_fetch": False},
-        "builder": {
-            "thumbnail": {"long_edge": THUMBNAIL_LONG_EDGE, "prefer_smallest_format": True}
-        },
-    }
     signed = io.BytesIO()
     with (
-        c2pa.Builder(_manifest(request), c2pa.Context.from_dict(settings)) as builder,
+        c2pa.Builder(_manifest(request), c2pa.Context.from_dict(_settings())) as builder,
         media.path.open("rb") as source,
     ):
-        if request.parent is not None:
+        if request.parent_archive is not None:
+            builder.add_ingredient_from_archive(io.BytesIO(request.parent_archive))
+        elif request.parent is not None:
             with request.parent.path.open("rb") as parent:
                 builder.add_ingredient(
                     {
                         "title": request.parent.path.name,
                         "relationship": "parentOf",
-                        "label": "original",
+                        "label": _PARENT,
                     },
                     request.parent.format.mime,
                     parent,
@@ -151,15 +153,38 @@ def _sign(
     return Signed(signed.getvalue(), bytes(store), timestamped, media.format.mime)
 
 
+def ingredient_archive(signed: Signed, title: str) -> bytes:
+    """The signed file as a parent ingredient, archived: what a later edit of it needs to
+    name it as its original (c2pa keeps the manifest and a thumbnail, not the pixels)."""
+    archive = io.BytesIO()
+    with c2pa.Builder(
+        {"claim_generator_info": [{"name": "accord", "version": __version__}]},
+        c2pa.Context.from_dict(_settings()),
+    ) as builder:
+        ingredient = {"title": title, "relationship": "parentOf", "label": _PARENT}
+        builder.add_ingredient(ingredient, signed.mime, io.BytesIO(signed.data))
+        builder.write_ingredient_archive(_PARENT, archive)
+    return archive.getvalue()
+
+
+def _settings() -> dict[str, Any]:
+    return {
+        "verify": {"remote_manifest_fetch": False},
+        "builder": {
+            "thumbnail": {"long_edge": THUMBNAIL_LONG_EDGE, "prefer_smallest_format": True}
+        },
+    }
+
+
 def _manifest(request: SignRequest) -> dict[str, Any]:
-    if request.parent is None:
+    if request.parent is None and request.parent_archive is None:
         first: dict[str, Any] = {
             "action": "c2pa.created",
             "digitalSourceType": request.source_type.uri,
         }
         actions = [first]
     else:
-        opened = {"action": "c2pa.opened", "parameters": {"ingredientIds": ["original"]}}
+        opened = {"action": "c2pa.opened", "parameters": {"ingredientIds": [_PARENT]}}
         edited = {"action": "c2pa.edited", "digitalSourceType": request.source_type.uri}
         actions = [opened, edited]
     if request.watermark is not None:

@@ -25,7 +25,9 @@ def test_sign_verify_trace_a_stripped_copy_and_revoke(corpus: Path, tmp_path: Pa
     assert f"{bomb}: RIFF chunks nested deeper than 16 levels" in stderr
     lines = [line.split("\t") for line in stdout.splitlines() if "\trecord " in line]
     assert [Path(line[1]).name for line in lines] == ["aaa-orig.signed.jpg", "sample1.signed.wav"]
-    record_id = lines[0][2].removeprefix("record ")
+    record_id = lines[0][2].split()[1]
+    assert lines[0][2].endswith(f"(watermarked {record_id[:16]})")  # the picture is marked
+    assert "watermarked" not in lines[1][2]  # the sound is not
 
     code, stdout, _ = accord("verify", "--json", out / "aaa-orig.signed.jpg")
     verified = json.loads(stdout)

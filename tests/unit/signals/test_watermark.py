@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from accord.errors import SignalNotApplicable
-from accord.signals.watermark import MIN_SIDE, embed_watermark, read_watermark
+from accord.signals.watermark import MIN_SIDE, embed_watermark, lattice, read_watermark
 from accord.signals.watermark.coding import CODED_BITS, decode_payload, encode_payload
 from accord.signals.watermark.layout import tile_for
 from tests import edits
@@ -124,3 +124,13 @@ def test_unmarked_photos_and_their_copies_read_as_unmarked(corpus: Path, name: s
 )
 def test_degenerate_pictures_read_as_unmarked(pixels: NDArray[np.uint8]) -> None:
     assert read_watermark(pixels) is None
+
+
+def test_a_lattice_fit_to_peaks_on_one_line_keeps_its_guess() -> None:
+    """Image content can put every autocorrelation peak on one line: the fitted basis
+    would be singular, so the first guess stands."""
+    correlation = np.zeros((512, 512), np.float32)
+    for step in range(1, 5):
+        correlation[0, 64 * step - 1 : 64 * step + 2] = [0.5, 1.0, 0.5]
+    guess = np.array([[0.0, 64.0], [64.0, 0.0]])
+    np.testing.assert_array_equal(lattice._refine(correlation, guess, 4), guess)

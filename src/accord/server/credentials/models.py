@@ -31,6 +31,10 @@ class ProvenanceRecord(Base):
     #: The payload of accord's watermark in the signed picture (the id's first 16 hex
     #: digits), or None when the file carries no mark.
     watermark: Mapped[str | None] = mapped_column(String(16), index=True)
+    #: The record of the original this file was edited from, when signing found one.
+    parent_id: Mapped[str | None] = mapped_column(String(32))
+    #: The signed file as a c2pa ingredient archive, for edits of it to name it as parent.
+    ingredient_archive: Mapped[bytes | None] = mapped_column(LargeBinary)
     #: The file's signals in the REGISTRY bank, so stripped copies can be traced here.
     registry_entry_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("bank_entries.id", ondelete="SET NULL")

@@ -61,7 +61,10 @@ def sign_upload(
     ] = None,
 ) -> Response:
     """The signed copy comes back with its type; ``X-Accord-Record`` names its provenance
-    record, and ``X-Accord-Timestamped`` says whether a timestamp authority signed too."""
+    record, ``X-Accord-Timestamped`` says whether a timestamp authority signed too,
+    ``X-Accord-Watermark`` gives the payload of the picture's invisible watermark (absent
+    when none was added), and ``X-Accord-Parent`` the record of the original that this file
+    was found to be an edit of (absent when none)."""
     settings = services.settings
 
     def spool(upload: UploadFile) -> AbstractContextManager[Path]:
@@ -80,6 +83,8 @@ def sign_upload(
         headers={
             "X-Accord-Record": record.id,
             "X-Accord-Timestamped": str(signed.timestamped).lower(),
+            **({"X-Accord-Watermark": record.watermark} if record.watermark else {}),
+            **({"X-Accord-Parent": record.parent_id} if record.parent_id else {}),
             "Content-Disposition": f'attachment; filename="{_download_name(file.filename)}"',
         },
     )

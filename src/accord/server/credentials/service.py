@@ -29,19 +29,29 @@ from accord.provenance.signing import (
     Signed,
     SignRequest,
     SourceType,
+    ingredient_archive,
     sign_media,
 )
-from accord.provenance.watermarking import payload_for_record, watermarked_copy
+from accord.provenance.watermarking import (
+    payload_for_record,
+    read_file_watermark,
+    watermarked_copy,
+)
 from accord.server.banks import service as banks
 from accord.server.banks.models import Bank, BankKind
 from accord.server.credentials.models import ProvenanceRecord
 from accord.server.db.base import utc_now
 from accord.server.hashing.service import hash_for_bank, reliable_signals
 from accord.server.issuers.service import get_issuer, signing_chain
+from accord.server.matching.lookup import match_file
+from accord.server.matching.service import MatchOptions
 from accord.server.services import Services
+from accord.signals.watermark import WatermarkReading
 
 #: The authentic bank holding the signals of every file signed here.
 REGISTRY_BANK = "REGISTRY"
+#: Signal types that find the same bytes, never an edit.
+_EXACT = ("sha256", "md5")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,30 +68,39 @@ class Signing:
 def sign_for_issuer(
     services: Services, session: Session, path: Path, signing: Signing
 ) -> tuple[ProvenanceRecord, Signed]:
-    """Sign the file at ``path``; the record and registry entry are added to ``session``."""
+    """Sign the file at ``path``; the record and registry entry are added to ``session``.
+
+    Without an explicit parent, a file that is an edit of a file signed here (its
+    watermark names it, or the registry finds it) gets that file as its parent ingredient.
+    """
     settings = services.settings
     issuer = get_issuer(session, signing.issuer)
     original = open_media(path, settings.media_limits)
     parent = open_media(signing.parent, settings.media_limits) if signing.parent else None
+    digest = _sha256(path)
+    existing_mark = read_file_watermark(original)
+    registered = (
+        None if parent else _registered_original(services, session, original, digest, existing_mark)
+    )
     record_id = uuid.uuid4().hex
+    title = signing.title or path.name
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=settings.upload_dir) as scratch:
-        watermark = payload_for_record(record_id)
-        marked = watermarked_copy(original, watermark, Path(scratch))
+        # A picture already marked (an edit of one signed here) keeps its mark: a second
+        # one on top would blur both.
+        watermark = None if existing_mark else payload_for_record(record_id)
+        marked = watermarked_copy(original, watermark, Path(scratch)) if watermark else None
         media = open_media(marked, settings.media_limits) if marked else original
         # The signals of what will be published: the marked picture.
         signals = reliable_signals(hash_for_bank(services, media.path))
-        fingerprints = {
-            kind: value for kind, value in signals.items() if kind in FINGERPRINT_ALGORITHMS
-        }
-        title = signing.title or path.name
         request = SignRequest(
-            title,
-            signing.source_type,
-            issuer.organization,
-            parent,
-            fingerprints,
-            watermark if marked else None,
+            title=title,
+            source_type=signing.source_type,
+            author=issuer.organization,
+            parent=parent,
+            parent_archive=registered.ingredient_archive if registered else None,
+            fingerprints={k: v for k, v in signals.items() if k in FINGERPRINT_ALGORITHMS},
+            watermark=watermark if marked else None,
         )
         signed = sign_media(
             media,
@@ -96,18 +115,20 @@ def sign_for_issuer(
         title=title,
         source_type=str(signing.source_type),
         media_kind=str(media.kind),
-        original_sha256=_sha256(path),
+        original_sha256=digest,
         signed_sha256=hashlib.sha256(signed.data).hexdigest(),
         manifest_label=_active_label(signed, media),
         manifest_store=signed.manifest_store,
         timestamped=signed.timestamped,
-        watermark=f"{watermark:016x}" if marked else None,
+        watermark=f"{watermark:016x}" if watermark and marked else None,
+        parent_id=registered.id if registered else None,
+        ingredient_archive=_archive(signed, title),
     )
     entry = banks.add_entry(
         session,
         _registry(session),
         # The copy people will share is the signed one: its exact digests, and the
-        # perceptual signals, which signing does not change.
+        # perceptual signals of the (marked) picture.
         {**signals, "sha256": record.signed_sha256, "md5": _md5(signed.data)},
         banks.EntryFields(
             source="accord sign",
@@ -122,6 +143,40 @@ def sign_for_issuer(
     session.flush()
     services.indexes.dirty = True  # this process's next lookup sees the entry
     return record, signed
+
+
+def _registered_original(
+    services: Services,
+    session: Session,
+    media: MediaFile,
+    digest: str,
+    mark: WatermarkReading | None,
+) -> ProvenanceRecord | None:
+    """The live record of the file this one was edited from: the one its watermark names,
+    else the registry's nearest perceptual match. Signing the same bytes again is no edit."""
+    if mark is not None:
+        record = record_for_watermark(session, mark.payload)
+    else:
+        _, report = match_file(services, session, media.path, MatchOptions(banks=[REGISTRY_BANK]))
+        perceptual = [
+            match
+            for match in report.matches
+            if match.entry.case_reference and match.signal_type not in _EXACT
+        ]
+        nearest = min(perceptual, key=lambda match: match.distance, default=None)
+        record = session.get(ProvenanceRecord, nearest.entry.case_reference) if nearest else None
+    if record is None or record.revoked_at is not None or record.ingredient_archive is None:
+        return None
+    if digest in (record.original_sha256, record.signed_sha256):
+        return None
+    return record
+
+
+def _archive(signed: Signed, title: str) -> bytes | None:
+    try:
+        return ingredient_archive(signed, title)
+    except c2pa.C2paError:
+        return None  # edits of this file will be signed without their parent
 
 
 def revoke_record(session: Session, record_id: str, reason: str) -> ProvenanceRecord:

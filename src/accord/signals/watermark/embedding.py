@@ -1,7 +1,7 @@
 """Add the mark to a picture: computed at a fixed working resolution, scaled up, masked.
 
 The tile pattern is drawn at a working resolution of 256 chips along the picture's short
-side (a chip is never smaller than 3 pixels, so small pictures get fewer, larger tiles:
+side (a chip is never smaller than 2.5 pixels, so small pictures get fewer, larger tiles:
 fine chips would not survive JPEG or downscaling). Its strength follows the picture's
 local texture, where changes hide, and fades near black and white, where they clip. The
 mark is upscaled to full size and added to the three channels alike (a pure luminance
@@ -21,7 +21,7 @@ from accord.signals.watermark.layout import TILE, tile_for
 
 #: Chips along the picture's short side.
 WORKING_SHORT_SIDE = 256
-MIN_CHIP_PIXELS = 3.0
+MIN_CHIP_PIXELS = 2.5
 #: Pictures whose short side is below this carry too few tiles to be read back.
 MIN_SIDE = 256
 TARGET_PSNR = 40.6

@@ -41,8 +41,10 @@ _FIT_POINTS = np.array(
 #: Candidates closer than this to a better one are the same peak.
 _DISTINCT_PERIOD = 2.0
 _DISTINCT_ROTATION = float(np.deg2rad(1.0))
-#: A basis is refitted only from at least this many peaks.
+#: A basis is refitted only from at least this many peaks, and by at most this share of
+#: its length.
 _MIN_FIT_PEAKS = 4
+_MAX_CORRECTION = 0.05
 _WHITENING_SIGMA = 3.0
 _AXIS_BINS = 2
 
@@ -201,11 +203,15 @@ def _refine(
         indices.append(point)
         positions.append((cy - 3 + wy + oy, cx - 3 + wx + ox))
         weights.append(float(window[wy, wx]))
-    if len(indices) < _MIN_FIT_PEAKS:
-        return basis
+    points_used = np.array(indices)
+    if len(indices) < _MIN_FIT_PEAKS or np.linalg.matrix_rank(points_used) < 2:  # noqa: PLR2004
+        return basis  # too few peaks, or all on one line: nothing to fit a plane to
     root = np.sqrt(np.array(weights))[:, None]
-    fitted, *_ = np.linalg.lstsq(np.array(indices) * root, np.array(positions) * root)
-    return np.asarray(fitted.T, np.float64)
+    fitted, *_ = np.linalg.lstsq(points_used * root, np.array(positions) * root)
+    refined = np.asarray(fitted.T, np.float64)
+    # Peaks of image content can pull the fit anywhere: keep only a small correction.
+    moved = np.linalg.norm(refined - basis, axis=0) / np.linalg.norm(basis, axis=0)
+    return refined if float(moved.max()) < _MAX_CORRECTION else basis
 
 
 def parabola_vertex(before: float, at: float, after: float) -> float:
