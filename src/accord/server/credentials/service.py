@@ -88,8 +88,9 @@ def sign_for_issuer(
     with tempfile.TemporaryDirectory(dir=settings.upload_dir) as scratch:
         # A picture already marked (an edit of one signed here) keeps its mark: a second
         # one on top would blur both.
-        watermark = None if existing_mark else payload_for_record(record_id)
-        marked = watermarked_copy(original, watermark, Path(scratch)) if watermark else None
+        payload = None if existing_mark else payload_for_record(record_id)
+        marked = None if payload is None else watermarked_copy(original, payload, Path(scratch))
+        watermark = payload if marked else None
         media = open_media(marked, settings.media_limits) if marked else original
         # The signals of what will be published: the marked picture.
         signals = reliable_signals(hash_for_bank(services, media.path))
@@ -100,7 +101,7 @@ def sign_for_issuer(
             parent=parent,
             parent_archive=registered.ingredient_archive if registered else None,
             fingerprints={k: v for k, v in signals.items() if k in FINGERPRINT_ALGORITHMS},
-            watermark=watermark if marked else None,
+            watermark=watermark,
         )
         signed = sign_media(
             media,
@@ -120,7 +121,7 @@ def sign_for_issuer(
         manifest_label=_active_label(signed, media),
         manifest_store=signed.manifest_store,
         timestamped=signed.timestamped,
-        watermark=f"{watermark:016x}" if watermark and marked else None,
+        watermark=None if watermark is None else f"{watermark:016x}",
         parent_id=registered.id if registered else None,
         ingredient_archive=_archive(signed, title),
     )
