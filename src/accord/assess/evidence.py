@@ -23,6 +23,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
@@ -118,6 +119,8 @@ class BankHit:
     #: The entry's case reference (for the registry: the provenance record id).
     reference: str | None = None
     note: str = ""
+    #: The registered file itself, when the bank keeps it: to show what differs.
+    original: Path | None = None
 
 
 class BankLookup(Protocol):

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from accord.cli.assess import assess_command
 from accord.cli.banks import bank_app
 from accord.cli.issuers import issuer_app
 from accord.cli.keys import key_app
@@ -140,6 +141,7 @@ def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> Non
 app.command("match")(match_command)
 app.command("scan")(scan_command)
 app.command("verify")(verify_command)
+app.command("assess")(assess_command)
 app.command("sign")(sign_command)
 app.add_typer(bank_app, name="bank")
 app.add_typer(key_app, name="key")

@@ -61,7 +61,8 @@ _MEANINGS = {
     "timeStamp.mismatch": "the signing time's timestamp does not match the signature",
     "timeStamp.untrusted": "the timestamp authority is not trusted here",
 }
-_CHANGED_CONTENT = ("assertion.dataHash.mismatch", "assertion.bmffHash.mismatch")
+#: Failure codes that mean the content itself changed after signing.
+CHANGED_CONTENT = ("assertion.dataHash.mismatch", "assertion.bmffHash.mismatch")
 _REMOTE_URL = re.compile(r"from url (\S+)")
 #: Digital source types named in IPTC's vocabulary, as plain words.
 _SOURCE_TYPES = {
@@ -91,6 +92,11 @@ LIMITS = (
 )
 
 
+def describe_source_type(kind: str) -> str:
+    """A digital source type (``trainedAlgorithmicMedia``) in plain words."""
+    return _SOURCE_TYPES.get(kind, kind)
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     code: str
@@ -115,6 +121,8 @@ class Ingredient:
     #: Whether the ingredient carried credentials of its own.
     had_credentials: bool
     problems: tuple[Problem, ...]
+    #: The digital source types its own manifest declared.
+    source_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,11 +260,13 @@ def _ingredient(item: Mapping[str, Any], manifests: Mapping[str, Any]) -> Ingred
     statuses = item.get("validation_status") or (
         item.get("validation_results", {}).get("activeManifest", {}).get("failure", [])
     )
+    declared = _actions(manifests[own]) if own and own in manifests else iter(())
     return Ingredient(
         title=item.get("title"),
         relationship=item.get("relationship"),
         had_credentials=bool(own and own in manifests),
         problems=tuple(Problem.of(status) for status in statuses),
+        source_types=tuple(dict.fromkeys(kind for _, kind in declared if kind)),
     )
 
 
@@ -273,7 +283,7 @@ def _headline(state: CredentialState, credential: Credential, problems: tuple[Pr
         )
     serious = [p for p in problems if p.code != "signingCredential.untrusted"] or list(problems)
     reason = serious[0].meaning if serious else "the credentials failed validation"
-    changed = any(p.code in _CHANGED_CONTENT for p in problems)
+    changed = any(p.code in CHANGED_CONTENT for p in problems)
     after = " This copy is not what was signed." if changed else ""
     return f"Content Credentials from {signer} are present but invalid: {reason}.{after}"
 
@@ -303,6 +313,7 @@ def _credential_json(credential: Credential) -> dict[str, Any]:
                 "relationship": item.relationship,
                 "had_credentials": item.had_credentials,
                 "problems": [_problem_json(problem) for problem in item.problems],
+                "source_types": list(item.source_types),
             }
             for item in credential.ingredients
         ],

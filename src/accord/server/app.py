@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from accord import __version__
 from accord.native_threads import use_one_native_thread
 from accord.server import health
+from accord.server.assessments import router as assessments_router
 from accord.server.assets import router as assets_router
 from accord.server.banks import router as banks_router
 from accord.server.credentials import router as credentials_router
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(banks_router.router)
     app.include_router(matching_router.router)
     app.include_router(credentials_router.router)
+    app.include_router(assessments_router.router)
     app.include_router(soft_binding.router)
     app.include_router(hma_router.status_router)
     app.include_router(hma_router.curation)

@@ -110,6 +110,10 @@ def sign_for_issuer(
             tsa_url=settings.tsa_url,
             allow_without_timestamp=settings.allow_signing_without_timestamp,
         )
+        # Kept, so that an assessment can show what an altered copy changed.
+        published = Path(scratch) / "signed"
+        published.write_bytes(signed.data)
+        services.blobs.put_file(published)
     record = ProvenanceRecord(
         id=record_id,
         issuer_id=issuer.id,
@@ -134,6 +138,7 @@ def sign_for_issuer(
         banks.EntryFields(
             source="accord sign",
             case_reference=record.id,
+            asset_sha256=record.signed_sha256,
             labels=[issuer.name],
             note=title,
             added_by=issuer.name,

@@ -1,0 +1,61 @@
+"""``accord assess``: what is known about each file, with the evidence behind it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from accord.cli.local import fail, local_services, report_file_error, transaction
+from accord.errors import AccordError
+
+
+def assess_command(
+    files: Annotated[list[Path], typer.Argument(help="Files to assess.")],
+    anchors: Annotated[
+        list[Path] | None,
+        typer.Option("--anchors", help="More trust anchors: a PEM file (repeatable)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One assessment (JSON) per line.")
+    ] = False,
+) -> None:
+    """Weigh each file's evidence (Content Credentials, metadata, watermarks, this
+    instance's banks and registry, forensics) into a band; a file that cannot be read is
+    reported and the rest still assessed (exit status 1)."""
+    from accord.provenance.certificates import read_trust_anchors  # noqa: PLC0415
+    from accord.server.assessments.router import assess_path  # noqa: PLC0415
+
+    try:
+        extra = read_trust_anchors(anchors or [])
+    except AccordError as error:
+        raise fail(error.detail) from None
+    failures = 0
+    with local_services() as opened:
+        services = replace(opened, trust_anchors=(*opened.trust_anchors, *extra))
+        for path in files:
+            try:
+                with transaction(services) as session:
+                    answer = assess_path(services, session, path)
+            except (AccordError, OSError) as error:
+                failures += 1
+                report_file_error(path, error, as_json=as_json)
+                continue
+            answer["input"]["name"] = str(path)
+            typer.echo(json.dumps(answer) if as_json else _text(path, answer))
+    if failures:
+        raise typer.Exit(code=1)
+
+
+def _text(path: Path, answer: dict[str, Any]) -> str:
+    lines = [f"{path}\t{answer['band']}\t{answer['summary']}"]
+    for finding in answer["findings"]:
+        lines.append(
+            f"  [{finding['strength']} → {finding['direction']}] {finding['code']}: "
+            f"{finding['explanation']}"
+        )
+    lines += [f"  skipped {item['producer']}: {item['reason']}" for item in answer["skipped"]]
+    return "\n".join(lines)

@@ -1,0 +1,111 @@
+"""``POST /v1/assess`` on a real instance: its banks, its registry, its issuers."""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from PIL import Image
+from pydantic import SecretStr
+from sqlalchemy.orm import Session
+
+from accord.provenance.certificates import IssuerName
+from accord.provenance.signing import SourceType
+from accord.server.banks import service as banks
+from accord.server.banks.models import BankKind
+from accord.server.credentials.service import Signing, sign_for_issuer
+from accord.server.issuers.service import create_issuer
+from accord.signals.hashing import hash_file
+from tests import edits
+
+MASTER = "the master key of this test instance"
+
+
+def assess(client: TestClient, name: str, content: bytes, **params: str) -> dict[str, Any]:
+    response = client.post("/v1/assess", files={"file": (name, content)}, params=params)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def jpeg(image: Image.Image, quality: int = 80) -> bytes:
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def test_copies_of_a_signed_photo_altered_or_not(
+    client: TestClient, db_session: Session, corpus: Path
+) -> None:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    services = replace(
+        services, settings=services.settings.model_copy(update={"master_key": SecretStr(MASTER)})
+    )
+    create_issuer(db_session, "ec", IssuerName("Electoral Commission", "EC"), MASTER)
+    record, signed = sign_for_issuer(
+        services,
+        db_session,
+        corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg",
+        Signing("ec", SourceType.CAMERA, "Bridge"),
+    )
+    with Image.open(io.BytesIO(signed.data)) as opened:
+        picture = opened.convert("RGB")
+    donor = edits.load_photo(corpus / "c2pa" / "C.jpg")
+    altered = picture.copy()
+    altered.paste(donor.crop((100, 100, 260, 220)), (600, 300))
+
+    intact = assess(client, "signed.jpg", signed.data)
+    assert intact["band"] == "verified_authentic"
+    stripped = assess(client, "stripped.jpg", jpeg(picture))
+    assert stripped["band"] == "likely_authentic"
+    assert "banks.unaltered_authentic" in stripped["deciding"]
+    fake = assess(client, "fake.jpg", jpeg(altered), figures="true")
+    assert fake["band"] == "altered_from_authentic"
+    [finding] = [f for f in fake["findings"] if f["code"] == "banks.altered_authentic"]
+    assert finding["details"]["reference"] == record.id
+    left, top, width, height = finding["details"]["regions"][0]["box"]
+    # The region overlaps the pasted patch (600, 300, 160 x 120).
+    assert max(left, 600) < min(left + width, 760)
+    assert max(top, 300) < min(top + height, 420)
+    [figure] = finding["figures"]
+    assert base64.b64decode(figure["png_base64"]).startswith(b"\x89PNG")
+    assert fake["input"]["name"] == "fake.jpg"
+    assert fake["tools"]["producers"]["banks"] == "1"
+
+
+def test_a_file_in_a_deceptive_bank_is_confirmed_deceptive(
+    client: TestClient, db_session: Session, corpus: Path
+) -> None:
+    photo = corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
+    bank = banks.create_bank(db_session, "FAKES", kind=BankKind.DECEPTIVE)
+    signals = {s.type: s.value for s in hash_file(photo).signals if s.type in ("sha256", "pdq")}
+    banks.add_entry(db_session, bank, signals, banks.EntryFields(case_reference="case-7"))
+    client.app.state.services.indexes.dirty = True  # type: ignore[attr-defined]
+    answer = assess(client, "repost.jpg", jpeg(edits.load_photo(photo), 70))
+    assert answer["band"] == "confirmed_deceptive"
+    assert answer["deciding"] == ["banks.deceptive"]
+
+
+def test_corpus_credentials_and_bad_uploads(client: TestClient, corpus: Path) -> None:
+    folder = corpus / "c2pa"
+    bands = {
+        name: assess(client, name, (folder / name).read_bytes())["band"]
+        for name in ("C.jpg", "XCA.jpg", "no_manifest.jpg")
+    }
+    assert bands == {
+        "C.jpg": "likely_ai_generated",
+        "XCA.jpg": "altered_from_authentic",
+        "no_manifest.jpg": "no_evidence_either_way",
+    }
+    for name, content, status in (
+        ("empty.jpg", b"", 422),
+        ("notes.txt", b"just words, not media", 415),
+        ("bomb.mp4", (folder / "nested_moov_1000.mp4").read_bytes(), 422),
+    ):
+        response = client.post("/v1/assess", files={"file": (name, content)})
+        assert response.status_code == status, (name, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
