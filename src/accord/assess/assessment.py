@@ -4,9 +4,11 @@ enough about the input and the tools to reproduce it. Serialised as versioned JS
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import resources
 from typing import Any
 
 from accord.assess.bands import Band, Decision
@@ -90,6 +92,13 @@ class Assessment:
             "skipped": [{"producer": s.producer, "reason": s.reason} for s in self.skipped],
             "created_at": self.created_at.isoformat(),
         }
+
+
+def assessment_schema() -> dict[str, Any]:
+    """The JSON Schema every assessment's ``to_json()`` follows."""
+    text = resources.files("accord.assess").joinpath("assessment.schema.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def _codes(findings: Sequence[Finding]) -> list[str]:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, UploadFile
 from sqlalchemy.orm import Session
 
 from accord.assess.assessing import assess_file
+from accord.assess.assessment import assessment_schema
 from accord.server.assessments.lookup import bank_lookup
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
@@ -39,6 +40,11 @@ def assess_upload(
         answer = assess_path(services, session, path, figures=figures)
     answer["input"]["name"] = file.filename
     return answer
+
+
+@router.get("/v1/assess/schema", summary="The JSON Schema of an assessment")
+def schema() -> dict[str, Any]:
+    return assessment_schema()
 
 
 def assess_path(
