@@ -18,6 +18,7 @@ stable problem ``type`` in one place (``accord.server.problems``)::
     │   └── FetchFailed              the remote answered badly, too slowly or too much
     ├── IndexFormatError             a stored index that cannot be read back
     ├── CredentialError              a signing certificate chain or key c2pa would refuse
+    ├── ReportError                  a report cannot be made (no Chromium to print a PDF)
     └── RequestError                 a service request that cannot be served
         ├── NotFound                 no such resource
         ├── Conflict                 the resource already exists or changed meanwhile
@@ -114,6 +115,11 @@ class IndexFormatError(AccordError):
 class CredentialError(AccordError):
     code = "credential.invalid"
     title = "Signing credentials unusable"
+
+
+class ReportError(AccordError):
+    code = "report.failed"
+    title = "The report cannot be made"
 
 
 class RequestError(AccordError):

@@ -58,18 +58,30 @@ def compare(original: NDArray[np.uint8], copy: NDArray[np.uint8]) -> Comparison:
     warp = _homography(grey_original, grey_copy)
     height, width = grey_copy.shape
     if warp is None:
-        aligned = np.asarray(
-            cv2.resize(grey_original, (width, height), interpolation=cv2.INTER_AREA), np.uint8
-        )
+        aligned = cv2.resize(small_original, (width, height), interpolation=cv2.INTER_AREA)
         inside = np.ones_like(grey_copy, np.uint8)
         alignment = "resize"
     else:
-        aligned = np.asarray(cv2.warpPerspective(grey_original, warp, (width, height)), np.uint8)
+        aligned = cv2.warpPerspective(small_original, warp, (width, height))
         warped = cv2.warpPerspective(np.ones_like(grey_original), warp, (width, height))
         # The warp's edges blur: leave them out.
         inside = np.asarray(cv2.erode(warped, np.ones((9, 9), np.uint8)), np.uint8)
         alignment = "homography"
-    changed = _changes(aligned, grey_copy, inside)
+    # Luminance and the two colour axes: a pasted patch may keep the brightness it covers.
+    channels = zip(
+        cv2.split(cv2.cvtColor(np.asarray(aligned, np.uint8), cv2.COLOR_RGB2LAB)),
+        cv2.split(cv2.cvtColor(small_copy, cv2.COLOR_RGB2LAB)),
+        strict=True,
+    )
+    # Where the copy is clipped to black, or any channel to full, a brightness change
+    # looks like an edit.
+    darkest = cv2.GaussianBlur(grey_copy, (0, 0), 2.0)
+    brightest = cv2.GaussianBlur(np.asarray(small_copy.max(axis=2), np.uint8), (0, 0), 2.0)
+    compared = inside * ((darkest > _CLIPPED) & (brightest < 255 - _CLIPPED))
+    changed = np.zeros_like(grey_copy)
+    for before, after in channels:
+        changed |= _changes(np.asarray(before, np.uint8), np.asarray(after, np.uint8), compared)
+    changed = _tidy(changed)
     overlap = float(inside.mean())
     regions = _regions(changed, inside, scale)
     return Comparison(regions, overlap, alignment, _map(small_copy, changed))
@@ -104,24 +116,26 @@ def _homography(original: NDArray[np.uint8], copy: NDArray[np.uint8]) -> NDArray
 
 
 def _changes(
-    aligned: NDArray[np.uint8], copy: NDArray[np.uint8], inside: NDArray[np.uint8]
+    aligned: NDArray[np.uint8], copy: NDArray[np.uint8], compared: NDArray[np.uint8]
 ) -> NDArray[np.uint8]:
-    """Pixels that differ beyond compression noise and the local texture."""
+    """Pixels of one channel that differ beyond compression noise and the local texture."""
     a = cv2.GaussianBlur(aligned.astype(np.float32), (0, 0), 1.5)
     b = cv2.GaussianBlur(copy.astype(np.float32), (0, 0), 1.5)
     # Brightness and contrast changes of the whole copy are not edits: match them.
-    valid = inside > 0
+    valid = compared > 0
     if valid.sum() > 0:
         gain = float(b[valid].std()) / (float(a[valid].std()) + 1e-6)
         a = (a - float(a[valid].mean())) * gain + float(b[valid].mean())
     texture = cv2.GaussianBlur(np.abs(b - cv2.GaussianBlur(b, (0, 0), 3.0)), (0, 0), 3.0)
     score = np.abs(a - b) / (texture + 4.0)
-    # Where the copy is clipped to black or white, a brightness change looks like an edit.
-    unclipped = (b > _CLIPPED) & (b < 255 - _CLIPPED)
-    changed = ((score > _CHANGE_SCORE) & valid & unclipped).astype(np.uint8)
+    return np.asarray((score > _CHANGE_SCORE) & valid, np.uint8)
+
+
+def _tidy(changed: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """Drop isolated specks, join the pieces of one region."""
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
-    changed = cv2.morphologyEx(changed, cv2.MORPH_OPEN, kernel)
-    return np.asarray(cv2.morphologyEx(changed, cv2.MORPH_CLOSE, kernel, iterations=2), np.uint8)
+    opened = cv2.morphologyEx(changed, cv2.MORPH_OPEN, kernel)
+    return np.asarray(cv2.morphologyEx(opened, cv2.MORPH_CLOSE, kernel, iterations=2), np.uint8)
 
 
 def _regions(

@@ -22,12 +22,20 @@ def assess_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="One assessment (JSON) per line.")
     ] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(help="Write an HTML report (several files: one per file, named after it)."),
+    ] = None,
+    pdf: Annotated[
+        Path | None, typer.Option(help="Write a PDF report too (needs Chromium installed).")
+    ] = None,
 ) -> None:
     """Weigh each file's evidence (Content Credentials, metadata, watermarks, this
     instance's banks and registry, forensics) into a band; a file that cannot be read is
     reported and the rest still assessed (exit status 1)."""
     from accord.provenance.certificates import read_trust_anchors  # noqa: PLC0415
-    from accord.server.assessments.router import assess_path  # noqa: PLC0415
+    from accord.server.assessments.report import render_html, write_pdf  # noqa: PLC0415
+    from accord.server.assessments.router import assessment_of  # noqa: PLC0415
 
     try:
         extra = read_trust_anchors(anchors or [])
@@ -39,15 +47,29 @@ def assess_command(
         for path in files:
             try:
                 with transaction(services) as session:
-                    answer = assess_path(services, session, path)
+                    assessment = assessment_of(services, session, path)
+                answer = assessment.to_json()
+                answer["input"]["name"] = str(path)
+                if html or pdf:
+                    page = render_html(assessment, path)
+                    if html:
+                        _named(html, path, several=len(files) > 1).write_text(page, "utf-8")
+                    if pdf:
+                        write_pdf(page, _named(pdf, path, several=len(files) > 1))
             except (AccordError, OSError) as error:
                 failures += 1
                 report_file_error(path, error, as_json=as_json)
                 continue
-            answer["input"]["name"] = str(path)
             typer.echo(json.dumps(answer) if as_json else _text(path, answer))
     if failures:
         raise typer.Exit(code=1)
+
+
+def _named(target: Path, assessed: Path, *, several: bool) -> Path:
+    """``report.html`` for one file; ``report-photo.html`` for ``photo.jpg`` among several."""
+    if not several:
+        return target
+    return target.with_name(f"{target.stem}-{assessed.stem}{target.suffix}")
 
 
 def _text(path: Path, answer: dict[str, Any]) -> str:

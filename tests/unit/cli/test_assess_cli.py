@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
+
+import pytest
 
 from tests.unit.cli.conftest import accord
 
@@ -29,3 +33,23 @@ def test_bands_for_corpus_files_and_an_unreadable_one(corpus: Path, tmp_path: Pa
     first, *rest = stdout.splitlines()
     assert first.split("\t")[1] == "no_evidence_either_way"
     assert "provenance.absent" in rest[0]
+
+
+def test_html_and_pdf_reports(corpus: Path, tmp_path: Path) -> None:
+    if shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: make test installs it")
+        pytest.skip("Chromium is not installed here (make test installs it)")
+    photos = [corpus / "c2pa" / "XCA.jpg", corpus / "c2pa" / "sample1.wav"]
+    code, _, stderr = accord(
+        "assess", *photos, "--html", tmp_path / "report.html", "--pdf", tmp_path / "report.pdf"
+    )
+    assert (code, stderr) == (0, "")
+    page = (tmp_path / "report-XCA.html").read_text()
+    assert "Altered from an authentic original" in page
+    assert 'src="data:image/jpeg;base64,' in page  # the picture itself
+    assert "<script" not in page
+    assert "http" not in page.replace("http://cv.iptc.org", "")  # nothing to fetch
+    assert (tmp_path / "report-sample1.html").exists()
+    for name in ("report-XCA.pdf", "report-sample1.pdf"):
+        assert (tmp_path / name).read_bytes().startswith(b"%PDF")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, UploadFile
 from sqlalchemy.orm import Session
 
 from accord.assess.assessing import assess_file
-from accord.assess.assessment import assessment_schema
+from accord.assess.assessment import Assessment, assessment_schema
 from accord.server.assessments.lookup import bank_lookup
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
@@ -47,16 +47,21 @@ def schema() -> dict[str, Any]:
     return assessment_schema()
 
 
-def assess_path(
-    services: Services, session: Session, path: Path, *, figures: bool = False
-) -> dict[str, Any]:
-    """The assessment's JSON; shared by the API and ``accord assess``."""
-    assessment = assess_file(
+def assessment_of(services: Services, session: Session, path: Path) -> Assessment:
+    """Assess with this instance's trust anchors, banks and registry."""
+    return assess_file(
         path,
         anchors=trust_anchors(services, session),
         banks=bank_lookup(services, session),
         limits=services.settings.media_limits,
     )
+
+
+def assess_path(
+    services: Services, session: Session, path: Path, *, figures: bool = False
+) -> dict[str, Any]:
+    """The assessment's JSON, with its figures as base64 PNG if asked."""
+    assessment = assessment_of(services, session, path)
     answer = assessment.to_json()
     if figures:
         for finding, shown in zip(assessment.findings, answer["findings"], strict=True):
