@@ -11,6 +11,7 @@ import typer
 
 from accord.cli.assess import assess_command
 from accord.cli.banks import bank_app
+from accord.cli.evaluate import eval_command
 from accord.cli.issuers import issuer_app
 from accord.cli.keys import key_app
 from accord.cli.local import fail, load_settings, report_file_error
@@ -142,6 +143,7 @@ app.command("match")(match_command)
 app.command("scan")(scan_command)
 app.command("verify")(verify_command)
 app.command("assess")(assess_command)
+app.command("eval")(eval_command)
 app.command("sign")(sign_command)
 app.add_typer(bank_app, name="bank")
 app.add_typer(key_app, name="key")
