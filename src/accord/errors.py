@@ -19,6 +19,7 @@ stable problem ``type`` in one place (``accord.server.problems``)::
     ├── IndexFormatError             a stored index that cannot be read back
     ├── CredentialError              a signing certificate chain or key c2pa would refuse
     ├── ReportError                  a report cannot be made (no Chromium to print a PDF)
+    ├── DetectorError                a learned detector or its model card cannot be used
     └── RequestError                 a service request that cannot be served
         ├── NotFound                 no such resource
         ├── Conflict                 the resource already exists or changed meanwhile
@@ -120,6 +121,11 @@ class CredentialError(AccordError):
 class ReportError(AccordError):
     code = "report.failed"
     title = "The report cannot be made"
+
+
+class DetectorError(AccordError):
+    code = "detector.unusable"
+    title = "A learned detector cannot be used"
 
 
 class RequestError(AccordError):

@@ -29,9 +29,11 @@ def assess_file(
     banks: BankLookup | None = None,
     producers: Sequence[Producer] | None = None,
     limits: MediaLimits | None = None,
+    detector_dir: Path | None = None,
 ) -> Assessment:
     """Assess the file at ``path``: ``anchors`` are PEM roots trusted for Content
-    Credentials, ``banks`` finds the file in a server's banks and registry.
+    Credentials, ``banks`` finds the file in a server's banks and registry, and
+    ``detector_dir`` holds learned detectors (ONNX models with their cards).
 
     Raises a ``MediaError`` when the file cannot be read at all; a producer that cannot
     read it is listed as skipped and the others still run.
@@ -40,7 +42,7 @@ def assess_file(
     subject = Subject(media, anchors=anchors, banks=banks)
     if media.kind is MediaKind.IMAGE:
         subject.picture()  # a picture that cannot be decoded cannot be assessed at all
-    chosen = list(producers) if producers is not None else default_producers()
+    chosen = list(producers) if producers is not None else default_producers(detector_dir)
     findings: list[Finding] = []
     skipped: list[Skipped] = []
     for producer in chosen:

@@ -31,6 +31,7 @@ STATUS_BY_ERROR: dict[type[errors.AccordError], int] = {
     errors.IndexFormatError: 500,
     errors.CredentialError: 422,
     errors.ReportError: 503,
+    errors.DetectorError: 503,
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.Unauthorized: 401,

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     #: When the timestamp authority cannot be reached: sign without a timestamp (and say
     #: so) instead of failing.
     allow_signing_without_timestamp: bool = False
+    #: A folder of learned detectors (``NAME.onnx`` with its model card ``NAME.json``) that
+    #: assessments run; None runs none.
+    detector_dir: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

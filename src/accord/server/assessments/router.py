@@ -54,6 +54,7 @@ def assessment_of(services: Services, session: Session, path: Path) -> Assessmen
         anchors=trust_anchors(services, session),
         banks=bank_lookup(services, session),
         limits=services.settings.media_limits,
+        detector_dir=services.settings.detector_dir,
     )
 
 
