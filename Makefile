@@ -14,7 +14,9 @@ TEST_SYSTEM_PACKAGES := espeak-ng chromium
 run: install
 	$(BIN)/accord serve
 
-test: install-dev system-deps lint typecheck
+# bench-peers: the tests check accord's Stable Diffusion watermark reader against the
+# reference implementation, invisible-watermark (installed without its PyTorch).
+test: install-dev system-deps lint typecheck bench-peers
 	$(BIN)/pytest -n auto --dist loadgroup
 
 install: $(VENV)/.installed-run
@@ -60,8 +62,9 @@ lock: | $(UV)
 	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --extra server -o requirements/run.lock
 	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --all-extras --group dev --group bench -o requirements/dev.lock
 
-# The watermark benchmark's peer, invisible-watermark, without the CUDA PyTorch it asks for
-# (only its rivaGan method needs it; dwtDctSvd is numpy, OpenCV and PyWavelets).
+# invisible-watermark (the watermark benchmark's peer, and the reference for the Stable
+# Diffusion watermark tests) without the CUDA PyTorch it asks for: only its rivaGan
+# method needs it; dwtDct and dwtDctSvd are numpy, OpenCV and PyWavelets.
 bench-peers: install-dev
 	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps invisible-watermark==0.2.0 PyWavelets==1.9.0
 

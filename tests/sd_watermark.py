@@ -1,6 +1,6 @@
 """The published dwtDct embedder (invisible-watermark 0.2, ``EmbedMaxDct.encode``), for tests.
 
-Written from the algorithm, apart from ``accord.assess.stable_diffusion_watermark`` (the
+Written from the algorithm, apart from ``accord.assessment.stable_diffusion_watermark`` (the
 reader under test): float Haar filters as PyWavelets applies them, coefficients
 quantised as the embedder does, its quirks kept (the inverse transform gets the
 horizontal and vertical details swapped; U is written back into uint8 by truncation).

@@ -8,6 +8,7 @@ Names load on first use, so ``import accord`` stays cheap::
     result = accord.hash_file("photo.jpg")
     print(result.signal("pdq"))
     print(accord.verify("photo.jpg").headline)
+    print(accord.assess("photo.jpg").band)
 
     chain = accord.issue_chain(accord.IssuerName("Newsroom", "Newsroom signing"))
     signed = accord.sign("photo.jpg", chain, author="Newsroom", source_type="digitalCapture")
@@ -21,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from accord.assessment.assessing import assess_file as assess
+    from accord.assessment.assessment import Assessment
+    from accord.assessment.bands import Band
     from accord.errors import AccordError, MediaError, SignalError
     from accord.media.kinds import MediaKind
     from accord.media.limits import MediaLimits
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AccordError",
+    "Assessment",
+    "Band",
     "CredentialState",
     "HashResult",
     "IssuerName",
@@ -49,6 +55,7 @@ __all__ = [
     "SourceType",
     "Verification",
     "__version__",
+    "assess",
     "get_signal_type",
     "hash_file",
     "issue_chain",
@@ -77,6 +84,9 @@ _HOMES = {
     "SigningChain": "accord.provenance.certificates",
     "issue_chain": "accord.provenance.certificates",
     "Signed": "accord.provenance.signing",
+    "assess": "accord.assessment.assessing:assess_file",
+    "Assessment": "accord.assessment.assessment",
+    "Band": "accord.assessment.bands",
     "SourceType": "accord.provenance.signing",
     "sign": "accord.provenance.signing:sign_file",
 }

@@ -28,6 +28,7 @@ def test_import_is_light_and_the_library_never_loads_the_server() -> None:
         "light = set(sys.modules)\n"
         "accord.hash_file\n"
         "accord.verify\n"
+        "accord.assess\n"
         "print(json.dumps([sorted(light), sorted(sys.modules)]))\n"
     )
     output = subprocess.run(

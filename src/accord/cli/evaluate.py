@@ -13,7 +13,7 @@ from accord.cli.local import fail, local_services, report_file_error, transactio
 from accord.errors import AccordError
 
 if TYPE_CHECKING:
-    from accord.assess.evaluation import Evaluation
+    from accord.assessment.evaluation import Evaluation
 
 
 def eval_command(
@@ -28,8 +28,8 @@ def eval_command(
 ) -> None:
     """Assess every labelled file and print a confusion matrix per band, precision and
     recall per producer, coverage and calibration (ECE)."""
-    from accord.assess.bands import Band  # noqa: PLC0415
-    from accord.assess.evaluation import Labelled, evaluate  # noqa: PLC0415
+    from accord.assessment.bands import Band  # noqa: PLC0415
+    from accord.assessment.evaluation import Labelled, evaluate  # noqa: PLC0415
     from accord.server.assessments.router import assessment_of  # noqa: PLC0415
 
     labelled = list(_labelled(folder, {str(band) for band in Band}))

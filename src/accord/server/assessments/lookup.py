@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from accord.assess.evidence import BankHit, BankLookup
+from accord.assessment.evidence import BankHit, BankLookup
 from accord.media.file import MediaFile
 from accord.provenance.watermarking import read_file_watermark
 from accord.server.banks.models import BankEntry

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, UploadFile
 from sqlalchemy.orm import Session
 
-from accord.assess.assessing import assess_file
-from accord.assess.assessment import Assessment, assessment_schema
+from accord.assessment.assessing import assess_file
+from accord.assessment.assessment import Assessment, assessment_schema
 from accord.server.assessments.lookup import bank_lookup
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope

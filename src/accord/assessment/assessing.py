@@ -1,0 +1,83 @@
+"""Run the evidence producers over a file and weigh what they found (``accord.assessment``)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import c2pa
+
+from accord import __version__
+from accord.assessment.assessment import Assessment, InputFile, Skipped
+from accord.assessment.bands import decide
+from accord.assessment.evidence import BankLookup, Finding, Producer, Subject
+from accord.assessment.producers import default_producers
+from accord.errors import MediaError
+from accord.media.file import open_media
+from accord.media.kinds import MediaKind
+from accord.media.limits import MediaLimits
+
+_CHUNK = 1 << 20
+
+
+def assess_file(
+    path: Path | str,
+    *,
+    anchors: Sequence[str] = (),
+    banks: BankLookup | None = None,
+    producers: Sequence[Producer] | None = None,
+    limits: MediaLimits | None = None,
+    detector_dir: Path | None = None,
+) -> Assessment:
+    """Assess the file at ``path``: ``anchors`` are PEM roots trusted for Content
+    Credentials, ``banks`` finds the file in a server's banks and registry, and
+    ``detector_dir`` holds learned detectors (ONNX models with their cards).
+
+    Raises a ``MediaError`` when the file cannot be read at all; a producer that cannot
+    read it is listed as skipped and the others still run.
+    """
+    media = open_media(Path(path), limits)
+    subject = Subject(media, anchors=anchors, banks=banks)
+    if media.kind is MediaKind.IMAGE:
+        subject.picture()  # a picture that cannot be decoded cannot be assessed at all
+    chosen = list(producers) if producers is not None else default_producers(detector_dir)
+    findings: list[Finding] = []
+    skipped: list[Skipped] = []
+    for producer in chosen:
+        if not producer.applies(subject):
+            continue
+        try:
+            findings += producer.produce(subject)
+        except MediaError as error:
+            skipped.append(Skipped(producer.name, error.detail))
+    sha256, md5 = _digests(media.path)
+    return Assessment(
+        decision=decide(findings),
+        findings=tuple(findings),
+        input=InputFile(
+            name=Path(path).name,
+            sha256=sha256,
+            md5=md5,
+            size=media.size,
+            format=media.format.name,
+            kind=str(media.kind),
+        ),
+        tools={
+            "accord": __version__,
+            "c2pa": getattr(c2pa, "__version__", "unknown"),
+            "producers": {producer.name: producer.version for producer in chosen},
+        },
+        created_at=datetime.now(UTC),
+        skipped=tuple(skipped),
+    )
+
+
+def _digests(path: Path) -> tuple[str, str]:
+    sha256, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            sha256.update(chunk)
+            md5.update(chunk)
+    return sha256.hexdigest(), md5.hexdigest()

@@ -1,0 +1,105 @@
+"""The Assessment: a band, the findings that led there, what it does not prove, and
+enough about the input and the tools to reproduce it. Serialised as versioned JSON
+(``SCHEMA``, described by ``assessment.schema.json`` beside this module)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from typing import Any
+
+from accord.assessment.bands import Band, Decision
+from accord.assessment.evidence import Finding
+
+SCHEMA = "accord.assessment/1"
+#: Said with every assessment, whatever its band.
+DOES_NOT_PROVE = (
+    "No tool can prove a file authentic or fake on its own: this assessment weighs the "
+    "evidence accord found and says how strong it is.",
+    "Weak findings (forensic maps, metadata a file may carry falsely) never decide a band.",
+    "'No evidence either way' means accord found nothing decisive, not that the file is authentic.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    name: str
+    sha256: str
+    md5: str
+    size: int
+    format: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    producer: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    decision: Decision
+    findings: tuple[Finding, ...]
+    input: InputFile
+    #: ``{"accord": version, "c2pa": version, "producers": {name: version}}``.
+    tools: dict[str, Any]
+    created_at: datetime
+    skipped: tuple[Skipped, ...] = ()
+
+    @property
+    def band(self) -> Band:
+        return self.decision.band
+
+    @property
+    def summary(self) -> str:
+        decision = self.decision
+        if not decision.deciding:
+            return (
+                "No decisive evidence either way: "
+                f"{len(self.findings)} finding{'s' if len(self.findings) != 1 else ''}, "
+                "none strong enough to decide."
+            )
+        reasons = " ".join(finding.explanation for finding in decision.deciding)
+        summary = f"{self.band.label}. {reasons}"
+        if decision.conflicting:
+            against = "; ".join(finding.explanation for finding in decision.conflicting)
+            summary += f" Against this: {against}"
+        return summary
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "band": str(self.band),
+            "band_label": self.band.label,
+            "summary": self.summary,
+            "deciding": _codes(self.decision.deciding),
+            "conflicting": _codes(self.decision.conflicting),
+            "findings": [finding.to_json() for finding in self.findings],
+            "does_not_prove": list(DOES_NOT_PROVE),
+            "input": {
+                "name": self.input.name,
+                "sha256": self.input.sha256,
+                "md5": self.input.md5,
+                "size": self.input.size,
+                "format": self.input.format,
+                "kind": self.input.kind,
+            },
+            "tools": self.tools,
+            "skipped": [{"producer": s.producer, "reason": s.reason} for s in self.skipped],
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+def assessment_schema() -> dict[str, Any]:
+    """The JSON Schema every assessment's ``to_json()`` follows."""
+    text = resources.files("accord.assessment").joinpath("assessment.schema.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def _codes(findings: Sequence[Finding]) -> list[str]:
+    return [finding.code for finding in findings]

@@ -1,0 +1,172 @@
+"""The evidence-producer contract: what every producer returns and how it is asked.
+
+No single detector says whether a file is a deepfake, so an assessment gathers findings
+from independent producers (provenance, generator metadata, known watermarks, registry and
+banks, forensics, likeness, learned detectors) and weighs them. A producer is a small
+class, after the signal-type plugins:
+
+- ``name``: unique and stable (it appears in assessments and evaluations);
+- ``version``: bumped whenever its findings could change for the same input;
+- ``media_kinds``: which kinds of media it looks at;
+- ``produce(subject)``: its findings, possibly none; raise a ``MediaError`` only when the
+  file cannot be read at all.
+
+Each finding points one way (towards authentic, AI-generated, altered or confirmed
+deceptive; or informative only), says how strong it is, explains itself in plain words
+and says what it cannot show. Every producer inherits the contract test class in
+``tests/unit/assessment/contract.py``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from accord.media.file import MediaFile
+from accord.media.kinds import MediaKind
+
+if TYPE_CHECKING:
+    from accord.media.image import DecodedImage
+
+
+class Direction(StrEnum):
+    """Which way a finding points."""
+
+    AUTHENTIC = "authentic"
+    #: Made (wholly or partly) by generative AI.
+    SYNTHETIC = "synthetic"
+    #: Changed from an authentic original: the classic election deepfake.
+    ALTERED = "altered"
+    #: Already confirmed deceptive by reviewers (a deceptive bank holds it).
+    DECEPTIVE = "deceptive"
+    #: Worth reading, pointing nowhere.
+    NEUTRAL = "neutral"
+
+
+class Strength(StrEnum):
+    """How much a finding weighs. Only strong and conclusive findings can decide a band;
+    weak and moderate ones are shown, never decisive alone."""
+
+    WEAK = "weak"
+    MODERATE = "moderate"
+    STRONG = "strong"
+    CONCLUSIVE = "conclusive"
+
+    @property
+    def rank(self) -> int:
+        return list(Strength).index(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A picture that shows a finding (a heatmap, a difference map), with how to read it."""
+
+    name: str
+    png: bytes
+    reading_guide: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    producer: str
+    #: Stable and dotted, e.g. ``provenance.ai_source_type``: for filters and evaluation.
+    code: str
+    direction: Direction
+    strength: Strength
+    #: One or two sentences a fact-checker can quote.
+    explanation: str
+    #: What this finding cannot show.
+    limits: str
+    #: Facts behind it, JSON-ready (field names, values, distances, record ids).
+    details: Mapping[str, Any] = field(default_factory=dict)
+    figures: tuple[Figure, ...] = ()
+    #: For video: where in the file, in seconds; None for the whole file.
+    at_seconds: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "producer": self.producer,
+            "code": self.code,
+            "direction": str(self.direction),
+            "strength": str(self.strength),
+            "explanation": self.explanation,
+            "limits": self.limits,
+            "details": dict(self.details),
+            "figures": [
+                {"name": figure.name, "reading_guide": figure.reading_guide}
+                for figure in self.figures
+            ],
+            "at_seconds": self.at_seconds,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BankHit:
+    """A bank entry the file matched, as the caller's lookup reports it."""
+
+    bank: str
+    #: The bank's kind: deceptive, authentic, allow or watch.
+    kind: str
+    signal_type: str
+    distance: float
+    #: The entry's case reference (for the registry: the provenance record id).
+    reference: str | None = None
+    note: str = ""
+    #: The registered file itself, when the bank keeps it: to show what differs.
+    original: Path | None = None
+
+
+class BankLookup(Protocol):
+    """Finds a file in banks; a server passes one in (the library has no database)."""
+
+    def __call__(self, media: MediaFile) -> Sequence[BankHit]: ...
+
+
+class Subject:
+    """One file being assessed, with decodes shared by the producers that need them."""
+
+    def __init__(
+        self,
+        media: MediaFile,
+        *,
+        anchors: Sequence[str] = (),
+        banks: BankLookup | None = None,
+    ) -> None:
+        self.media = media
+        #: PEM trust anchors for Content Credentials.
+        self.anchors = tuple(anchors)
+        self.banks = banks
+        self._picture: DecodedImage | None = None
+
+    def picture(self) -> DecodedImage:
+        """The full-resolution upright picture, decoded once."""
+        if self._picture is None:
+            from accord.media.image import decode_image  # noqa: PLC0415
+
+            self._picture = decode_image(self.media)
+        return self._picture
+
+    def image(self) -> NDArray[np.uint8]:
+        """The picture as an ``(height, width, 3)`` RGB array."""
+        return self.picture().pixels
+
+
+class Producer(ABC):
+    name: ClassVar[str]
+    version: ClassVar[str]
+    media_kinds: ClassVar[frozenset[MediaKind]]
+    description: ClassVar[str]
+
+    def applies(self, subject: Subject) -> bool:
+        return subject.media.kind in self.media_kinds
+
+    @abstractmethod
+    def produce(self, subject: Subject) -> Sequence[Finding]:
+        """The findings about ``subject``; none when there is nothing to say."""

@@ -1,0 +1,35 @@
+"""The evidence producers an assessment runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from accord.assessment.evidence import Producer
+
+
+def default_producers(detector_dir: Path | None = None) -> list[Producer]:
+    """Every producer, cheapest and most decisive first; learned detectors when a folder
+    of them is configured."""
+    from accord.assessment.producers.accord_watermark import AccordWatermarkProducer  # noqa: PLC0415
+    from accord.assessment.producers.banks import BanksProducer  # noqa: PLC0415
+    from accord.assessment.producers.forensics import ForensicsProducer  # noqa: PLC0415
+    from accord.assessment.producers.generator_metadata import (  # noqa: PLC0415
+        GeneratorMetadataProducer,
+    )
+    from accord.assessment.producers.generator_watermarks import (  # noqa: PLC0415
+        GeneratorWatermarksProducer,
+    )
+    from accord.assessment.producers.learned import LearnedDetectorsProducer  # noqa: PLC0415
+    from accord.assessment.producers.provenance import ProvenanceProducer  # noqa: PLC0415
+
+    producers: list[Producer] = [
+        ProvenanceProducer(),
+        GeneratorMetadataProducer(),
+        BanksProducer(),
+        GeneratorWatermarksProducer(),
+        AccordWatermarkProducer(),
+        ForensicsProducer(),
+    ]
+    if detector_dir is not None:
+        producers.append(LearnedDetectorsProducer(detector_dir))
+    return producers

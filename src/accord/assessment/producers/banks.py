@@ -1,0 +1,194 @@
+"""Banks and the registry as evidence: confirmed deceptive, allowed, or a copy of an
+authentic original, and then whether (and where) the copy was changed.
+
+The lookup comes from the caller (a server's banks and registry); the library has none.
+When the registry keeps the original file, an image copy is aligned on it and compared:
+the classic election deepfake splices a fake face or sign into a real news photo, and
+the map shows where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from accord.assessment.differences import Comparison, compare
+from accord.assessment.evidence import (
+    BankHit,
+    Direction,
+    Figure,
+    Finding,
+    Producer,
+    Strength,
+    Subject,
+)
+from accord.errors import MediaError
+from accord.media.file import open_media
+from accord.media.image import decode_image
+from accord.media.kinds import MediaKind
+
+_EXACT = ("sha256", "md5")
+_LIMITS = (
+    "A bank holds what its curators put there; a match says this file is (a copy of) that "
+    "entry, not that the entry's verdict is right."
+)
+_MAP_GUIDE = (
+    "The copy in grey; areas that differ from the registered original beyond compression "
+    "noise are red, outlined in yellow. Re-encoding, resizing and cropping do not show; "
+    "changed content (a face, a sign, a caption) does. Very small or low-contrast edits "
+    "can go unseen."
+)
+
+
+class BanksProducer(Producer):
+    name = "banks"
+    version = "1"
+    media_kinds = frozenset(MediaKind)
+    description = "Matches in deceptive, authentic (registry), allow and watch banks"
+
+    def produce(self, subject: Subject) -> Sequence[Finding]:
+        if subject.banks is None:
+            return []
+        hits = sorted(subject.banks(subject.media), key=lambda hit: hit.distance)
+        return list(_findings(subject, hits))
+
+
+def _findings(subject: Subject, hits: Sequence[BankHit]) -> Iterator[Finding]:
+    reported: set[tuple[str, str | None]] = set()
+    for hit in hits:
+        key = (hit.bank, hit.reference)
+        if key in reported:
+            continue  # one finding per entry, from its nearest signal
+        reported.add(key)
+        if hit.kind == "deceptive":
+            yield _finding(
+                "deceptive",
+                Direction.DECEPTIVE,
+                Strength.CONCLUSIVE,
+                f"It matches an entry of the deceptive bank {hit.bank}{_entry(hit)}: reviewers "
+                f"confirmed it deceptive ({_how(hit)}).",
+                hit,
+            )
+        elif hit.kind == "allow":
+            yield _finding(
+                "allowed",
+                Direction.AUTHENTIC,
+                Strength.MODERATE,
+                f"It matches an entry of the allow bank {hit.bank}{_entry(hit)}, known benign "
+                f"({_how(hit)}).",
+                hit,
+            )
+        elif hit.kind == "authentic":
+            yield _authentic(subject, hit)
+        else:
+            yield _finding(
+                "watched",
+                Direction.NEUTRAL,
+                Strength.WEAK,
+                f"It matches an entry of the watch bank {hit.bank}{_entry(hit)} ({_how(hit)}).",
+                hit,
+            )
+
+
+def _authentic(subject: Subject, hit: BankHit) -> Finding:
+    where = f"the authentic bank {hit.bank}{_entry(hit)}"
+    if hit.signal_type in _EXACT:
+        return _finding(
+            "authentic_copy",
+            Direction.AUTHENTIC,
+            Strength.CONCLUSIVE,
+            f"It is, byte for byte, a file registered in {where}.",
+            hit,
+        )
+    comparison = _compare(subject, hit)
+    if comparison is None:
+        return _finding(
+            "derived_from_authentic",
+            Direction.NEUTRAL,
+            Strength.MODERATE,
+            f"It looks like a file registered in {where} ({_how(hit)}); whether its content "
+            "was changed cannot be shown without the original.",
+            hit,
+        )
+    details = {
+        "alignment": comparison.alignment,
+        "overlap": round(comparison.overlap, 3),
+        "changed_share": round(comparison.changed_share, 4),
+        "regions": [
+            {"box": list(region.box), "share": round(region.share, 4)}
+            for region in comparison.regions
+        ],
+    }
+    figure = Figure("difference_map", comparison.map_png, _MAP_GUIDE)
+    if comparison.regions:
+        count = len(comparison.regions)
+        return _finding(
+            "altered_authentic",
+            Direction.ALTERED,
+            Strength.STRONG,
+            f"It is an altered copy of a file registered in {where}: {count} region"
+            f"{'s' if count > 1 else ''} ({comparison.changed_share:.1%} of the picture) "
+            "differ from the original; the map shows where.",
+            hit,
+            extra=details,
+            figure=figure,
+        )
+    return _finding(
+        "unaltered_authentic",
+        Direction.AUTHENTIC,
+        Strength.STRONG,
+        f"It is a copy of a file registered in {where}, re-encoded, resized or cropped, with "
+        "no region changed.",
+        hit,
+        extra=details,
+        figure=figure,
+    )
+
+
+def _compare(subject: Subject, hit: BankHit) -> Comparison | None:
+    if hit.original is None or subject.media.kind is not MediaKind.IMAGE:
+        return None
+    try:
+        original = decode_image(open_media(hit.original, subject.media.limits)).pixels
+    except (MediaError, OSError):
+        return None  # the original is gone or unreadable: say what can be said without it
+    return compare(original, subject.image())
+
+
+def _entry(hit: BankHit) -> str:
+    return f" ({hit.reference})" if hit.reference else ""
+
+
+def _how(hit: BankHit) -> str:
+    if hit.signal_type in _EXACT:
+        return "the same bytes"
+    return f"by {hit.signal_type}, distance {hit.distance:g}"
+
+
+def _finding(
+    code: str,
+    direction: Direction,
+    strength: Strength,
+    explanation: str,
+    hit: BankHit,
+    *,
+    extra: dict[str, object] | None = None,
+    figure: Figure | None = None,
+) -> Finding:
+    details: dict[str, object] = {
+        "bank": hit.bank,
+        "bank_kind": hit.kind,
+        "reference": hit.reference,
+        "signal_type": hit.signal_type,
+        "distance": hit.distance,
+        **(extra or {}),
+    }
+    return Finding(
+        producer=BanksProducer.name,
+        code=f"{BanksProducer.name}.{code}",
+        direction=direction,
+        strength=strength,
+        explanation=explanation,
+        limits=_LIMITS,
+        details=details,
+        figures=(figure,) if figure else (),
+    )
