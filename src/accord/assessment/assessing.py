@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 import c2pa
@@ -12,14 +14,19 @@ import c2pa
 from accord import __version__
 from accord.assessment.assessment import Assessment, InputFile, Skipped
 from accord.assessment.bands import decide
-from accord.assessment.evidence import BankLookup, Finding, Producer, Subject
+from accord.assessment.evidence import BankLookup, Finding, Keyframe, Producer, Subject
 from accord.assessment.producers import default_producers
 from accord.errors import MediaError
 from accord.media.file import open_media
 from accord.media.kinds import MediaKind
 from accord.media.limits import MediaLimits
+from accord.media.video import iter_frames, probe_video
 
 _CHUNK = 1 << 20
+#: Frames of a video the pixel producers look at, spread over its length.
+KEYFRAMES = 6
+_MIN_KEYFRAME_GAP = 0.5
+_KEYFRAME_SIDE = 1280
 
 
 def assess_file(
@@ -45,13 +52,16 @@ def assess_file(
     chosen = list(producers) if producers is not None else default_producers(detector_dir)
     findings: list[Finding] = []
     skipped: list[Skipped] = []
-    for producer in chosen:
-        if not producer.applies(subject):
-            continue
-        try:
-            findings += producer.produce(subject)
-        except MediaError as error:
-            skipped.append(Skipped(producer.name, error.detail))
+    for shown in [subject, *_keyframes(subject, chosen, skipped)]:
+        for producer in chosen:
+            if not producer.applies(shown):
+                continue
+            try:
+                found = producer.produce(shown)
+            except MediaError as error:
+                skipped.append(Skipped(producer.name, error.detail))
+                continue
+            findings += [replace(finding, at_seconds=shown.at_seconds) for finding in found]
     sha256, md5 = _digests(media.path)
     return Assessment(
         decision=decide(findings),
@@ -72,6 +82,27 @@ def assess_file(
         created_at=datetime.now(UTC),
         skipped=tuple(skipped),
     )
+
+
+def _keyframes(
+    subject: Subject, producers: Sequence[Producer], skipped: list[Skipped]
+) -> list[Keyframe]:
+    """Up to ``KEYFRAMES`` frames spread over a video, for the producers that read pixels."""
+    if subject.kind is not MediaKind.VIDEO or not any(p.pixels_only for p in producers):
+        return []
+    try:
+        info = probe_video(subject.media)
+        if not info.has_video:
+            return []
+        interval = max(_MIN_KEYFRAME_GAP, (info.duration or 0.0) / KEYFRAMES)
+        frames = iter_frames(subject.media, interval=interval, max_side=_KEYFRAME_SIDE)
+        return [
+            Keyframe(subject.media, frame.pixels, round(frame.timestamp, 3))
+            for frame in islice(frames, KEYFRAMES)
+        ]
+    except MediaError as error:
+        skipped.append(Skipped("keyframes", error.detail))
+        return []
 
 
 def _digests(path: Path) -> tuple[str, str]:

@@ -144,6 +144,12 @@ class Subject:
         self.anchors = tuple(anchors)
         self.banks = banks
         self._picture: DecodedImage | None = None
+        #: Where in a video this subject sits (keyframes); None for a whole file.
+        self.at_seconds: float | None = None
+
+    @property
+    def kind(self) -> MediaKind:
+        return self.media.kind
 
     def picture(self) -> DecodedImage:
         """The full-resolution upright picture, decoded once."""
@@ -158,14 +164,37 @@ class Subject:
         return self.picture().pixels
 
 
+class Keyframe(Subject):
+    """One frame of a video, shown to the producers that read pixels only."""
+
+    def __init__(self, media: MediaFile, pixels: NDArray[np.uint8], at_seconds: float) -> None:
+        super().__init__(media)
+        self._pixels = pixels
+        self.at_seconds = at_seconds
+
+    @property
+    def kind(self) -> MediaKind:
+        return MediaKind.IMAGE
+
+    def picture(self) -> DecodedImage:
+        from accord.media.image import DecodedImage  # noqa: PLC0415
+
+        height, width = self._pixels.shape[:2]
+        return DecodedImage(self._pixels, 1, (height, width))
+
+
 class Producer(ABC):
     name: ClassVar[str]
     version: ClassVar[str]
     media_kinds: ClassVar[frozenset[MediaKind]]
     description: ClassVar[str]
+    #: True for producers that need only the pixels: they also run on video keyframes.
+    pixels_only: ClassVar[bool] = False
 
     def applies(self, subject: Subject) -> bool:
-        return subject.media.kind in self.media_kinds
+        if isinstance(subject, Keyframe) and not self.pixels_only:
+            return False  # the file itself is assessed once, as a whole
+        return subject.kind in self.media_kinds
 
     @abstractmethod
     def produce(self, subject: Subject) -> Sequence[Finding]:

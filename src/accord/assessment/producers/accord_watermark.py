@@ -19,6 +19,7 @@ class AccordWatermarkProducer(Producer):
     name = "accord_watermark"
     version = "1"
     media_kinds = frozenset({MediaKind.IMAGE})
+    pixels_only = True
     description = "accord's invisible watermark, naming a provenance record"
 
     def produce(self, subject: Subject) -> Sequence[Finding]:

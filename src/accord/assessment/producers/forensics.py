@@ -22,6 +22,7 @@ class ForensicsProducer(Producer):
     name: ClassVar[str] = "forensics"
     version: ClassVar[str] = "1"
     media_kinds: ClassVar[frozenset[MediaKind]] = frozenset({MediaKind.IMAGE})
+    pixels_only: ClassVar[bool] = True
     description: ClassVar[str] = (
         "Classical image forensics (error level analysis, noise inconsistency, JPEG "
         "ghosts, copy-move), each as a heatmap with a reading guide; weak evidence of "

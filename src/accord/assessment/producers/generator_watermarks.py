@@ -50,6 +50,7 @@ class GeneratorWatermarksProducer(Producer):
     name: ClassVar[str] = "generator_watermarks"
     version: ClassVar[str] = "1"
     media_kinds: ClassVar[frozenset[MediaKind]] = frozenset({MediaKind.IMAGE})
+    pixels_only: ClassVar[bool] = True
     description: ClassVar[str] = (
         "Reads the invisible watermarks of Stable Diffusion 1.x, 2.x and XL (dwtDct) "
         "from the pixels at their stored size."

@@ -19,6 +19,7 @@ class LearnedDetectorsProducer(Producer):
     name = "learned_detectors"
     version = "1"
     media_kinds = frozenset({MediaKind.IMAGE})
+    pixels_only = True
     description = "ONNX image classifiers configured by the operator, with model cards"
 
     def __init__(self, folder: Path) -> None:
