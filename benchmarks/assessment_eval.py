@@ -86,7 +86,7 @@ def frames(path: Path, count: int) -> Iterator[Image.Image]:
     with av.open(str(path)) as container:
         for index, frame in enumerate(container.decode(video=0)):
             if index % 20 == 0:
-                yield frame.to_image()
+                yield Image.fromarray(frame.to_ndarray(format="rgb24"))
                 count -= 1
                 if count == 0:
                     return
