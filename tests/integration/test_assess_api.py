@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import io
+import wave
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from fastapi.testclient import TestClient
 from PIL import Image
 from pydantic import SecretStr
@@ -109,3 +111,39 @@ def test_corpus_credentials_and_bad_uploads(client: TestClient, corpus: Path) ->
         response = client.post("/v1/assess", files={"file": (name, content)})
         assert response.status_code == status, (name, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_an_altered_copy_of_a_signed_recording_shows_where_the_sound_changed(
+    client: TestClient, db_session: Session, corpus: Path, tmp_path: Path
+) -> None:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    services = replace(
+        services, settings=services.settings.model_copy(update={"master_key": SecretStr(MASTER)})
+    )
+    create_issuer(db_session, "ec", IssuerName("Electoral Commission", "EC"), MASTER)
+    _, signed = sign_for_issuer(
+        services,
+        db_session,
+        corpus / "c2pa" / "sample1.wav",
+        Signing("ec", SourceType.CAMERA, "Press conference"),
+    )
+    with wave.open(io.BytesIO(signed.data)) as recording:
+        params, rate = recording.getparams(), recording.getframerate()
+        samples = np.frombuffer(recording.readframes(recording.getnframes()), "<i2").copy()
+    channels = params.nchannels
+    start, end = 12 * rate * channels, 15 * rate * channels
+    noise = np.random.default_rng(0).normal(0, samples.std(), end - start)
+    samples[start:end] = noise.astype("<i2")  # three seconds of other sound
+    altered = io.BytesIO()
+    with wave.open(altered, "wb") as out:
+        out.setparams(params)
+        out.writeframes(samples.tobytes())
+
+    answer = assess(client, "altered.wav", altered.getvalue())
+    assert answer["band"] == "altered_from_authentic"
+    [finding] = [f for f in answer["findings"] if f["code"] == "banks.altered_authentic_sound"]
+    [(first, last)] = finding["details"]["differing_seconds"]
+    assert 11.0 < first < 13.0
+    assert 14.0 < last < 16.0
+    intact = assess(client, "copy.wav", signed.data)
+    assert intact["band"] == "verified_authentic"

@@ -59,7 +59,8 @@ def assess_file(
             try:
                 found = producer.produce(shown)
             except MediaError as error:
-                skipped.append(Skipped(producer.name, error.detail))
+                if Skipped(producer.name, error.detail) not in skipped:  # once, not per frame
+                    skipped.append(Skipped(producer.name, error.detail))
                 continue
             findings += [replace(finding, at_seconds=shown.at_seconds) for finding in found]
     sha256, md5 = _digests(media.path)

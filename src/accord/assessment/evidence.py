@@ -121,6 +121,9 @@ class BankHit:
     note: str = ""
     #: The registered file itself, when the bank keeps it: to show what differs.
     original: Path | None = None
+    #: For a sound match: the stretches of this file (start, end seconds) that do not
+    #: sound like the entry; None when not compared.
+    differing_seconds: tuple[tuple[float, float], ...] | None = None
 
 
 class BankLookup(Protocol):

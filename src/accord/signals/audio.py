@@ -339,3 +339,42 @@ def _scan(short: Words, padded: Words, need: int, last: int) -> NDArray[np.intp]
         bers[start : start + len(block)] = _bers(sub, block, sub_need)
     k = min(_MAX_CANDIDATES, offsets)
     return np.argpartition(bers, k - 1)[:k].astype(np.intp)
+
+
+#: Seconds over which word errors are averaged when looking for differing segments.
+SEGMENT_WINDOW_SECONDS: Final = 0.5
+#: Averaged bit error rate above which the sound differs (re-encoding stays below ~0.14,
+#: unrelated sound is ~0.5).
+SEGMENT_BER: Final = 0.3
+
+
+def differing_segments(query: str, stored: str, offset_seconds: float) -> list[tuple[float, float]]:
+    """Where ``query`` (in its own seconds) sounds unlike ``stored`` once aligned by
+    ``offset_seconds`` (the stored time minus the query's, as lookups report it).
+
+    Used to show which part of an altered copy of a registered recording was replaced:
+    word errors are averaged over half a second and compared with ``SEGMENT_BER``.
+    Silent stretches and the codecs' ragged ends (``SLACK_WORDS``) say nothing.
+    """
+    words, reference = decode_words(query), decode_words(stored)
+    shift = round(offset_seconds / WORD_SECONDS)
+    positions = np.arange(len(words))
+    inside = (positions + shift >= 0) & (positions + shift < len(reference))
+    inside[:SLACK_WORDS] = inside[len(words) - SLACK_WORDS :] = False
+    aligned = reference[np.clip(positions + shift, 0, len(reference) - 1)]
+    audible = inside & ((words != 0) | (aligned != 0))
+    errors = np.bitwise_count(words ^ aligned).astype(np.float64) / 32 * audible
+    window = np.ones(max(1, round(SEGMENT_WINDOW_SECONDS / WORD_SECONDS)))
+    evidence = np.convolve(audible.astype(np.float64), window, mode="same")
+    mean = np.convolve(errors, window, mode="same") / np.maximum(evidence, 1)
+    differs = (mean > SEGMENT_BER) & (evidence >= len(window) / 2)
+    return _runs(differs, min_words=len(window))
+
+
+def _runs(flags: NDArray[np.bool_], *, min_words: int) -> list[tuple[float, float]]:
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], flags.astype(np.int8), [0]))))
+    return [
+        (round(float(start) * WORD_SECONDS, 2), round(float(end) * WORD_SECONDS, 2))
+        for start, end in zip(edges[::2], edges[1::2], strict=True)
+        if end - start >= min_words
+    ]

@@ -99,6 +99,8 @@ def _authentic(subject: Subject, hit: BankHit) -> Finding:
             f"It is, byte for byte, a file registered in {where}.",
             hit,
         )
+    if hit.differing_seconds is not None:
+        return _heard(hit, where)
     comparison = _compare(subject, hit)
     if comparison is None:
         return _finding(
@@ -141,6 +143,31 @@ def _authentic(subject: Subject, hit: BankHit) -> Finding:
         hit,
         extra=details,
         figure=figure,
+    )
+
+
+def _heard(hit: BankHit, where: str) -> Finding:
+    """A sound match: the stretches that no longer sound like the registered recording."""
+    spans = hit.differing_seconds or ()
+    details: dict[str, object] = {"differing_seconds": [list(span) for span in spans]}
+    if not spans:
+        return _finding(
+            "same_sound_as_authentic",
+            Direction.AUTHENTIC,
+            Strength.STRONG,
+            f"It sounds like a recording registered in {where}, all through ({_how(hit)}).",
+            hit,
+            extra=details,
+        )
+    listed = ", ".join(f"{start:.1f} to {end:.1f} s" for start, end in spans)
+    return _finding(
+        "altered_authentic_sound",
+        Direction.ALTERED,
+        Strength.STRONG,
+        f"It is an altered copy of a recording registered in {where}: the sound differs "
+        f"from the original at {listed}, and matches it elsewhere.",
+        hit,
+        extra=details,
     )
 
 
