@@ -9,8 +9,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import av
+import cv2
 import numpy as np
 from fastapi.testclient import TestClient
+from numpy.typing import NDArray
 from PIL import Image
 from pydantic import SecretStr
 from sqlalchemy.orm import Session
@@ -23,6 +26,7 @@ from accord.server.credentials.service import Signing, sign_for_issuer
 from accord.server.issuers.service import create_issuer
 from accord.signals.hashing import hash_file
 from tests import edits
+from tests.factories import encode_h264
 
 MASTER = "the master key of this test instance"
 
@@ -147,3 +151,31 @@ def test_an_altered_copy_of_a_signed_recording_shows_where_the_sound_changed(
     assert 14.0 < last < 16.0
     intact = assess(client, "copy.wav", signed.data)
     assert intact["band"] == "verified_authentic"
+
+
+def test_an_altered_copy_of_an_authentic_video_shows_where_the_picture_changed(
+    client: TestClient, db_session: Session, corpus: Path, tmp_path: Path
+) -> None:
+    def frames(name: str, count: int) -> list[NDArray[np.uint8]]:
+        with av.open(str(corpus / "video" / name)) as container:
+            decoded = (f.to_ndarray(format="rgb24") for f in container.decode(video=0))
+            picked = [pixels for index, pixels in enumerate(decoded) if index % 3 == 0]
+        return [np.ascontiguousarray(cv2.resize(p, (320, 180))) for p in picked[:count]]
+
+    clip = frames("doorknob-hd-no-bar.mp4", 80)  # 8 s at 10 frames per second
+    other = frames("chair-orig-22-sd-bar.mp4", 20)
+    original = encode_h264(tmp_path / "original.mp4", clip, fps=10)
+    altered = encode_h264(tmp_path / "altered.mp4", [*clip[:30], *other, *clip[50:]], fps=10)
+    bank = banks.create_bank(db_session, "NEWSREEL", kind=BankKind.AUTHENTIC)
+    signals = {s.type: s.value for s in hash_file(original).signals if s.type == "vpdq"}
+    banks.add_entry(db_session, bank, signals, banks.EntryFields(case_reference="reel-1"))
+    client.app.state.services.indexes.dirty = True  # type: ignore[attr-defined]
+
+    answer = assess(client, "altered.mp4", altered.read_bytes())
+    assert answer["band"] == "altered_from_authentic"
+    [finding] = [f for f in answer["findings"] if f["code"] == "banks.altered_authentic_picture"]
+    [(first, last)] = finding["details"]["differing_seconds"]
+    assert 2.5 <= first <= 3.5
+    assert 4.5 <= last <= 5.5
+    same = assess(client, "copy.mp4", original.read_bytes())
+    assert "banks.same_picture_as_authentic" in same["deciding"]

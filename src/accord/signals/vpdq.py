@@ -405,3 +405,32 @@ def _closest(
         a_best[start : start + rows] = distances[np.arange(len(distances)), where]
         np.minimum(b_best, distances.min(axis=0), out=b_best)
     return a_best, a_where, b_best
+
+
+#: Unmatched stretches shorter than this are left out of ``differing_spans`` (a cut or a
+#: fade can leave one odd frame).
+MIN_SPAN_SECONDS = 0.5
+
+
+def differing_spans(query: str, stored: str) -> list[tuple[float, float]]:
+    """Stretches of the ``query`` video (start, end seconds) whose frames have no match in
+    ``stored``: what an altered copy of a registered video replaced."""
+    frames = sorted(_usable(parse(query), MIN_FRAME_QUALITY), key=lambda frame: frame.timestamp)
+    matched = {first for first, _ in VideoPdq.compare(query, stored).matches}
+    spans: list[tuple[float, float]] = []
+    start: float | None = None
+    for index, frame in enumerate(frames):
+        following = frames[index + 1].timestamp if index + 1 < len(frames) else None
+        if frame.timestamp in matched:
+            if start is not None:
+                spans.append((start, frame.timestamp))
+                start = None
+            continue
+        start = frame.timestamp if start is None else start
+        if following is None:
+            spans.append((start, frame.timestamp + FRAME_INTERVAL))
+    return [
+        (round(first, 2), round(last, 2))
+        for first, last in spans
+        if last - first >= MIN_SPAN_SECONDS
+    ]

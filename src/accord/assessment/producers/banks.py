@@ -147,25 +147,26 @@ def _authentic(subject: Subject, hit: BankHit) -> Finding:
 
 
 def _heard(hit: BankHit, where: str) -> Finding:
-    """A sound match: the stretches that no longer sound like the registered recording."""
+    """A sound or video match: the stretches that no longer match the registered file."""
     spans = hit.differing_seconds or ()
     details: dict[str, object] = {"differing_seconds": [list(span) for span in spans]}
+    what = "sound" if hit.signal_type == "audio" else "picture"
     if not spans:
         return _finding(
-            "same_sound_as_authentic",
+            f"same_{what}_as_authentic",
             Direction.AUTHENTIC,
             Strength.STRONG,
-            f"It sounds like a recording registered in {where}, all through ({_how(hit)}).",
+            f"Its {what} matches a file registered in {where} all through ({_how(hit)}).",
             hit,
             extra=details,
         )
     listed = ", ".join(f"{start:.1f} to {end:.1f} s" for start, end in spans)
     return _finding(
-        "altered_authentic_sound",
+        f"altered_authentic_{what}",
         Direction.ALTERED,
         Strength.STRONG,
-        f"It is an altered copy of a recording registered in {where}: the sound differs "
-        f"from the original at {listed}, and matches it elsewhere.",
+        f"It is an altered copy of a file registered in {where}: its {what} differs from "
+        f"the original at {listed}, and matches it elsewhere.",
         hit,
         extra=details,
     )

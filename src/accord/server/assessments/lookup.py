@@ -4,6 +4,7 @@ itself where the blob store keeps it, so a copy can be compared with its origina
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -18,14 +19,15 @@ from accord.server.matching.lookup import match_file
 from accord.server.matching.service import Match, MatchOptions
 from accord.server.services import Services
 from accord.signals.audio import differing_segments
-from accord.signals.base import Signal
+from accord.signals.hashing import HashResult
+from accord.signals.vpdq import differing_spans
 
 
 def bank_lookup(services: Services, session: Session) -> BankLookup:
     def lookup(media: MediaFile) -> list[BankHit]:
         hashed, report = match_file(services, session, media.path, MatchOptions())
         matches = report.matches + report.suppressed
-        heard = _differences(session, hashed.signal("audio"), matches)
+        differing = _differences(session, hashed, matches)
         hits = [
             BankHit(
                 bank=match.bank.name,
@@ -35,9 +37,7 @@ def bank_lookup(services: Services, session: Session) -> BankLookup:
                 reference=match.entry.case_reference,
                 note=match.entry.note,
                 original=_kept(services, match.entry),
-                differing_seconds=heard.get(match.entry.id)
-                if match.signal_type == "audio"
-                else None,
+                differing_seconds=differing.get((match.entry.id, match.signal_type)),
             )
             for match in matches
         ]
@@ -60,25 +60,31 @@ def bank_lookup(services: Services, session: Session) -> BankLookup:
     return lookup
 
 
+#: How each signal type that spans time says where a copy differs from an entry.
+_DIFFERENCES: dict[str, Callable[[str, str, Match], list[tuple[float, float]]]] = {
+    "audio": lambda query, stored, match: differing_segments(
+        query, stored, float(match.detail.get("offset_seconds", 0.0))
+    ),
+    "vpdq": lambda query, stored, _match: differing_spans(query, stored),
+}
+
+
 def _differences(
-    session: Session, audio: Signal | None, matches: list[Match]
-) -> dict[int, tuple[tuple[float, float], ...]]:
-    """For each sound match, the stretches of the file that sound unlike the entry."""
-    sound = [match for match in matches if match.signal_type == "audio"]
-    if audio is None or not sound:
+    session: Session, hashed: HashResult, matches: list[Match]
+) -> dict[tuple[int, str], tuple[tuple[float, float], ...]]:
+    """For each sound or video match: the stretches of the file unlike the entry."""
+    timed = [match for match in matches if match.signal_type in _DIFFERENCES]
+    if not timed:
         return {}
-    stored = entry_signals(session, [match.entry.id for match in sound])
-    return {
-        match.entry.id: tuple(
-            differing_segments(
-                audio.value,
-                stored[match.entry.id]["audio"],
-                float(match.detail.get("offset_seconds", 0.0)),
-            )
-        )
-        for match in sound
-        if "audio" in stored.get(match.entry.id, {})
-    }
+    stored = entry_signals(session, [match.entry.id for match in timed])
+    found = {}
+    for match in timed:
+        query = hashed.signal(match.signal_type)
+        entry_value = stored.get(match.entry.id, {}).get(match.signal_type)
+        if query is not None and entry_value is not None:
+            spans = _DIFFERENCES[match.signal_type](query.value, entry_value, match)
+            found[(match.entry.id, match.signal_type)] = tuple(spans)
+    return found
 
 
 def _kept(services: Services, entry: BankEntry) -> Path | None:
