@@ -1,6 +1,8 @@
 """The assessment's bank lookup on this instance: every bank, suppressed matches included,
-and accord's watermark resolved to its provenance record; with the registered file
-itself where the blob store keeps it, so a copy can be compared with its original."""
+and accord's watermark resolved to its provenance record. Each hit brings what shows
+how a copy differs from the entry: the registered file itself where the blob store keeps
+it (pictures), and the stretches of sound or picture that match nothing in the entry's
+audio fingerprint or vPDQ frames."""
 
 from __future__ import annotations
 
