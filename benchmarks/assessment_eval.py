@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +40,7 @@ import av  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image, PngImagePlugin  # noqa: E402
 from tests import edits, sd_watermark  # noqa: E402
+from tests.factories import encode_h264  # noqa: E402
 
 from accord.provenance.certificates import IssuerName, issue_chain  # noqa: E402
 from accord.provenance.signing import SourceType, sign_file  # noqa: E402
@@ -82,10 +84,10 @@ def jpeg(image: Image.Image, quality: int = 85) -> bytes:
     return buffer.getvalue()
 
 
-def frames(path: Path, count: int) -> Iterator[Image.Image]:
+def frames(path: Path, count: int, *, step: int = 20) -> Iterator[Image.Image]:
     with av.open(str(path)) as container:
         for index, frame in enumerate(container.decode(video=0)):
-            if index % 20 == 0:
+            if index % step == 0:
                 yield Image.fromarray(frame.to_ndarray(format="rgb24"))
                 count -= 1
                 if count == 0:
@@ -128,6 +130,7 @@ def build(out: Path, environment: dict[str, str]) -> Path:
             name = f"{signed.stem}-spliced-{attempt}.jpg"
             (labelled / "altered_from_authentic" / name).write_bytes(jpeg(altered))
     shutil.copy(CORPUS / "c2pa" / "XCA.jpg", labelled / "altered_from_authentic" / "XCA.jpg")
+    add_sound_and_video(out, labelled, environment)
 
     generator = issue_chain(IssuerName("Some Image Generator", "Generator"))
     for index, name in enumerate(CONTROLS[:3]):
@@ -166,6 +169,45 @@ def build(out: Path, environment: dict[str, str]) -> Path:
     for index, frame in enumerate(frames(CORPUS / "video" / "chair-orig-22-sd-bar.mp4", 3)):
         frame.save(labelled / "no_evidence_either_way" / f"frame-{index}.png")
     return labelled
+
+
+def add_sound_and_video(out: Path, labelled: Path, environment: dict[str, str]) -> None:
+    """A signed recording, and a video in an authentic bank: their stripped copies, and
+    copies with three seconds replaced."""
+    sound = CORPUS / "c2pa" / "sample1.wav"
+    run("sign", sound, "--issuer", "ec", "--out-dir", out / "signed-sound", environment=environment)
+    with wave.open(str(out / "signed-sound" / "sample1.signed.wav")) as recording:
+        params = recording.getparams()
+        samples = np.frombuffer(recording.readframes(params.nframes), "<i2").copy()
+    write_wav(labelled / "likely_authentic" / "sound-stripped.wav", params, samples)
+    start, end = (second * params.framerate * params.nchannels for second in (12, 15))
+    noise = np.random.default_rng(3).normal(0, samples.std(), end - start).astype("<i2")
+    samples[start:end] = noise
+    write_wav(labelled / "altered_from_authentic" / "sound-replaced.wav", params, samples)
+
+    clip = [
+        np.asarray(frame.resize((320, 180)))
+        for frame in frames(CORPUS / "video" / "doorknob-hd-no-bar.mp4", 80, step=3)
+    ]
+    other = [
+        np.asarray(frame.resize((320, 180)))
+        for frame in frames(CORPUS / "video" / "chair-orig-22-sd-bar.mp4", 20, step=3)
+    ]
+    original = encode_h264(out / "reel.mp4", clip, fps=10)
+    encode_h264(labelled / "likely_authentic" / "reel-copy.mp4", clip, fps=10, pix_fmt="yuv444p")
+    encode_h264(
+        labelled / "altered_from_authentic" / "reel-replaced.mp4",
+        [*clip[:30], *other, *clip[50:]],
+        fps=10,
+    )
+    run("bank", "create", "NEWSREEL", "--kind", "authentic", environment=environment)
+    run("bank", "add", "NEWSREEL", original, environment=environment)
+
+
+def write_wav(path: Path, params: wave._wave_params, samples: np.ndarray) -> None:
+    with wave.open(str(path), "wb") as out:
+        out.setparams(params)
+        out.writeframes(samples.tobytes())
 
 
 def main() -> None:

@@ -24,6 +24,9 @@ _CHANGE_SCORE = 3.0
 MIN_REGION_SHARE = 0.002
 _MAX_REGIONS = 10
 _CLIPPED = 8
+_EDGE_MARGIN = 0.03
+#: Copies smaller than this (short side, pixels) are too coarse to compare.
+MIN_COMPARED_SIDE = 160
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,9 @@ def compare(original: NDArray[np.uint8], copy: NDArray[np.uint8]) -> Comparison:
         # The warp's edges blur: leave them out.
         inside = np.asarray(cv2.erode(warped, np.ones((9, 9), np.uint8)), np.uint8)
         alignment = "homography"
+    # Resampling rings along the picture's own edges too: leave a margin out.
+    margin = max(2, round(_EDGE_MARGIN * min(height, width)))
+    inside[:margin], inside[-margin:], inside[:, :margin], inside[:, -margin:] = 0, 0, 0, 0
     # Luminance and the two colour axes: a pasted patch may keep the brightness it covers.
     channels = zip(
         cv2.split(cv2.cvtColor(np.asarray(aligned, np.uint8), cv2.COLOR_RGB2LAB)),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from accord.assessment.differences import Comparison, compare
+from accord.assessment.differences import MIN_COMPARED_SIDE, Comparison, compare
 from accord.assessment.evidence import (
     BankHit,
     Direction,
@@ -175,6 +175,8 @@ def _heard(hit: BankHit, where: str) -> Finding:
 def _compare(subject: Subject, hit: BankHit) -> Comparison | None:
     if hit.original is None or subject.media.kind is not MediaKind.IMAGE:
         return None
+    if min(subject.image().shape[:2]) < MIN_COMPARED_SIDE:
+        return None  # too coarse to tell an edit from resampling
     try:
         original = decode_image(open_media(hit.original, subject.media.limits)).pixels
     except (MediaError, OSError):
