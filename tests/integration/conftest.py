@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +18,19 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
+from accord.provenance.certificates import IssuerName
+from accord.provenance.signing import Signed, SourceType
 from accord.server.app import create_app
+from accord.server.credentials.models import ProvenanceRecord
+from accord.server.credentials.service import Signing, sign_for_issuer
 from accord.server.db.engine import make_engine
 from accord.server.db.migrate import upgrade
 from accord.server.deps import get_session
+from accord.server.issuers.service import create_issuer
 from accord.server.settings import Settings
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -134,3 +141,30 @@ def client_with(
     yield build
     for app in apps:
         app.state.services.close()
+
+
+#: The master key that issuers made by ``sign_as_ec`` are sealed under.
+SIGNING_MASTER_KEY = "the master key of this test instance"
+SignAsEc = Callable[..., tuple[ProvenanceRecord, Signed]]
+
+
+@pytest.fixture
+def sign_as_ec(client: TestClient, db_session: Session) -> SignAsEc:
+    """Signs files on this test's instance for the issuer "ec" (Electoral Commission):
+    ``sign_as_ec(path, title, source_type=SourceType.CAMERA, parent=None)``."""
+    services = client.app.state.services  # type: ignore[attr-defined]
+    update = {"master_key": SecretStr(SIGNING_MASTER_KEY)}
+    services = replace(services, settings=services.settings.model_copy(update=update))
+    create_issuer(db_session, "ec", IssuerName("Electoral Commission", "EC"), SIGNING_MASTER_KEY)
+
+    def sign(
+        path: Path,
+        title: str,
+        source_type: SourceType = SourceType.CAMERA,
+        parent: Path | None = None,
+    ) -> tuple[ProvenanceRecord, Signed]:
+        return sign_for_issuer(
+            services, db_session, path, Signing("ec", source_type, title, parent)
+        )
+
+    return sign

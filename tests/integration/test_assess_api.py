@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import io
 import wave
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +14,15 @@ import numpy as np
 from fastapi.testclient import TestClient
 from numpy.typing import NDArray
 from PIL import Image
-from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
-from accord.provenance.certificates import IssuerName
 from accord.provenance.signing import SourceType
 from accord.server.banks import service as banks
 from accord.server.banks.models import BankKind
-from accord.server.credentials.service import Signing, sign_for_issuer
-from accord.server.issuers.service import create_issuer
 from accord.signals.hashing import hash_file
 from tests import edits
 from tests.factories import encode_h264
+from tests.integration.conftest import SignAsEc
 
 MASTER = "the master key of this test instance"
 
@@ -45,18 +41,10 @@ def jpeg(image: Image.Image, quality: int = 80) -> bytes:
 
 
 def test_copies_of_a_signed_photo_altered_or_not(
-    client: TestClient, db_session: Session, corpus: Path
+    client: TestClient, sign_as_ec: SignAsEc, corpus: Path
 ) -> None:
-    services = client.app.state.services  # type: ignore[attr-defined]
-    services = replace(
-        services, settings=services.settings.model_copy(update={"master_key": SecretStr(MASTER)})
-    )
-    create_issuer(db_session, "ec", IssuerName("Electoral Commission", "EC"), MASTER)
-    record, signed = sign_for_issuer(
-        services,
-        db_session,
-        corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg",
-        Signing("ec", SourceType.CAMERA, "Bridge"),
+    record, signed = sign_as_ec(
+        corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg", "Bridge", SourceType.CAMERA
     )
     with Image.open(io.BytesIO(signed.data)) as opened:
         picture = opened.convert("RGB")
@@ -118,19 +106,9 @@ def test_corpus_credentials_and_bad_uploads(client: TestClient, corpus: Path) ->
 
 
 def test_an_altered_copy_of_a_signed_recording_shows_where_the_sound_changed(
-    client: TestClient, db_session: Session, corpus: Path, tmp_path: Path
+    client: TestClient, sign_as_ec: SignAsEc, corpus: Path, tmp_path: Path
 ) -> None:
-    services = client.app.state.services  # type: ignore[attr-defined]
-    services = replace(
-        services, settings=services.settings.model_copy(update={"master_key": SecretStr(MASTER)})
-    )
-    create_issuer(db_session, "ec", IssuerName("Electoral Commission", "EC"), MASTER)
-    _, signed = sign_for_issuer(
-        services,
-        db_session,
-        corpus / "c2pa" / "sample1.wav",
-        Signing("ec", SourceType.CAMERA, "Press conference"),
-    )
+    _, signed = sign_as_ec(corpus / "c2pa" / "sample1.wav", "Press conference", SourceType.CAMERA)
     with wave.open(io.BytesIO(signed.data)) as recording:
         params, rate = recording.getparams(), recording.getframerate()
         samples = np.frombuffer(recording.readframes(recording.getnframes()), "<i2").copy()

@@ -6,7 +6,6 @@ import base64
 import io
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +13,14 @@ import c2pa
 import numpy as np
 from fastapi.testclient import TestClient
 from PIL import Image
-from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
 from accord.provenance.certificates import IssuerName
 from accord.provenance.signing import SourceType
-from accord.server.credentials.service import Signing, sign_for_issuer
 from accord.server.issuers.service import create_issuer, signing_chain
 from accord.signals.watermark import read_watermark
 from tests import edits
+from tests.integration.conftest import SignAsEc
 from tests.unit.provenance.test_certificates import sign
 
 MASTER = "the master key of this test instance"
@@ -96,17 +94,10 @@ def test_bad_uploads_get_problems(
 
 
 def test_a_stripped_copy_is_traced_to_its_original(
-    client: TestClient, db_session: Session, corpus: Path, tmp_path: Path
+    client: TestClient, sign_as_ec: SignAsEc, corpus: Path, tmp_path: Path
 ) -> None:
-    services = client.app.state.services  # type: ignore[attr-defined]
-    services = replace(
-        services, settings=services.settings.model_copy(update={"master_key": SecretStr(MASTER)})
-    )
-    create_issuer(db_session, "ec", IssuerName("Electoral Commission", "EC"), MASTER)
     photo = corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
-    record, signed = sign_for_issuer(
-        services, db_session, photo, Signing("ec", SourceType.CAMERA, "Bridge")
-    )
+    record, signed = sign_as_ec(photo, "Bridge", SourceType.CAMERA)
     copy = io.BytesIO()
     with Image.open(io.BytesIO(signed.data)) as picture:
         picture.resize((picture.width // 2, picture.height // 2)).save(copy, "JPEG", quality=75)
@@ -119,18 +110,11 @@ def test_a_stripped_copy_is_traced_to_its_original(
 
 
 def test_a_signed_picture_carries_its_records_watermark(
-    client: TestClient, db_session: Session, corpus: Path
+    client: TestClient, sign_as_ec: SignAsEc, corpus: Path
 ) -> None:
     """The mark names the record in copies no fingerprint finds: cropped and turned."""
-    services = client.app.state.services  # type: ignore[attr-defined]
-    services = replace(
-        services, settings=services.settings.model_copy(update={"master_key": SecretStr(MASTER)})
-    )
-    create_issuer(db_session, "ec", IssuerName("Electoral Commission", "EC"), MASTER)
     photo = corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
-    record, signed = sign_for_issuer(
-        services, db_session, photo, Signing("ec", SourceType.CAMERA, "Bridge")
-    )
+    record, signed = sign_as_ec(photo, "Bridge", SourceType.CAMERA)
     assert record.watermark == record.id[:16]
     with Image.open(io.BytesIO(signed.data)) as picture:
         reading = read_watermark(np.asarray(picture.convert("RGB")))
@@ -154,31 +138,19 @@ def test_a_signed_picture_carries_its_records_watermark(
 
 
 def test_an_edit_of_a_file_signed_here_names_it_as_its_parent(
-    client: TestClient, db_session: Session, corpus: Path, tmp_path: Path
+    client: TestClient, sign_as_ec: SignAsEc, corpus: Path, tmp_path: Path
 ) -> None:
-    services = client.app.state.services  # type: ignore[attr-defined]
-    services = replace(
-        services, settings=services.settings.model_copy(update={"master_key": SecretStr(MASTER)})
-    )
-    create_issuer(db_session, "ec", IssuerName("Electoral Commission", "EC"), MASTER)
     bridge = corpus / "pdq" / "bridge-mods"
-    original, signed = sign_for_issuer(
-        services, db_session, bridge / "aaa-orig.jpg", Signing("ec", SourceType.CAMERA, "Bridge")
-    )
+    original, signed = sign_as_ec(bridge / "aaa-orig.jpg", "Bridge", SourceType.CAMERA)
     # An edit made from the unsigned original: the registry finds it by its fingerprint.
-    brighter, _ = sign_for_issuer(
-        services,
-        db_session,
-        bridge / "high-contrast.jpg",
-        Signing("ec", SourceType.HUMAN_EDITS, "Bridge, more contrast"),
+    brighter, _ = sign_as_ec(
+        bridge / "high-contrast.jpg", "Bridge, more contrast", SourceType.HUMAN_EDITS
     )
     # A crop of the signed picture: its watermark names the original, and it keeps it.
     cropped = tmp_path / "cropped.jpg"
     with Image.open(io.BytesIO(signed.data)) as picture:
         edits.cropped(picture, 0.1).save(cropped, quality=90)
-    crop, crop_signed = sign_for_issuer(
-        services, db_session, cropped, Signing("ec", SourceType.HUMAN_EDITS, "Bridge, cropped")
-    )
+    crop, crop_signed = sign_as_ec(cropped, "Bridge, cropped", SourceType.HUMAN_EDITS)
     assert (brighter.parent_id, crop.parent_id) == (original.id, original.id)
     assert crop.watermark is None
     manifest = json.loads(manifest_json(crop_signed.data))
@@ -193,9 +165,7 @@ def test_an_edit_of_a_file_signed_here_names_it_as_its_parent(
     shown = verify(client, "crop.jpg", crop_signed.data)
     assert shown["state"] == "trusted"
     assert shown["credential"]["ingredients"][0]["title"] == "Bridge"
-    again, _ = sign_for_issuer(
-        services, db_session, bridge / "aaa-orig.jpg", Signing("ec", SourceType.CAMERA, "Again")
-    )
+    again, _ = sign_as_ec(bridge / "aaa-orig.jpg", "Again", SourceType.CAMERA)
     assert again.parent_id is None  # the same bytes signed twice: not an edit
 
 
