@@ -127,9 +127,10 @@ class BankHit:
 
 
 class BankLookup(Protocol):
-    """Finds a file in banks; a server passes one in (the library has no database)."""
+    """Finds a file in banks; a server passes one in (the library has no database). It
+    gets the whole subject, so a picture already decoded is not decoded again."""
 
-    def __call__(self, media: MediaFile) -> Sequence[BankHit]: ...
+    def __call__(self, subject: Subject) -> Sequence[BankHit]: ...
 
 
 class Subject:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from accord.cli.local import fail, local_services, report_file_error, transaction
+from accord.cli.local import local_services_trusting, report_file_error, transaction
 from accord.errors import AccordError
 
 
@@ -33,17 +32,11 @@ def assess_command(
     """Weigh each file's evidence (Content Credentials, metadata, watermarks, this
     instance's banks and registry, forensics) into a band; a file that cannot be read is
     reported and the rest still assessed (exit status 1)."""
-    from accord.provenance.certificates import read_trust_anchors  # noqa: PLC0415
     from accord.server.assessments.report import render_html, write_pdf  # noqa: PLC0415
     from accord.server.assessments.router import assessment_of  # noqa: PLC0415
 
-    try:
-        extra = read_trust_anchors(anchors or [])
-    except AccordError as error:
-        raise fail(error.detail) from None
     failures = 0
-    with local_services() as opened:
-        services = replace(opened, trust_anchors=(*opened.trust_anchors, *extra))
+    with local_services_trusting(anchors) as services:
         for path in files:
             try:
                 with transaction(services) as session:

@@ -74,6 +74,21 @@ def local_services() -> Iterator[Services]:
 
 
 @contextmanager
+def local_services_trusting(anchors: list[Path] | None) -> Iterator[Services]:
+    """``local_services``, trusting the PEM files ``anchors`` (``--anchors``) too."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from accord.provenance.certificates import read_trust_anchors  # noqa: PLC0415
+
+    try:
+        extra = read_trust_anchors(anchors or [])
+    except AccordError as error:
+        raise fail(error.detail) from None
+    with local_services() as opened:
+        yield replace(opened, trust_anchors=(*opened.trust_anchors, *extra))
+
+
+@contextmanager
 def transaction(services: Services) -> Iterator[Session]:
     """A session committed when the block ends normally, rolled back otherwise."""
     with services.sessions() as session, session.begin():

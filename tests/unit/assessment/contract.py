@@ -18,12 +18,12 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*")
 class ProducerContract:
     @pytest.fixture
     def producer(self) -> Producer:
-        raise NotImplementedError
+        raise NotImplementedError("each producer's contract test provides this fixture")
 
     @pytest.fixture
     def subjects(self) -> Sequence[Subject]:
         """Files to run the producer on; at least one must yield a finding."""
-        raise NotImplementedError
+        raise NotImplementedError("each producer's contract test provides this fixture")
 
     def test_it_names_and_describes_itself(self, producer: Producer) -> None:
         assert _NAME.fullmatch(producer.name), producer.name

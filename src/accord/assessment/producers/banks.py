@@ -48,7 +48,7 @@ class BanksProducer(Producer):
     def produce(self, subject: Subject) -> Sequence[Finding]:
         if subject.banks is None:
             return []
-        hits = sorted(subject.banks(subject.media), key=lambda hit: hit.distance)
+        hits = sorted(subject.banks(subject), key=lambda hit: hit.distance)
         return list(_findings(subject, hits))
 
 

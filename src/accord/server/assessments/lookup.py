@@ -11,9 +11,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from accord.assessment.evidence import BankHit, BankLookup
-from accord.media.file import MediaFile
-from accord.provenance.watermarking import read_file_watermark
+from accord.assessment.evidence import BankHit, BankLookup, Subject
+from accord.media.kinds import MediaKind
 from accord.server.banks.models import BankEntry
 from accord.server.banks.service import entry_signals
 from accord.server.credentials.service import REGISTRY_BANK, record_for_watermark
@@ -23,11 +22,12 @@ from accord.server.services import Services
 from accord.signals.audio import differing_segments
 from accord.signals.hashing import HashResult
 from accord.signals.vpdq import differing_spans
+from accord.signals.watermark import read_watermark
 
 
 def bank_lookup(services: Services, session: Session) -> BankLookup:
-    def lookup(media: MediaFile) -> list[BankHit]:
-        hashed, report = match_file(services, session, media.path, MatchOptions())
+    def lookup(subject: Subject) -> list[BankHit]:
+        hashed, report = match_file(services, session, subject.media.path, MatchOptions())
         matches = report.matches + report.suppressed
         differing = _differences(session, hashed, matches)
         hits = [
@@ -43,7 +43,7 @@ def bank_lookup(services: Services, session: Session) -> BankLookup:
             )
             for match in matches
         ]
-        reading = read_file_watermark(media)
+        reading = read_watermark(subject.image()) if subject.kind is MediaKind.IMAGE else None
         record = record_for_watermark(session, reading.payload) if reading else None
         if record is not None:
             hits.append(
