@@ -69,8 +69,8 @@ bench-peers: install-dev
 	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps invisible-watermark==0.2.0 PyWavelets==1.9.0
 
 bench: install-dev bench-peers
-	@command -v wrk >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
+	@command -v wrk >/dev/null 2>&1 && command -v hey >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk hey; }
 	$(BIN)/python benchmarks/hash_throughput.py
 	$(BIN)/python benchmarks/match.py
 	$(BIN)/python benchmarks/match_http.py --query file --upload raw

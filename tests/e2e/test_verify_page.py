@@ -161,7 +161,9 @@ def test_a_dropped_stripped_copy_shows_the_original_thumbnail(
     expect(card).to_contain_text("“Bridge”")
     thumbnail = card.locator(".original img")
     expect(thumbnail).to_have_attribute("src", f"/verify/originals/{site.record_id}/thumbnail")
-    page.wait_for_function("document.querySelector('.original img').naturalWidth > 0")
+    # Property checks, not wait_for_function: the page's CSP forbids the eval it polls with.
+    expect(thumbnail).to_have_js_property("complete", True)
+    expect(thumbnail).not_to_have_js_property("naturalWidth", 0)
     screenshot(page, tmp_path, "match")
 
 

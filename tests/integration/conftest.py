@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -113,7 +114,20 @@ def make_client(app: FastAPI, session: Session) -> TestClient:
         session.commit()  # releases the savepoint; the outer transaction is rolled back
 
     app.dependency_overrides[get_session] = test_session
+    # Code that opens sessions of its own (the hot match path) gets the same one.
+    app.state.services = replace(app.state.services, sessions=lambda: _shared(session))
     return TestClient(app, raise_server_exceptions=False)
+
+
+@contextmanager
+def _shared(session: Session) -> Iterator[Session]:
+    """``with services.sessions() as s`` for the test's session: ended, never closed."""
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
 
 
 @pytest.fixture

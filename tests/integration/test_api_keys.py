@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -47,6 +48,29 @@ def test_scopes_decide_what_a_key_may_do(
     )
     assert added.json()["added_by"] == "curator"
     assert client.get("/c/banks", headers=bearer(matcher)).status_code == 403
+
+
+def test_files_sent_as_the_body_are_checked_like_every_request(
+    client_with: Callable[..., TestClient], db_session: Session, corpus: Path
+) -> None:
+    client = client_with(require_api_keys=True)
+    _, matcher = create_key(db_session, "platform", ["match"])
+    _, curator = create_key(db_session, "curator", ["curate"])
+    _, tiny = create_key(db_session, "tiny", ["match"], rate_limit_per_minute=1)
+    photo = (corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg").read_bytes()
+
+    def post(**headers: str) -> int:
+        return client.post("/v1/match", content=photo, headers={**as_jpeg, **headers}).status_code
+
+    as_jpeg = {"content-type": "image/jpeg"}
+    assert post(**bearer(matcher)) == 200
+    missing = client.post("/v1/match", content=photo, headers=as_jpeg)
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"].startswith("Bearer")
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    assert post(**bearer(curator)) == 403
+    assert [post(**bearer(tiny)) for _ in range(2)] == [200, 429]
+    assert "x-request-id" in missing.headers  # the request log still sees it
 
 
 def test_rate_limits_answer_429_with_retry_after(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import shutil
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -114,6 +116,30 @@ def test_a_file_sent_as_the_body_matches_like_a_form_upload(
     assert response.status_code == 200, response.text
     assert entries_of(response.json()) == {original}
     assert response.json()["signals"] == match_file(client, edit)["signals"]
+
+
+def test_a_server_with_lookups_waiting_asks_clients_to_reconnect(
+    client_with: Callable[..., TestClient], corpus: Path
+) -> None:
+    # Connections stay with the worker process that accepted them; one that has more
+    # than it can serve sheds them, so that clients reconnect to a less busy one.
+    app = client_with(hash_concurrency=1).app
+    photo = (corpus / BRIDGE / "aaa-orig.jpg").read_bytes()
+
+    async def post_at_once(count: int) -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://accord") as http:
+            posts = (
+                http.post("/v1/match", content=photo, headers={"content-type": "image/jpeg"})
+                for _ in range(count)
+            )
+            return await asyncio.gather(*posts)
+
+    responses = asyncio.run(post_at_once(4))
+    assert [response.status_code for response in responses] == [200] * 4
+    closing = [response.headers.get("connection") == "close" for response in responses]
+    assert closing[0]  # three more were waiting when the first was answered
+    assert not closing[-1]  # nobody was left waiting for the last
 
 
 def test_md5_is_computed_and_matched_only_when_a_bank_holds_md5(

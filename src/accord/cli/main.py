@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -109,6 +110,10 @@ def serve_command(
     bind_host, bind_port = host or settings.host, port or settings.port
     typer.echo(f"accord is serving on http://{bind_host}:{bind_port}", err=True)
     typer.echo(f"API docs: http://{bind_host}:{bind_port}/docs", err=True)
+    if workers > 1:
+        # libuv accepts every waiting connection at once, so one worker would take a burst
+        # of new clients and the others none; one accept per turn spreads them out.
+        os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
     uvicorn.run(
         "accord.server.app:app_from_environment",
         factory=True,

@@ -5,6 +5,10 @@ JPEG can be decoded at 1/2, 1/4 or 1/8 scale straight from its DCT coefficients
 close to the mean of a square block of the full picture. ``decode_image`` takes the smallest
 such scale whose shorter side stays at or above ``min_side`` and says which it took, so
 PDQ can model the blocks (``accord.signals.pdq_matrix``); ``None`` decodes every pixel.
+
+Signals that look only at brightness (PDQ, keypoints) can ask for ``luma``: a reduced
+JPEG's own Y channel (0.299 R + 0.587 G + 0.114 B, as PDQ defines luma) is then decoded
+without its colour, faster; other pictures still decode to RGB.
 """
 
 from __future__ import annotations
@@ -21,10 +25,8 @@ from accord.media.file import MediaFile
 from accord.media.kinds import MediaKind
 
 #: Shorter side, in pixels, that reduced JPEG decoding keeps for PDQ: modelled as blocks,
-#: 256 pixels stay within 4 bits of full-resolution hashes on the corpus photos.
-PDQ_WORKING_SIZE = 256
-#: Pixels a reduced picture keeps at least: about what the keypoint signal works on.
-REDUCED_MIN_PIXELS = 200_000
+#: 192 pixels stay within 4 bits of full-resolution hashes on the corpus photos.
+PDQ_WORKING_SIZE = 192
 #: The reductions libjpeg decodes directly, largest first.
 _JPEG_SCALES = (8, 4, 2)
 #: The EXIF orientation tag; its values that need no turning, and those that swap the sides.
@@ -41,7 +43,8 @@ _BACKGROUND = (255, 255, 255)
 
 @dataclass(frozen=True, slots=True)
 class DecodedImage:
-    """Upright RGB pixels, each standing for a ``scale`` x ``scale`` block of the picture."""
+    """Upright pixels, each standing for a ``scale`` x ``scale`` block of the picture:
+    RGB ``(height, width, 3)``, or luma ``(height, width)`` where a JPEG's was decoded."""
 
     pixels: NDArray[np.uint8]
     scale: int
@@ -49,13 +52,18 @@ class DecodedImage:
     full_shape: tuple[int, int]
 
 
-def load_image(media: MediaFile, *, min_side: int | None = None) -> NDArray[np.uint8]:
+def load_image(
+    media: MediaFile, *, min_side: int | None = None, min_pixels: int = 0
+) -> NDArray[np.uint8]:
     """Return the upright picture as an ``(height, width, 3)`` uint8 RGB array."""
-    return decode_image(media, min_side=min_side).pixels
+    return decode_image(media, min_side=min_side, min_pixels=min_pixels).pixels
 
 
-def decode_image(media: MediaFile, *, min_side: int | None = None) -> DecodedImage:
-    """Decode the upright picture, reduced by a whole JPEG scale when ``min_side`` allows."""
+def decode_image(
+    media: MediaFile, *, min_side: int | None = None, min_pixels: int = 0, luma: bool = False
+) -> DecodedImage:
+    """Decode the upright picture, reduced by a whole JPEG scale when ``min_side`` and
+    ``min_pixels`` allow; a reduced JPEG's luma alone when ``luma`` is asked."""
     if media.kind is not MediaKind.IMAGE:
         raise UnsupportedMedia(f"{media.format.name} is not a still image")
     try:
@@ -67,13 +75,16 @@ def decode_image(media: MediaFile, *, min_side: int | None = None) -> DecodedIma
             _check_pixels(image.size, media)
             width, height = image.size
             orientation = image.getexif().get(_ORIENTATION) if image.format == "JPEG" else None
-            scale = _jpeg_scale(image, min_side, orientation)
+            scale = _jpeg_scale(image, min_side, min_pixels, orientation)
             if scale > 1:
-                image.draft("RGB", (width // scale, height // scale))
+                # A reduced picture's hashes drift a few bits anyway; a full-size one stays
+                # exact, so it keeps its colour: luma from RGB differs where RGB clips.
+                mode = "L" if luma and _is_ycc_jpeg(image) else "RGB"
+                image.draft(mode, (width // scale, height // scale))
                 if image.size != (-(-width // scale), -(-height // scale)):
                     scale = 1  # the decoder did not reduce as asked: treat it as full size
             ImageOps.exif_transpose(image, in_place=True)
-            pixels = np.asarray(_to_rgb(image))
+            pixels = np.asarray(image if image.mode == "L" and luma else _to_rgb(image))
     except Image.DecompressionBombError as error:
         raise MediaTooLarge(f"decompression bomb: {error}") from error
     except UnidentifiedImageError as error:
@@ -86,8 +97,15 @@ def decode_image(media: MediaFile, *, min_side: int | None = None) -> DecodedIma
     return DecodedImage(pixels, scale, full_shape if scale > 1 else pixels.shape[:2])
 
 
-def _jpeg_scale(image: Image.Image, min_side: int | None, orientation: object) -> int:
-    """The largest JPEG reduction keeping ``min_side`` and ``REDUCED_MIN_PIXELS``, else 1.
+def _is_ycc_jpeg(image: Image.Image) -> bool:
+    """Whether ``image`` is a JPEG whose first channel is luma (colour YCbCr, or grey)."""
+    return image.format == "JPEG" and image.mode in ("RGB", "L")
+
+
+def _jpeg_scale(
+    image: Image.Image, min_side: int | None, min_pixels: int, orientation: object
+) -> int:
+    """The largest JPEG reduction keeping ``min_side`` and ``min_pixels``, else 1.
 
     A turned or mirrored picture is reduced only by a scale dividing both sides, so its
     blocks stay aligned with the full picture's after turning.
@@ -98,7 +116,7 @@ def _jpeg_scale(image: Image.Image, min_side: int | None, orientation: object) -
     for scale in _JPEG_SCALES:
         small_width, small_height = width // scale, height // scale
         fits = min(small_width, small_height) >= min_side
-        fits = fits and small_width * small_height >= REDUCED_MIN_PIXELS
+        fits = fits and small_width * small_height >= min_pixels
         aligned = orientation in _UPRIGHT or (width % scale == 0 and height % scale == 0)
         if fits and aligned:
             return scale

@@ -20,6 +20,7 @@ from accord.server.hma import router as hma_router
 from accord.server.limits import BodySizeLimit
 from accord.server.logs import RequestLog
 from accord.server.matching import router as matching_router
+from accord.server.matching.raw_uploads import RawUploadMatching
 from accord.server.problems import install_problem_handlers
 from accord.server.services import Services
 from accord.server.settings import Settings
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     verify_page = mount_verify_page(app, settings)
     # The last added runs first: the request log wraps everything, and the size limits
     # see the body before anything parses it (the Verify page's answers a page, not JSON).
+    app.add_middleware(RawUploadMatching)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + 64 * 1024)
     app.add_middleware(PageBodyLimit, page=verify_page)
     app.add_middleware(RequestLog)

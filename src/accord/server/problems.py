@@ -73,6 +73,11 @@ def status_for(error: errors.AccordError) -> int:
 
 async def _accord_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, errors.AccordError)  # noqa: S101 - registered for this class
+    return accord_error_response(request, error)
+
+
+def accord_error_response(request: Request, error: errors.AccordError) -> JSONResponse:
+    """The problem answering ``error``, with the headers its status calls for."""
     response = problem_response(
         request, status=status_for(error), code=error.code, title=error.title, detail=error.detail
     )

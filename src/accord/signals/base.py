@@ -60,23 +60,34 @@ class Subject:
         self.media = media
         #: Hash with the reference implementations (Meta's C++ PDQ), bit for bit.
         self.exact = exact
-        #: Decode large JPEGs at a reduced scale: faster, and within a few bits of PDQ.
+        #: Decode large JPEGs at a reduced scale, and their luma only: faster, and within a
+        #: few bits of PDQ.
         self.reduced = reduced and not exact
         self._picture: DecodedImage | None = None
         self._video_info: VideoInfo | None = None
 
-    def image(self) -> NDArray[np.uint8]:
-        """The picture as an RGB array (reduced when ``reduced`` was asked)."""
-        return self.picture().pixels
+    def image(self, *, min_pixels: int = 0) -> NDArray[np.uint8]:
+        """The picture as an RGB array; reduced, and a JPEG's luma only, when ``reduced``
+        was asked."""
+        return self.picture(min_pixels=min_pixels).pixels
 
-    def picture(self) -> DecodedImage:
-        """The picture with how much it was reduced, for signals that model the reduction."""
-        if self._picture is None:
+    def picture(self, *, min_pixels: int = 0) -> DecodedImage:
+        """The picture with how much it was reduced, for signals that model the reduction.
+
+        A reduced picture keeps at least ``min_pixels``; one decoded earlier is reused when
+        it has as many.
+        """
+        decoded = self._picture
+        if decoded is None or (decoded.scale > 1 and decoded.pixels[..., 0].size < min_pixels):
             from accord.media.image import PDQ_WORKING_SIZE, decode_image  # noqa: PLC0415
 
-            min_side = PDQ_WORKING_SIZE if self.reduced else None
-            self._picture = decode_image(self.media, min_side=min_side)
-        return self._picture
+            self._picture = decoded = decode_image(
+                self.media,
+                min_side=PDQ_WORKING_SIZE if self.reduced else None,
+                min_pixels=min_pixels,
+                luma=self.reduced,
+            )
+        return decoded
 
     def video_info(self) -> VideoInfo:
         """What a video's headers say (its tracks, size, length), read once."""
@@ -95,6 +106,8 @@ class SignalType(ABC):
     #: Computed when no signal types are named; False for heavy second-stage signals
     #: computed on demand.
     default: ClassVar[bool] = True
+    #: Pixels a reduced picture must keep for this signal; PDQ needs only its short side.
+    picture_pixels: ClassVar[int] = 0
 
     def applies(self, subject: Subject) -> bool:
         """Whether this type can hash ``subject`` (a video without sound has no audio signal)."""

@@ -89,5 +89,8 @@ class OpenedFile:
             names = ", ".join(signal_type.name for signal_type in chosen)
             msg = f"none of the signals {names} applies to {media.kind} media"
             raise SignalNotApplicable(msg)
-        signals = tuple(signal_type.compute(self.subject) for signal_type in applicable)
+        # The signal needing the most detail first, so the others reuse its decode.
+        by_detail = sorted(applicable, key=lambda kind: kind.picture_pixels, reverse=True)
+        computed = {id(kind): kind.compute(self.subject) for kind in by_detail}
+        signals = tuple(computed[id(kind)] for kind in applicable)
         return HashResult(format=media.format, size=media.size, signals=signals)

@@ -387,13 +387,14 @@ class OrbKeypoints(SignalType):
     media_kinds = frozenset({MediaKind.IMAGE})
     threshold = float(THRESHOLD)
     default = False
+    picture_pixels = WORKING_AREA
     description = (
         "ORB keypoints + RANSAC (second stage for crops/screenshots); "
         f"distance = 100 - inliers, match at >= {MIN_INLIERS} inliers"
     )
 
     def compute(self, subject: Subject) -> Signal:
-        keypoints = extract_keypoints(subject.image())
+        keypoints = extract_keypoints(subject.image(min_pixels=self.picture_pixels))
         quality = round(100 * len(keypoints) / MAX_KEYPOINTS)
         reliable = len(keypoints) >= MIN_RELIABLE_KEYPOINTS
         return Signal(self.name, encode_keypoints(keypoints), quality, reliable=reliable)

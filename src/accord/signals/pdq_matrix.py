@@ -101,7 +101,10 @@ def block_blur(length: int, scale: int, reduced: int) -> NDArray[np.float32]:
 
 
 def luma(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
-    """PDQ's luma (0.299 R + 0.587 G + 0.114 B) of an RGB array, in float32."""
+    """PDQ's luma (0.299 R + 0.587 G + 0.114 B) of an RGB array, in float32; a luma
+    array (a JPEG's Y channel) as it is."""
+    if rgb.ndim == 2:  # noqa: PLR2004 - (height, width): luma already
+        return np.asarray(rgb, np.float32)
     height, width = rgb.shape[:2]
     flat = np.asarray(rgb, np.float32).reshape(height * width, 3)
     return np.asarray(flat @ _LUMA_WEIGHTS, np.float32).reshape(height, width)

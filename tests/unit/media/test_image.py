@@ -41,9 +41,24 @@ def test_reduced_decoding_keeps_the_short_side_at_the_working_size(corpus: Path)
 def test_reduced_pictures_say_their_scale_and_full_size(corpus: Path) -> None:
     path = corpus / "pdq" / "reg-test-input" / "exif-rotn" / "exif-rotn-6.jpg"
     picture = decode_image(open_media(path), min_side=PDQ_WORKING_SIZE)
-    assert picture.scale == 4  # 1/8 would keep fewer than REDUCED_MIN_PIXELS
+    assert picture.scale == 8  # 378 x 504 keeps the working size
     assert picture.full_shape == (4032, 3024)  # upright: turned by EXIF
-    assert picture.pixels.shape[:2] == (4032 // 4, 3024 // 4)
+    assert picture.pixels.shape[:2] == (4032 // 8, 3024 // 8)
+    detailed = decode_image(open_media(path), min_side=PDQ_WORKING_SIZE, min_pixels=200_000)
+    assert detailed.scale == 4  # 1/8 would keep only 190,512 pixels
+    assert detailed.pixels.shape[:2] == (4032 // 4, 3024 // 4)
+
+
+def test_luma_is_decoded_alone_only_from_reduced_jpegs(corpus: Path) -> None:
+    photo = corpus / "pdq" / "reg-test-input" / "exif-rotn" / "exif-rotn-6.jpg"
+    reduced = decode_image(open_media(photo), min_side=PDQ_WORKING_SIZE, luma=True)
+    assert reduced.pixels.shape == (4032 // 8, 3024 // 8)  # one channel, upright
+    colour = decode_image(open_media(photo), min_side=PDQ_WORKING_SIZE).pixels
+    luma = colour.astype(np.float64) @ (0.299, 0.587, 0.114)
+    assert np.abs(luma - reduced.pixels).mean() < 1.5
+    small = corpus / "pdq" / "reg-test-input" / "labelme-subset" / "q0122.jpg"
+    full_size = decode_image(open_media(small), min_side=PDQ_WORKING_SIZE, luma=True)
+    assert (full_size.scale, full_size.pixels.ndim) == (1, 3)  # kept exact: RGB
 
 
 def _jpeg(tmp_path: Path, size: tuple[int, int], orientation: int) -> Path:
@@ -56,12 +71,12 @@ def _jpeg(tmp_path: Path, size: tuple[int, int], orientation: int) -> Path:
 
 def test_turned_pictures_are_reduced_only_by_scales_dividing_both_sides(tmp_path: Path) -> None:
     # 2066 is even but not a multiple of 4: upright it may be quartered...
-    upright = decode_image(open_media(_jpeg(tmp_path, (2066, 2400), 1)), min_side=256)
+    upright = decode_image(open_media(_jpeg(tmp_path, (2066, 2400), 1)), min_side=300)
     assert (upright.scale, upright.full_shape) == (4, (2400, 2066))
     # ...mirrored only halved, so its blocks still line up with the full picture's.
-    mirrored = decode_image(open_media(_jpeg(tmp_path, (2066, 2400), 2)), min_side=256)
+    mirrored = decode_image(open_media(_jpeg(tmp_path, (2066, 2400), 2)), min_side=300)
     assert (mirrored.scale, mirrored.pixels.shape[:2]) == (2, (1200, 1033))
-    odd = decode_image(open_media(_jpeg(tmp_path, (2067, 2400), 6)), min_side=256)
+    odd = decode_image(open_media(_jpeg(tmp_path, (2067, 2400), 6)), min_side=300)
     assert (odd.scale, odd.full_shape, odd.pixels.shape[:2]) == (1, (2067, 2400), (2067, 2400))
 
 

@@ -7,13 +7,13 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from accord.errors import Forbidden, RateLimited, Unauthorized
 from accord.server.auth.keys import Scope, find_key
 from accord.server.auth.state import ANONYMOUS, Caller
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import ServicesDep
+from accord.server.services import Services
 
 
 def presented_key(request: Request) -> str | None:
@@ -25,42 +25,49 @@ def presented_key(request: Request) -> str | None:
 
 
 def require(scope: Scope) -> Callable[..., Awaitable[Caller]]:
-    """A dependency admitting callers whose key holds ``scope`` and has requests left.
+    """A dependency admitting callers whose key holds ``scope`` and has requests left."""
 
-    ``async`` so that a cached key costs no worker thread; the database is read (in one)
-    only for a key this process has not seen within ``KEY_CACHE_SECONDS``.
-    """
-
-    async def check(request: Request, services: ServicesDep, session: SessionDep) -> Caller:
-        guard = services.guard
-        key = presented_key(request)
-        if key is None:
-            if services.settings.api_keys_required:
-                raise Unauthorized("send an API key as 'Authorization: Bearer <key>'")
-            return ANONYMOUS
-        digest = hashlib.sha256(key.encode()).hexdigest()
-        cached, caller = guard.keys.get(digest)
-        if not cached:
-            caller = await run_in_threadpool(_read_caller, session, key)
-            guard.keys.put(digest, caller)
-        if caller is None:
-            raise Unauthorized("the API key is unknown or revoked")
-        if scope.value not in caller.scopes:
-            raise Forbidden(f"the API key {caller.key_name!r} lacks the {scope.value!r} scope")
-        limit = caller.rate_limit_per_minute or services.settings.default_rate_limit_per_minute
-        wait = guard.buckets.take(digest, limit)
-        if wait > 0:
-            raise RateLimited(f"rate limit of {limit} requests per minute reached", wait)
-        return caller
+    async def check(request: Request, services: ServicesDep) -> Caller:
+        return await admit(request, services, scope)
 
     return check
 
 
-def _read_caller(session: Session, key: str) -> Caller | None:
-    row = find_key(session, key)
-    if row is None:
-        return None
-    return Caller(row.name, frozenset(row.scopes), row.rate_limit_per_minute)
+async def admit(request: Request, services: Services, scope: Scope) -> Caller:
+    """The caller, if its key holds ``scope`` and has requests left; raise otherwise.
+
+    ``async`` so that a cached key costs no worker thread; the database is read (in one)
+    only for a key this process has not seen within ``KEY_CACHE_SECONDS``.
+    """
+    guard = services.guard
+    key = presented_key(request)
+    if key is None:
+        if services.settings.api_keys_required:
+            raise Unauthorized("send an API key as 'Authorization: Bearer <key>'")
+        return ANONYMOUS
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    cached, caller = guard.keys.get(digest)
+    if not cached:
+        caller = await run_in_threadpool(_read_caller, services, key)
+        guard.keys.put(digest, caller)
+    if caller is None:
+        raise Unauthorized("the API key is unknown or revoked")
+    if scope.value not in caller.scopes:
+        raise Forbidden(f"the API key {caller.key_name!r} lacks the {scope.value!r} scope")
+    limit = caller.rate_limit_per_minute or services.settings.default_rate_limit_per_minute
+    wait = guard.buckets.take(digest, limit)
+    if wait > 0:
+        raise RateLimited(f"rate limit of {limit} requests per minute reached", wait)
+    return caller
+
+
+def _read_caller(services: Services, key: str) -> Caller | None:
+    # A session of its own: most requests find their key cached and need none.
+    with services.sessions() as session:
+        row = find_key(session, key)
+        if row is None:
+            return None
+        return Caller(row.name, frozenset(row.scopes), row.rate_limit_per_minute)
 
 
 HashCaller = Annotated[Caller, Depends(require(Scope.HASH))]

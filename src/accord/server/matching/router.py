@@ -3,7 +3,8 @@ bank matches out.
 
 The route is the hot path of a platform's upload pipeline, so it crosses to a worker
 thread once per request (hash, look up and commit together) and answers with JSON it
-serialises itself.
+serialises itself; a file sent as the body is answered by ``match_body`` from
+``RawUploadMatching``, before FastAPI routes the request.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from accord.errors import BadRequest
 from accord.index.registry import second_stage_type
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import ServicesDep
 from accord.server.matching.lookup import match_file, match_signals
 from accord.server.matching.service import MatchOptions
 from accord.server.services import Services
@@ -100,25 +101,19 @@ _OPENAPI = {
     summary="Match a file or its signals against every enabled bank",
     openapi_extra=_OPENAPI,
 )
-async def match(request: Request, services: ServicesDep, session: SessionDep) -> JSONResponse:
+async def match(request: Request, services: ServicesDep) -> JSONResponse:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         body = _parse(MatchRequest, await request.body())
 
-        def lookup() -> dict[str, Any]:
+        def lookup(session: Session) -> dict[str, Any]:
             report = match_signals(services, session, body.signals, body.options())
             return {"signals": body.signals, **report.to_json()}
 
-        return await _answer(services, session, lookup)
-    settings = services.settings
+        return await _answer(services, lookup)
     if content_type.startswith(RAW_FILE_TYPES):
-        options = _parse(MatchOptionsIn, request.query_params.get("options", "{}")).options()
-        async with body_spooled_to_disk(
-            request, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
-        ) as path:
-            return await _answer(
-                services, session, lambda: _match_path(services, session, path, options)
-            )
+        return await match_body(request, services)  # RawUploadMatching answers it first
+    settings = services.settings
     if not content_type.startswith("multipart/form-data"):
         msg = (
             "send the file as the body (an image/, video/ or audio/ type), in a multipart "
@@ -133,13 +128,25 @@ async def match(request: Request, services: ServicesDep, session: SessionDep) ->
         raw = raw_options if isinstance(raw_options, str) else "{}"
         form_options = _parse(MatchOptionsIn, raw).options()
 
-        def lookup_upload() -> dict[str, Any]:
+        def lookup_upload(session: Session) -> dict[str, Any]:
             with spooled_to_disk(
                 upload.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
             ) as path:
                 return _match_path(services, session, path, form_options)
 
-        return await _answer(services, session, lookup_upload)
+        return await _answer(services, lookup_upload)
+
+
+async def match_body(request: Request, services: Services) -> JSONResponse:
+    """Match a file sent as the whole body; options as JSON in the ``options`` parameter."""
+    options = _parse(MatchOptionsIn, request.query_params.get("options", "{}")).options()
+    settings = services.settings
+    async with body_spooled_to_disk(
+        request, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
+    ) as path:
+        return await _answer(
+            services, lambda session: _match_path(services, session, path, options)
+        )
 
 
 def _match_path(
@@ -151,19 +158,26 @@ def _match_path(
     return {"signals": signals, **report.to_json()}
 
 
-async def _answer(
-    services: Services, session: Session, lookup: Callable[[], dict[str, Any]]
-) -> JSONResponse:
-    """Run ``lookup`` and end the transaction in one worker thread, in arrival order;
-    answer its JSON."""
+async def _answer(services: Services, lookup: Callable[[Session], dict[str, Any]]) -> JSONResponse:
+    """Run ``lookup`` in its own session, in one worker thread, in arrival order; answer
+    its JSON.
+
+    A worker with as many lookups waiting as it runs at once asks the client to reconnect
+    after this answer: connections stay with the worker process that accepted them, so
+    one that holds more than it can serve sheds some, and they reconnect to idler ones.
+    """
 
     def work() -> dict[str, Any]:
-        content = lookup()
-        session.commit()
-        return content
+        with services.sessions() as session:
+            content = lookup(session)
+            session.commit()
+            return content
 
     limiter = services.lookups.limiter()
-    return JSONResponse(await anyio.to_thread.run_sync(work, limiter=limiter))
+    content = await anyio.to_thread.run_sync(work, limiter=limiter)
+    if limiter.statistics().tasks_waiting >= limiter.total_tokens:
+        return JSONResponse(content, headers={"Connection": "close"})
+    return JSONResponse(content)
 
 
 Model = TypeVar("Model", bound=BaseModel)
