@@ -9,14 +9,14 @@ BIN := $(VENV)/bin
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads one).
 TEST_SYSTEM_PACKAGES := espeak-ng chromium
 
-.PHONY: run test install install-dev system-deps lint typecheck unit lock bench bench-peers clean
+.PHONY: run test install install-dev system-deps lint typecheck unit lock bench bench-peers test-media clean
 
 run: install
 	$(BIN)/accord serve
 
 # bench-peers: the tests check accord's Stable Diffusion watermark reader against the
 # reference implementation, invisible-watermark (installed without its PyTorch).
-test: install-dev system-deps lint typecheck bench-peers
+test: install-dev system-deps lint typecheck bench-peers test-media
 	$(BIN)/pytest -n auto --dist loadgroup
 
 install: $(VENV)/.installed-run
@@ -59,8 +59,21 @@ typecheck: install-dev
 
 # Regenerate the locks after changing dependencies in pyproject.toml.
 lock: | $(UV)
-	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --extra server -o requirements/run.lock
+	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --extra server --extra likeness -o requirements/run.lock
 	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --all-extras --group dev --group bench -o requirements/dev.lock
+
+# Photos of faces for the likeness tests: the test pictures of face_recognition 1.3.0
+# (MIT), two people in several photos, taken from its source package on PyPI once.
+FACES := .cache/test-media/faces
+test-media: $(FACES)/obama.jpg
+
+$(FACES)/obama.jpg: | $(UV)
+	rm -rf $(FACES) .cache/test-media/download && mkdir -p $(FACES)
+	$(TOOLS)/bin/pip download --quiet --no-deps --no-binary :all: face_recognition==1.3.0 \
+	  -d .cache/test-media/download
+	tar -xzf .cache/test-media/download/face_recognition-1.3.0.tar.gz -C $(FACES) \
+	  --strip-components=3 --wildcards 'face_recognition-1.3.0/tests/test_images/*.jpg'
+	rm -rf .cache/test-media/download
 
 # invisible-watermark (the watermark benchmark's peer, and the reference for the Stable
 # Diffusion watermark tests) without the CUDA PyTorch it asks for: only its rivaGan

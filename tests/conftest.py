@@ -21,6 +21,18 @@ def corpus() -> Path:
     return CORPUS
 
 
+#: Real photos of two people's faces; ``make test-media`` fetches them.
+FACES = REPO / ".cache" / "test-media" / "faces"
+
+
+@pytest.fixture(scope="session")
+def faces() -> Path:
+    """obama.jpg, obama2.jpg, obama3.jpg, obama_partial_face*.jpg and biden.jpg."""
+    if not (FACES / "obama.jpg").is_file():
+        pytest.fail(f"the face photos are missing from {FACES}: run make test-media")
+    return FACES
+
+
 @dataclass(frozen=True)
 class Hostile:
     path: Path

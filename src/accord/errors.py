@@ -128,6 +128,25 @@ class DetectorError(AccordError):
     title = "A learned detector cannot be used"
 
 
+class ProducerUnavailable(AccordError):
+    """An evidence producer cannot run here (an optional part is not installed)."""
+
+    code = "producer.unavailable"
+    title = "An evidence producer cannot run"
+
+
+class LikenessUnavailable(ProducerUnavailable):
+    code = "likeness.unavailable"
+    title = "Face likeness is not installed"
+
+
+class FaceNotFound(AccordError):
+    """A reference photo of a protected person must show exactly one face."""
+
+    code = "likeness.face_not_found"
+    title = "The photo does not show one clear face"
+
+
 class RequestError(AccordError):
     code = "request.error"
     title = "Bad request"

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from accord.provenance.signing import SourceType
 from accord.server.banks import service as banks
 from accord.server.banks.models import BankKind
+from accord.server.persons import service as persons
 from accord.signals.hashing import hash_file
 from tests import edits
 from tests.factories import encode_h264
@@ -157,3 +158,17 @@ def test_an_altered_copy_of_an_authentic_video_shows_where_the_picture_changed(
     assert 4.5 <= last <= 5.5
     same = assess(client, "copy.mp4", original.read_bytes())
     assert "banks.same_picture_as_authentic" in same["deciding"]
+
+
+def test_protected_people_registered_here_are_recognised(
+    client: TestClient, db_session: Session, faces: Path
+) -> None:
+    obama = persons.register_person(db_session, "Barack Obama", role="candidate")
+    persons.add_reference_photo(db_session, obama, faces / "obama.jpg")
+    db_session.commit()
+    answer = assess(client, "obama3.jpg", (faces / "obama3.jpg").read_bytes())
+    assert [(p["person_id"], p["role"]) for p in answer["protected_people"]] == [
+        (obama.id, "candidate")
+    ]
+    assert answer["priority_review"] is True
+    assert "Barack Obama" in answer["summary"]

@@ -15,8 +15,9 @@ from accord import __version__
 from accord.assessment.assessment import Assessment, InputFile, Skipped
 from accord.assessment.bands import decide
 from accord.assessment.evidence import BankLookup, Finding, Keyframe, Producer, Subject
+from accord.assessment.gallery import FaceGallery
 from accord.assessment.producers import default_producers
-from accord.errors import MediaError
+from accord.errors import MediaError, ProducerUnavailable
 from accord.media.file import open_media
 from accord.media.kinds import MediaKind
 from accord.media.limits import MediaLimits
@@ -37,19 +38,21 @@ def assess_file(
     producers: Sequence[Producer] | None = None,
     limits: MediaLimits | None = None,
     detector_dir: Path | None = None,
+    gallery: FaceGallery | None = None,
 ) -> Assessment:
     """Assess the file at ``path``: ``anchors`` are PEM roots trusted for Content
-    Credentials, ``banks`` finds the file in a server's banks and registry, and
-    ``detector_dir`` holds learned detectors (ONNX models with their cards).
+    Credentials, ``banks`` finds the file in a server's banks and registry,
+    ``detector_dir`` holds learned detectors (ONNX models with their cards), and
+    ``gallery`` the faces of protected people.
 
     Raises a ``MediaError`` when the file cannot be read at all; a producer that cannot
-    read it is listed as skipped and the others still run.
+    read it, or cannot run here, is listed as skipped and the others still run.
     """
     media = open_media(Path(path), limits)
     subject = Subject(media, anchors=anchors, banks=banks)
     if media.kind is MediaKind.IMAGE:
         subject.picture()  # a picture that cannot be decoded cannot be assessed at all
-    chosen = list(producers) if producers is not None else default_producers(detector_dir)
+    chosen = list(producers) if producers is not None else default_producers(detector_dir, gallery)
     findings: list[Finding] = []
     skipped: list[Skipped] = []
     for shown in [subject, *_keyframes(subject, chosen, skipped)]:
@@ -58,7 +61,7 @@ def assess_file(
                 continue
             try:
                 found = producer.produce(shown)
-            except MediaError as error:
+            except (MediaError, ProducerUnavailable) as error:
                 if Skipped(producer.name, error.detail) not in skipped:  # once, not per frame
                     skipped.append(Skipped(producer.name, error.detail))
                 continue

@@ -15,6 +15,8 @@ from accord.assessment.bands import Band, Decision
 from accord.assessment.evidence import Finding
 
 SCHEMA = "accord.assessment/1"
+#: The likeness producer's finding code (``producers.likeness``).
+LIKENESS_CODE = "likeness.protected_person"
 #: Said with every assessment, whatever its band.
 DOES_NOT_PROVE = (
     "No tool can prove a file authentic or fake on its own: this assessment weighs the "
@@ -58,17 +60,47 @@ class Assessment:
     def summary(self) -> str:
         decision = self.decision
         if not decision.deciding:
-            return (
+            summary = (
                 "No decisive evidence either way: "
                 f"{len(self.findings)} finding{'s' if len(self.findings) != 1 else ''}, "
                 "none strong enough to decide."
             )
-        reasons = " ".join(finding.explanation for finding in decision.deciding)
-        summary = f"{self.band.label}. {reasons}"
-        if decision.conflicting:
-            against = "; ".join(finding.explanation for finding in decision.conflicting)
-            summary += f" Against this: {against}"
+        else:
+            reasons = " ".join(finding.explanation for finding in decision.deciding)
+            summary = f"{self.band.label}. {reasons}"
+            if decision.conflicting:
+                against = "; ".join(finding.explanation for finding in decision.conflicting)
+                summary += f" Against this: {against}"
+        if self.priority_review:
+            names = ", ".join(person["name"] for person in self.protected_people)
+            summary += (
+                f" It appears to show {names}, a protected person, and nothing shows it is "
+                "genuine: review it first."
+            )
         return summary
+
+    @property
+    def protected_people(self) -> list[dict[str, Any]]:
+        """The protected people a face resembles, closest first, each once."""
+        closest: dict[str, dict[str, Any]] = {}
+        for finding in self.findings:
+            if finding.code != LIKENESS_CODE:
+                continue
+            person = {
+                key: finding.details[key] for key in ("person_id", "name", "role", "distance")
+            }
+            person["at_seconds"] = finding.at_seconds
+            known = closest.get(person["person_id"])
+            if known is None or person["distance"] < known["distance"]:
+                closest[person["person_id"]] = person
+        return sorted(closest.values(), key=lambda person: person["distance"])
+
+    @property
+    def priority_review(self) -> bool:
+        """A protected person appears and nothing shows the file is genuine: with no
+        Content Credentials and no registered original, this is the robocall case."""
+        genuine = (Band.LIKELY_AUTHENTIC, Band.VERIFIED_AUTHENTIC)
+        return bool(self.protected_people) and self.band not in genuine
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,6 +111,8 @@ class Assessment:
             "deciding": _codes(self.decision.deciding),
             "conflicting": _codes(self.decision.conflicting),
             "findings": [finding.to_json() for finding in self.findings],
+            "protected_people": self.protected_people,
+            "priority_review": self.priority_review,
             "does_not_prove": list(DOES_NOT_PROVE),
             "input": {
                 "name": self.input.name,

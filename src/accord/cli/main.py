@@ -17,6 +17,7 @@ from accord.cli.issuers import issuer_app
 from accord.cli.keys import key_app
 from accord.cli.local import fail, load_settings, report_file_error
 from accord.cli.matching import match_command, scan_command
+from accord.cli.persons import person_app
 from accord.cli.signing import record_app, sign_command
 from accord.cli.verify import verify_command
 from accord.errors import AccordError
@@ -151,6 +152,7 @@ app.command("assess")(assess_command)
 app.command("eval")(eval_command)
 app.command("sign")(sign_command)
 app.add_typer(bank_app, name="bank")
+app.add_typer(person_app, name="person")
 app.add_typer(key_app, name="key")
 app.add_typer(issuer_app, name="issuer")
 app.add_typer(record_app, name="record")

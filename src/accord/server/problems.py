@@ -32,6 +32,8 @@ STATUS_BY_ERROR: dict[type[errors.AccordError], int] = {
     errors.CredentialError: 422,
     errors.ReportError: 503,
     errors.DetectorError: 503,
+    errors.ProducerUnavailable: 503,
+    errors.FaceNotFound: 422,
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.Unauthorized: 401,

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from accord.assessment.evidence import Producer
+from accord.assessment.gallery import FaceGallery
 
 
-def default_producers(detector_dir: Path | None = None) -> list[Producer]:
+def default_producers(
+    detector_dir: Path | None = None, gallery: FaceGallery | None = None
+) -> list[Producer]:
     """Every producer, cheapest and most decisive first; learned detectors when a folder
-    of them is configured."""
+    of them is configured, and likeness when a gallery of protected people is given."""
     from accord.assessment.producers.accord_watermark import AccordWatermarkProducer  # noqa: PLC0415
     from accord.assessment.producers.banks import BanksProducer  # noqa: PLC0415
     from accord.assessment.producers.forensics import ForensicsProducer  # noqa: PLC0415
@@ -20,6 +23,7 @@ def default_producers(detector_dir: Path | None = None) -> list[Producer]:
         GeneratorWatermarksProducer,
     )
     from accord.assessment.producers.learned import LearnedDetectorsProducer  # noqa: PLC0415
+    from accord.assessment.producers.likeness import LikenessProducer  # noqa: PLC0415
     from accord.assessment.producers.provenance import ProvenanceProducer  # noqa: PLC0415
 
     producers: list[Producer] = [
@@ -30,6 +34,8 @@ def default_producers(detector_dir: Path | None = None) -> list[Producer]:
         AccordWatermarkProducer(),
         ForensicsProducer(),
     ]
+    if gallery is not None and len(gallery):
+        producers.append(LikenessProducer(gallery))
     if detector_dir is not None:
         producers.append(LearnedDetectorsProducer(detector_dir))
     return producers

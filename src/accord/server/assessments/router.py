@@ -16,6 +16,7 @@ from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
 from accord.server.deps import ServicesDep, SessionDep
 from accord.server.issuers.service import trust_anchors
+from accord.server.persons.service import load_gallery
 from accord.server.services import Services
 from accord.server.uploads import spooled_to_disk
 
@@ -48,13 +49,14 @@ def schema() -> dict[str, Any]:
 
 
 def assessment_of(services: Services, session: Session, path: Path) -> Assessment:
-    """Assess with this instance's trust anchors, banks and registry."""
+    """Assess with this instance's trust anchors, banks, registry and protected people."""
     return assess_file(
         path,
         anchors=trust_anchors(services, session),
         banks=bank_lookup(services, session),
         limits=services.settings.media_limits,
         detector_dir=services.settings.detector_dir,
+        gallery=load_gallery(session),
     )
 
 

@@ -8,6 +8,7 @@ from accord.server.banks.models import Bank, BankEntry, EntrySignal, SignalRemov
 from accord.server.credentials.models import ProvenanceRecord
 from accord.server.db.base import Base
 from accord.server.issuers.models import Issuer
+from accord.server.persons.models import ProtectedPersonRow, ReferenceFace
 
 __all__ = [
     "ApiKey",
@@ -18,6 +19,8 @@ __all__ = [
     "Base",
     "EntrySignal",
     "Issuer",
+    "ProtectedPersonRow",
     "ProvenanceRecord",
+    "ReferenceFace",
     "SignalRemoval",
 ]

@@ -1,0 +1,86 @@
+"""The faces of protected people (candidates, officials) that assessments look for.
+
+A server builds its gallery from the people an election authority registered; a library
+user builds one from reference photos (``FaceGallery.from_photos``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from accord.errors import FaceNotFound
+from accord.media.file import open_media
+from accord.media.image import load_image
+from accord.signals.faces import EMBEDDING_SIZE, Face, find_faces
+
+
+@dataclass(frozen=True, slots=True)
+class ProtectedPerson:
+    """Who a face may belong to: a stable id, a name, and the role they stand or serve in."""
+
+    id: str
+    name: str
+    role: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FaceGallery:
+    """Reference face embeddings, each owned by one protected person."""
+
+    people: tuple[ProtectedPerson, ...]
+    #: ``(references, EMBEDDING_SIZE)`` float32.
+    embeddings: NDArray[np.float32]
+    #: For each reference, the index of its person in ``people``.
+    owners: NDArray[np.intp]
+
+    @classmethod
+    def empty(cls) -> FaceGallery:
+        return cls((), np.empty((0, EMBEDDING_SIZE), np.float32), np.empty(0, np.intp))
+
+    @classmethod
+    def of(cls, references: Sequence[tuple[ProtectedPerson, NDArray[np.float32]]]) -> FaceGallery:
+        """A gallery of ``(person, embedding)`` pairs; a person may have several."""
+        if not references:
+            return cls.empty()
+        people = tuple(dict.fromkeys(person for person, _ in references))
+        index = {person: position for position, person in enumerate(people)}
+        embeddings = np.stack([np.asarray(e, np.float32) for _, e in references])
+        owners = np.array([index[person] for person, _ in references], np.intp)
+        return cls(people, embeddings, owners)
+
+    @classmethod
+    def from_photos(cls, photos: Mapping[ProtectedPerson, Sequence[Path]]) -> FaceGallery:
+        """A gallery from reference photos, each showing the person's face alone."""
+        return cls.of(
+            [(person, reference_face(path)) for person, paths in photos.items() for path in paths]
+        )
+
+    def __len__(self) -> int:
+        return len(self.owners)
+
+    def nearest(self, face: Face) -> tuple[ProtectedPerson, float] | None:
+        """The person whose reference is closest to ``face``, and the distance."""
+        return self.nearest_to(face.embedding)
+
+    def nearest_to(self, embedding: NDArray[np.float32]) -> tuple[ProtectedPerson, float] | None:
+        """The person whose reference is closest to ``embedding``, and the distance."""
+        if not len(self):
+            return None
+        distances = np.linalg.norm(self.embeddings - embedding, axis=1)
+        best = int(np.argmin(distances))
+        return self.people[int(self.owners[best])], float(distances[best])
+
+
+def reference_face(path: Path) -> NDArray[np.float32]:
+    """The embedding of the one face a reference photo shows; ``FaceNotFound`` otherwise."""
+    faces = find_faces(load_image(open_media(path)))
+    if len(faces) != 1:
+        found = "no face" if not faces else f"{len(faces)} faces"
+        msg = f"{path.name}: a reference photo must show one face clearly; found {found}"
+        raise FaceNotFound(msg)
+    return faces[0].embedding

@@ -1,0 +1,88 @@
+"""``accord person ...``: candidates and officials whose likeness assessments look for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from accord.cli.local import fail, local_services, transaction
+from accord.errors import AccordError
+
+if TYPE_CHECKING:
+    from accord.server.persons.models import ProtectedPersonRow
+
+person_app = typer.Typer(
+    help="Manage protected people: whose faces assessments recognise.", no_args_is_help=True
+)
+
+Photos = Annotated[
+    list[Path] | None,
+    typer.Option("--photo", help="A reference photo showing their face alone (repeatable)."),
+]
+
+
+@person_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Their name as voters know it.")],
+    *,
+    role: Annotated[str, typer.Option(help="E.g. 'candidate for mayor'.")] = "",
+    election: Annotated[str, typer.Option(help="The election they stand in or run.")] = "",
+    constituency: Annotated[str, typer.Option(help="Their constituency or district.")] = "",
+    alias: Annotated[
+        list[str] | None, typer.Option("--alias", help="Another name (repeatable).")
+    ] = None,
+    photo: Photos = None,
+) -> None:
+    """Register a protected person, with reference photos of their face."""
+    from accord.server.persons.service import add_reference_photo, register_person  # noqa: PLC0415
+
+    try:
+        with local_services() as services, transaction(services) as session:
+            person = register_person(
+                session,
+                name,
+                role=role,
+                election=election,
+                constituency=constituency,
+                aliases=alias or [],
+            )
+            for path in photo or []:
+                add_reference_photo(session, person, path)
+            _describe(person, len(photo or []))
+    except AccordError as error:
+        raise fail(error.detail) from None
+
+
+@person_app.command("photo")
+def add_photos(
+    person: Annotated[str, typer.Argument(help="Their id, or their name if it is unique.")],
+    photos: Annotated[list[Path], typer.Argument(help="Reference photos of their face.")],
+) -> None:
+    """Add reference photos of a protected person's face (only the face's embedding is kept)."""
+    from accord.server.persons.service import add_reference_photo, find_person  # noqa: PLC0415
+
+    try:
+        with local_services() as services, transaction(services) as session:
+            found = find_person(session, person)
+            for path in photos:
+                add_reference_photo(session, found, path)
+            typer.echo(f"added {len(photos)} reference photo(s) of {found.name}")
+    except AccordError as error:
+        raise fail(error.detail) from None
+
+
+@person_app.command("list")
+def list_command() -> None:
+    """Every protected person, with how many reference faces each has."""
+    from accord.server.persons.service import list_people  # noqa: PLC0415
+
+    with local_services() as services, transaction(services) as session:
+        for person, faces in list_people(session):
+            _describe(person, faces)
+
+
+def _describe(person: ProtectedPersonRow, faces: int) -> None:
+    where = ", ".join(part for part in (person.role, person.election, person.constituency) if part)
+    typer.echo(f"{person.id}\t{person.name}\t{where or '-'}\t{faces} reference face(s)")

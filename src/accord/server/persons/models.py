@@ -1,0 +1,45 @@
+"""Protected people (candidates, election officials) and their reference faces."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accord.server.db.base import Base, UtcDateTime, utc_now
+
+
+class ProtectedPersonRow(Base):
+    __tablename__ = "protected_persons"
+
+    #: A random hex id: stable across renames, and safe to show.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: What they stand or serve as, e.g. "candidate for mayor", "returning officer".
+    role: Mapped[str] = mapped_column(String(200), default="")
+    election: Mapped[str] = mapped_column(String(200), default="")
+    constituency: Mapped[str] = mapped_column(String(200), default="")
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+    faces: Mapped[list[ReferenceFace]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", lazy="raise"
+    )
+
+
+class ReferenceFace(Base):
+    """One reference photo's face embedding (128 little-endian float32); not the photo."""
+
+    __tablename__ = "reference_faces"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("protected_persons.id", ondelete="CASCADE"), index=True
+    )
+    embedding: Mapped[bytes] = mapped_column(LargeBinary)
+    #: SHA-256 of the photo it came from, so the same photo is not added twice.
+    photo_sha256: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+    person: Mapped[ProtectedPersonRow] = relationship(back_populates="faces", lazy="raise")

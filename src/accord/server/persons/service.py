@@ -1,0 +1,118 @@
+"""Register protected people and their reference faces; build the gallery assessments use."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from accord.assessment.gallery import FaceGallery, ProtectedPerson, reference_face
+from accord.errors import Conflict, NotFound
+from accord.server.persons.models import ProtectedPersonRow, ReferenceFace
+
+_EMBEDDING = np.dtype("<f4")
+#: A new reference face this close to another person's is theirs, not a look-alike's.
+UNMISTAKABLE = 0.4
+
+
+def register_person(
+    session: Session,
+    name: str,
+    *,
+    role: str = "",
+    election: str = "",
+    constituency: str = "",
+    aliases: Sequence[str] = (),
+) -> ProtectedPersonRow:
+    person = ProtectedPersonRow(
+        id=secrets.token_hex(8),
+        name=name.strip(),
+        role=role.strip(),
+        election=election.strip(),
+        constituency=constituency.strip(),
+        aliases=[alias.strip() for alias in aliases if alias.strip()],
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def add_reference_photo(session: Session, person: ProtectedPersonRow, path: Path) -> ReferenceFace:
+    """Keep the embedding of the one face ``path`` shows; the photo itself is not kept."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    known = select(ReferenceFace.id).where(
+        ReferenceFace.person_id == person.id, ReferenceFace.photo_sha256 == digest
+    )
+    if session.scalar(known) is not None:
+        raise Conflict(f"{path.name} is already a reference photo of {person.name}")
+    embedding = reference_face(path)
+    nearest = load_gallery(session).nearest_to(embedding)
+    if nearest is not None and nearest[0].id != person.id and nearest[1] < UNMISTAKABLE:
+        other, distance = nearest
+        msg = (
+            f"{path.name} shows {other.name} (face distance {distance:.2f}), not "
+            f"{person.name}: a reference photo must show the person themself"
+        )
+        raise Conflict(msg)
+    face = ReferenceFace(
+        person_id=person.id,
+        embedding=np.asarray(embedding, _EMBEDDING).tobytes(),
+        photo_sha256=digest,
+    )
+    session.add(face)
+    session.flush()
+    return face
+
+
+def find_person(session: Session, wanted: str) -> ProtectedPersonRow:
+    """The person with this id, or the only one with this name (case-insensitive)."""
+    person = session.get(ProtectedPersonRow, wanted)
+    if person is not None:
+        return person
+    named = session.scalars(
+        select(ProtectedPersonRow).where(
+            func.lower(ProtectedPersonRow.name) == wanted.strip().lower()
+        )
+    ).all()
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        raise NotFound(f"no protected person has the id or name {wanted!r}")
+    raise Conflict(f"{len(named)} protected people are named {wanted!r}: use the id")
+
+
+def list_people(session: Session) -> list[tuple[ProtectedPersonRow, int]]:
+    """Every protected person with how many reference faces they have, by name."""
+    faces = func.count(ReferenceFace.id)
+    rows = session.execute(
+        select(ProtectedPersonRow, faces)
+        .outerjoin(ReferenceFace, ReferenceFace.person_id == ProtectedPersonRow.id)
+        .group_by(ProtectedPersonRow.id)
+        .order_by(ProtectedPersonRow.name, ProtectedPersonRow.id)
+    )
+    return [(person, int(count)) for person, count in rows]
+
+
+def load_gallery(session: Session) -> FaceGallery:
+    """Every reference face, for the likeness producer."""
+    rows = session.execute(
+        select(
+            ProtectedPersonRow.id,
+            ProtectedPersonRow.name,
+            ProtectedPersonRow.role,
+            ReferenceFace.embedding,
+        )
+        .join(ReferenceFace, ReferenceFace.person_id == ProtectedPersonRow.id)
+        .order_by(ReferenceFace.id)
+    )
+    return FaceGallery.of(
+        [
+            (ProtectedPerson(person_id, name, role), np.frombuffer(blob, _EMBEDDING))
+            for person_id, name, role, blob in rows
+        ]
+    )

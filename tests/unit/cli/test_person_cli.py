@@ -1,0 +1,53 @@
+"""``accord person``: register protected people with reference photos; assessments of this
+instance then recognise them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.unit.cli.conftest import accord
+
+
+def test_registered_people_are_recognised_by_assess(faces: Path, corpus: Path) -> None:
+    code, stdout, stderr = accord(
+        "person", "add", "Barack Obama", "--role", "candidate for president",
+        "--election", "2008 presidential", "--alias", "Obama", "--photo", faces / "obama.jpg",
+    )  # fmt: skip
+    assert code == 0, stderr
+    person_id, name, where, count = stdout.strip().split("\t")
+    assert (name, where, count) == (
+        "Barack Obama",
+        "candidate for president, 2008 presidential",
+        "1 reference face(s)",
+    )
+    code, stdout, stderr = accord("person", "photo", "barack obama", faces / "obama2.jpg")
+    assert code == 0, stderr
+    code, stdout, _ = accord("person", "list")
+    assert stdout.strip().split("\t")[-1] == "2 reference face(s)"
+
+    code, stdout, _ = accord("assess", "--json", faces / "obama3.jpg")
+    answer = json.loads(stdout)
+    assert [p["person_id"] for p in answer["protected_people"]] == [person_id]
+    assert answer["priority_review"] is True
+    code, stdout, _ = accord("assess", "--json", corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg")
+    assert json.loads(stdout)["protected_people"] == []
+
+
+def test_bad_reference_photos_are_refused_and_nothing_is_kept(faces: Path, corpus: Path) -> None:
+    assert accord("person", "add", "Barack Obama", "--photo", faces / "obama.jpg")[0] == 0
+    cases = [
+        (("add", "Joe Biden", "--photo", faces / "biden.jpg", "--photo", faces / "obama2.jpg"),
+         "shows Barack Obama"),
+        (("add", "Nobody", "--photo", corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"),
+         "found no face"),
+        (("photo", "Barack Obama", faces / "obama.jpg"), "already a reference photo"),
+        (("photo", "Someone Else", faces / "biden.jpg"), "no protected person"),
+    ]  # fmt: skip
+    for args, reason in cases:
+        code, _, stderr = accord("person", *args)
+        assert code == 1, args
+        assert stderr.startswith("accord: error: ")
+        assert reason in stderr, stderr
+    _, stdout, _ = accord("person", "list")
+    assert [line.split("\t")[1] for line in stdout.splitlines()] == ["Barack Obama"]
