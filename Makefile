@@ -81,7 +81,7 @@ $(FACES)/obama.jpg: | $(UV)
 bench-peers: install-dev
 	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps invisible-watermark==0.2.0 PyWavelets==1.9.0
 
-bench: install-dev bench-peers
+bench: install-dev bench-peers test-media
 	@command -v wrk >/dev/null 2>&1 && command -v hey >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk hey; }
 	$(BIN)/python benchmarks/hash_throughput.py
@@ -93,4 +93,4 @@ bench: install-dev bench-peers
 	$(BIN)/python benchmarks/second_stage.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .cache .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,8 @@ photos, puts some pictures in a deceptive bank, and then a labelled folder is wr
 - likely_authentic: copies of them stripped of credentials, re-encoded, resized, cropped;
 - altered_from_authentic: stripped copies with a patch of another photo pasted in (a
   swapped face or sign), and the C2PA corpus file whose pixels changed after signing;
+  face swaps: one candidate's face pasted over another's, in a signed press photo and in
+  an unsigned one (which accord cannot know was altered: it should abstain);
 - likely_ai_generated: pictures carrying an SD web UI's ``parameters`` text, an XMP
   ``trainedAlgorithmicMedia`` source type, an SDXL watermark embedded with the published
   algorithm, or Content Credentials from an unknown signer declaring generative AI;
@@ -44,8 +46,11 @@ from tests.factories import encode_h264  # noqa: E402
 
 from accord.provenance.certificates import IssuerName, issue_chain  # noqa: E402
 from accord.provenance.signing import SourceType, sign_file  # noqa: E402
+from accord.signals.faces import find_faces  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus"
+#: Photos of two people (``make test-media``): the candidates of the face swaps.
+FACES = REPO / ".cache" / "test-media" / "faces"
 ACCORD = str(REPO / ".venv" / "bin" / "accord")
 PHOTOS = [
     "pdq/bridge-mods/aaa-orig.jpg",
@@ -131,6 +136,7 @@ def build(out: Path, environment: dict[str, str]) -> Path:
             (labelled / "altered_from_authentic" / name).write_bytes(jpeg(altered))
     shutil.copy(CORPUS / "c2pa" / "XCA.jpg", labelled / "altered_from_authentic" / "XCA.jpg")
     add_sound_and_video(out, labelled, environment)
+    add_face_swaps(out, labelled, environment)
 
     generator = issue_chain(IssuerName("Some Image Generator", "Generator"))
     for index, name in enumerate(CONTROLS[:3]):
@@ -169,6 +175,40 @@ def build(out: Path, environment: dict[str, str]) -> Path:
     for index, frame in enumerate(frames(CORPUS / "video" / "chair-orig-22-sd-bar.mp4", 3)):
         frame.save(labelled / "no_evidence_either_way" / f"frame-{index}.png")
     return labelled
+
+
+def add_face_swaps(out: Path, labelled: Path, environment: dict[str, str]) -> None:
+    """Two candidates registered as protected people; a signed press photo of one, and
+    copies of it and of an unsigned photo with the other's face pasted in."""
+    if not (FACES / "obama.jpg").is_file():
+        sys.exit(f"the face photos are missing from {FACES}: run make test-media")
+    run("person", "add", "Barack Obama", "--photo", FACES / "obama.jpg", environment=environment)
+    run("person", "add", "Joe Biden", "--photo", FACES / "biden.jpg", environment=environment)
+    press = out / "press"
+    run("sign", FACES / "obama3.jpg", "--issuer", "ec", "--out-dir", press, environment=environment)
+    signed = press / "obama3.signed.jpg"
+    shutil.copy(signed, labelled / "verified_authentic" / "press-obama3.jpg")
+    for name, target in (("press", signed), ("unsigned", FACES / "obama2.jpg")):
+        swapped = face_swap(FACES / "biden.jpg", onto=target)
+        (labelled / "altered_from_authentic" / f"faceswap-{name}.jpg").write_bytes(jpeg(swapped))
+
+
+def face_swap(donor: Path, *, onto: Path) -> Image.Image:
+    """A crude face swap: the donor's face, scaled into the target's face box."""
+    target = Image.open(onto).convert("RGB")
+    into = face_box(target)
+    source = Image.open(donor).convert("RGB")
+    face = source.crop(face_box(source)).resize((into[2] - into[0], into[3] - into[1]))
+    target.paste(face, into[:2])
+    return target
+
+
+def face_box(picture: Image.Image, margin: float = 0.25) -> tuple[int, int, int, int]:
+    """The picture's one face's box, grown by ``margin`` of its size on each side."""
+    [face] = find_faces(np.asarray(picture))
+    left, top, right, bottom = face.box
+    grow_x, grow_y = margin * (right - left), margin * (bottom - top)
+    return round(left - grow_x), round(top - grow_y), round(right + grow_x), round(bottom + grow_y)
 
 
 def add_sound_and_video(out: Path, labelled: Path, environment: dict[str, str]) -> None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from accord.assessment.assessing import assess_file as assess
     from accord.assessment.assessment import Assessment
     from accord.assessment.bands import Band
+    from accord.assessment.gallery import FaceGallery, ProtectedPerson
     from accord.errors import AccordError, MediaError, SignalError
     from accord.media.kinds import MediaKind
     from accord.media.limits import MediaLimits
@@ -42,11 +43,13 @@ __all__ = [
     "Assessment",
     "Band",
     "CredentialState",
+    "FaceGallery",
     "HashResult",
     "IssuerName",
     "MediaError",
     "MediaKind",
     "MediaLimits",
+    "ProtectedPerson",
     "Signal",
     "SignalError",
     "SignalType",
@@ -87,6 +90,8 @@ _HOMES = {
     "assess": "accord.assessment.assessing:assess_file",
     "Assessment": "accord.assessment.assessment",
     "Band": "accord.assessment.bands",
+    "FaceGallery": "accord.assessment.gallery",
+    "ProtectedPerson": "accord.assessment.gallery",
     "SourceType": "accord.provenance.signing",
     "sign": "accord.provenance.signing:sign_file",
 }
