@@ -78,7 +78,7 @@ class Subject:
         it has as many.
         """
         decoded = self._picture
-        if decoded is None or (decoded.scale > 1 and decoded.pixels[..., 0].size < min_pixels):
+        if decoded is None or (decoded.scale > 1 and _pixel_count(decoded) < min_pixels):
             from accord.media.image import PDQ_WORKING_SIZE, decode_image  # noqa: PLC0415
 
             self._picture = decoded = decode_image(
@@ -96,6 +96,11 @@ class Subject:
 
             self._video_info = probe_video(self.media)
         return self._video_info
+
+
+def _pixel_count(picture: DecodedImage) -> int:
+    height, width = picture.pixels.shape[:2]
+    return height * width
 
 
 class SignalType(ABC):

@@ -115,3 +115,15 @@ def test_tiny_images_hash_without_error(corpus: Path) -> None:
     value, quality = pdq(corpus / "pdq" / "misc-images" / "wee.jpg")
     assert Pdq.validate(value) == value
     assert 0 <= quality <= 100
+
+
+def test_a_lookup_decodes_small_for_pdq_and_again_only_for_more_detail(corpus: Path) -> None:
+    photo = corpus / "pdq" / "reg-test-input" / "exif-rotn" / "exif-rotn-1.jpg"  # 4032 x 3024
+    subject = Subject(open_media(photo), reduced=True)
+    Pdq().compute(subject)
+    small = subject.picture()
+    assert (small.scale, small.pixels.ndim) == (8, 2)  # luma alone, 504 x 378
+    detailed = subject.picture(min_pixels=200_000)
+    assert detailed.scale == 4
+    assert subject.picture(min_pixels=200_000) is detailed  # decoded once
+    assert subject.picture() is detailed  # PDQ can use it too
