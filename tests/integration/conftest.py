@@ -17,7 +17,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import Connection, Engine, event
@@ -30,7 +30,7 @@ from accord.server.credentials.models import ProvenanceRecord
 from accord.server.credentials.service import Signing, sign_for_issuer
 from accord.server.db.engine import make_engine
 from accord.server.db.migrate import upgrade
-from accord.server.deps import get_session
+from accord.server.deps import get_session, request_actor
 from accord.server.issuers.service import create_issuer
 from accord.server.settings import Settings
 
@@ -109,7 +109,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 def make_client(app: FastAPI, session: Session) -> TestClient:
-    def test_session() -> Iterator[Session]:
+    def test_session(request: Request) -> Iterator[Session]:
+        session.info["actor"] = request_actor(request)
         yield session
         session.commit()  # releases the savepoint; the outer transaction is rolled back
 

@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.server.audit.models import AuditEntry
+from accord.server.audit.trail import verify
 from accord.server.auth.keys import create_key, revoke_key
 from accord.server.auth.models import ApiKey
 from tests.integration.test_banks_api import BRIDGE_PDQ
@@ -103,3 +105,18 @@ def test_revoked_keys_stop_working_and_secrets_are_not_stored(
 
 def test_keys_are_optional_in_development(client: TestClient) -> None:
     assert client.get("/v1/banks").status_code == 200
+
+
+def test_the_audit_log_names_the_key_behind_each_change(
+    client_with: Callable[..., TestClient], db_session: Session
+) -> None:
+    client = client_with(require_api_keys=True)
+    _, curator = create_key(db_session, "curator", ["curate"])
+    assert client.post("/v1/banks", json={"name": "B"}, headers=bearer(curator)).status_code == 201
+    [entry] = db_session.scalars(select(AuditEntry).where(AuditEntry.table == "banks")).all()
+    assert (entry.actor, entry.action) == ("key:curator", "insert")
+    assert (entry.after or {}).get("name") == "B"
+    keys = db_session.scalars(select(AuditEntry).where(AuditEntry.table == "api_keys")).all()
+    assert keys
+    assert all("secret_sha256" not in (e.after or {}) for e in keys)  # secrets stay out
+    assert verify(db_session).intact

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,9 +91,18 @@ def local_services_trusting(anchors: list[Path] | None) -> Iterator[Services]:
 
 @contextmanager
 def transaction(services: Services) -> Iterator[Session]:
-    """A session committed when the block ends normally, rolled back otherwise."""
+    """A session committed when the block ends normally, rolled back otherwise; the audit
+    log names the user who ran the command."""
     with services.sessions() as session, session.begin():
+        session.info["actor"] = _command_line_actor()
         yield session
+
+
+def _command_line_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no login name in this environment
+        return "cli"
 
 
 def warm_indexes(services: Services) -> None:

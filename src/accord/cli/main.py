@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from accord.cli.assess import assess_command
+from accord.cli.audit import audit_app
 from accord.cli.banks import bank_app
 from accord.cli.evaluate import eval_command
 from accord.cli.issuers import issuer_app
@@ -153,6 +154,7 @@ app.command("eval")(eval_command)
 app.command("sign")(sign_command)
 app.add_typer(bank_app, name="bank")
 app.add_typer(person_app, name="person")
+app.add_typer(audit_app, name="audit")
 app.add_typer(key_app, name="key")
 app.add_typer(issuer_app, name="issuer")
 app.add_typer(record_app, name="record")

@@ -32,7 +32,7 @@ async def get_settings(services: ServicesDep) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-async def get_session(services: ServicesDep) -> AsyncIterator[Session]:
+async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[Session]:
     """One session per request: committed if the handler returns, rolled back if it raises,
     and in either case before the response leaves (``scope="function"``), so a client that
     got an answer can read its write, and an acknowledged write survives a crash.
@@ -42,6 +42,7 @@ async def get_session(services: ServicesDep) -> AsyncIterator[Session]:
     handler that commits its own work (``POST /v1/match``) costs no extra hop.
     """
     session = services.sessions()
+    session.info["actor"] = request_actor(request)
     try:
         yield session
         if session.in_transaction():
@@ -55,3 +56,11 @@ async def get_session(services: ServicesDep) -> AsyncIterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def request_actor(request: Request) -> str:
+    """Who the audit log says made a request's changes: its API key, or the API itself
+    when keys are not required and none was sent."""
+    caller = getattr(request.state, "caller", None)
+    name = getattr(caller, "key_name", None)
+    return f"key:{name}" if name else "api"

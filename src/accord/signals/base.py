@@ -100,7 +100,7 @@ class Subject:
 
 def _pixel_count(picture: DecodedImage) -> int:
     height, width = picture.pixels.shape[:2]
-    return height * width
+    return int(height * width)
 
 
 class SignalType(ABC):

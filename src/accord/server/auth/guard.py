@@ -58,6 +58,7 @@ async def admit(request: Request, services: Services, scope: Scope) -> Caller:
     wait = guard.buckets.take(digest, limit)
     if wait > 0:
         raise RateLimited(f"rate limit of {limit} requests per minute reached", wait)
+    request.state.caller = caller  # the audit log names it (``deps.get_session``)
     return caller
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accord.server.assets.models import Asset, AssetSignal
+from accord.server.audit.models import AuditEntry, AuditHead
 from accord.server.auth.models import ApiKey
 from accord.server.banks.models import Bank, BankEntry, EntrySignal, SignalRemoval
 from accord.server.credentials.models import ProvenanceRecord
@@ -14,6 +15,8 @@ __all__ = [
     "ApiKey",
     "Asset",
     "AssetSignal",
+    "AuditEntry",
+    "AuditHead",
     "Bank",
     "BankEntry",
     "Base",
