@@ -70,3 +70,14 @@ def test_a_failed_change_leaves_no_entry(corpus: Path) -> None:
     )
     _, stdout, _ = accord("audit", "verify")
     assert stdout.startswith("audit log intact: 0 entries")
+
+
+def test_bulk_imports_and_bank_deletions_are_logged_once_each(tmp_path: Path) -> None:
+    listing = tmp_path / "hashes.txt"
+    listing.write_text("".join(f"pdq {index:064x}\n" for index in range(1, 101)))
+    assert accord("bank", "create", "LIST")[0] == 0
+    assert accord("bank", "import", "LIST", listing, "--format", "hma")[0] == 0
+    _, stdout, _ = accord("audit", "list")
+    imported = json.loads(stdout.splitlines()[-1])
+    assert (imported["action"], imported["after"]) == ("import", {"bank": "LIST", "entries": 100})
+    assert accord("audit", "verify")[0] == 0

@@ -100,12 +100,32 @@ def newest(session: Session, limit: int) -> list[dict[str, Any]]:
     ]
 
 
+def record(
+    session: Session,
+    action: str,
+    table: str,
+    row_id: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Log a change the ORM does not see: a bulk statement (an import, a cascade)."""
+    _append(session, [(action, table, row_id, before, after)])
+
+
 def _record_flush(session: Session, _context: UOWTransaction) -> None:
-    changes = [
-        *_changes(session.new, "insert"),
-        *_changes((o for o in session.dirty if session.is_modified(o)), "update"),
-        *_changes(session.deleted, "delete"),
-    ]
+    _append(
+        session,
+        [
+            *_changes(session.new, "insert"),
+            *_changes((o for o in session.dirty if session.is_modified(o)), "update"),
+            *_changes(session.deleted, "delete"),
+        ],
+    )
+
+
+def _append(session: Session, changes: list[_Change]) -> None:
+    """Seal ``changes`` onto the chain, holding its head until the transaction ends."""
     if not changes:
         return
     connection = session.connection()

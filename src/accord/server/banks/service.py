@@ -12,6 +12,7 @@ from sqlalchemy import Select, delete, func, insert, literal, select, text
 from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest, Conflict, InvalidSignal, NotFound
+from accord.server.audit import trail as audit
 from accord.server.banks.models import (
     Bank,
     BankEntry,
@@ -171,7 +172,9 @@ def delete_bank(session: Session, bank: Bank) -> None:
             EntrySignal.entry_id.in_(select(BankEntry.id).where(BankEntry.bank_id == bank.id))
         )
     )
+    removed = session.scalar(select(func.count()).where(BankEntry.bank_id == bank.id))
     session.execute(delete(BankEntry).where(BankEntry.bank_id == bank.id))
+    audit.record(session, "delete", "bank_entries", f"bank:{bank.id}", before={"entries": removed})
     session.delete(bank)
     session.flush()
 
@@ -231,6 +234,13 @@ def add_entries(
         [_entry_row(bank, fields, now) for _, fields in items],
     ).all()
     _insert_signals(session, zip(ids, (signals for signals, _ in items), strict=True))
+    audit.record(
+        session,
+        "import",
+        "bank_entries",
+        f"{ids[0]}-{ids[-1]}",
+        after={"bank": bank.name, "entries": len(ids)},
+    )
     return list(ids)
 
 
