@@ -21,6 +21,7 @@ from accord.cli.matching import match_command, scan_command
 from accord.cli.persons import person_app
 from accord.cli.signing import record_app, sign_command
 from accord.cli.verify import verify_command
+from accord.cli.webhooks import outbox_app, webhook_app
 from accord.errors import AccordError
 
 app = typer.Typer(
@@ -155,6 +156,8 @@ app.command("sign")(sign_command)
 app.add_typer(bank_app, name="bank")
 app.add_typer(person_app, name="person")
 app.add_typer(audit_app, name="audit")
+app.add_typer(webhook_app, name="webhook")
+app.add_typer(outbox_app, name="outbox")
 app.add_typer(key_app, name="key")
 app.add_typer(issuer_app, name="issuer")
 app.add_typer(record_app, name="record")

@@ -17,6 +17,7 @@ from accord.server.db.engine import make_engine, make_session_factory
 from accord.server.matching.indexes import IndexSet, IndexSyncer
 from accord.server.settings import Settings
 from accord.server.storage.blobs import FolderBlobStore
+from accord.server.webhooks.deliverer import Deliverer
 
 
 class LookupQueue:
@@ -51,6 +52,8 @@ class Services:
     #: This process's bank indices, loaded from the latest snapshot and kept current.
     indexes: IndexSet
     index_syncer: IndexSyncer
+    #: Sends the outbox's webhook messages.
+    deliverer: Deliverer
     guard: Guard
     #: PEM trust anchors from ``settings.trust_anchor_files``, read once at start.
     trust_anchors: tuple[str, ...]
@@ -77,6 +80,11 @@ class Services:
                 interval_seconds=settings.index_sync_seconds,
                 snapshot_after_changes=settings.index_snapshot_after_changes,
             ),
+            deliverer=Deliverer(
+                sessions,
+                settings.master_key.get_secret_value(),
+                interval_seconds=settings.outbox_poll_seconds,
+            ),
             guard=Guard.build(),
             trust_anchors=read_trust_anchors(settings.trust_anchor_files),
         )
@@ -87,9 +95,11 @@ class Services:
             yield
 
     def start(self) -> None:
-        """Start background work: keeping the indices current."""
+        """Start background work: keeping the indices current, delivering webhooks."""
         self.index_syncer.start()
+        self.deliverer.start()
 
     def close(self) -> None:
+        self.deliverer.stop()
         self.index_syncer.stop()
         self.engine.dispose()

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
 
     #: Seconds between index syncs: how soon a bank change reaches this process.
     index_sync_seconds: float = Field(default=1.0, gt=0)
+    #: How often each process looks for webhook messages due for delivery.
+    outbox_poll_seconds: float = Field(default=2.0, gt=0)
     #: A process whose indices have not synced for this long reports itself not ready.
     index_max_stale_seconds: float = Field(default=65.0, gt=0)
     #: Feed rows applied before the indices are snapshotted to disk for fast starts.

@@ -26,8 +26,9 @@ from accord.server.db.base import utc_now
 
 #: The hash the first entry follows.
 GENESIS = "0" * 64
-#: Tables that are not audited: the log itself, and the removal feed the indices read.
-_UNAUDITED = frozenset({"audit_log", "audit_head", "signal_removals"})
+#: Tables that are not audited: the log itself, and other logs (the removal feed the
+#: indices read, webhook deliveries' attempts).
+_UNAUDITED = frozenset({"audit_log", "audit_head", "signal_removals", "delivery_attempts"})
 #: Columns whose values never enter the log.
 _SECRET = frozenset({"secret_sha256", "sealed_key"})
 _HEAD_ID = 1

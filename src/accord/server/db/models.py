@@ -10,6 +10,7 @@ from accord.server.credentials.models import ProvenanceRecord
 from accord.server.db.base import Base
 from accord.server.issuers.models import Issuer
 from accord.server.persons.models import ProtectedPersonRow, ReferenceFace
+from accord.server.webhooks.models import DeliveryAttempt, OutboxMessage, Webhook
 
 __all__ = [
     "ApiKey",
@@ -20,10 +21,13 @@ __all__ = [
     "Bank",
     "BankEntry",
     "Base",
+    "DeliveryAttempt",
     "EntrySignal",
     "Issuer",
+    "OutboxMessage",
     "ProtectedPersonRow",
     "ProvenanceRecord",
     "ReferenceFace",
     "SignalRemoval",
+    "Webhook",
 ]

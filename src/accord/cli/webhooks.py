@@ -1,0 +1,95 @@
+"""``accord webhook ...`` and ``accord outbox ...``: where actions go, and what is on its way."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from accord.cli.local import fail, load_settings, local_services, transaction
+from accord.errors import AccordError
+
+webhook_app = typer.Typer(help="Webhooks that receive actions.", no_args_is_help=True)
+outbox_app = typer.Typer(help="Webhook messages: pending, delivered, dead.", no_args_is_help=True)
+
+
+@webhook_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Short name, e.g. the platform's.")],
+    url: Annotated[str, typer.Argument(help="Where to POST the messages.")],
+) -> None:
+    """Add a webhook; prints its HMAC secret once, for the receiver to verify signatures."""
+    from accord.server.webhooks.outbox import add_webhook  # noqa: PLC0415
+
+    master_key = load_settings().master_key.get_secret_value()
+    try:
+        with local_services() as services, transaction(services) as session:
+            webhook, secret = add_webhook(session, name, url, master_key)
+            typer.echo(f"webhook {webhook.name} -> {webhook.url}")
+    except AccordError as error:
+        raise fail(error.detail) from None
+    typer.echo(f"secret (shown once): {secret}")
+
+
+@webhook_app.command("list")
+def list_webhooks() -> None:
+    """Every webhook and whether it is enabled."""
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from accord.server.webhooks.models import Webhook  # noqa: PLC0415
+
+    with local_services() as services, transaction(services) as session:
+        for webhook in session.scalars(select(Webhook).order_by(Webhook.name)):
+            state = "enabled" if webhook.enabled else "disabled"
+            typer.echo(f"{webhook.name}\t{webhook.url}\t{state}")
+
+
+@outbox_app.command("list")
+def list_messages(
+    status: Annotated[
+        str | None, typer.Option(help="Only pending, delivered or dead messages.")
+    ] = None,
+) -> None:
+    """Messages with their status, attempts and last error, oldest first."""
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from accord.server.webhooks.models import OutboxMessage  # noqa: PLC0415
+
+    with local_services() as services, transaction(services) as session:
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if status is not None:
+            query = query.where(OutboxMessage.status == status)
+        for message in session.scalars(query):
+            typer.echo(
+                f"{message.id}\t{message.event}\t{message.status}\t"
+                f"{message.attempts} attempt(s)\t{message.last_error or '-'}"
+            )
+
+
+@outbox_app.command("replay")
+def replay_command(
+    message_ids: Annotated[list[int], typer.Argument(help="Messages to send again.")],
+) -> None:
+    """Send dead (or delivered) messages again, with their original idempotency keys."""
+    from accord.server.webhooks.outbox import replay  # noqa: PLC0415
+
+    try:
+        with local_services() as services, transaction(services) as session:
+            for message_id in message_ids:
+                replay(session, message_id)
+    except AccordError as error:
+        raise fail(error.detail) from None
+    typer.echo(f"{len(message_ids)} message(s) will be sent again")
+
+
+@outbox_app.command("deliver")
+def deliver_command() -> None:
+    """Deliver every message due now (the server does this every few seconds)."""
+    import httpx  # noqa: PLC0415
+
+    from accord.server.webhooks.outbox import deliver_due  # noqa: PLC0415
+
+    master_key = load_settings().master_key.get_secret_value()
+    with local_services() as services, httpx.Client(timeout=10.0) as client:
+        tried = deliver_due(services.sessions, master_key, client)
+    typer.echo(f"{tried} message(s) tried")

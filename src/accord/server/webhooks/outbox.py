@@ -1,0 +1,180 @@
+"""The transactional outbox: messages for platforms' webhooks are written in the same
+transaction as the change that causes them, then delivered, retried and logged.
+
+Delivery is at least once: a server killed after the receiver answered but before the
+answer was recorded sends the message again, with the same ``Idempotency-Key``, so the
+receiver acts once. A message that keeps failing is retried with exponential backoff up to
+``MAX_ATTEMPTS`` times, then set aside as dead, for an admin to replay.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from accord.errors import Conflict, NotFound
+from accord.provenance.sealing import seal_secret, unseal_secret
+from accord.server.db.base import utc_now
+from accord.server.webhooks.models import DeliveryAttempt, MessageStatus, OutboxMessage, Webhook
+from accord.server.webhooks.signing import SIGNATURE_HEADER, sign
+
+#: Tries before a message is set aside as dead (about a day and a half of backoff).
+MAX_ATTEMPTS = 12
+#: The wait after the first failure; each further failure doubles it, up to ``MAX_BACKOFF``.
+FIRST_BACKOFF = timedelta(seconds=10)
+MAX_BACKOFF = timedelta(hours=6)
+#: Messages one round claims at most.
+BATCH = 50
+_TIMEOUT_SECONDS = 10.0
+_SECRET_BYTES = 32
+_HTTP_OK_RANGE = range(200, 300)
+
+
+def add_webhook(session: Session, name: str, url: str, master_key: str) -> tuple[Webhook, str]:
+    """A webhook and its new HMAC secret (hex), which is shown once and kept sealed."""
+    if not url.startswith(("https://", "http://")):
+        msg = f"a webhook URL must be http(s): {url!r}"
+        raise Conflict(msg)
+    if session.scalar(select(Webhook.id).where(Webhook.name == name)) is not None:
+        raise Conflict(f"a webhook named {name!r} exists already")
+    secret = secrets.token_hex(_SECRET_BYTES)
+    webhook = Webhook(name=name, url=url, sealed_secret=seal_secret(secret.encode(), master_key))
+    session.add(webhook)
+    session.flush()
+    return webhook, secret
+
+
+def enqueue(
+    session: Session, webhook_name: str, event: str, payload: dict[str, Any]
+) -> OutboxMessage:
+    """Write a message for ``webhook_name`` in the caller's transaction."""
+    webhook = session.scalar(select(Webhook).where(Webhook.name == webhook_name))
+    if webhook is None:
+        raise NotFound(f"no webhook is named {webhook_name!r}")
+    message = OutboxMessage(
+        webhook_id=webhook.id,
+        event=event,
+        payload=payload,
+        idempotency_key=secrets.token_hex(16),
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def replay(session: Session, message_id: int) -> OutboxMessage:
+    """Send a dead (or delivered) message again, from a fresh count of attempts."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound(f"no outbox message has the id {message_id}")
+    message.status = MessageStatus.PENDING
+    message.attempts = 0
+    message.next_attempt_at = utc_now()
+    session.flush()
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    message_id: int
+    url: str
+    sealed_secret: bytes
+    event: str
+    payload: dict[str, Any]
+    idempotency_key: str
+
+
+def deliver_due(sessions: sessionmaker[Session], master_key: str, client: httpx.Client) -> int:
+    """Deliver every message due now, one batch at a time; how many were tried."""
+    tried = 0
+    while due := _claim(sessions):
+        for message in due:
+            _deliver(sessions, master_key, client, message)
+        tried += len(due)
+    return tried
+
+
+def _claim(sessions: sessionmaker[Session]) -> list[_Due]:
+    """The next batch of due messages, pushed a little into the future so that another
+    process does not send them at the same time."""
+    with sessions() as session, session.begin():
+        rows = session.execute(
+            select(OutboxMessage, Webhook)
+            .join(Webhook, Webhook.id == OutboxMessage.webhook_id)
+            .where(
+                OutboxMessage.status == MessageStatus.PENDING,
+                OutboxMessage.next_attempt_at <= utc_now(),
+                Webhook.enabled.is_(True),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(BATCH)
+            .with_for_update(skip_locked=True, of=OutboxMessage)
+        ).all()
+        lease = utc_now() + timedelta(seconds=2 * _TIMEOUT_SECONDS)
+        for message, _ in rows:
+            message.next_attempt_at = lease
+        return [
+            _Due(m.id, w.url, w.sealed_secret, m.event, m.payload, m.idempotency_key)
+            for m, w in rows
+        ]
+
+
+def _deliver(
+    sessions: sessionmaker[Session], master_key: str, client: httpx.Client, due: _Due
+) -> None:
+    body = json.dumps(
+        {"id": due.message_id, "event": due.event, "data": due.payload},
+        separators=(",", ":"),
+        sort_keys=True,
+    ).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "Idempotency-Key": due.idempotency_key,
+        "X-Accord-Event": due.event,
+        SIGNATURE_HEADER: sign(
+            unseal_secret(due.sealed_secret, master_key), int(time.time()), body
+        ),
+    }
+    started = time.perf_counter()
+    status_code: int | None = None
+    error = ""
+    try:
+        status_code = client.post(due.url, content=body, headers=headers).status_code
+        if status_code not in _HTTP_OK_RANGE:
+            error = f"the receiver answered HTTP {status_code}"
+    except httpx.HTTPError as failure:
+        error = f"{type(failure).__name__}: {failure}"
+    elapsed = round((time.perf_counter() - started) * 1000)
+    with sessions() as session, session.begin():
+        session.info["actor"] = "system:outbox"
+        message = session.get(OutboxMessage, due.message_id)
+        if message is None:
+            return
+        session.add(
+            DeliveryAttempt(
+                message_id=message.id, status_code=status_code, error=error, duration_ms=elapsed
+            )
+        )
+        message.attempts += 1
+        if not error:
+            message.status, message.delivered_at, message.last_error = (
+                MessageStatus.DELIVERED, utc_now(), "",
+            )  # fmt: skip
+        elif message.attempts >= MAX_ATTEMPTS:
+            message.status, message.last_error = MessageStatus.DEAD, error
+        else:
+            message.last_error = error
+            message.next_attempt_at = utc_now() + backoff(message.attempts)
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after ``attempts`` failures: 10 s, 20 s, 40 s... at most 6 hours."""
+    return min(FIRST_BACKOFF * (1 << min(attempts - 1, 30)), MAX_BACKOFF)

@@ -1,0 +1,199 @@
+"""The webhook outbox: written with the change, delivered signed, retried with backoff,
+set aside when it keeps failing, replayed by an admin, and never lost."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from accord.errors import CredentialError
+from accord.provenance.sealing import seal_secret, unseal_secret
+from accord.server.db.base import utc_now
+from accord.server.db.engine import make_engine, make_session_factory
+from accord.server.db.migrate import upgrade
+from accord.server.webhooks.models import DeliveryAttempt, MessageStatus, OutboxMessage
+from accord.server.webhooks.outbox import (
+    MAX_ATTEMPTS,
+    add_webhook,
+    backoff,
+    deliver_due,
+    enqueue,
+    replay,
+)
+from accord.server.webhooks.signing import SIGNATURE_HEADER, sign, verify_signature
+
+MASTER_KEY = "the outbox tests' master key"
+
+
+class Receiver:
+    """A platform's webhook endpoint on loopback: it records requests and answers with
+    the statuses it is told, then 200."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.answers: list[int] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((dict(self.headers), body))
+                self.send_response(receiver.answers.pop(0) if receiver.answers else 200)
+                self.end_headers()
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    started = Receiver()
+    yield started
+    started.close()
+
+
+@pytest.fixture
+def sessions(tmp_path: Path) -> sessionmaker[Session]:
+    url = f"sqlite:///{tmp_path / 'accord.db'}"
+    upgrade(url)
+    return make_session_factory(make_engine(url))
+
+
+def webhook_with_message(sessions: sessionmaker[Session], url: str) -> tuple[str, int]:
+    with sessions() as session, session.begin():
+        _, secret = add_webhook(session, "platform", url, MASTER_KEY)
+        message = enqueue(session, "platform", "decision.remove", {"content_id": "abc"})
+        return secret, message.id
+
+
+def deliver(sessions: sessionmaker[Session]) -> int:
+    with httpx.Client(timeout=5) as client:
+        return deliver_due(sessions, MASTER_KEY, client)
+
+
+def message(sessions: sessionmaker[Session], message_id: int) -> OutboxMessage:
+    with sessions() as session:
+        found = session.get(OutboxMessage, message_id)
+        assert found is not None
+        return found
+
+
+def make_due(sessions: sessionmaker[Session]) -> None:
+    """Let the backoff pass."""
+    with sessions() as session, session.begin():
+        session.execute(update(OutboxMessage).values(next_attempt_at=utc_now()))
+
+
+def test_a_message_is_delivered_once_signed_with_its_idempotency_key(
+    sessions: sessionmaker[Session], receiver: Receiver
+) -> None:
+    secret, message_id = webhook_with_message(sessions, receiver.url)
+    assert deliver(sessions) == 1
+    assert deliver(sessions) == 0  # delivered: not sent again
+    [(headers, body)] = receiver.requests
+    assert verify_signature(secret.encode(), headers[SIGNATURE_HEADER], body, now=int(time.time()))
+    assert json.loads(body) == {
+        "id": message_id,
+        "event": "decision.remove",
+        "data": {"content_id": "abc"},
+    }
+    sent = message(sessions, message_id)
+    assert headers["Idempotency-Key"] == sent.idempotency_key
+    assert (sent.status, sent.attempts) == (MessageStatus.DELIVERED, 1)
+
+
+def test_failures_are_retried_with_backoff_under_the_same_key(
+    sessions: sessionmaker[Session], receiver: Receiver
+) -> None:
+    _, message_id = webhook_with_message(sessions, receiver.url)
+    receiver.answers = [500, 503]
+    deliver(sessions)
+    waiting = message(sessions, message_id)
+    assert (waiting.status, waiting.attempts) == (MessageStatus.PENDING, 1)
+    assert "HTTP 500" in waiting.last_error
+    assert waiting.next_attempt_at > utc_now() + backoff(1) - timedelta(seconds=2)
+    assert deliver(sessions) == 0  # not due yet
+    for _ in range(2):
+        make_due(sessions)
+        deliver(sessions)
+    assert message(sessions, message_id).status == MessageStatus.DELIVERED
+    assert len({headers["Idempotency-Key"] for headers, _ in receiver.requests}) == 1
+    with sessions() as session:
+        attempts = session.scalars(select(DeliveryAttempt.status_code)).all()
+    assert attempts == [500, 503, 200]
+
+
+def test_a_message_that_keeps_failing_is_set_aside_and_can_be_replayed(
+    sessions: sessionmaker[Session], receiver: Receiver
+) -> None:
+    _, message_id = webhook_with_message(sessions, receiver.url)
+    receiver.answers = [500] * MAX_ATTEMPTS
+    for _ in range(MAX_ATTEMPTS + 2):
+        make_due(sessions)
+        deliver(sessions)
+    dead = message(sessions, message_id)
+    assert (dead.status, dead.attempts) == (MessageStatus.DEAD, MAX_ATTEMPTS)
+    with sessions() as session, session.begin():
+        replay(session, message_id)
+    deliver(sessions)
+    assert message(sessions, message_id).status == MessageStatus.DELIVERED
+
+
+def test_an_unreachable_receiver_is_an_error_not_a_crash(sessions: sessionmaker[Session]) -> None:
+    closed = Receiver()
+    url = closed.url
+    closed.close()
+    _, message_id = webhook_with_message(sessions, url)
+    assert deliver(sessions) == 1
+    waiting = message(sessions, message_id)
+    assert waiting.status == MessageStatus.PENDING
+    assert "ConnectError" in waiting.last_error
+
+
+def test_messages_live_and_die_with_their_transaction(
+    sessions: sessionmaker[Session], receiver: Receiver, tmp_path: Path
+) -> None:
+    webhook_with_message(sessions, receiver.url)
+    with sessions() as session, session.begin():
+        enqueue(session, "platform", "decision.label", {})
+        session.rollback()  # the decision failed: its message goes with it
+    # A new process (the old one was killed before delivering) finds the message.
+    restarted = make_session_factory(make_engine(f"sqlite:///{tmp_path / 'accord.db'}"))
+    assert deliver(restarted) == 1
+    assert [json.loads(body)["event"] for _, body in receiver.requests] == ["decision.remove"]
+
+
+def test_signatures_refuse_changed_bodies_old_times_and_other_secrets() -> None:
+    secret, body, now = b"s" * 32, b'{"a":1}', int(time.time())
+    header = sign(secret, now, body)
+    assert verify_signature(secret, header, body, now=now)
+    assert not verify_signature(secret, header, b'{"a":2}', now=now)
+    assert not verify_signature(b"t" * 32, header, body, now=now)
+    assert not verify_signature(secret, header, body, now=now + 3600)
+    assert not verify_signature(secret, "garbage", body, now=now)
+
+
+def test_secrets_are_sealed_under_the_master_key() -> None:
+    sealed = seal_secret(b"hmac secret", MASTER_KEY)
+    assert b"hmac secret" not in sealed
+    assert unseal_secret(sealed, MASTER_KEY) == b"hmac secret"
+    with pytest.raises(CredentialError, match="does not open"):
+        unseal_secret(sealed, "another master key entirely")
