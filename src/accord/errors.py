@@ -189,3 +189,10 @@ class RateLimited(RequestError):
     def __init__(self, detail: str, retry_after_seconds: float) -> None:
         super().__init__(detail)
         self.retry_after_seconds = retry_after_seconds
+
+
+class AccountLocked(RateLimited):
+    """Too many wrong passwords in a row: the account waits before the next try."""
+
+    code = "auth.account_locked"
+    title = "The account is locked for a while"

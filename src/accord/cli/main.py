@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from accord.cli.accounts import org_app, user_app
 from accord.cli.assess import assess_command
 from accord.cli.audit import audit_app
 from accord.cli.banks import bank_app
@@ -158,6 +159,8 @@ app.add_typer(person_app, name="person")
 app.add_typer(audit_app, name="audit")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="key")
 app.add_typer(issuer_app, name="issuer")
 app.add_typer(record_app, name="record")

@@ -26,11 +26,13 @@ from accord.server.db.base import utc_now
 
 #: The hash the first entry follows.
 GENESIS = "0" * 64
-#: Tables that are not audited: the log itself, and other logs (the removal feed the
-#: indices read, webhook deliveries' attempts).
-_UNAUDITED = frozenset({"audit_log", "audit_head", "signal_removals", "delivery_attempts"})
+#: Tables that are not audited: the log itself, other logs (the removal feed the indices
+#: read, webhook deliveries' attempts), and login sessions (keyed by a token's hash).
+_UNAUDITED = frozenset(
+    {"audit_log", "audit_head", "signal_removals", "delivery_attempts", "login_sessions"}
+)
 #: Columns whose values never enter the log.
-_SECRET = frozenset({"secret_sha256", "sealed_key"})
+_SECRET = frozenset({"secret_sha256", "sealed_key", "sealed_secret", "password_hash"})
 _HEAD_ID = 1
 
 

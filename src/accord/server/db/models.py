@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from accord.server.accounts.models import Invitation, LoginSession, Organization, User
 from accord.server.assets.models import Asset, AssetSignal
 from accord.server.audit.models import AuditEntry, AuditHead
 from accord.server.auth.models import ApiKey
@@ -23,11 +24,15 @@ __all__ = [
     "Base",
     "DeliveryAttempt",
     "EntrySignal",
+    "Invitation",
     "Issuer",
+    "LoginSession",
+    "Organization",
     "OutboxMessage",
     "ProtectedPersonRow",
     "ProvenanceRecord",
     "ReferenceFace",
     "SignalRemoval",
+    "User",
     "Webhook",
 ]

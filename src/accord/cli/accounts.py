@@ -1,0 +1,82 @@
+"""``accord org ...`` and ``accord user ...``: organizations and the people who sign in."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from accord.cli.local import fail, local_services, transaction
+from accord.errors import AccordError
+
+org_app = typer.Typer(
+    help="Organizations: election authorities, platforms...", no_args_is_help=True
+)
+user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
+
+Organization = Annotated[str, typer.Option("--org", help="The organization's name.")]
+RoleOption = Annotated[
+    str,
+    typer.Option(
+        help="protected_person, representative, reviewer, senior_reviewer, admin or auditor."
+    ),
+]
+
+
+@org_app.command("create")
+def create_org(
+    name: Annotated[str, typer.Argument(help="Its name.")],
+    kind: Annotated[
+        str,
+        typer.Option(help="election_authority, platform, campaign, fact_checker or partner."),
+    ],
+) -> None:
+    """Add an organization."""
+    from accord.server.accounts.service import create_organization  # noqa: PLC0415
+
+    try:
+        with local_services() as services, transaction(services) as session:
+            create_organization(session, name, kind)
+    except AccordError as error:
+        raise fail(error.detail) from None
+    typer.echo(f"organization {name} ({kind})")
+
+
+@user_app.command("create")
+def create_user_command(
+    email: Annotated[str, typer.Argument(help="Their email: the login name.")],
+    org: Organization,
+    role: RoleOption,
+    name: Annotated[str, typer.Option(help="Their name, as shown to colleagues.")] = "",
+) -> None:
+    """Add a user who can sign in at once; the password is read from standard input."""
+    from accord.server.accounts.service import create_user, find_organization  # noqa: PLC0415
+
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        with local_services() as services, transaction(services) as session:
+            user = create_user(
+                session, find_organization(session, org), email, role, password,
+                display_name=name,
+            )  # fmt: skip
+            typer.echo(f"user {user.email} ({user.role}) in {org}")
+    except AccordError as error:
+        raise fail(error.detail) from None
+
+
+@user_app.command("invite")
+def invite_command(
+    email: Annotated[str, typer.Argument(help="Whom to invite.")],
+    org: Organization,
+    role: RoleOption,
+) -> None:
+    """A single-use invitation (valid 7 days); send its token to the person invited."""
+    from accord.server.accounts.service import find_organization, invite  # noqa: PLC0415
+
+    try:
+        with local_services() as services, transaction(services) as session:
+            token = invite(session, find_organization(session, org), email, role)
+    except AccordError as error:
+        raise fail(error.detail) from None
+    typer.echo(f"invitation for {email.strip().lower()} as {role}: {token}")

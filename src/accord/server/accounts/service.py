@@ -1,0 +1,228 @@
+"""Accounts: organizations, invitations, passwords (argon2id), lockout and login sessions.
+
+- A wrong email and a wrong password get the same answer, after the same work (a dummy
+  hash is checked for an unknown email), so logins do not reveal who has an account.
+- ``MAX_FAILED_LOGINS`` wrong passwords in a row lock the account for ``LOCKOUT``; while
+  locked, even the right password is refused.
+- Session and invitation tokens are random, shown once, and stored only as SHA-256.
+- A session's CSRF token is an HMAC of its session token: nothing more to store, and a
+  form posted without it, or with another session's, is refused (``check_csrf``).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from accord.errors import AccountLocked, BadRequest, Conflict, NotFound, Unauthorized
+from accord.server.accounts.models import (
+    Invitation,
+    LoginSession,
+    Organization,
+    OrganizationKind,
+    Role,
+    User,
+)
+from accord.server.db.base import utc_now
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(hours=12)
+INVITATION_LIFETIME = timedelta(days=7)
+MIN_PASSWORD_LENGTH = 12
+_TOKEN_BYTES = 32
+_WRONG = "the email or the password is wrong"
+#: A mailbox name this long is not allowed inside the password (shorter ones are too common).
+_MIN_NAME_IN_PASSWORD = 4
+
+_hasher = PasswordHasher()  # argon2id with the library's current parameters
+
+
+def create_organization(session: Session, name: str, kind: str) -> Organization:
+    if kind not in OrganizationKind.__members__.values():
+        raise BadRequest(f"an organization kind is one of {', '.join(OrganizationKind)}")
+    if session.scalar(select(Organization.id).where(Organization.name == name)) is not None:
+        raise Conflict(f"an organization named {name!r} exists already")
+    organization = Organization(name=name.strip(), kind=kind)
+    session.add(organization)
+    session.flush()
+    return organization
+
+
+def find_organization(session: Session, name: str) -> Organization:
+    found = session.scalar(select(Organization).where(Organization.name == name))
+    if found is None:
+        raise NotFound(f"no organization is named {name!r}")
+    return found
+
+
+def create_user(
+    session: Session,
+    organization: Organization,
+    email: str,
+    role: str,
+    password: str,
+    *,
+    display_name: str = "",
+) -> User:
+    """A user who can log in at once (the first admin, made on the command line)."""
+    address = _checked_email(session, email)
+    _check_role(role)
+    _check_password(password, address)
+    user = User(
+        email=address,
+        display_name=display_name.strip(),
+        organization_id=organization.id,
+        role=role,
+        password_hash=_hasher.hash(password),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def invite(
+    session: Session,
+    organization: Organization,
+    email: str,
+    role: str,
+    *,
+    invited_by: int | None = None,
+) -> str:
+    """A single-use invitation token for ``email`` to join in ``role``."""
+    address = _checked_email(session, email)
+    _check_role(role)
+    token = secrets.token_urlsafe(_TOKEN_BYTES)
+    session.add(
+        Invitation(
+            token_sha256=_digest(token),
+            organization_id=organization.id,
+            email=address,
+            role=role,
+            invited_by=invited_by,
+            expires_at=utc_now() + INVITATION_LIFETIME,
+        )
+    )
+    session.flush()
+    return token
+
+
+def accept_invitation(
+    session: Session, token: str, password: str, *, display_name: str = ""
+) -> User:
+    invitation = session.get(Invitation, _digest(token))
+    now = utc_now()
+    if invitation is None or invitation.accepted_at is not None or invitation.expires_at < now:
+        raise NotFound("the invitation is unknown, used or expired: ask for a new one")
+    organization = session.get(Organization, invitation.organization_id)
+    if organization is None:
+        raise NotFound("the invitation's organization no longer exists")
+    invitation.accepted_at = now
+    return create_user(
+        session, organization, invitation.email, invitation.role, password,
+        display_name=display_name,
+    )  # fmt: skip
+
+
+def log_in(session: Session, email: str, password: str, *, now: datetime | None = None) -> str:
+    """A new session token for the right email and password; raise otherwise."""
+    now = now or utc_now()
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        _verify(_dummy_hash(), password)  # as long as a wrong password takes
+        raise Unauthorized(_WRONG)
+    if user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked(
+            "too many wrong passwords: the account is locked for a while",
+            (user.locked_until - now).total_seconds(),
+        )
+    if not _verify(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.failed_logins, user.locked_until = 0, now + LOCKOUT
+        session.flush()
+        raise Unauthorized(_WRONG)
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    token = secrets.token_urlsafe(_TOKEN_BYTES)
+    session.add(
+        LoginSession(
+            token_sha256=_digest(token), user_id=user.id, created_at=now,
+            expires_at=now + SESSION_LIFETIME,
+        )
+    )  # fmt: skip
+    session.flush()
+    return token
+
+
+def session_user(session: Session, token: str, *, now: datetime | None = None) -> User | None:
+    """The user a session token belongs to, while it lasts and the user is active."""
+    login = session.get(LoginSession, _digest(token))
+    if login is None or login.expires_at <= (now or utc_now()):
+        return None
+    user = session.get(User, login.user_id)
+    return user if user is not None and user.active else None
+
+
+def log_out(session: Session, token: str) -> None:
+    session.execute(delete(LoginSession).where(LoginSession.token_sha256 == _digest(token)))
+
+
+def csrf_token(session_token: str) -> str:
+    """The token forms of this session must carry."""
+    return hmac.new(session_token.encode(), b"accord csrf", hashlib.sha256).hexdigest()
+
+
+def check_csrf(session_token: str, presented: str | None) -> None:
+    if presented is None or not hmac.compare_digest(csrf_token(session_token), presented):
+        raise Unauthorized("the form's CSRF token is missing or belongs to another session")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(_TOKEN_BYTES))
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _checked_email(session: Session, email: str) -> str:
+    address = email.strip().lower()
+    local, _, domain = address.partition("@")
+    if not local or "." not in domain or " " in address:
+        raise BadRequest(f"{email!r} is not an email address")
+    if session.scalar(select(User.id).where(User.email == address)) is not None:
+        raise Conflict(f"{address} has an account already")
+    return address
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.__members__.values():
+        raise BadRequest(f"a role is one of {', '.join(Role)}")
+
+
+def _check_password(password: str, email: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadRequest(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    name = email.partition("@")[0]
+    if email in password.lower() or (
+        len(name) >= _MIN_NAME_IN_PASSWORD and name in password.lower()
+    ):
+        raise BadRequest("a password must not contain the email address")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

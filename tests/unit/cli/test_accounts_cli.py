@@ -1,0 +1,47 @@
+"""``accord org`` and ``accord user``: the first admin, and invitations."""
+
+from __future__ import annotations
+
+from accord.cli.main import app
+from tests.unit.cli.conftest import accord, runner
+
+
+def test_an_authority_its_first_admin_and_an_invitation() -> None:
+    code, stdout, stderr = accord(
+        "org", "create", "Electoral Commission", "--kind", "election_authority"
+    )
+    assert (code, stdout.strip()) == (
+        0,
+        "organization Electoral Commission (election_authority)",
+    ), stderr
+    made = runner.invoke(
+        app,
+        ["user", "create", "Ada@Example.org", "--org", "Electoral Commission", "--role", "admin"],
+        input="a long enough passphrase\n",
+    )
+    assert made.exit_code == 0, made.stderr
+    assert made.stdout.strip() == "user ada@example.org (admin) in Electoral Commission"
+    code, stdout, _ = accord(
+        "user", "invite", "grace@example.org", "--org", "Electoral Commission", "--role", "reviewer"
+    )
+    assert code == 0
+    assert stdout.startswith("invitation for grace@example.org as reviewer: ")
+    assert len(stdout.strip().rsplit(" ", 1)[1]) >= 40  # a random token
+
+
+def test_mistakes_get_one_readable_line() -> None:
+    cases = [
+        ("org", "create", "X", "--kind", "government"),
+        ("user", "invite", "a@b.org", "--org", "Nowhere", "--role", "reviewer"),
+    ]
+    for args in cases:
+        code, _, stderr = accord(*args)
+        assert code == 1, args
+        assert stderr.startswith("accord: error: ")
+        assert len(stderr.strip().splitlines()) == 1
+    accord("org", "create", "P", "--kind", "platform")
+    weak = runner.invoke(
+        app, ["user", "create", "a@p.org", "--org", "P", "--role", "admin"], input="short\n"
+    )
+    assert weak.exit_code == 1
+    assert "at least 12 characters" in weak.stderr
