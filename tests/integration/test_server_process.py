@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,3 +67,22 @@ def test_logs_are_json_with_request_context(server: Served) -> None:
     assert entry["logger"] == "accord.request"
     assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/healthz", 200)
     assert entry["duration_ms"] >= 0
+
+
+def test_wrong_passwords_count_towards_the_lockout(tmp_path: Path) -> None:
+    # The answer to a wrong password is an error, yet the count it raises must be kept.
+    environment = {**os.environ, "ACCORD_DATA_DIR": str(tmp_path)}
+    accord = [sys.executable, "-m", "accord"]
+    subprocess.run(
+        [*accord, "org", "create", "EC", "--kind", "election_authority"],
+        env=environment, check=True, capture_output=True,
+    )  # fmt: skip
+    subprocess.run(
+        [*accord, "user", "create", "ada@example.org", "--org", "EC", "--role", "reviewer"],
+        input="correct horse battery staple\n", text=True,
+        env=environment, check=True, capture_output=True,
+    )  # fmt: skip
+    with serve(tmp_path) as served:
+        wrong = {"email": "ada@example.org", "password": "not the password"}
+        codes = [httpx.post(f"{served.base}/v1/session", json=wrong).status_code for _ in range(6)]
+        assert codes == [401] * 5 + [429]

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from accord import __version__
 from accord.native_threads import use_one_native_thread
 from accord.server import health
+from accord.server.accounts import router as accounts_router
 from accord.server.assessments import router as assessments_router
 from accord.server.assets import router as assets_router
 from accord.server.banks import router as banks_router
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     install_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(accounts_router.router)
     app.include_router(hashing_router.router)
     app.include_router(assets_router.router)
     app.include_router(banks_router.router)
