@@ -176,12 +176,12 @@ def _changes(objects: Any, action: str) -> Iterator[_Change]:
             if column.key in _SECRET:
                 continue
             history = state.attrs[column.key].history
+            # Loaded values only: loading one now, mid-flush, could hit a deleted row.
+            loaded = state.dict.get(column.key)
             if action == "insert":
-                after[column.key] = _plain(getattr(obj, column.key))
+                after[column.key] = _plain(loaded)
             elif action == "delete":
-                before[column.key] = _plain(
-                    history.deleted[0] if history.deleted else getattr(obj, column.key)
-                )
+                before[column.key] = _plain(history.deleted[0] if history.deleted else loaded)
             elif history.has_changes():
                 before[column.key] = _plain(history.deleted[0] if history.deleted else None)
                 after[column.key] = _plain(history.added[0] if history.added else None)
