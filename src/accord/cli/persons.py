@@ -11,6 +11,11 @@ from accord.cli.local import fail, local_services, transaction
 from accord.errors import AccordError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session
+
+    from accord.server.accounts.models import User
     from accord.server.persons.models import ProtectedPersonRow
 
 person_app = typer.Typer(
@@ -86,3 +91,63 @@ def list_command() -> None:
 def _describe(person: ProtectedPersonRow, faces: int) -> None:
     where = ", ".join(part for part in (person.role, person.election, person.constituency) if part)
     typer.echo(f"{person.id}\t{person.name}\t{where or '-'}\t{faces} reference face(s)")
+
+
+PersonArgument = Annotated[str, typer.Argument(help="Their id, or their name if it is unique.")]
+EmailArgument = Annotated[str, typer.Argument(help="A user's email.")]
+
+
+@person_app.command("verify")
+def verify_command(
+    person: PersonArgument,
+    by: Annotated[str, typer.Option(help="The election authority admin who checked.")],
+) -> None:
+    """Record that an election authority's admin checked who the person is."""
+    from accord.server.persons.service import verify_identity  # noqa: PLC0415
+
+    _with_person_and_user(person, by, verify_identity, "verified {person} (by {user})")
+
+
+@person_app.command("link")
+def link_command(person: PersonArgument, email: EmailArgument) -> None:
+    """Give the person their own account (a user in the protected_person role)."""
+    from accord.server.persons.service import link_account  # noqa: PLC0415
+
+    _with_person_and_user(person, email, link_account, "{user} is {person}'s own account")
+
+
+@person_app.command("authorize")
+def authorize_command(person: PersonArgument, email: EmailArgument) -> None:
+    """Let a representative (campaign staff) report deepfakes for the person."""
+    from accord.server.persons.service import authorize_representative  # noqa: PLC0415
+
+    _with_person_and_user(person, email, authorize_representative, "{user} may report for {person}")
+
+
+@person_app.command("revoke")
+def revoke_command(person: PersonArgument, email: EmailArgument) -> None:
+    """Stop a representative reporting for the person."""
+    from accord.server.persons.service import revoke_representative  # noqa: PLC0415
+
+    _with_person_and_user(
+        person, email, revoke_representative, "{user} no longer reports for {person}"
+    )
+
+
+def _with_person_and_user(
+    person: str,
+    email: str,
+    change: Callable[[Session, ProtectedPersonRow, User], None],
+    done: str,
+) -> None:
+    from accord.server.accounts.service import find_user  # noqa: PLC0415
+    from accord.server.persons.service import find_person  # noqa: PLC0415
+
+    try:
+        with local_services() as services, transaction(services) as session:
+            found = find_person(session, person)
+            user = find_user(session, email)
+            change(session, found, user)
+            typer.echo(done.format(person=found.name, user=user.email))
+    except AccordError as error:
+        raise fail(error.detail) from None

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.unit.cli.conftest import accord
+from accord.cli.main import app
+from tests.unit.cli.conftest import accord, runner
 
 
 def test_registered_people_are_recognised_by_assess(faces: Path, corpus: Path) -> None:
@@ -51,3 +52,45 @@ def test_bad_reference_photos_are_refused_and_nothing_is_kept(faces: Path, corpu
         assert reason in stderr, stderr
     _, stdout, _ = accord("person", "list")
     assert [line.split("\t")[1] for line in stdout.splitlines()] == ["Barack Obama"]
+
+
+def test_who_may_report_for_a_protected_person(faces: Path) -> None:
+    passphrase = "a long enough passphrase\n"  # noqa: S105 - test accounts'
+    for org, kind in (("EC", "election_authority"), ("Campaign", "campaign")):
+        assert accord("org", "create", org, "--kind", kind)[0] == 0
+    for email, org, role in (
+        ("admin@ec.example", "EC", "admin"),
+        ("clerk@ec.example", "EC", "reviewer"),
+        ("jane@campaign.example", "Campaign", "protected_person"),
+        ("staff@campaign.example", "Campaign", "representative"),
+        ("admin@campaign.example", "Campaign", "admin"),
+    ):
+        made = runner.invoke(
+            app, ["user", "create", email, "--org", org, "--role", role], input=passphrase
+        )
+        assert made.exit_code == 0, made.stderr
+    assert accord("person", "add", "Jane Doe", "--photo", faces / "obama.jpg")[0] == 0
+
+    refusals = [
+        (("verify", "Jane Doe", "--by", "clerk@ec.example"), "only an election authority"),
+        (("verify", "Jane Doe", "--by", "admin@campaign.example"), "only an election authority"),
+        (("link", "Jane Doe", "staff@campaign.example"), "not a protected person's account"),
+        (("authorize", "Jane Doe", "jane@campaign.example"), "not a representative"),
+        (("revoke", "Jane Doe", "staff@campaign.example"), "does not represent"),
+        (("link", "Jane Doe", "nobody@example.org"), "no user has the email"),
+    ]
+    for args, reason in refusals:
+        code, _, stderr = accord("person", *args)
+        assert code == 1, args
+        assert reason in stderr, stderr
+
+    steps = [
+        (("verify", "Jane Doe", "--by", "admin@ec.example"), "verified Jane Doe"),
+        (("link", "Jane Doe", "jane@campaign.example"), "is Jane Doe's own account"),
+        (("authorize", "Jane Doe", "staff@campaign.example"), "may report for Jane Doe"),
+        (("revoke", "Jane Doe", "staff@campaign.example"), "no longer reports for Jane Doe"),
+    ]
+    for args, said in steps:
+        code, stdout, stderr = accord("person", *args)
+        assert code == 0, stderr
+        assert said in stdout

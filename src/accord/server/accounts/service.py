@@ -64,6 +64,13 @@ def find_organization(session: Session, name: str) -> Organization:
     return found
 
 
+def find_user(session: Session, email: str) -> User:
+    found = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if found is None:
+        raise NotFound(f"no user has the email {email.strip().lower()!r}")
+    return found
+
+
 def create_user(
     session: Session,
     organization: Organization,

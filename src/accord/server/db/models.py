@@ -10,7 +10,7 @@ from accord.server.banks.models import Bank, BankEntry, EntrySignal, SignalRemov
 from accord.server.credentials.models import ProvenanceRecord
 from accord.server.db.base import Base
 from accord.server.issuers.models import Issuer
-from accord.server.persons.models import ProtectedPersonRow, ReferenceFace
+from accord.server.persons.models import ProtectedPersonRow, ReferenceFace, Representative
 from accord.server.webhooks.models import DeliveryAttempt, OutboxMessage, Webhook
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "ProtectedPersonRow",
     "ProvenanceRecord",
     "ReferenceFace",
+    "Representative",
     "SignalRemoval",
     "User",
     "Webhook",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accord.server.db.base import Base, UtcDateTime, utc_now
@@ -22,6 +22,12 @@ class ProtectedPersonRow(Base):
     constituency: Mapped[str] = mapped_column(String(200), default="")
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    #: The person's own account, to report deepfakes of themselves.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The election authority's admin who checked who they are, and when; reports made
+    #: for an unverified person are not taken as theirs.
+    verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     faces: Mapped[list[ReferenceFace]] = relationship(
         back_populates="person", cascade="all, delete-orphan", lazy="raise"
@@ -43,3 +49,18 @@ class ReferenceFace(Base):
     added_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
     person: Mapped[ProtectedPersonRow] = relationship(back_populates="faces", lazy="raise")
+
+
+class Representative(Base):
+    """A user (campaign staff) a protected person authorised to report for them."""
+
+    __tablename__ = "representatives"
+    __table_args__ = (UniqueConstraint("person_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("protected_persons.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    authorized_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

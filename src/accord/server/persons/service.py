@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.assessment.gallery import FaceGallery, ProtectedPerson, reference_face
-from accord.errors import Conflict, NotFound
-from accord.server.persons.models import ProtectedPersonRow, ReferenceFace
+from accord.errors import Conflict, Forbidden, NotFound
+from accord.server.accounts.models import Organization, OrganizationKind, Role, User
+from accord.server.db.base import utc_now
+from accord.server.persons.models import ProtectedPersonRow, ReferenceFace, Representative
 
 _EMBEDDING = np.dtype("<f4")
 #: A new reference face this close to another person's is theirs, not a look-alike's.
@@ -116,3 +118,68 @@ def load_gallery(session: Session) -> FaceGallery:
             for person_id, name, role, blob in rows
         ]
     )
+
+
+def verify_identity(session: Session, person: ProtectedPersonRow, admin: User) -> None:
+    """Record that an election authority's admin checked who ``person`` is."""
+    organization = session.get(Organization, admin.organization_id)
+    is_authority = (
+        organization is not None and organization.kind == OrganizationKind.ELECTION_AUTHORITY
+    )
+    if admin.role != Role.ADMIN or not is_authority:
+        raise Forbidden("only an election authority's admin can verify a protected person")
+    person.verified_by, person.verified_at = admin.id, utc_now()
+    session.flush()
+
+
+def link_account(session: Session, person: ProtectedPersonRow, user: User) -> None:
+    """Let ``user`` (their own account, in the protected_person role) report for ``person``."""
+    if user.role != Role.PROTECTED_PERSON:
+        raise Conflict(f"{user.email} is a {user.role}, not a protected person's account")
+    person.user_id = user.id
+    session.flush()
+
+
+def authorize_representative(session: Session, person: ProtectedPersonRow, user: User) -> None:
+    """Let ``user`` (campaign staff, in the representative role) report for ``person``."""
+    if user.role != Role.REPRESENTATIVE:
+        raise Conflict(f"{user.email} is a {user.role}, not a representative")
+    existing = session.scalar(
+        select(Representative).where(
+            Representative.person_id == person.id, Representative.user_id == user.id
+        )
+    )
+    if existing is None:
+        session.add(Representative(person_id=person.id, user_id=user.id))
+    else:
+        existing.authorized_at, existing.revoked_at = utc_now(), None
+    session.flush()
+
+
+def revoke_representative(session: Session, person: ProtectedPersonRow, user: User) -> None:
+    found = session.scalar(
+        select(Representative).where(
+            Representative.person_id == person.id,
+            Representative.user_id == user.id,
+            Representative.revoked_at.is_(None),
+        )
+    )
+    if found is None:
+        raise NotFound(f"{user.email} does not represent {person.name}")
+    found.revoked_at = utc_now()
+    session.flush()
+
+
+def may_report_for(session: Session, user: User, person: ProtectedPersonRow) -> bool:
+    """Whether ``user`` speaks for ``person``: their own account or a current
+    representative, once an election authority has verified who the person is."""
+    if person.verified_at is None or not user.active:
+        return False
+    if person.user_id == user.id:
+        return True
+    current = select(Representative.id).where(
+        Representative.person_id == person.id,
+        Representative.user_id == user.id,
+        Representative.revoked_at.is_(None),
+    )
+    return session.scalar(current) is not None
