@@ -108,3 +108,28 @@ def test_routes_admit_users_by_role_and_changes_need_csrf(
     forbidden = client.post("/test/review", headers={CSRF_HEADER: csrf})
     assert forbidden.status_code == 403
     assert SESSION_COOKIE in client.cookies
+
+
+def test_auditors_read_and_check_the_audit_log(client: TestClient, db_session: Session) -> None:
+    auditor = register(db_session, Role.AUDITOR)
+    reviewer = accounts.create_user(
+        db_session,
+        accounts.find_organization(db_session, "Commission"),
+        "reviewer@example.org",
+        Role.REVIEWER,
+        PASSWORD,
+    )
+    db_session.commit()
+    https(client)
+    assert client.get("/v1/audit").status_code == 401
+    log_in(client, reviewer.email)
+    assert client.get("/v1/audit").status_code == 403
+    client.cookies.clear()
+    log_in(client, auditor.email)
+    listed = client.get("/v1/audit").json()["entries"]
+    assert {entry["table"] for entry in listed} >= {"organizations", "users"}
+    assert len(client.get("/v1/audit", params={"limit": 2}).json()["entries"]) == 2
+    checked = client.get("/v1/audit/verify").json()
+    assert checked["intact"] is True
+    assert checked["entries"] >= len(listed)
+    assert client.get("/v1/audit", params={"limit": 0}).status_code == 422

@@ -13,6 +13,7 @@ from accord.server import health
 from accord.server.accounts import router as accounts_router
 from accord.server.assessments import router as assessments_router
 from accord.server.assets import router as assets_router
+from accord.server.audit import router as audit_router
 from accord.server.banks import router as banks_router
 from accord.server.credentials import router as credentials_router
 from accord.server.credentials import soft_binding
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(accounts_router.router)
+    app.include_router(audit_router.router)
     app.include_router(hashing_router.router)
     app.include_router(assets_router.router)
     app.include_router(banks_router.router)
