@@ -3,6 +3,7 @@ lockout; invitations; roles."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
@@ -133,3 +134,16 @@ def test_auditors_read_and_check_the_audit_log(client: TestClient, db_session: S
     assert checked["intact"] is True
     assert checked["entries"] >= len(listed)
     assert client.get("/v1/audit", params={"limit": 0}).status_code == 422
+
+
+def test_one_client_cannot_guess_passwords_across_many_accounts(
+    client_with: Callable[..., TestClient], db_session: Session
+) -> None:
+    client = https(client_with(login_attempts_per_minute=3))
+    user = register(db_session)
+    guesses = [log_in(client, f"user{index}@example.org", "guess") for index in range(3)]
+    assert [guess.status_code for guess in guesses] == [401] * 3
+    limited = log_in(client, user.email)  # even the right password waits now
+    assert limited.status_code == 429
+    assert limited.json()["code"] == "auth.rate_limited"
+    assert int(limited.headers["retry-after"]) >= 1

@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     verify_max_upload_bytes: int = Field(default=100 * MIB, ge=1)
     #: ... and each client address may check this many files per minute.
     verify_rate_limit_per_minute: int = Field(default=20, ge=1)
+    #: Sign-in attempts per minute from one client address, whatever the account: slows
+    #: password guessing across many accounts, which the per-account lockout cannot.
+    login_attempts_per_minute: int = Field(default=10, ge=1)
     #: Keep a copy of every file checked on the Verify page here, named by its SHA-256.
     #: Unset (the default), uploads are deleted when the request ends.
     verify_keep_uploads_dir: Path | None = None

@@ -17,10 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from accord.errors import Forbidden, Unauthorized
+from accord.errors import Forbidden, RateLimited, Unauthorized
 from accord.server.accounts import service as accounts
 from accord.server.accounts.models import Role, User
-from accord.server.deps import SessionDep
+from accord.server.deps import ServicesDep, SessionDep
 
 router = APIRouter(tags=["accounts"])
 
@@ -54,7 +54,14 @@ def user_json(user: User) -> dict[str, Any]:
 
 
 @router.post("/v1/session", summary="Sign in: a session cookie and its CSRF token")
-def log_in(body: LogIn, response: Response, session: SessionDep) -> dict[str, Any]:
+def log_in(
+    body: LogIn, request: Request, response: Response, services: ServicesDep, session: SessionDep
+) -> dict[str, Any]:
+    address = request.client.host if request.client else "unknown"
+    limit = services.settings.login_attempts_per_minute
+    wait = services.guard.buckets.take(f"login:{address}", limit)
+    if wait > 0:
+        raise RateLimited(f"too many sign-in attempts from {address}: wait a little", wait)
     try:
         token = accounts.log_in(session, body.email, body.password)
     except Unauthorized:

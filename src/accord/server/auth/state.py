@@ -27,6 +27,10 @@ class Caller:
 ANONYMOUS = Caller(None, frozenset(scope.value for scope in Scope), None)
 
 
+#: Buckets kept at most; past that they all start afresh.
+MAX_BUCKETS = 100_000
+
+
 class TokenBuckets:
     """Per-key token buckets: a minute's allowance that refills continuously."""
 
@@ -34,11 +38,16 @@ class TokenBuckets:
         self._lock = threading.Lock()
         self._buckets: dict[str, tuple[float, float]] = {}
 
+    def __len__(self) -> int:
+        return len(self._buckets)
+
     def take(self, key: str, per_minute: int) -> float:
         """Spend one token; returns 0 on success, else the seconds until one is available."""
         now = time.monotonic()
         rate = per_minute / 60.0
         with self._lock:
+            if len(self._buckets) > MAX_BUCKETS and key not in self._buckets:
+                self._buckets.clear()  # bounded memory, whatever the number of clients
             tokens, stamp = self._buckets.get(key, (float(per_minute), now))
             tokens = min(float(per_minute), tokens + (now - stamp) * rate)
             if tokens < 1.0:
