@@ -86,3 +86,16 @@ def test_wrong_passwords_count_towards_the_lockout(tmp_path: Path) -> None:
         wrong = {"email": "ada@example.org", "password": "not the password"}
         codes = [httpx.post(f"{served.base}/v1/session", json=wrong).status_code for _ in range(6)]
         assert codes == [401] * 5 + [429]
+
+
+def test_a_trusted_proxy_names_the_client_for_rate_limits(tmp_path: Path) -> None:
+    settings = {"trusted_proxies": '["127.0.0.1"]', "login_attempts_per_minute": "2"}
+    with serve(tmp_path, **settings) as served:
+        wrong = {"email": "nobody@example.org", "password": "a guess"}
+
+        def attempt(client: str) -> int:
+            headers = {"X-Forwarded-For": client}
+            return httpx.post(f"{served.base}/v1/session", json=wrong, headers=headers).status_code
+
+        assert [attempt("203.0.113.7") for _ in range(3)] == [401, 401, 429]
+        assert attempt("198.51.100.9") == 401  # another client behind the same proxy

@@ -125,7 +125,8 @@ def serve_command(
         port=bind_port,
         workers=workers,
         log_config=None,
-        proxy_headers=False,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
     )
 
 

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     detector_dir: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    #: Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
+    #: believed (client addresses for rate limits, https for Secure cookies). Empty, the
+    #: default, believes none.
+    trusted_proxies: list[str] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
     #: Apply database migrations when the server starts.
