@@ -3,9 +3,7 @@ single-use invitations, sessions that end, and CSRF tokens bound to their sessio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -16,18 +14,8 @@ from accord.server.accounts import service as accounts
 from accord.server.accounts.models import Invitation, LoginSession, Role, User
 from accord.server.audit.models import AuditEntry
 from accord.server.db.base import utc_now
-from accord.server.db.engine import make_engine, make_session_factory
-from accord.server.db.migrate import upgrade
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's
-
-
-@pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    url = f"sqlite:///{tmp_path / 'accord.db'}"
-    upgrade(url)
-    with make_session_factory(make_engine(url))() as opened:
-        yield opened
 
 
 @pytest.fixture

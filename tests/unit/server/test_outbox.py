@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,7 +19,6 @@ from accord.errors import CredentialError
 from accord.provenance.sealing import seal_secret, unseal_secret
 from accord.server.db.base import utc_now
 from accord.server.db.engine import make_engine, make_session_factory
-from accord.server.db.migrate import upgrade
 from accord.server.webhooks.models import DeliveryAttempt, MessageStatus, OutboxMessage
 from accord.server.webhooks.outbox import (
     MAX_ATTEMPTS,
@@ -68,13 +66,6 @@ def receiver() -> Iterator[Receiver]:
     started = Receiver()
     yield started
     started.close()
-
-
-@pytest.fixture
-def sessions(tmp_path: Path) -> sessionmaker[Session]:
-    url = f"sqlite:///{tmp_path / 'accord.db'}"
-    upgrade(url)
-    return make_session_factory(make_engine(url))
 
 
 def webhook_with_message(sessions: sessionmaker[Session], url: str) -> tuple[str, int]:
@@ -169,14 +160,14 @@ def test_an_unreachable_receiver_is_an_error_not_a_crash(sessions: sessionmaker[
 
 
 def test_messages_live_and_die_with_their_transaction(
-    sessions: sessionmaker[Session], receiver: Receiver, tmp_path: Path
+    sessions: sessionmaker[Session], receiver: Receiver, database_url: str
 ) -> None:
     webhook_with_message(sessions, receiver.url)
     with sessions() as session, session.begin():
         enqueue(session, "platform", "decision.label", {})
         session.rollback()  # the decision failed: its message goes with it
     # A new process (the old one was killed before delivering) finds the message.
-    restarted = make_session_factory(make_engine(f"sqlite:///{tmp_path / 'accord.db'}"))
+    restarted = make_session_factory(make_engine(database_url))
     assert deliver(restarted) == 1
     assert [json.loads(body)["event"] for _, body in receiver.requests] == ["decision.remove"]
 

@@ -3,27 +3,13 @@ an election authority has verified who they are."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy.orm import Session
 
 from accord.server.accounts import service as accounts
 from accord.server.accounts.models import Role, User
-from accord.server.db.engine import make_engine, make_session_factory
-from accord.server.db.migrate import upgrade
 from accord.server.persons import service as persons
 
 PASSWORD = "a long enough passphrase"  # noqa: S105 - a test account's
-
-
-@pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    url = f"sqlite:///{tmp_path / 'accord.db'}"
-    upgrade(url)
-    with make_session_factory(make_engine(url))() as opened:
-        yield opened
 
 
 def user(session: Session, email: str, organization: str, role: Role) -> User:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from accord.errors import IndexFormatError
 from accord.index.base import IndexHit, SignalIndex
 from accord.index.registry import index_classes
+from accord.server.background import BackgroundLoop
 from accord.server.banks.models import EntrySignal, SignalRemoval
 from accord.server.matching.bank_rules import BankRules, read_bank_rules
 
@@ -277,7 +278,7 @@ class IndexStatus:
         }
 
 
-class IndexSyncer:
+class IndexSyncer(BackgroundLoop):
     """A background thread that keeps an ``IndexSet`` current and snapshots it now and then."""
 
     def __init__(
@@ -289,27 +290,12 @@ class IndexSyncer:
         interval_seconds: float,
         snapshot_after_changes: int = 100_000,
     ) -> None:
+        super().__init__("accord-index-sync", interval_seconds)
         self.index_set = index_set
         self._sessions = sessions
         self._snapshot_root = snapshot_root
-        self._interval = interval_seconds
         self._snapshot_after = snapshot_after_changes
         self._unsaved = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="accord-index-sync", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.step()
-            self._stop.wait(self._interval)
 
     def step(self) -> None:
         """One sync round, then a snapshot if enough changed; errors are logged, not fatal."""
@@ -321,4 +307,4 @@ class IndexSyncer:
                 prune_snapshots(self._snapshot_root)
                 self._unsaved = 0
         except Exception:
-            logger.exception("index sync failed; retrying in %.1f s", self._interval)
+            logger.exception("index sync failed; retrying in %.1f s", self.interval_seconds)

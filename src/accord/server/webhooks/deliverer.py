@@ -3,39 +3,37 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
+from accord.server.background import BackgroundLoop
 from accord.server.webhooks.outbox import deliver_due
 
 logger = logging.getLogger("accord.webhooks")
 
+_TIMEOUT_SECONDS = 10.0
 
-class Deliverer:
+
+class Deliverer(BackgroundLoop):
     def __init__(
         self, sessions: sessionmaker[Session], master_key: str, *, interval_seconds: float
     ) -> None:
+        super().__init__("accord-outbox", interval_seconds)
         self._sessions = sessions
         self._master_key = master_key
-        self._interval = interval_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="accord-outbox", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
+        #: Made by the first round, so that processes that never deliver hold none.
+        self._client: httpx.Client | None = None
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
+        super().stop()
+        if self._client is not None:
+            self._client.close()
 
-    def _run(self) -> None:
-        with httpx.Client(timeout=10.0, follow_redirects=False) as client:
-            while not self._stop.is_set():
-                try:
-                    deliver_due(self._sessions, self._master_key, client)
-                except Exception:  # a bad round must not end deliveries for good
-                    logger.exception("outbox delivery round failed")
-                self._stop.wait(self._interval)
+    def step(self) -> None:
+        if self._client is None:
+            self._client = httpx.Client(timeout=_TIMEOUT_SECONDS, follow_redirects=False)
+        try:
+            deliver_due(self._sessions, self._master_key, self._client)
+        except Exception:  # a bad round must not end deliveries for good
+            logger.exception("outbox delivery round failed")
