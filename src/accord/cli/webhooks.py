@@ -17,6 +17,9 @@ outbox_app = typer.Typer(help="Webhook messages: pending, delivered, dead.", no_
 def add(
     name: Annotated[str, typer.Argument(help="Short name, e.g. the platform's.")],
     url: Annotated[str, typer.Argument(help="Where to POST the messages.")],
+    platform: Annotated[
+        str, typer.Option(help="Only actions on this platform's content; all when omitted.")
+    ] = "",
 ) -> None:
     """Add a webhook; prints its HMAC secret once, for the receiver to verify signatures."""
     from accord.server.webhooks.outbox import add_webhook  # noqa: PLC0415
@@ -24,7 +27,7 @@ def add(
     master_key = load_settings().master_key.get_secret_value()
     try:
         with local_services() as services, transaction(services) as session:
-            webhook, secret = add_webhook(session, name, url, master_key)
+            webhook, secret = add_webhook(session, name, url, master_key, platform=platform)
             typer.echo(f"webhook {webhook.name} -> {webhook.url}")
     except AccordError as error:
         raise fail(error.detail) from None
@@ -41,7 +44,8 @@ def list_webhooks() -> None:
     with local_services() as services, transaction(services) as session:
         for webhook in session.scalars(select(Webhook).order_by(Webhook.name)):
             state = "enabled" if webhook.enabled else "disabled"
-            typer.echo(f"{webhook.name}\t{webhook.url}\t{state}")
+            scope = webhook.platform or "every platform"
+            typer.echo(f"{webhook.name}\t{webhook.url}\t{scope}\t{state}")
 
 
 @outbox_app.command("list")

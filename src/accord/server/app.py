@@ -11,18 +11,24 @@ from accord import __version__
 from accord.native_threads import use_one_native_thread
 from accord.server import health
 from accord.server.accounts import router as accounts_router
+from accord.server.appeals import router as appeals_router
 from accord.server.assessments import router as assessments_router
 from accord.server.assets import router as assets_router
 from accord.server.audit import router as audit_router
 from accord.server.banks import router as banks_router
+from accord.server.cases import router as cases_router
 from accord.server.credentials import router as credentials_router
 from accord.server.credentials import soft_binding
+from accord.server.decisions import router as statements_router
+from accord.server.elections import router as elections_router
 from accord.server.hashing import router as hashing_router
 from accord.server.hma import router as hma_router
 from accord.server.limits import BodySizeLimit
 from accord.server.logs import RequestLog
 from accord.server.matching import router as matching_router
 from accord.server.matching.raw_uploads import RawUploadMatching
+from accord.server.notices import router as notices_router
+from accord.server.notices.triage import Triager
 from accord.server.problems import install_problem_handlers
 from accord.server.services import Services
 from accord.server.settings import Settings
@@ -39,9 +45,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         use_one_native_thread()  # requests run in parallel threads already
         services.start()
+        triager = Triager(services, interval_seconds=settings.triage_poll_seconds)
+        triager.start()
         try:
             yield
         finally:
+            triager.stop()
             services.close()
 
     app = FastAPI(
@@ -55,6 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(accounts_router.router)
     app.include_router(audit_router.router)
+    app.include_router(notices_router.router)
+    app.include_router(cases_router.router)
+    app.include_router(appeals_router.router)
+    app.include_router(elections_router.router)
+    app.include_router(statements_router.router)
     app.include_router(hashing_router.router)
     app.include_router(assets_router.router)
     app.include_router(banks_router.router)

@@ -96,6 +96,36 @@ class Settings(BaseSettings):
     #: Sign-in attempts per minute from one client address, whatever the account: slows
     #: password guessing across many accounts, which the per-account lockout cannot.
     login_attempts_per_minute: int = Field(default=10, ge=1)
+    #: Notices per minute from one client address, for people without an account or key.
+    notices_per_minute_per_address: int = Field(default=5, ge=1)
+    #: How often each process looks for notices to triage.
+    triage_poll_seconds: float = Field(default=2.0, gt=0)
+    #: Review deadlines, by the case's priority (``cases.queue``): urgent, priority, other.
+    sla_hours_urgent: float = Field(default=4.0, gt=0)
+    sla_hours_priority: float = Field(default=24.0, gt=0)
+    sla_hours_standard: float = Field(default=72.0, gt=0)
+    #: Days after a decision that it may be appealed (DSA Art. 20: at least six months).
+    appeal_window_days: int = Field(default=183, ge=183)
+    #: Hours a senior reviewer has to decide an appeal.
+    appeal_sla_hours: float = Field(default=72.0, gt=0)
+    #: Strikes (DSA Art. 23, ``decisions.strikes``): the gravity of each action ...
+    strike_weights: dict[str, int] = {
+        "remove": 3,
+        "disable": 3,
+        "label_ai_generated": 1,
+        "label_altered": 1,
+        "demote": 1,
+    }
+    #: ... and of a notice found manifestly unfounded; how long a strike counts; the
+    #: thresholds of the ladder warning, suspension, termination; a suspension's length.
+    strike_unfounded_notice_weight: int = Field(default=1, ge=0)
+    strike_expiry_days: int = Field(default=365, ge=1)
+    strike_warning_at: int = Field(default=1, ge=1)
+    strike_suspension_at: int = Field(default=3, ge=1)
+    strike_termination_at: int = Field(default=9, ge=1)
+    suspension_days: int = Field(default=30, ge=1)
+    #: EEA country codes statements of reasons name when the case's election names none.
+    statement_territories: list[str] = []
     #: Keep a copy of every file checked on the Verify page here, named by its SHA-256.
     #: Unset (the default), uploads are deleted when the request ends.
     verify_keep_uploads_dir: Path | None = None

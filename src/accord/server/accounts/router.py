@@ -113,6 +113,14 @@ def signed_in(*roles: Role) -> Callable[..., Awaitable[User]]:
     return check
 
 
+async def optional_user(request: Request, session: Session) -> User | None:
+    """The signed-in user if the request carries a session cookie (its CSRF token checked
+    for changes), None if it carries none: for endpoints open to everyone."""
+    if not request.cookies.get(SESSION_COOKIE):
+        return None
+    return await signed_in()(request, session)
+
+
 def _user_of(session: Session, token: str) -> User:
     user = accounts.session_user(session, token)
     if user is None:

@@ -27,6 +27,11 @@ class Scope(StrEnum):
     HASH = "hash"
     MATCH = "match"
     CURATE = "curate"
+    #: Send notices as a partner organisation.
+    NOTIFY = "notify"
+    #: The key's notices come from a trusted flagger (DSA Art. 22): set only for an
+    #: organisation a Digital Services Coordinator awarded that status.
+    TRUSTED_FLAGGER = "trusted_flagger"
 
 
 def parse_scopes(names: Iterable[str]) -> list[str]:

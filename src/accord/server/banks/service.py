@@ -110,6 +110,23 @@ def create_bank(
     return bank
 
 
+def ensure_bank(
+    session: Session,
+    name: str,
+    *,
+    kind: BankKind,
+    description: str,
+    marking: Marking = Marking.AMBER,
+) -> Bank:
+    """The bank accord keeps for itself under ``name``, made on first use."""
+    bank = find_bank(session, name)
+    if bank is None:
+        bank = create_bank(
+            session, name, kind=kind, owner="accord", description=description, marking=marking
+        )
+    return bank
+
+
 def _check_ratio(ratio: float) -> float:
     if not 0.0 <= ratio <= 1.0:
         msg = f"enabled_ratio must be between 0 and 1, not {ratio}"

@@ -200,16 +200,12 @@ def revoke_record(session: Session, record_id: str, reason: str) -> ProvenanceRe
 
 
 def _registry(session: Session) -> Bank:
-    bank = banks.find_bank(session, REGISTRY_BANK)
-    if bank is None:
-        bank = banks.create_bank(
-            session,
-            REGISTRY_BANK,
-            kind=BankKind.AUTHENTIC,
-            owner="accord",
-            description="Files signed with Content Credentials on this instance",
-        )
-    return bank
+    return banks.ensure_bank(
+        session,
+        REGISTRY_BANK,
+        kind=BankKind.AUTHENTIC,
+        description="Files signed with Content Credentials on this instance",
+    )
 
 
 def record_for_watermark(session: Session, payload: int) -> ProvenanceRecord | None:

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from accord.server.accounts.models import Invitation, LoginSession, Organization, User
+from accord.server.appeals.models import Appeal
 from accord.server.assets.models import Asset, AssetSignal
 from accord.server.audit.models import AuditEntry, AuditHead
 from accord.server.auth.models import ApiKey
 from accord.server.banks.models import Bank, BankEntry, EntrySignal, SignalRemoval
+from accord.server.cases.models import Case, CaseItem
 from accord.server.credentials.models import ProvenanceRecord
 from accord.server.db.base import Base
+from accord.server.decisions.models import AccountMeasure, Decision, ItemAction, Strike
+from accord.server.elections.models import Election
 from accord.server.issuers.models import Issuer
+from accord.server.notices.models import Notice
 from accord.server.persons.models import ProtectedPersonRow, ReferenceFace, Representative
 from accord.server.webhooks.models import DeliveryAttempt, OutboxMessage, Webhook
 
 __all__ = [
+    "AccountMeasure",
     "ApiKey",
+    "Appeal",
     "Asset",
     "AssetSignal",
     "AuditEntry",
@@ -22,11 +29,17 @@ __all__ = [
     "Bank",
     "BankEntry",
     "Base",
+    "Case",
+    "CaseItem",
+    "Decision",
     "DeliveryAttempt",
+    "Election",
     "EntrySignal",
     "Invitation",
     "Issuer",
+    "ItemAction",
     "LoginSession",
+    "Notice",
     "Organization",
     "OutboxMessage",
     "ProtectedPersonRow",
@@ -34,6 +47,7 @@ __all__ = [
     "ReferenceFace",
     "Representative",
     "SignalRemoval",
+    "Strike",
     "User",
     "Webhook",
 ]

@@ -120,6 +120,12 @@ class IndexSet:
         ):
             self._read_banks(session)
 
+    def refresh(self, session: Session) -> None:
+        """Sync and re-read the banks' rules now, whatever the age of the last ones: for
+        callers that must see every bank change already committed."""
+        self.sync(session)
+        self._read_banks(session)
+
     def _read_banks(self, session: Session) -> None:
         read_at = time.monotonic()
         self.banks = read_bank_rules(session)

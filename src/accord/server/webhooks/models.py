@@ -22,6 +22,8 @@ class Webhook(Base):
     #: The HMAC secret, encrypted under the instance's master key (``sealing``).
     sealed_secret: Mapped[bytes] = mapped_column(LargeBinary)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The platform whose content actions it receives; "" for every platform.
+    platform: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 

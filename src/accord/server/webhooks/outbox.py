@@ -38,15 +38,23 @@ _SECRET_BYTES = 32
 _HTTP_OK_RANGE = range(200, 300)
 
 
-def add_webhook(session: Session, name: str, url: str, master_key: str) -> tuple[Webhook, str]:
-    """A webhook and its new HMAC secret (hex), which is shown once and kept sealed."""
+def add_webhook(
+    session: Session, name: str, url: str, master_key: str, *, platform: str = ""
+) -> tuple[Webhook, str]:
+    """A webhook and its new HMAC secret (hex), which is shown once and kept sealed.
+    ``platform`` limits the content actions it receives to that platform's content."""
     if not url.startswith(("https://", "http://")):
         msg = f"a webhook URL must be http(s): {url!r}"
         raise Conflict(msg)
     if session.scalar(select(Webhook.id).where(Webhook.name == name)) is not None:
         raise Conflict(f"a webhook named {name!r} exists already")
     secret = secrets.token_hex(_SECRET_BYTES)
-    webhook = Webhook(name=name, url=url, sealed_secret=seal_secret(secret.encode(), master_key))
+    webhook = Webhook(
+        name=name,
+        url=url,
+        platform=platform.strip().lower(),
+        sealed_secret=seal_secret(secret.encode(), master_key),
+    )
     session.add(webhook)
     session.flush()
     return webhook, secret
@@ -68,6 +76,18 @@ def enqueue(
     session.add(message)
     session.flush()
     return message
+
+
+def enqueue_for_platform(
+    session: Session, platform: str, event: str, payload: dict[str, Any]
+) -> list[OutboxMessage]:
+    """Write a message for every enabled webhook of ``platform`` or of every platform."""
+    webhooks = session.scalars(
+        select(Webhook)
+        .where(Webhook.enabled.is_(True), Webhook.platform.in_(["", platform]))
+        .order_by(Webhook.id)
+    ).all()
+    return [enqueue(session, webhook.name, event, payload) for webhook in webhooks]
 
 
 def replay(session: Session, message_id: int) -> OutboxMessage:

@@ -1,0 +1,185 @@
+"""Appeals (DSA Art. 20): the uploader and the notifiers may contest a decision for six
+months; a senior reviewer who did not take it decides, and a reversal undoes it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.errors import BadRequest, Conflict, Forbidden, NotFound
+from accord.server.accounts.models import Role, User
+from accord.server.appeals.models import Appeal, AppealStatus
+from accord.server.cases.models import Case, CaseItem
+from accord.server.db.base import utc_now
+from accord.server.decisions.models import Decision, ItemAction
+from accord.server.decisions.service import appeal_deadline, current_decision, reverse
+from accord.server.notices.models import Notice
+from accord.server.services import Services
+from accord.server.tokens import new_reference, token_digest
+from accord.server.webhooks.outbox import enqueue_for_platform
+
+MIN_REASON = 10
+MAX_REASON = 5000
+
+
+def appeal_as_uploader(services: Services, session: Session, token: str, reason: str) -> Appeal:
+    """The uploader's appeal, with the token the platform passed on from the action."""
+    item_action = session.scalar(
+        select(ItemAction).where(ItemAction.appeal_token_sha256 == token_digest(token))
+    )
+    if item_action is None:
+        raise NotFound("that appeal link is not valid")
+    decision = session.get(Decision, item_action.decision_id)
+    assert decision is not None  # noqa: S101 - item actions cascade with their decision
+    _check_open_to_appeal(services, session, decision, item_action=item_action)
+    return _file(services, session, decision, reason, item_action=item_action)
+
+
+def appeal_as_notifier(services: Services, session: Session, notice: Notice, reason: str) -> Appeal:
+    """A notifier's appeal against the decision on the content they reported."""
+    case = session.get(Case, notice.case_id) if notice.case_id else None
+    decision = current_decision(session, case) if case is not None else None
+    if decision is None:
+        raise Conflict(f"notice {notice.tracking_number} has no decision to appeal yet")
+    _check_open_to_appeal(services, session, decision, notice=notice)
+    return _file(services, session, decision, reason, notice=notice)
+
+
+def open_appeals(session: Session, limit: int = 100) -> list[Appeal]:
+    return list(
+        session.scalars(
+            select(Appeal)
+            .where(Appeal.status == AppealStatus.OPEN)
+            .order_by(Appeal.due_at, Appeal.id)
+            .limit(limit)
+        )
+    )
+
+
+def find_appeal(session: Session, reference: str) -> Appeal:
+    found = session.scalar(select(Appeal).where(Appeal.reference == reference.strip().upper()))
+    if found is None:
+        raise NotFound(f"no appeal has the reference {reference!r}")
+    return found
+
+
+def decide_appeal(
+    services: Services,
+    session: Session,
+    appeal: Appeal,
+    senior: User,
+    *,
+    reverse_decision: bool,
+    reasons: str,
+) -> Appeal:
+    if senior.role != Role.SENIOR_REVIEWER:
+        raise Forbidden("only a senior reviewer decides appeals")
+    if appeal.status != AppealStatus.OPEN:
+        raise Conflict(f"appeal {appeal.reference} was decided already")
+    decision = session.get(Decision, appeal.decision_id)
+    assert decision is not None  # noqa: S101 - appeals cascade with their decision
+    if senior.id in _deciders(session, decision):
+        raise Forbidden("a decision's appeal is heard by someone other than who took it")
+    if len(reasons.strip()) < MIN_REASON:
+        raise BadRequest("reasons: say why the decision stands or falls")
+    if decision.reversed_at is not None and reverse_decision:
+        raise Conflict("that decision was reversed already, on another appeal")
+    appeal.status = AppealStatus.REVERSED if reverse_decision else AppealStatus.UPHELD
+    appeal.decided_by, appeal.decided_at, appeal.reasons = senior.id, utc_now(), reasons.strip()
+    if reverse_decision:
+        reverse(services, session, decision, reopen=appeal.appellant_kind == "notifier")
+    _tell_platform(session, appeal, decision)
+    session.flush()
+    return appeal
+
+
+def _deciders(session: Session, decision: Decision) -> set[int]:
+    """Who took ``decision``: its reviewer, or for a copy decided automatically, whoever
+    took the decision it copied."""
+    if decision.reviewer_id is not None:
+        return {decision.reviewer_id}
+    earlier = session.scalars(
+        select(Decision.reviewer_id).where(
+            Decision.case_id == decision.case_id,
+            Decision.reviewer_id.is_not(None),
+            Decision.id < decision.id,
+        )
+    )
+    return {reviewer for reviewer in earlier if reviewer is not None}
+
+
+def _check_open_to_appeal(
+    services: Services,
+    session: Session,
+    decision: Decision,
+    *,
+    item_action: ItemAction | None = None,
+    notice: Notice | None = None,
+) -> None:
+    if decision.reversed_at is not None:
+        raise Conflict("that decision was reversed already")
+    if utc_now() > appeal_deadline(services, decision):
+        raise Conflict("the time to appeal that decision has passed")
+    pending = select(Appeal.id).where(
+        Appeal.decision_id == decision.id, Appeal.status == AppealStatus.OPEN
+    )
+    if item_action is not None:
+        pending = pending.where(Appeal.item_action_id == item_action.id)
+    if notice is not None:
+        pending = pending.where(Appeal.notice_id == notice.id)
+    if session.scalar(pending) is not None:
+        raise Conflict("an appeal against that decision is waiting already")
+
+
+def _file(
+    services: Services,
+    session: Session,
+    decision: Decision,
+    reason: str,
+    *,
+    item_action: ItemAction | None = None,
+    notice: Notice | None = None,
+) -> Appeal:
+    if not MIN_REASON <= len(reason.strip()) <= MAX_REASON:
+        raise BadRequest(
+            f"reason: say why the decision is wrong, in {MIN_REASON} to {MAX_REASON} characters"
+        )
+    now = utc_now()
+    appeal = Appeal(
+        reference=new_reference("A-"),
+        decision_id=decision.id,
+        appellant_kind="uploader" if item_action is not None else "notifier",
+        item_action_id=item_action.id if item_action is not None else None,
+        notice_id=notice.id if notice is not None else None,
+        reason=reason.strip(),
+        received_at=now,
+        due_at=now + timedelta(hours=services.settings.appeal_sla_hours),
+    )
+    session.add(appeal)
+    session.flush()
+    return appeal
+
+
+def _tell_platform(session: Session, appeal: Appeal, decision: Decision) -> None:
+    """The uploader's platform hears the outcome of its user's appeal."""
+    if appeal.item_action_id is None:
+        return
+    item_action = session.get(ItemAction, appeal.item_action_id)
+    item = session.get(CaseItem, item_action.item_id) if item_action is not None else None
+    case = session.get(Case, decision.case_id)
+    if item is None or case is None:
+        return
+    enqueue_for_platform(
+        session,
+        item.platform,
+        "appeal.decided",
+        {
+            "appeal": appeal.reference,
+            "case": case.reference,
+            "outcome": appeal.status,
+            "reasons": appeal.reasons,
+            "puid": item_action.puid if item_action is not None else None,
+        },
+    )

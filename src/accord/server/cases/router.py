@@ -1,0 +1,251 @@
+"""The reviewer console's API: the queue, a case with its evidence and history, claiming,
+assigning and deciding."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.errors import NotFound
+from accord.media.sniff import sniff_file
+from accord.server.accounts.models import Role, User
+from accord.server.accounts.router import signed_in
+from accord.server.accounts.service import find_user
+from accord.server.appeals.models import Appeal
+from accord.server.audit.models import AuditEntry
+from accord.server.cases.models import Case
+from accord.server.cases.queue import (
+    assign,
+    case_items,
+    claim,
+    find_case,
+    open_queue,
+    release,
+    sla_state,
+)
+from accord.server.decisions.models import Decision, ItemAction
+from accord.server.decisions.service import DecisionDraft, decide
+from accord.server.decisions.statements import DEFAULT_CATEGORY, DEFAULT_KEYWORDS
+from accord.server.deps import ServicesDep, SessionDep
+from accord.server.notices.models import Notice
+from accord.server.notices.router import appeal_json, decision_json
+from accord.server.persons.models import ProtectedPersonRow
+from accord.server.services import Services
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+Reader = Annotated[
+    User, Depends(signed_in(Role.REVIEWER, Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR))
+]
+Reviewer = Annotated[User, Depends(signed_in(Role.REVIEWER, Role.SENIOR_REVIEWER))]
+Assigner = Annotated[User, Depends(signed_in(Role.SENIOR_REVIEWER, Role.ADMIN))]
+_MAX_QUEUE = 500
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(max_length=32)
+    explanation: str = Field(max_length=5000)
+    ground: str = Field(default="incompatible", max_length=16)
+    ground_text: str = Field(default="", max_length=500)
+    ground_url: str = Field(default="", max_length=500)
+    category: str = Field(default=DEFAULT_CATEGORY, max_length=100)
+    keywords: list[str] = Field(default=list(DEFAULT_KEYWORDS), max_length=20)
+    content_types: list[str] = Field(default=[], max_length=10)
+    territories: list[str] = Field(default=[], max_length=40)
+    notices_unfounded: bool = False
+    synthetic: bool = True
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(max_length=320)
+
+
+@router.get("", summary="The review queue: open cases, most urgent first")
+def queue(
+    _user: Reader,
+    session: SessionDep,
+    assignee: Annotated[str | None, Query(description="'me' or an email")] = None,
+    limit: Annotated[int, Query(ge=1, le=_MAX_QUEUE)] = 100,
+) -> dict[str, Any]:
+    assignee_id = None
+    if assignee == "me":
+        assignee_id = _user.id
+    elif assignee:
+        assignee_id = find_user(session, assignee).id
+    cases = open_queue(session, assignee_id=assignee_id, limit=limit)
+    return {"cases": [case_summary(session, case) for case in cases]}
+
+
+@router.get("/{reference}", summary="A case: its content, notices, assessment and history")
+def read_case(
+    reference: str, _user: Reader, session: SessionDep, services: ServicesDep
+) -> dict[str, Any]:
+    return case_json(services, session, find_case(session, reference))
+
+
+@router.get("/{reference}/media", summary="The reported file, for reviewers")
+def case_media(
+    reference: str, _user: Reader, session: SessionDep, services: ServicesDep
+) -> FileResponse:
+    case = find_case(session, reference)
+    if case.media_sha256 is None or not services.blobs.exists(case.media_sha256):
+        raise NotFound(f"case {case.reference} has no file")
+    path = services.blobs.path_for(case.media_sha256)
+    return FileResponse(
+        path,
+        media_type=sniff_file(path).mime,
+        filename=f"{case.reference}-{case.media_sha256[:12]}",
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+    )
+
+
+@router.post("/{reference}/claim", summary="Take a case")
+def claim_case(reference: str, user: Reviewer, session: SessionDep) -> dict[str, Any]:
+    case = find_case(session, reference)
+    claim(session, case, user)
+    return case_summary(session, case)
+
+
+@router.post("/{reference}/release", summary="Give a case back to the queue")
+def release_case(reference: str, user: Reviewer, session: SessionDep) -> dict[str, Any]:
+    case = find_case(session, reference)
+    release(session, case, user)
+    return case_summary(session, case)
+
+
+@router.post("/{reference}/assign", summary="Assign a case to a reviewer")
+def assign_case(
+    reference: str, body: AssignIn, user: Assigner, session: SessionDep
+) -> dict[str, Any]:
+    case = find_case(session, reference)
+    assign(session, case, find_user(session, body.email), user)
+    return case_summary(session, case)
+
+
+@router.post("/{reference}/decision", status_code=201, summary="Decide a case")
+def decide_case(
+    reference: str, body: DecisionIn, user: Reviewer, session: SessionDep, services: ServicesDep
+) -> dict[str, Any]:
+    case = find_case(session, reference)
+    outcome = decide(services, session, case, user, DecisionDraft(**body.model_dump()))
+    return {
+        "decision": decision_json(services, outcome.decision),
+        "statements": [a.statement for a in outcome.actions if a.statement is not None],
+        "measures": [
+            {
+                "subject": m.subject,
+                "measure": m.kind,
+                "until": m.until.isoformat() if m.until else None,
+            }
+            for m in outcome.measures
+        ],
+    }
+
+
+def case_summary(session: Session, case: Case) -> dict[str, Any]:
+    person = session.get(ProtectedPersonRow, case.person_id) if case.person_id else None
+    assignee = session.get(User, case.assignee_id) if case.assignee_id else None
+    notices = session.scalars(select(Notice.id).where(Notice.case_id == case.id)).all()
+    return {
+        "reference": case.reference,
+        "status": case.status,
+        "priority": case.priority,
+        "priority_reasons": case.priority_reasons,
+        "due_at": case.due_at.isoformat(),
+        "sla": sla_state(case.due_at) if case.status == "open" else None,
+        "band": case.band,
+        "media_kind": case.media_kind,
+        "person": {"id": person.id, "name": person.name, "role": person.role} if person else None,
+        "assignee": assignee.email if assignee else None,
+        "notices": len(notices),
+        "created_at": case.created_at.isoformat(),
+    }
+
+
+def case_json(services: Services, session: Session, case: Case) -> dict[str, Any]:
+    notices = session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id))
+    decisions = session.scalars(
+        select(Decision).where(Decision.case_id == case.id).order_by(Decision.id)
+    ).all()
+    return case_summary(session, case) | {
+        "media_sha256": case.media_sha256,
+        "assessment": case.assessment,
+        "items": [
+            {
+                "id": item.id,
+                "url": item.url,
+                "platform": item.platform,
+                "platform_content_id": item.platform_content_id,
+                "uploader": item.uploader,
+                "reach": item.reach,
+                "first_seen_at": item.first_seen_at.isoformat(),
+            }
+            for item in case_items(session, case)
+        ],
+        "notices": [_notice_for_reviewer(notice) for notice in notices],
+        "decisions": [_decision_for_reviewer(services, session, d) for d in decisions],
+        "history": _history(session, case, [d.id for d in decisions]),
+    }
+
+
+def _notice_for_reviewer(notice: Notice) -> dict[str, Any]:
+    return {
+        "tracking_number": notice.tracking_number,
+        "reason": notice.reason,
+        "notifier_kind": notice.notifier_kind,
+        "notifier": notice.notifier_name or notice.notifier_key,
+        "notifier_email": notice.notifier_email,
+        "explanation": notice.explanation,
+        "url": notice.url,
+        "received_at": notice.received_at.isoformat(),
+        "triage_error": notice.triage_error,
+    }
+
+
+def _decision_for_reviewer(
+    services: Services, session: Session, decision: Decision
+) -> dict[str, Any]:
+    reviewer = session.get(User, decision.reviewer_id) if decision.reviewer_id else None
+    actions = session.scalars(select(ItemAction).where(ItemAction.decision_id == decision.id))
+    appeals = session.scalars(select(Appeal).where(Appeal.decision_id == decision.id))
+    return decision_json(services, decision) | {
+        "reviewer": reviewer.email if reviewer else None,
+        "category": decision.category,
+        "keywords": decision.keywords,
+        "statements": [a.statement for a in actions if a.statement is not None],
+        "appeals": [appeal_json(appeal) for appeal in appeals],
+    }
+
+
+def _history(session: Session, case: Case, decision_ids: list[int]) -> list[dict[str, Any]]:
+    """The audit log's entries for the case and its decisions, oldest first."""
+    rows = session.scalars(
+        select(AuditEntry)
+        .where(
+            ((AuditEntry.table == "cases") & (AuditEntry.row_id == str(case.id)))
+            | (
+                (AuditEntry.table == "decisions")
+                & AuditEntry.row_id.in_([str(i) for i in decision_ids])
+            )
+        )
+        .order_by(AuditEntry.seq)
+    )
+    return [
+        {
+            "at": row.at.isoformat(),
+            "actor": row.actor,
+            "action": row.action,
+            "table": row.table,
+            "after": row.after,
+        }
+        for row in rows
+    ]

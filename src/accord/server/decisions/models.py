@@ -1,0 +1,135 @@
+"""Decisions on cases, what each did to every copy, and the strikes they gave."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accord.server.db.base import Base, UtcDateTime, utc_now
+
+
+class Action(StrEnum):
+    REMOVE = "remove"
+    DISABLE = "disable"
+    LABEL_AI_GENERATED = "label_ai_generated"
+    LABEL_ALTERED = "label_altered"
+    DEMOTE = "demote"
+    NO_ACTION = "no_action"
+
+    @property
+    def restrictive(self) -> bool:
+        """Restrictions need a statement of reasons (DSA Art. 17); no action does not."""
+        return self is not Action.NO_ACTION
+
+
+class Ground(StrEnum):
+    #: Against the law (the ground names it).
+    ILLEGAL = "illegal"
+    #: Against the terms of service (the ground names the clause).
+    INCOMPATIBLE = "incompatible"
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    #: The reviewer; None when applied automatically to a newly found copy.
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    ground: Mapped[str] = mapped_column(String(16), default=Ground.INCOMPATIBLE)
+    #: The law or terms clause relied on, and a link to it.
+    ground_text: Mapped[str] = mapped_column(String(500), default="")
+    ground_url: Mapped[str] = mapped_column(String(500), default="")
+    explanation: Mapped[str] = mapped_column(Text)
+    #: TDB category and keywords, content types and territories for the statements.
+    category: Mapped[str] = mapped_column(String(100), default="")
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    content_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    territories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Whether detection / the decision itself used automated means (Art. 17(3)(c)).
+    automated_detection: Mapped[bool] = mapped_column(Boolean, default=False)
+    automated_decision: Mapped[str] = mapped_column(String(40), default="")
+    #: The reviewer found the notices manifestly unfounded (Art. 23(2)): notifiers get a strike.
+    notices_unfounded: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    #: Set when an appeal reversed it.
+    reversed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: The deceptive bank entry the decision made, disabled again if it is reversed.
+    bank_entry_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class ItemAction(Base):
+    """A decision applied to one copy: what the platform was told, and the statement of
+    reasons (TDB JSON) for it."""
+
+    __tablename__ = "item_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("decisions.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("case_items.id", ondelete="CASCADE"), index=True
+    )
+    #: The statement's platform unique id, and the statement itself (None for no action).
+    puid: Mapped[str | None] = mapped_column(String(500), unique=True)
+    statement: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: SHA-256 of the token the platform passes to the uploader, to appeal.
+    appeal_token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class SubjectKind(StrEnum):
+    #: An account on a platform that posted the content (``platform:account``).
+    UPLOADER = "uploader"
+    #: Someone who sent notices (``user:<id>``, ``key:<name>`` or ``email:<address>``).
+    NOTIFIER = "notifier"
+
+
+class Strike(Base):
+    __tablename__ = "strikes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(600), index=True)
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("decisions.id", ondelete="CASCADE"), index=True
+    )
+    #: Gravity: how much it counts towards the policy's thresholds.
+    weight: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: Set when an appeal reversed the decision that gave it.
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class MeasureKind(StrEnum):
+    WARNING = "warning"
+    SUSPENSION = "suspension"
+    TERMINATION = "termination"
+
+
+class AccountMeasure(Base):
+    """A measure against misuse (DSA Art. 23) that strikes led to."""
+
+    __tablename__ = "account_measures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(600), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: The decision whose strike crossed the threshold.
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("decisions.id", ondelete="CASCADE"), index=True
+    )
+    points: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    #: End of a suspension; None for warnings and terminations.
+    until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    lifted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
