@@ -80,11 +80,7 @@ def sign_out(client: TestClient) -> None:
 
 
 def send_notice(
-    client: TestClient,
-    *,
-    media: Path | None = None,
-    headers: dict[str, str] | None = None,
-    **fields: object,
+    client: TestClient, *, media: Path | None = None, headers: Any = None, **fields: object
 ) -> Any:
     form: dict[str, Any] = {
         "reason": "deceptive_ai_content",

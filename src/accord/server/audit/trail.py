@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, select, update
@@ -192,7 +192,7 @@ def _changes(objects: Any, action: str) -> Iterator[_Change]:
 
 def _plain(value: Any) -> Any:
     """A JSON-ready copy of a column value; bytes become their SHA-256."""
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, bytes):
         return {"sha256": hashlib.sha256(value).hexdigest()}
