@@ -19,6 +19,7 @@ from accord.cli.issuers import issuer_app
 from accord.cli.keys import key_app
 from accord.cli.local import fail, load_settings, report_file_error
 from accord.cli.matching import match_command, scan_command
+from accord.cli.notices import election_app, notices_app, statements_app
 from accord.cli.persons import person_app
 from accord.cli.signing import record_app, sign_command
 from accord.cli.verify import verify_command
@@ -157,6 +158,9 @@ app.command("eval")(eval_command)
 app.command("sign")(sign_command)
 app.add_typer(bank_app, name="bank")
 app.add_typer(person_app, name="person")
+app.add_typer(election_app, name="election")
+app.add_typer(notices_app, name="notices")
+app.add_typer(statements_app, name="statements")
 app.add_typer(audit_app, name="audit")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(outbox_app, name="outbox")

@@ -1,0 +1,100 @@
+"""``accord election ...``, ``accord notices triage`` and ``accord statements export``:
+the notice-and-action work an operator does from a shell."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from accord.cli.local import fail, local_services, transaction
+from accord.errors import AccordError
+
+election_app = typer.Typer(help="Elections, which set how urgent a case is.", no_args_is_help=True)
+notices_app = typer.Typer(help="Notices of deceptive content.", no_args_is_help=True)
+statements_app = typer.Typer(
+    help="Statements of reasons (DSA Art. 17) for the Transparency Database.",
+    no_args_is_help=True,
+)
+
+
+@election_app.command("add")
+def add_election(
+    name: Annotated[str, typer.Argument(help="As protected people's --election names it.")],
+    polling_date: Annotated[str, typer.Argument(help="Polling day, YYYY-MM-DD.")],
+    *,
+    territory: Annotated[
+        list[str] | None, typer.Option("--territory", help="EEA country code (repeatable).")
+    ] = None,
+) -> None:
+    """Register an election: cases about it grow more urgent as polling day nears."""
+    from accord.server.elections.service import add_election as add  # noqa: PLC0415
+
+    try:
+        day = date.fromisoformat(polling_date)
+    except ValueError:
+        raise fail(f"not a date (YYYY-MM-DD): {polling_date!r}") from None
+    try:
+        with local_services() as services, transaction(services) as session:
+            election = add(session, name, day, territory or [])
+            typer.echo(f"election {election.name} on {election.polling_date:%Y-%m-%d}")
+    except AccordError as error:
+        raise fail(error.detail) from None
+
+
+@election_app.command("list")
+def list_elections() -> None:
+    """Every election, soonest first."""
+    from accord.server.elections.service import list_elections as listed  # noqa: PLC0415
+
+    with local_services() as services, transaction(services) as session:
+        for election in listed(session):
+            places = ",".join(election.territories) or "-"
+            typer.echo(f"{election.polling_date:%Y-%m-%d}\t{election.name}\t{places}")
+
+
+@notices_app.command("triage")
+def triage() -> None:
+    """Triage every notice waiting for it now (the server does this in the background)."""
+    from accord.server.notices.triage import triage_pending  # noqa: PLC0415
+
+    try:
+        with local_services() as services:
+            typer.echo(f"triaged {triage_pending(services)} notices")
+    except AccordError as error:
+        raise fail(error.detail) from None
+
+
+@statements_app.command("export")
+def export(
+    *,
+    csv: Annotated[
+        bool, typer.Option("--csv", help="The TDB's CSV instead of JSON lines.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    platform_name: Annotated[str, typer.Option(help="Fills the CSV's platform_name.")] = "",
+) -> None:
+    """Every statement of reasons issued, ready for the DSA Transparency Database."""
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from accord.server.decisions.models import ItemAction  # noqa: PLC0415
+    from accord.server.statements.export import to_csv, to_json_lines  # noqa: PLC0415
+    from accord.server.statements.schema import StatementOfReasons  # noqa: PLC0415
+
+    with local_services() as services, transaction(services) as session:
+        query = select(ItemAction.statement).where(ItemAction.statement.is_not(None))
+        statements = [
+            StatementOfReasons.from_json(body)
+            for body in session.scalars(query.order_by(ItemAction.id))
+        ]
+    text = to_csv(statements, platform_name=platform_name) if csv else to_json_lines(statements)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"{len(statements)} statements written to {output}", err=True)

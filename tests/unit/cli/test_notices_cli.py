@@ -1,0 +1,40 @@
+"""``accord election``, ``accord notices triage`` and ``accord statements export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.unit.cli.conftest import accord
+
+
+def test_elections_are_registered_and_listed_soonest_first() -> None:
+    assert accord("election", "add", "Mayor 2027", "2027-05-06", "--territory", "ie")[0] == 0
+    assert accord("election", "add", "Europe 2029", "2029-06-07")[0] == 0
+    code, stdout, _ = accord("election", "list")
+    assert code == 0
+    assert stdout.splitlines() == ["2027-05-06\tMayor 2027\tIE", "2029-06-07\tEurope 2029\t-"]
+
+
+def test_bad_elections_get_one_readable_line() -> None:
+    cases = {
+        ("Mayor", "6 May"): "not a date",
+        ("Mayor", "2027-05-06", "--territory", "US"): "not EEA country codes: US",
+    }
+    for arguments, expected in cases.items():
+        code, _, stderr = accord("election", "add", *arguments)
+        assert code != 0
+        assert expected in stderr
+        assert len(stderr.strip().splitlines()) == 1
+    accord("election", "add", "Mayor", "2027-05-06")
+    code, _, stderr = accord("election", "add", "Mayor", "2027-05-07")
+    assert code != 0
+    assert "exists already" in stderr
+
+
+def test_triage_and_export_run_on_an_empty_instance(tmp_path: Path) -> None:
+    code, stdout, _ = accord("notices", "triage")
+    assert (code, stdout.strip()) == (0, "triaged 0 notices")
+    target = tmp_path / "statements.csv"
+    code, _, stderr = accord("statements", "export", "--csv", "-o", target)
+    assert code == 0, stderr
+    assert target.read_text().startswith("uuid,decision_visibility,")
