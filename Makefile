@@ -22,21 +22,28 @@ test: install-dev system-deps lint typecheck bench-peers test-media
 install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev
 
+# Voice likeness reads the speaker encoder weights shipped in Resemblyzer's wheel (pinned by
+# hash). --no-deps: accord runs the model in numpy; Resemblyzer's PyTorch is never installed.
+VOICE_MODEL = VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps --require-hashes \
+	  -r requirements/voice.lock
+
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
-$(VENV)/.installed-run: requirements/run.lock pyproject.toml | $(UV)
+$(VENV)/.installed-run: requirements/run.lock requirements/voice.lock pyproject.toml | $(UV)
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
 	VIRTUAL_ENV=$(VENV) $(UV) pip sync --quiet requirements/run.lock
 	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps -e .
+	$(VOICE_MODEL)
 	rm -f $(VENV)/.installed-dev
 	touch $@
 
-$(VENV)/.installed-dev: requirements/dev.lock pyproject.toml | $(UV)
+$(VENV)/.installed-dev: requirements/dev.lock requirements/voice.lock pyproject.toml | $(UV)
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
 	VIRTUAL_ENV=$(VENV) $(UV) pip sync --quiet requirements/dev.lock
 	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps -e .
+	$(VOICE_MODEL)
 	rm -f $(VENV)/.installed-run
 	touch $@
 

@@ -22,7 +22,7 @@ from accord.provenance.signing import SourceType
 from accord.server.credentials.models import ProvenanceRecord
 from accord.server.credentials.service import Signing, revoke_record, sign_for_issuer
 from accord.server.issuers.service import create_issuer
-from accord.server.verify_page.pages import CONTENT_SECURITY_POLICY
+from accord.server.page_security import CONTENT_SECURITY_POLICY
 from tests.conftest import Hostile
 
 MASTER = "the master key of this test instance"

@@ -29,6 +29,7 @@ from accord.server.matching import router as matching_router
 from accord.server.matching.raw_uploads import RawUploadMatching
 from accord.server.notices import router as notices_router
 from accord.server.notices.triage import Triager
+from accord.server.portal.mount import mount_portal
 from accord.server.problems import install_problem_handlers
 from accord.server.services import Services
 from accord.server.settings import Settings
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hma_router.curation)
     app.include_router(hma_router.matching)
     verify_page = mount_verify_page(app, settings)
+    mount_portal(app)
     # The last added runs first: the request log wraps everything, and the size limits
     # see the body before anything parses it (the Verify page's answers a page, not JSON).
     app.add_middleware(RawUploadMatching)

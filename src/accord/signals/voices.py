@@ -1,11 +1,12 @@
 """Voices in audio and their 256-number GE2E embeddings, for likeness of protected people.
 
 The model is Resemblyzer's speaker encoder (resemble-ai, Apache-2.0): a 3-layer LSTM over
-40-channel mel spectrograms, trained with the GE2E loss on about 3,000 hours of speech
-from some 30,000 speakers. Its weights ship inside the ``Resemblyzer`` package on PyPI,
-which ``make install`` puts into the virtual environment *without its dependencies*
-(PyTorch, librosa, webrtcvad): this module reads the checkpoint with a restricted
-unpickler and runs the network in numpy. Nothing is downloaded at run time.
+40-channel mel spectrograms, trained with the GE2E loss of Wan et al., "Generalized
+End-to-End Loss for Speaker Verification" (2018). Its weights ship inside the
+``Resemblyzer`` package on PyPI, which ``make install`` puts into the virtual environment
+*without its dependencies* (PyTorch, librosa, webrtcvad): this module reads the checkpoint
+with a restricted unpickler and runs the network in numpy. Nothing is downloaded at run
+time.
 
 What Resemblyzer does, done the same way here: decode to 16 kHz mono, raise quiet audio to
 -30 dBFS, cut long silences, take a power mel spectrogram (25 ms windows, 10 ms hop), embed
@@ -45,7 +46,8 @@ from accord.media.limits import MediaLimits
 #: Measured here on espeak-ng voices (no real recordings of candidates exist to measure
 #: on): 5 s clips of one voice score 0.87-0.96 clean or as 32 kbit/s MP3, 0.85 and more at
 #: 20 dB SNR; telephone-band audio or 10 dB SNR drops them to 0.61-0.77, and matches are
-#: missed there. Different espeak voices reach 0.95: they are one engine's, and alike.
+#: missed there. Different espeak voices score up to 0.96 (two pairs in three reach 0.75):
+#: one engine's voices are alike, and tell nothing of how far apart real people score.
 SAME_SPEAKER_SIMILARITY: Final = 0.75
 #: Less speech than this (after cutting silences) is too little to judge a voice. Under
 #: one 1.6 s window the similarity collapses (1 s of a voice against its own reference:
@@ -117,6 +119,7 @@ def voice_embedding(
     max_seconds: float = MAX_AUDIO_SECONDS,
 ) -> NDArray[np.float32]:
     """The voice in an audio or video file (its first ``max_seconds``), as a unit vector.
+    ``limits`` apply when ``source`` is a path (a ``MediaFile`` carries its own).
 
     Raises ``SignalNotApplicable`` when the file holds less than ``MIN_SPEECH_SECONDS`` of
     speech, ``LikenessUnavailable`` when the model is not installed, and the media layer's
@@ -192,7 +195,7 @@ def trim_long_silences(wav: NDArray[np.float32]) -> NDArray[np.float32]:
     flags = speech_windows(wav).astype(np.float64)
     if len(flags) == 0:
         return wav
-    # The moving average, centred as Resemblyzer's (zero padded, width - 1 // 2 before).
+    # Resemblyzer's moving average: zero padded, (width - 1) // 2 windows before.
     width = VAD_AVERAGE_WIDTH
     padded = np.concatenate((np.zeros((width - 1) // 2), flags, np.zeros(width // 2)))
     sums = np.cumsum(padded)
@@ -255,6 +258,7 @@ def mel_filterbank() -> NDArray[np.float32]:
 def _hann() -> NDArray[np.float64]:
     # Periodic ("fftbins") Hann, as librosa's stft asks scipy for.
     window: NDArray[np.float64] = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)
+    window.flags.writeable = False
     return window
 
 

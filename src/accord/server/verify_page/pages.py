@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,46 +10,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.requests import Request
 
 from accord import __version__
+from accord.server.page_security import HTMX_CONFIG, SECURITY_HEADERS
 from accord.server.settings import Settings
 from accord.server.verify_page.card import Card
 from accord.server.verify_page.throttle import ClientLimiter
 
 STATIC_DIR = Path(__file__).parent / "static"
-#: Only this origin's files: no inline script or style, no framing, forms post here only.
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    )
-)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    # A result describes one upload; caches must not keep or share it.
-    "Cache-Control": "no-store",
-    # The same URL answers a whole page or, to htmx, a fragment.
-    "Vary": "HX-Request",
-}
-#: htmx must not add its inline indicator style (the policy forbids it) and must swap error
-#: answers too: they carry readable messages.
-HTMX_CONFIG = json.dumps(
-    {
-        "includeIndicatorStyles": False,
-        "allowEval": False,
-        "allowScriptTags": False,
-        "responseHandling": [
-            {"code": "204", "swap": False},
-            {"code": "[2345]..", "swap": True, "error": False},
-        ],
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)

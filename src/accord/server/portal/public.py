@@ -1,0 +1,364 @@
+"""Pages for everyone: sign in and out, report content, follow a report, appeal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from starlette.responses import Response
+
+from accord.errors import AccordError, BadRequest, Forbidden, RateLimited, Unauthorized
+from accord.server.accounts import service as accounts
+from accord.server.accounts.models import Role
+from accord.server.accounts.router import SESSION_COOKIE
+from accord.server.appeals.service import appeal_as_notifier, appeal_as_uploader
+from accord.server.deps import ServicesDep, SessionDep
+from accord.server.notices.models import Notice, NoticeReason
+from accord.server.notices.router import notice_json
+from accord.server.notices.service import (
+    NoticeDraft,
+    Notifier,
+    acknowledgement,
+    find_notice,
+    may_read_notice,
+    notice_for_token,
+    submit_notice,
+)
+from accord.server.persons.models import ProtectedPersonRow
+from accord.server.persons.service import may_report_for
+from accord.server.portal.pages import check_form, optional_viewer, safe_next, viewer
+from accord.server.portal.routing import PageRoute, portal, see_other
+from accord.server.problems import status_for
+from accord.server.services import Services
+from accord.server.uploads import spooled_to_disk
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+_HOME_BY_ROLE = {
+    Role.REVIEWER: "/review",
+    Role.SENIOR_REVIEWER: "/review",
+    Role.ADMIN: "/admin",
+    Role.AUDITOR: "/review",
+    Role.PROTECTED_PERSON: "/my/notices",
+    Role.REPRESENTATIVE: "/my/notices",
+}
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: SessionDep) -> Response:
+    found = optional_viewer(request, session)
+    if found is not None:
+        return see_other(_HOME_BY_ROLE.get(Role(found.role), "/report"))
+    return portal().render(request, "home.html", viewer=None)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> Response:
+    return portal().render(request, "login.html", viewer=None, next=safe_next(next), error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    *,
+    services: ServicesDep,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    address = request.client.host if request.client else "unknown"
+    try:
+        wait = services.guard.buckets.take(
+            f"login:{address}", services.settings.login_attempts_per_minute
+        )
+        if wait > 0:
+            raise RateLimited(f"too many sign-in attempts from {address}: wait a minute", wait)
+        token = accounts.log_in(session, email, password)
+    except (Unauthorized, RateLimited) as error:
+        session.commit()  # a wrong password counts towards the lockout all the same
+        return portal().render(
+            request, "login.html", viewer=None, status=status_for(error), next=safe_next(next),
+            error=error.detail, email=email,
+        )  # fmt: skip
+    user = accounts.session_user(session, token)
+    target = safe_next(next, _HOME_BY_ROLE.get(Role(user.role), "/") if user else "/")
+    if target == "/" and user is not None:
+        target = _HOME_BY_ROLE.get(Role(user.role), "/report")
+    response = see_other(target)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        secure=True,
+        samesite="strict",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request, session: SessionDep, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    check_form(request, csrf_token)
+    accounts.log_out(session, request.cookies.get(SESSION_COOKIE, ""))
+    response = see_other("/login")
+    response.delete_cookie(SESSION_COOKIE, httponly=True, secure=True, samesite="strict")
+    return response
+
+
+@router.get("/invitations/{token}", response_class=HTMLResponse)
+def invitation_form(request: Request, token: str) -> Response:
+    return portal().render(request, "invitation.html", viewer=None, token=token, error=None)
+
+
+@router.post("/invitations/{token}", response_class=HTMLResponse)
+def accept_invitation(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    password: Annotated[str, Form(max_length=1000)] = "",
+    display_name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    try:
+        accounts.accept_invitation(session, token, password, display_name=display_name)
+    except AccordError as error:
+        return portal().render(
+            request, "invitation.html", viewer=None, status=status_for(error), token=token,
+            error=error.detail,
+        )  # fmt: skip
+    return see_other("/login")
+
+
+def _people_for(session: SessionDep, found: object) -> list[ProtectedPersonRow]:
+    """The protected people the signed-in user may report deepfakes of, if any."""
+    user = getattr(found, "user", None)
+    if user is None or user.role not in {Role.PROTECTED_PERSON, Role.REPRESENTATIVE}:
+        return []
+    people = session.scalars(select(ProtectedPersonRow).order_by(ProtectedPersonRow.name))
+    return [person for person in people if may_report_for(session, user, person)]
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_form(request: Request, session: SessionDep) -> Response:
+    found = optional_viewer(request, session)
+    return portal().render(
+        request, "report.html", viewer=found, people=_people_for(session, found), error=None,
+        form={}, reasons=list(NoticeReason),
+    )  # fmt: skip
+
+
+@router.post("/report", response_class=HTMLResponse)
+def report(
+    request: Request,
+    services: ServicesDep,
+    session: SessionDep,
+    *,
+    reason: Annotated[str, Form(max_length=40)] = "",
+    explanation: Annotated[str, Form(max_length=5000)] = "",
+    good_faith: Annotated[str, Form(max_length=10)] = "",
+    person: Annotated[str, Form(max_length=32)] = "",
+    url: Annotated[str, Form(max_length=2000)] = "",
+    platform: Annotated[str, Form(max_length=100)] = "",
+    platform_content_id: Annotated[str, Form(max_length=500)] = "",
+    notifier_name: Annotated[str, Form(max_length=200)] = "",
+    notifier_email: Annotated[str, Form(max_length=320)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    file: UploadFile | None = None,
+) -> Response:
+    found = optional_viewer(request, session)
+    form = {
+        "reason": reason, "explanation": explanation, "person": person, "url": url,
+        "platform": platform, "platform_content_id": platform_content_id,
+        "notifier_name": notifier_name, "notifier_email": notifier_email,
+    }  # fmt: skip
+    draft = NoticeDraft(
+        reason=reason,
+        explanation=explanation,
+        good_faith=good_faith == "yes",
+        person_id=person or None,
+        url=url,
+        platform=platform,
+        platform_content_id=platform_content_id,
+        media_name=(file.filename or "") if file is not None else "",
+    )
+    try:
+        if found is not None:
+            check_form(request, csrf_token)
+            notifier = Notifier(user=found.user)
+        else:
+            _limit_public(request, services)
+            notifier = Notifier(name=notifier_name, email=notifier_email)
+        notice, token = _submit(services, session, draft, notifier, file)
+    except AccordError as error:
+        session.rollback()
+        return portal().render(
+            request, "report.html", viewer=found, people=_people_for(session, found),
+            error=error.detail, form=form, reasons=list(NoticeReason), status=status_for(error),
+        )  # fmt: skip
+    return portal().render(
+        request, "acknowledged.html", viewer=found, status=201, notice=notice, token=token,
+        acknowledgement=acknowledgement(notice),
+    )  # fmt: skip
+
+
+def _limit_public(request: Request, services: Services) -> None:
+    address = request.client.host if request.client else "unknown"
+    limit = services.settings.notices_per_minute_per_address
+    wait = services.guard.buckets.take(f"notice:{address}", limit)
+    if wait > 0:
+        raise RateLimited(f"too many reports from {address}: wait a minute", wait)
+
+
+def _submit(
+    services: Services,
+    session: SessionDep,
+    draft: NoticeDraft,
+    notifier: Notifier,
+    file: UploadFile | None,
+) -> tuple[Notice, str]:
+    if file is None or not file.filename:
+        return submit_notice(session, services.blobs, draft, notifier)
+    settings = services.settings
+    with spooled_to_disk(
+        file.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
+    ) as path:
+        return submit_notice(session, services.blobs, draft, notifier, path)
+
+
+@router.get("/track", response_class=HTMLResponse)
+def track_form(request: Request, session: SessionDep) -> Response:
+    return portal().render(
+        request, "track.html", viewer=optional_viewer(request, session), error=None, tracking=""
+    )
+
+
+@router.post("/track", response_class=HTMLResponse)
+def track(
+    request: Request,
+    services: ServicesDep,
+    session: SessionDep,
+    tracking_number: Annotated[str, Form(max_length=40)] = "",
+    token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The notifier's status page, opened with the tracking number and its token (a form
+    post, so the token stays out of addresses and logs)."""
+    found = optional_viewer(request, session)
+    try:
+        notice = notice_for_token(session, tracking_number, token)
+    except AccordError as error:
+        return portal().render(
+            request, "track.html", viewer=found, error=error.detail, tracking=tracking_number,
+            status=status_for(error),
+        )  # fmt: skip
+    return _status_page(request, services, session, notice, token=token)
+
+
+@router.get("/notices/{tracking_number}", response_class=HTMLResponse)
+def notice_page(
+    request: Request, tracking_number: str, services: ServicesDep, session: SessionDep
+) -> Response:
+    found = viewer(request, session)
+    notice = find_notice(session, tracking_number)
+    if not may_read_notice(session, found.user, notice):
+        raise Forbidden(f"notice {notice.tracking_number} is not yours")
+    return _status_page(request, services, session, notice, token="")
+
+
+def _status_page(
+    request: Request,
+    services: Services,
+    session: SessionDep,
+    notice: Notice,
+    *,
+    token: str,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    found = optional_viewer(request, session)
+    own = token or (found is not None and notice.notifier_user_id == found.user.id)
+    shown = notice_json(services, session, notice)
+    return portal().render(
+        request, "notice.html", viewer=found, status=status, notice=shown, token=token,
+        may_appeal=bool(own), error=error,
+    )  # fmt: skip
+
+
+@router.post("/notices/{tracking_number}/appeal", response_class=HTMLResponse)
+def notifier_appeal(
+    request: Request,
+    tracking_number: str,
+    *,
+    services: ServicesDep,
+    session: SessionDep,
+    reason: Annotated[str, Form(max_length=5000)] = "",
+    token: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    if token:
+        notice = notice_for_token(session, tracking_number, token)
+    else:
+        found = viewer(request, session)
+        check_form(request, csrf_token)
+        notice = find_notice(session, tracking_number)
+        if notice.notifier_user_id != found.user.id:
+            raise Forbidden(f"notice {notice.tracking_number} is not yours to appeal")
+    try:
+        appeal_as_notifier(services, session, notice, reason)
+    except AccordError as error:
+        session.rollback()
+        return _status_page(
+            request, services, session, notice, token=token, error=error.detail,
+            status=status_for(error),
+        )  # fmt: skip
+    return _status_page(request, services, session, notice, token=token, status=201)
+
+
+@router.get("/appeal", response_class=HTMLResponse)
+def appeal_form(request: Request, session: SessionDep, token: str = "") -> Response:
+    """The page a platform links its user to, with the appeal token from the action."""
+    return portal().render(
+        request, "appeal.html", viewer=optional_viewer(request, session), token=token,
+        error=None, filed=None,
+    )  # fmt: skip
+
+
+@router.post("/appeal", response_class=HTMLResponse)
+def appeal(
+    request: Request,
+    services: ServicesDep,
+    session: SessionDep,
+    token: Annotated[str, Form(max_length=200)] = "",
+    reason: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    found = optional_viewer(request, session)
+    try:
+        _limit_public(request, services)
+        if not token:
+            raise BadRequest("token: paste the appeal code your platform gave you")
+        filed = appeal_as_uploader(services, session, token, reason)
+    except AccordError as error:
+        session.rollback()
+        return portal().render(
+            request, "appeal.html", viewer=found, token=token, error=error.detail, filed=None,
+            status=status_for(error), reason=reason,
+        )  # fmt: skip
+    return portal().render(
+        request, "appeal.html", viewer=found, token="", error=None, filed=filed, status=201
+    )
+
+
+@router.get("/my/notices", response_class=HTMLResponse)
+def my_notices(request: Request, session: SessionDep) -> Response:
+    """A protected person's (or representative's) notices: those they sent and those
+    about them, newest first."""
+    found = viewer(request, session)
+    people = [person.id for person in _people_for(session, found)]
+    query = select(Notice).order_by(Notice.id.desc()).limit(200)
+    condition = Notice.notifier_user_id == found.user.id
+    if people:
+        condition = condition | Notice.person_id.in_(people)
+    notices = session.scalars(query.where(condition)).all()
+    return portal().render(request, "my_notices.html", viewer=found, notices=notices)

@@ -1,0 +1,238 @@
+"""The reviewer console: the queue, a case with its evidence, deciding, and appeals."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from PIL import Image
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from accord.errors import AccordError, NotFound
+from accord.media.file import open_media
+from accord.media.image import decode_image
+from accord.media.kinds import MediaKind
+from accord.server.accounts.models import Role
+from accord.server.appeals.models import Appeal
+from accord.server.appeals.service import decide_appeal, find_appeal, open_appeals
+from accord.server.cases.models import Case
+from accord.server.cases.queue import claim, find_case, open_queue, release
+from accord.server.cases.router import case_json, case_summary
+from accord.server.decisions.models import Action, Decision, Ground
+from accord.server.decisions.service import DecisionDraft, decide
+from accord.server.decisions.statements import DEFAULT_CATEGORY, DEFAULT_KEYWORDS
+from accord.server.deps import ServicesDep, SessionDep
+from accord.server.notices.router import appeal_json, decision_json
+from accord.server.page_security import SECURITY_HEADERS
+from accord.server.portal.pages import READERS, REVIEWERS, Viewer, check_form, viewer
+from accord.server.portal.routing import PageRoute, portal, see_other
+from accord.server.problems import status_for
+from accord.server.services import Services
+from accord.server.statements.schema import LABELS, Category, Keyword
+
+router = APIRouter(prefix="/review", route_class=PageRoute, include_in_schema=False)
+THUMBNAIL_SIDE = 720
+_QUEUE_SIZE = 200
+
+
+@router.get("", response_class=HTMLResponse)
+def queue(request: Request, session: SessionDep, mine: bool = False) -> Response:
+    """The queue; htmx re-asks for its rows every 30 s, so deadlines stay current."""
+    found = viewer(request, session, *READERS)
+    cases = open_queue(session, assignee_id=found.user.id if mine else None, limit=_QUEUE_SIZE)
+    rows = [case_summary(session, case) for case in cases]
+    if request.headers.get("hx-request") == "true":
+        rows_html = portal().fragment("queue_rows.html", cases=rows, viewer=found)
+        return HTMLResponse(rows_html, headers=SECURITY_HEADERS)
+    return portal().render(request, "queue.html", viewer=found, cases=rows, mine=mine)
+
+
+@router.get("/cases/{reference}", response_class=HTMLResponse)
+def case_page(
+    request: Request, reference: str, services: ServicesDep, session: SessionDep
+) -> Response:
+    found = viewer(request, session, *READERS)
+    return _case_page(request, services, session, found, reference)
+
+
+def _case_page(
+    request: Request,
+    services: Services,
+    session: Session,
+    found: Viewer,
+    reference: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    form: dict[str, object] | None = None,
+) -> Response:
+    case = find_case(session, reference)
+    return portal().render(
+        request, "case.html", viewer=found, status=status, case=case_json(services, session, case),
+        error=error, form=form or {}, actions=list(Action), grounds=list(Ground),
+        categories=list(Category), keywords=list(Keyword), labels=LABELS,
+        default_category=DEFAULT_CATEGORY, default_keywords=DEFAULT_KEYWORDS,
+        may_decide=found.role in REVIEWERS and case.status == "open"
+        and case.assignee_id in {None, found.user.id},
+    )  # fmt: skip
+
+
+@router.get("/cases/{reference}/picture")
+def case_picture(
+    request: Request, reference: str, services: ServicesDep, session: SessionDep
+) -> Response:
+    """A re-encoded copy of a reported picture, never the upload's own bytes: an upload
+    could carry more than pixels, and this page must show pixels only."""
+    viewer(request, session, *READERS)
+    case = find_case(session, reference)
+    if case.media_sha256 is None or case.media_kind != MediaKind.IMAGE:
+        raise NotFound(f"case {case.reference} has no picture")
+    media = open_media(services.blobs.path_for(case.media_sha256), services.settings.media_limits)
+    decoded = decode_image(media, min_side=THUMBNAIL_SIDE)
+    picture = Image.fromarray(decoded.pixels)
+    picture.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    out = io.BytesIO()
+    picture.convert("RGB").save(out, "JPEG", quality=85)
+    return Response(out.getvalue(), media_type="image/jpeg", headers=SECURITY_HEADERS)
+
+
+@router.post("/cases/{reference}/claim")
+def claim_case(
+    request: Request, reference: str, session: SessionDep, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    found = viewer(request, session, *REVIEWERS)
+    check_form(request, csrf_token)
+    claim(session, find_case(session, reference), found.user)
+    return see_other(f"/review/cases/{reference}")
+
+
+@router.post("/cases/{reference}/release")
+def release_case(
+    request: Request, reference: str, session: SessionDep, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    found = viewer(request, session, *REVIEWERS)
+    check_form(request, csrf_token)
+    release(session, find_case(session, reference), found.user)
+    return see_other("/review")
+
+
+@router.post("/cases/{reference}/decision", response_class=HTMLResponse)
+def decide_case(
+    request: Request,
+    reference: str,
+    *,
+    services: ServicesDep,
+    session: SessionDep,
+    csrf_token: Annotated[str, Form()] = "",
+    action: Annotated[str, Form(max_length=32)] = "",
+    ground: Annotated[str, Form(max_length=16)] = "incompatible",
+    ground_text: Annotated[str, Form(max_length=500)] = "",
+    ground_url: Annotated[str, Form(max_length=500)] = "",
+    explanation: Annotated[str, Form(max_length=5000)] = "",
+    category: Annotated[str, Form(max_length=100)] = DEFAULT_CATEGORY,
+    keywords: Annotated[list[str] | None, Form()] = None,
+    notices_unfounded: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    found = viewer(request, session, *REVIEWERS)
+    check_form(request, csrf_token)
+    form: dict[str, object] = {
+        "action": action, "ground": ground, "ground_text": ground_text, "ground_url": ground_url,
+        "explanation": explanation, "category": category, "keywords": keywords or [],
+        "notices_unfounded": notices_unfounded == "yes",
+    }  # fmt: skip
+    draft = DecisionDraft(
+        action=action,
+        explanation=explanation,
+        ground=ground,
+        ground_text=ground_text,
+        ground_url=ground_url,
+        category=category,
+        keywords=keywords or [],
+        notices_unfounded=notices_unfounded == "yes",
+    )
+    try:
+        decide(services, session, find_case(session, reference), found.user, draft)
+    except AccordError as error:
+        session.rollback()
+        return _case_page(
+            request, services, session, found, reference, error=error.detail,
+            status=status_for(error), form=form,
+        )  # fmt: skip
+    return see_other(f"/review/cases/{reference}")
+
+
+@router.get("/appeals", response_class=HTMLResponse)
+def appeals(request: Request, session: SessionDep) -> Response:
+    found = viewer(request, session, Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR)
+    listed = [_appeal_row(session, appeal) for appeal in open_appeals(session)]
+    return portal().render(request, "appeals.html", viewer=found, appeals=listed)
+
+
+def _appeal_row(session: Session, appeal: Appeal) -> dict[str, object]:
+    decision, case = _decision_and_case(session, appeal)
+    return appeal_json(appeal) | {"case": case.reference, "action": decision.action}
+
+
+def _decision_and_case(session: Session, appeal: Appeal) -> tuple[Decision, Case]:
+    decision = session.get(Decision, appeal.decision_id)
+    assert decision is not None  # noqa: S101 - appeals cascade with their decision
+    case = session.get(Case, decision.case_id)
+    assert case is not None  # noqa: S101 - decisions cascade with their case
+    return decision, case
+
+
+@router.get("/appeals/{reference}", response_class=HTMLResponse)
+def appeal_page(
+    request: Request, reference: str, services: ServicesDep, session: SessionDep
+) -> Response:
+    found = viewer(request, session, Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR)
+    return _appeal_page(request, services, session, found, reference)
+
+
+def _appeal_page(
+    request: Request,
+    services: Services,
+    session: Session,
+    found: Viewer,
+    reference: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    appeal = find_appeal(session, reference)
+    decision, case = _decision_and_case(session, appeal)
+    return portal().render(
+        request, "appeal_case.html", viewer=found, status=status, appeal=appeal_json(appeal),
+        decision=decision_json(services, decision), case=case_json(services, session, case),
+        error=error, may_decide=found.role == Role.SENIOR_REVIEWER and appeal.status == "open",
+    )  # fmt: skip
+
+
+@router.post("/appeals/{reference}/decision", response_class=HTMLResponse)
+def decide_appeal_page(
+    request: Request,
+    reference: str,
+    *,
+    services: ServicesDep,
+    session: SessionDep,
+    csrf_token: Annotated[str, Form()] = "",
+    outcome: Annotated[str, Form(max_length=16)] = "",
+    reasons: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    found = viewer(request, session, Role.SENIOR_REVIEWER)
+    check_form(request, csrf_token)
+    try:
+        decide_appeal(
+            services, session, find_appeal(session, reference), found.user,
+            reverse_decision=outcome == "reversed", reasons=reasons,
+        )  # fmt: skip
+    except AccordError as error:
+        session.rollback()
+        return _appeal_page(
+            request, services, session, found, reference, error=error.detail,
+            status=status_for(error),
+        )  # fmt: skip
+    return see_other(f"/review/appeals/{reference}")
