@@ -3,16 +3,11 @@ delivery is still there after a restart, and the platform acts once on each acti
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -20,55 +15,13 @@ import httpx
 
 from accord.server.accounts.router import CSRF_HEADER, SESSION_COOKIE
 from accord.server.notices.router import NOTICE_TOKEN_HEADER
-from accord.server.webhooks.signing import SIGNATURE_HEADER, verify_signature
-from tests.integration.serving import free_port, serve
+from tests.integration.serving import serve
+from tests.webhook_receiver import receiving
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's
 #: Settings of a server that would triage and deliver only in an hour: killed first.
 SLOW = {"triage_poll_seconds": "3600", "outbox_poll_seconds": "3600"}
 FAST = {"triage_poll_seconds": "0.2", "outbox_poll_seconds": "0.2"}
-
-
-class Receiver:
-    """A platform's webhook endpoint: checks signatures, acts once per idempotency key."""
-
-    def __init__(self) -> None:
-        self.secret = b""
-        self.deliveries: list[tuple[str, dict[str, Any]]] = []
-        self.acted: dict[str, str] = {}
-        self.bad_signatures = 0
-
-    def handle(self, headers: Any, body: bytes) -> None:
-        if not verify_signature(self.secret, headers[SIGNATURE_HEADER], body, now=int(time.time())):
-            self.bad_signatures += 1
-            return
-        message = json.loads(body)
-        self.deliveries.append((headers["Idempotency-Key"], message))
-        self.acted.setdefault(headers["Idempotency-Key"], message["event"])
-
-
-@contextmanager
-def receiving() -> Iterator[tuple[Receiver, str]]:
-    receiver = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            receiver.handle(self.headers, body)
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    port = free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield receiver, f"http://127.0.0.1:{port}/hook"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def accord(data_dir: Path, *arguments: str, stdin: str = "") -> str:

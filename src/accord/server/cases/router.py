@@ -202,7 +202,7 @@ def _notice_for_reviewer(notice: Notice) -> dict[str, Any]:
         "tracking_number": notice.tracking_number,
         "reason": notice.reason,
         "notifier_kind": notice.notifier_kind,
-        "notifier": notice.notifier_name or notice.notifier_key,
+        "notifier": notice.notifier_name or notice.notifier_key or notice.notifier_email,
         "notifier_email": notice.notifier_email,
         "explanation": notice.explanation,
         "url": notice.url,
