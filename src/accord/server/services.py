@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from accord.provenance.certificates import read_trust_anchors
 from accord.server.auth.state import Guard
 from accord.server.db.engine import make_engine, make_session_factory
+from accord.server.mail.mailer import Mailer
 from accord.server.matching.indexes import IndexSet, IndexSyncer
 from accord.server.settings import Settings
 from accord.server.storage.blobs import FolderBlobStore
@@ -54,6 +55,8 @@ class Services:
     index_syncer: IndexSyncer
     #: Sends the outbox's webhook messages.
     deliverer: Deliverer
+    #: Sends the emails queued for notifiers, when SMTP is configured.
+    mailer: Mailer
     guard: Guard
     #: PEM trust anchors from ``settings.trust_anchor_files``, read once at start.
     trust_anchors: tuple[str, ...]
@@ -85,6 +88,7 @@ class Services:
                 settings.master_key.get_secret_value(),
                 interval_seconds=settings.outbox_poll_seconds,
             ),
+            mailer=Mailer(sessions, settings),
             guard=Guard.build(),
             trust_anchors=read_trust_anchors(settings.trust_anchor_files),
         )
@@ -95,11 +99,14 @@ class Services:
             yield
 
     def start(self) -> None:
-        """Start background work: keeping the indices current, delivering webhooks."""
+        """Start background work: keeping the indices current, delivering webhooks and
+        emails."""
         self.index_syncer.start()
         self.deliverer.start()
+        self.mailer.start()
 
     def close(self) -> None:
+        self.mailer.stop()
         self.deliverer.stop()
         self.index_syncer.stop()
         self.engine.dispose()

@@ -96,6 +96,15 @@ class Settings(BaseSettings):
     #: Sign-in attempts per minute from one client address, whatever the account: slows
     #: password guessing across many accounts, which the per-account lockout cannot.
     login_attempts_per_minute: int = Field(default=10, ge=1)
+    #: SMTP server that tells notifiers about their notices; None (the default) sends no
+    #: email, and notifiers follow their notices on the status page.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    #: Upgrade the connection with STARTTLS before logging in (port 587).
+    smtp_starttls: bool = True
+    mail_from: str = "accord <noreply@localhost>"
     #: Notices per minute from one client address, for people without an account or key.
     notices_per_minute_per_address: int = Field(default=5, ge=1)
     #: How often each process looks for notices to triage.

@@ -16,6 +16,7 @@ from accord.server.db.base import utc_now
 from accord.server.decisions.models import Decision, ItemAction
 from accord.server.decisions.service import appeal_deadline, current_decision, reverse
 from accord.server.notices.models import Notice
+from accord.server.notices.notifications import tell_appeal_outcome
 from accord.server.services import Services
 from accord.server.tokens import new_reference, token_digest
 from accord.server.webhooks.outbox import enqueue_for_platform
@@ -91,6 +92,7 @@ def decide_appeal(
     if reverse_decision:
         reverse(services, session, decision, reopen=appeal.appellant_kind == "notifier")
     _tell_platform(session, appeal, decision)
+    tell_appeal_outcome(session, services.settings, appeal)
     session.flush()
     return appeal
 

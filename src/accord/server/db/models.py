@@ -14,6 +14,7 @@ from accord.server.db.base import Base
 from accord.server.decisions.models import AccountMeasure, Decision, ItemAction, Strike
 from accord.server.elections.models import Election
 from accord.server.issuers.models import Issuer
+from accord.server.mail.models import MailMessage
 from accord.server.notices.models import Notice
 from accord.server.persons.models import ProtectedPersonRow, ReferenceFace, Representative
 from accord.server.webhooks.models import DeliveryAttempt, OutboxMessage, Webhook
@@ -39,6 +40,7 @@ __all__ = [
     "Issuer",
     "ItemAction",
     "LoginSession",
+    "MailMessage",
     "Notice",
     "Organization",
     "OutboxMessage",

@@ -48,6 +48,7 @@ from accord.server.decisions.statements import (
 from accord.server.decisions.strikes import StrikePolicy, add_strike, undo_strikes
 from accord.server.elections.service import next_election
 from accord.server.notices.models import Notice, NoticeStatus
+from accord.server.notices.notifications import tell_decided
 from accord.server.persons.models import ProtectedPersonRow
 from accord.server.services import Services
 from accord.server.settings import Settings
@@ -150,13 +151,15 @@ def decide(
     for notice in _notices(session, case):
         notice.status = NoticeStatus.DECIDED
     session.flush()
+    tell_decided(session, services.settings, decision)
     return outcome
 
 
 def apply_standing_decision(
     services: Services, session: Session, case: Case, item: CaseItem
-) -> ItemAction | None:
-    """A new copy of already decided content gets the same decision, by automated means."""
+) -> Decision | None:
+    """A new copy of already decided content gets the same decision, by automated means;
+    the decision made for it, if the standing one restricts anything."""
     standing = current_decision(session, case)
     if standing is None or not Action(standing.action).restrictive:
         return None
@@ -181,9 +184,8 @@ def apply_standing_decision(
     )
     session.add(copy)
     session.flush()
-    outcome = Outcome(copy)
-    _apply(services, session, outcome, case, item)
-    return outcome.actions[0] if outcome.actions else None
+    _apply(services, session, Outcome(copy), case, item)
+    return copy
 
 
 def current_decision(session: Session, case: Case) -> Decision | None:

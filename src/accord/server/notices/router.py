@@ -23,6 +23,7 @@ from accord.server.decisions.models import Decision
 from accord.server.decisions.service import appeal_deadline, current_decision
 from accord.server.deps import ServicesDep, SessionDep
 from accord.server.notices.models import Notice
+from accord.server.notices.notifications import tell_received
 from accord.server.notices.service import (
     NoticeDraft,
     Notifier,
@@ -74,7 +75,7 @@ async def send_notice(
         reach=reach,
         media_name=(file.filename or "") if file is not None else "",
     )
-    notice, token = await run_in_threadpool(_submit, services, session, draft, notifier, file)
+    notice, token = await run_in_threadpool(receive, services, session, draft, notifier, file)
     return {
         "tracking_number": notice.tracking_number,
         "status_token": token,
@@ -84,20 +85,24 @@ async def send_notice(
     }
 
 
-def _submit(
+def receive(
     services: Services,
     session: Session,
     draft: NoticeDraft,
     notifier: Notifier,
     file: UploadFile | None,
 ) -> tuple[Notice, str]:
+    """Store a notice and its file, and queue its acknowledgement by email."""
     settings = services.settings
     if file is None or not file.filename:
-        return submit_notice(session, services.blobs, draft, notifier)
-    with spooled_to_disk(
-        file.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
-    ) as path:
-        return submit_notice(session, services.blobs, draft, notifier, path)
+        notice, token = submit_notice(session, services.blobs, draft, notifier)
+    else:
+        with spooled_to_disk(
+            file.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
+        ) as path:
+            notice, token = submit_notice(session, services.blobs, draft, notifier, path)
+    tell_received(session, settings, notice)
+    return notice, token
 
 
 async def _notifier(

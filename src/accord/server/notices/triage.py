@@ -33,11 +33,12 @@ from accord.server.banks.service import EntryFields, add_entry, ensure_bank, loc
 from accord.server.cases.models import Case, CaseItem, CaseStatus
 from accord.server.cases.queue import SlaHours, breached_unwarned, priority
 from accord.server.db.base import utc_now
-from accord.server.decisions.service import apply_standing_decision
+from accord.server.decisions.service import apply_standing_decision, current_decision
 from accord.server.elections.service import next_election
 from accord.server.hashing.service import hash_for_bank, reliable_signals
 from accord.server.matching.service import Matcher, MatchOptions
 from accord.server.notices.models import Notice, NoticeStatus, NotifierKind
+from accord.server.notices.notifications import tell_decision
 from accord.server.persons.models import ProtectedPersonRow
 from accord.server.services import Services
 from accord.server.tokens import new_reference
@@ -129,10 +130,11 @@ def file_notice(services: Services, session: Session, notice: Notice, findings: 
     notice.case_id, notice.item_id = case.id, item.id
     notice.triaged_at, notice.triage_error = utc_now(), findings.error
     _prioritise(services, session, case, new=opened)
-    if case.status == CaseStatus.DECIDED:
+    standing = current_decision(session, case) if case.status == CaseStatus.DECIDED else None
+    if standing is not None:
         notice.status = NoticeStatus.DECIDED
-        if new_item:
-            apply_standing_decision(services, session, case, item)
+        copy = apply_standing_decision(services, session, case, item) if new_item else None
+        tell_decision(session, services.settings, notice, copy or standing)
     else:
         notice.status = NoticeStatus.IN_REVIEW
     session.flush()

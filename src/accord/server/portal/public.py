@@ -16,7 +16,7 @@ from accord.server.accounts.router import SESSION_COOKIE
 from accord.server.appeals.service import appeal_as_notifier, appeal_as_uploader
 from accord.server.deps import ServicesDep, SessionDep
 from accord.server.notices.models import Notice, NoticeReason
-from accord.server.notices.router import notice_json
+from accord.server.notices.router import notice_json, receive
 from accord.server.notices.service import (
     NoticeDraft,
     Notifier,
@@ -24,7 +24,6 @@ from accord.server.notices.service import (
     find_notice,
     may_read_notice,
     notice_for_token,
-    submit_notice,
 )
 from accord.server.persons.models import ProtectedPersonRow
 from accord.server.persons.service import may_report_for
@@ -32,7 +31,6 @@ from accord.server.portal.pages import check_form, optional_viewer, safe_next, v
 from accord.server.portal.routing import PageRoute, portal, see_other
 from accord.server.problems import status_for
 from accord.server.services import Services
-from accord.server.uploads import spooled_to_disk
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 _HOME_BY_ROLE = {
@@ -191,7 +189,7 @@ def report(
         else:
             _limit_public(request, services)
             notifier = Notifier(name=notifier_name, email=notifier_email)
-        notice, token = _submit(services, session, draft, notifier, file)
+        notice, token = receive(services, session, draft, notifier, file)
     except AccordError as error:
         session.rollback()
         return portal().render(
@@ -210,22 +208,6 @@ def _limit_public(request: Request, services: Services) -> None:
     wait = services.guard.buckets.take(f"notice:{address}", limit)
     if wait > 0:
         raise RateLimited(f"too many reports from {address}: wait a minute", wait)
-
-
-def _submit(
-    services: Services,
-    session: SessionDep,
-    draft: NoticeDraft,
-    notifier: Notifier,
-    file: UploadFile | None,
-) -> tuple[Notice, str]:
-    if file is None or not file.filename:
-        return submit_notice(session, services.blobs, draft, notifier)
-    settings = services.settings
-    with spooled_to_disk(
-        file.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
-    ) as path:
-        return submit_notice(session, services.blobs, draft, notifier, path)
 
 
 @router.get("/track", response_class=HTMLResponse)

@@ -1,4 +1,4 @@
-"""elections, notices, cases, decisions, strikes and appeals; webhooks per platform
+"""elections, notices, cases, decisions, strikes, appeals and emails; webhooks per platform
 
 Revision ID: cd4ac9ae6f92
 Revises: d5f1b3a7c802
@@ -291,6 +291,21 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_appeals_decision_id"), "appeals", ["decision_id"], unique=False)
     op.create_index(op.f("ix_appeals_status"), "appeals", ["status"], unique=False)
+    op.create_table(
+        "mail_messages",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("recipient", sa.String(length=320), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_messages")),
+    )
+    op.create_index(op.f("ix_mail_messages_status"), "mail_messages", ["status"], unique=False)
     # Existing webhooks receive every platform's actions, as they did.
     with op.batch_alter_table("webhooks") as batch:
         batch.add_column(
@@ -301,6 +316,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_mail_messages_status"), table_name="mail_messages")
+    op.drop_table("mail_messages")
     with op.batch_alter_table("webhooks") as batch:
         batch.drop_column("platform")
     op.drop_index(op.f("ix_appeals_status"), table_name="appeals")

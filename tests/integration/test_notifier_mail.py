@@ -1,0 +1,80 @@
+"""Notifiers are told by email, when SMTP is configured: the acknowledgement, the decision
+with its reasons, the outcome of their appeal. Without SMTP nothing is queued."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.server.cases.models import Case
+from accord.server.mail.models import MailMessage
+from accord.server.mail.outbox import MAX_ATTEMPTS, send_due
+from tests.integration.notice_action import hire, send_notice, services_of, sign_in, triage
+from tests.integration.test_notices_api import bridge
+from tests.smtp_receiver import smtp_server
+
+
+def test_without_smtp_no_mail_is_queued(client: TestClient, db_session: Session) -> None:
+    assert send_notice(client, url="https://x.example/1").status_code == 201
+    assert db_session.scalars(select(MailMessage)).all() == []
+
+
+def test_the_notifier_is_told_of_receipt_and_decision_by_email(
+    client_with: Callable[..., TestClient], db_session: Session, corpus: Path
+) -> None:
+    with smtp_server() as (port, received):
+        client = client_with(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
+        services = services_of(client)
+        staff = hire(db_session, services.settings.master_key.get_secret_value())
+        sent = send_notice(client, media=bridge(corpus), notifier_email="voter@example.org")
+        tracking = sent.json()["tracking_number"]
+        triage(client)
+        case = db_session.scalar(select(Case))
+        assert case is not None
+        headers = sign_in(client, staff.reviewer)
+        label = {
+            "action": "label_ai_generated",
+            "ground_text": "Terms 4.3: synthetic media must be labelled",
+            "explanation": "The picture is generated; it is labelled, not removed.",
+        }
+        assert (
+            client.post(
+                f"/v1/cases/{case.reference}/decision", json=label, headers=headers
+            ).status_code
+            == 201
+        )
+        assert send_due(services.sessions, services.settings) == 2
+        assert [m["To"] for m in received] == ["voter@example.org"] * 2
+        receipt, decision = received
+        assert tracking in receipt["Subject"]
+        assert "A reviewer will decide" in receipt.get_content()
+        text = decision.get_content()
+        assert "labelled as AI-generated" in text
+        assert "Terms 4.3" in text
+        assert "appeal" in text
+        statuses = {m.status for m in db_session.scalars(select(MailMessage))}
+        assert statuses == {"sent"}
+
+
+def test_an_unreachable_mail_server_is_retried_then_given_up(
+    client_with: Callable[..., TestClient], db_session: Session
+) -> None:
+    from tests.integration.serving import free_port
+
+    client = client_with(smtp_host="127.0.0.1", smtp_port=free_port(), smtp_starttls=False)
+    services = services_of(client)
+    send_notice(client, url="https://x.example/1")
+    message = db_session.scalar(select(MailMessage))
+    assert message is not None
+    for _ in range(MAX_ATTEMPTS):
+        message.next_attempt_at = message.created_at  # due again at once
+        db_session.commit()
+        send_due(services.sessions, services.settings)
+        db_session.refresh(message)
+    assert message.status == "dead"
+    assert message.attempts == MAX_ATTEMPTS
+    assert "Connection refused" in message.last_error or "Error" in message.last_error
