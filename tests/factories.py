@@ -34,3 +34,36 @@ def encode_h264(
         for packet in stream.encode():
             container.mux(packet)
     return path
+
+
+def encode_talking_video(path: Path, speech: Path, *, fps: int = 10) -> Path:
+    """An MP4 of grey frames for as long as ``speech`` (a WAV) lasts, with it as AAC sound."""
+    with av.open(str(speech)) as source:
+        sound = [frame.to_ndarray() for frame in source.decode(audio=0)]
+        rate = source.streams.audio[0].rate
+    samples = np.concatenate(sound, axis=1).astype(np.float32)
+    if np.issubdtype(sound[0].dtype, np.integer):
+        samples /= np.iinfo(sound[0].dtype).max
+    seconds = samples.shape[1] / rate
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("libx264", rate=fps)
+        assert isinstance(video, av.VideoStream)
+        video.width, video.height, video.pix_fmt = 64, 64, "yuv420p"
+        audio = container.add_stream("aac", rate=rate)
+        assert isinstance(audio, av.AudioStream)
+        grey = np.full((64, 64, 3), 128, np.uint8)
+        for _ in range(max(1, round(seconds * fps))):
+            for packet in video.encode(av.VideoFrame.from_ndarray(grey, format="rgb24")):
+                container.mux(packet)
+        chunk = 1024
+        for start in range(0, samples.shape[1], chunk):
+            piece = np.ascontiguousarray(samples[:1, start : start + chunk])
+            frame = av.AudioFrame.from_ndarray(piece, format="fltp", layout="mono")
+            frame.sample_rate = rate
+            frame.pts = start
+            for packet in audio.encode(frame):
+                container.mux(packet)
+        for stream in (video, audio):
+            for packet in stream.encode():
+                container.mux(packet)
+    return path

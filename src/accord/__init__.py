@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from accord.assessment.assessing import assess_file as assess
     from accord.assessment.assessment import Assessment
     from accord.assessment.bands import Band
-    from accord.assessment.gallery import FaceGallery, ProtectedPerson
+    from accord.assessment.gallery import FaceGallery, ProtectedPerson, VoiceGallery
     from accord.errors import AccordError, MediaError, SignalError
     from accord.media.kinds import MediaKind
     from accord.media.limits import MediaLimits
@@ -57,6 +57,7 @@ __all__ = [
     "SigningChain",
     "SourceType",
     "Verification",
+    "VoiceGallery",
     "__version__",
     "assess",
     "get_signal_type",
@@ -92,6 +93,7 @@ _HOMES = {
     "Band": "accord.assessment.bands",
     "FaceGallery": "accord.assessment.gallery",
     "ProtectedPerson": "accord.assessment.gallery",
+    "VoiceGallery": "accord.assessment.gallery",
     "SourceType": "accord.provenance.signing",
     "sign": "accord.provenance.signing:sign_file",
 }

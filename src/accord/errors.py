@@ -137,7 +137,14 @@ class ProducerUnavailable(AccordError):
 
 class LikenessUnavailable(ProducerUnavailable):
     code = "likeness.unavailable"
-    title = "Face likeness is not installed"
+    title = "Likeness models are not installed"
+
+
+class VoiceNotFound(AccordError):
+    """A reference clip of a protected person must hold enough of their speech."""
+
+    code = "likeness.voice_not_found"
+    title = "The clip does not hold enough speech"
 
 
 class FaceNotFound(AccordError):

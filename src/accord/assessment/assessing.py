@@ -15,7 +15,7 @@ from accord import __version__
 from accord.assessment.assessment import Assessment, InputFile, Skipped
 from accord.assessment.bands import decide
 from accord.assessment.evidence import BankLookup, Finding, Keyframe, Producer, Subject
-from accord.assessment.gallery import FaceGallery
+from accord.assessment.gallery import FaceGallery, VoiceGallery
 from accord.assessment.producers import default_producers
 from accord.errors import MediaError, ProducerUnavailable
 from accord.media.file import open_media
@@ -39,11 +39,12 @@ def assess_file(
     limits: MediaLimits | None = None,
     detector_dir: Path | None = None,
     gallery: FaceGallery | None = None,
+    voices: VoiceGallery | None = None,
 ) -> Assessment:
     """Assess the file at ``path``: ``anchors`` are PEM roots trusted for Content
     Credentials, ``banks`` finds the file in a server's banks and registry,
     ``detector_dir`` holds learned detectors (ONNX models with their cards), and
-    ``gallery`` the faces of protected people.
+    ``gallery`` and ``voices`` the faces and voices of protected people.
 
     Raises a ``MediaError`` when the file cannot be read at all; a producer that cannot
     read it, or cannot run here, is listed as skipped and the others still run.
@@ -52,7 +53,11 @@ def assess_file(
     subject = Subject(media, anchors=anchors, banks=banks)
     if media.kind is MediaKind.IMAGE:
         subject.picture()  # a picture that cannot be decoded cannot be assessed at all
-    chosen = list(producers) if producers is not None else default_producers(detector_dir, gallery)
+    chosen = (
+        list(producers)
+        if producers is not None
+        else default_producers(detector_dir, gallery, voices)
+    )
     findings: list[Finding] = []
     skipped: list[Skipped] = []
     for shown in [subject, *_keyframes(subject, chosen, skipped)]:

@@ -17,6 +17,7 @@ from accord.assessment.evidence import Finding
 SCHEMA = "accord.assessment/1"
 #: The likeness producer's finding code (``producers.likeness``).
 LIKENESS_CODE = "likeness.protected_person"
+VOICE_LIKENESS_CODE = "voice_likeness.protected_person"
 #: Said with every assessment, whatever its band.
 DOES_NOT_PROVE = (
     "No tool can prove a file authentic or fake on its own: this assessment weighs the "
@@ -81,19 +82,26 @@ class Assessment:
 
     @property
     def protected_people(self) -> list[dict[str, Any]]:
-        """The protected people a face resembles, closest first, each once."""
-        closest: dict[str, dict[str, Any]] = {}
+        """The protected people a face or the voice resembles: faces closest first, then
+        voices most similar first, each person once per way they were found."""
+        faces: dict[str, dict[str, Any]] = {}
+        voices: dict[str, dict[str, Any]] = {}
         for finding in self.findings:
-            if finding.code != LIKENESS_CODE:
+            if finding.code not in {LIKENESS_CODE, VOICE_LIKENESS_CODE}:
                 continue
-            person = {
-                key: finding.details[key] for key in ("person_id", "name", "role", "distance")
-            }
+            person = {key: finding.details[key] for key in ("person_id", "name", "role")}
             person["at_seconds"] = finding.at_seconds
-            known = closest.get(person["person_id"])
-            if known is None or person["distance"] < known["distance"]:
-                closest[person["person_id"]] = person
-        return sorted(closest.values(), key=lambda person: person["distance"])
+            if finding.code == LIKENESS_CODE:
+                person |= {"by": "face", "distance": finding.details["distance"]}
+                known = faces.get(person["person_id"])
+                if known is None or person["distance"] < known["distance"]:
+                    faces[person["person_id"]] = person
+            else:
+                person |= {"by": "voice", "similarity": finding.details["similarity"]}
+                voices[person["person_id"]] = person
+        return sorted(faces.values(), key=lambda person: person["distance"]) + sorted(
+            voices.values(), key=lambda person: -person["similarity"]
+        )
 
     @property
     def priority_review(self) -> bool:

@@ -1,7 +1,9 @@
-"""The faces of protected people (candidates, officials) that assessments look for.
+"""The faces and voices of protected people (candidates, officials) that assessments
+look for.
 
-A server builds its gallery from the people an election authority registered; a library
-user builds one from reference photos (``FaceGallery.from_photos``).
+A server builds its galleries from the people an election authority registered; a library
+user builds them from reference photos and clips (``FaceGallery.from_photos``,
+``VoiceGallery.from_clips``).
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.errors import FaceNotFound
+from accord.errors import FaceNotFound, SignalNotApplicable, VoiceNotFound
 from accord.media.file import open_media
 from accord.media.image import load_image
+from accord.media.limits import MediaLimits
+from accord.signals import voices
 from accord.signals.faces import EMBEDDING_SIZE, Face, find_faces
 
 
@@ -84,3 +88,54 @@ def reference_face(path: Path) -> NDArray[np.float32]:
         msg = f"{path.name}: a reference photo must show one face clearly; found {found}"
         raise FaceNotFound(msg)
     return faces[0].embedding
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceGallery:
+    """Reference voice embeddings (unit vectors), each owned by one protected person."""
+
+    people: tuple[ProtectedPerson, ...]
+    #: ``(references, voices.EMBEDDING_SIZE)`` float32.
+    embeddings: NDArray[np.float32]
+    owners: NDArray[np.intp]
+
+    @classmethod
+    def empty(cls) -> VoiceGallery:
+        return cls((), np.empty((0, voices.EMBEDDING_SIZE), np.float32), np.empty(0, np.intp))
+
+    @classmethod
+    def of(cls, references: Sequence[tuple[ProtectedPerson, NDArray[np.float32]]]) -> VoiceGallery:
+        if not references:
+            return cls.empty()
+        people = tuple(dict.fromkeys(person for person, _ in references))
+        index = {person: position for position, person in enumerate(people)}
+        embeddings = np.stack([np.asarray(e, np.float32) for _, e in references])
+        owners = np.array([index[person] for person, _ in references], np.intp)
+        return cls(people, embeddings, owners)
+
+    @classmethod
+    def from_clips(cls, clips: Mapping[ProtectedPerson, Sequence[Path]]) -> VoiceGallery:
+        """A gallery from reference recordings, each of the person speaking alone."""
+        return cls.of(
+            [(person, reference_voice(path)) for person, paths in clips.items() for path in paths]
+        )
+
+    def __len__(self) -> int:
+        return len(self.owners)
+
+    def closest(self, embedding: NDArray[np.float32]) -> tuple[ProtectedPerson, float] | None:
+        """The person whose reference voice is most similar, and the cosine similarity."""
+        if not len(self):
+            return None
+        similarities = self.embeddings.astype(np.float64) @ embedding.astype(np.float64)
+        best = int(np.argmax(similarities))
+        return self.people[int(self.owners[best])], float(similarities[best])
+
+
+def reference_voice(path: Path, limits: MediaLimits | None = None) -> NDArray[np.float32]:
+    """The embedding of the voice a reference clip holds; ``VoiceNotFound`` when it holds
+    too little speech to judge a voice by."""
+    try:
+        return voices.voice_embedding(path, limits=limits)
+    except SignalNotApplicable as error:
+        raise VoiceNotFound(f"{path.name}: {error.detail}") from None

@@ -26,6 +26,10 @@ Photos = Annotated[
     list[Path] | None,
     typer.Option("--photo", help="A reference photo showing their face alone (repeatable)."),
 ]
+Voices = Annotated[
+    list[Path] | None,
+    typer.Option("--voice", help="A recording of them speaking alone, 2 s or more (repeatable)."),
+]
 
 
 @person_app.command("add")
@@ -39,9 +43,15 @@ def add(
         list[str] | None, typer.Option("--alias", help="Another name (repeatable).")
     ] = None,
     photo: Photos = None,
+    voice: Voices = None,
 ) -> None:
-    """Register a protected person, with reference photos of their face."""
-    from accord.server.persons.service import add_reference_photo, register_person  # noqa: PLC0415
+    """Register a protected person, with reference photos of their face and recordings of
+    their voice."""
+    from accord.server.persons.service import (  # noqa: PLC0415
+        add_reference_photo,
+        add_reference_voice,
+        register_person,
+    )
 
     try:
         with local_services() as services, transaction(services) as session:
@@ -55,7 +65,9 @@ def add(
             )
             for path in photo or []:
                 add_reference_photo(session, person, path)
-            _describe(person, len(photo or []))
+            for path in voice or []:
+                add_reference_voice(session, person, path, services.settings.media_limits)
+            _describe(person, len(photo or []), len(voice or []))
     except AccordError as error:
         raise fail(error.detail) from None
 
@@ -78,19 +90,39 @@ def add_photos(
         raise fail(error.detail) from None
 
 
+@person_app.command("voice")
+def add_voices(
+    person: Annotated[str, typer.Argument(help="Their id, or their name if it is unique.")],
+    clips: Annotated[list[Path], typer.Argument(help="Recordings of them speaking alone.")],
+) -> None:
+    """Add reference recordings of a protected person's voice (only its embedding is kept)."""
+    from accord.server.persons.service import add_reference_voice, find_person  # noqa: PLC0415
+
+    try:
+        with local_services() as services, transaction(services) as session:
+            found = find_person(session, person)
+            for path in clips:
+                add_reference_voice(session, found, path, services.settings.media_limits)
+            typer.echo(f"added {len(clips)} reference recording(s) of {found.name}")
+    except AccordError as error:
+        raise fail(error.detail) from None
+
+
 @person_app.command("list")
 def list_command() -> None:
-    """Every protected person, with how many reference faces each has."""
-    from accord.server.persons.service import list_people  # noqa: PLC0415
+    """Every protected person, with how many reference faces and voices each has."""
+    from accord.server.persons.service import list_people, voice_counts  # noqa: PLC0415
 
     with local_services() as services, transaction(services) as session:
+        voices = voice_counts(session)
         for person, faces in list_people(session):
-            _describe(person, faces)
+            _describe(person, faces, voices.get(person.id, 0))
 
 
-def _describe(person: ProtectedPersonRow, faces: int) -> None:
+def _describe(person: ProtectedPersonRow, faces: int, voices: int = 0) -> None:
     where = ", ".join(part for part in (person.role, person.election, person.constituency) if part)
-    typer.echo(f"{person.id}\t{person.name}\t{where or '-'}\t{faces} reference face(s)")
+    references = f"{faces} reference face(s)" + (f", {voices} voice(s)" if voices else "")
+    typer.echo(f"{person.id}\t{person.name}\t{where or '-'}\t{references}")
 
 
 PersonArgument = Annotated[str, typer.Argument(help="Their id, or their name if it is unique.")]

@@ -34,6 +34,7 @@ STATUS_BY_ERROR: dict[type[errors.AccordError], int] = {
     errors.DetectorError: 503,
     errors.ProducerUnavailable: 503,
     errors.FaceNotFound: 422,
+    errors.VoiceNotFound: 422,
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.Unauthorized: 401,

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from accord.cli.main import app
+from tests.speech import SENTENCES, require_voice_model, speak
 from tests.unit.cli.conftest import accord, runner
 
 
@@ -94,3 +95,21 @@ def test_who_may_report_for_a_protected_person(faces: Path) -> None:
         code, stdout, stderr = accord("person", *args)
         assert code == 0, stderr
         assert said in stdout
+
+
+def test_a_registered_voice_is_recognised_by_assess(tmp_path: Path) -> None:
+    require_voice_model()
+    reference = speak(tmp_path, "reference", "en+m7", SENTENCES[0])
+    robocall = speak(tmp_path, "robocall", "en+m7", SENTENCES[1])
+    code, stdout, stderr = accord("person", "add", "Jane Doe", "--voice", reference)
+    assert code == 0, stderr
+    assert stdout.strip().endswith("0 reference face(s), 1 voice(s)")
+    code, stdout, _ = accord("assess", "--json", robocall)
+    [person] = json.loads(stdout)["protected_people"]
+    assert (person["name"], person["by"]) == ("Jane Doe", "voice")
+    short = speak(tmp_path, "short", "en+m7", "Vote.")
+    code, _, stderr = accord("person", "voice", "Jane Doe", short)
+    assert code != 0
+    assert "short.wav" in stderr
+    assert len(stderr.strip().splitlines()) == 1
+    assert accord("person", "list")[1].strip().endswith("1 voice(s)")  # nothing kept

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import pickle  # noqa: TID251 - builds checkpoints, hostile ones too, for the reader
-import shutil
 import struct
 import subprocess
 import sys
@@ -36,34 +35,15 @@ from accord.signals.voices import (
     partial_slices,
     preprocess,
     read_checkpoint,
-    voice_available,
     voice_embedding,
     voice_similarity,
 )
-
-SENTENCES = (
-    "The polling stations open at seven in the morning and close at eight in the evening.",
-    "Every registered voter may bring one companion to help them read the ballot paper.",
-    "Results from the northern district are expected shortly after midnight on Sunday.",
-)
+from tests.speech import SENTENCES, require_voice_model, speak
 
 
 @pytest.fixture(scope="module")
 def model() -> None:
-    """Resemblyzer's weights: ``make install`` puts them in; in CI their absence fails."""
-    if not voice_available():
-        missing = "Resemblyzer's speaker encoder weights are missing: run make install"
-        if os.environ.get("CI"):
-            pytest.fail(missing)
-        pytest.skip(missing)
-
-
-def speak(folder: Path, name: str, voice: str, text: str) -> Path:
-    exe = shutil.which("espeak-ng")
-    assert exe is not None, "espeak-ng is required (apt-get install espeak-ng)"
-    path = folder / f"{name}.wav"
-    subprocess.run([exe, "-v", voice, "-s", "160", "-w", str(path), text], check=True)
-    return path
+    require_voice_model()
 
 
 @pytest.fixture(scope="module")

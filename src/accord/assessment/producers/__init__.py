@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from accord.assessment.evidence import Producer
-from accord.assessment.gallery import FaceGallery
+from accord.assessment.gallery import FaceGallery, VoiceGallery
 
 
 def default_producers(
-    detector_dir: Path | None = None, gallery: FaceGallery | None = None
+    detector_dir: Path | None = None,
+    gallery: FaceGallery | None = None,
+    voices: VoiceGallery | None = None,
 ) -> list[Producer]:
     """Every producer, cheapest and most decisive first; learned detectors when a folder
-    of them is configured, and likeness when a gallery of protected people is given."""
+    of them is configured, and likeness when galleries of protected people are given."""
     from accord.assessment.producers.accord_watermark import AccordWatermarkProducer  # noqa: PLC0415
     from accord.assessment.producers.banks import BanksProducer  # noqa: PLC0415
     from accord.assessment.producers.forensics import ForensicsProducer  # noqa: PLC0415
@@ -25,6 +27,7 @@ def default_producers(
     from accord.assessment.producers.learned import LearnedDetectorsProducer  # noqa: PLC0415
     from accord.assessment.producers.likeness import LikenessProducer  # noqa: PLC0415
     from accord.assessment.producers.provenance import ProvenanceProducer  # noqa: PLC0415
+    from accord.assessment.producers.voice_likeness import VoiceLikenessProducer  # noqa: PLC0415
 
     producers: list[Producer] = [
         ProvenanceProducer(),
@@ -36,6 +39,8 @@ def default_producers(
     ]
     if gallery is not None and len(gallery):
         producers.append(LikenessProducer(gallery))
+    if voices is not None and len(voices):
+        producers.append(VoiceLikenessProducer(voices))
     if detector_dir is not None:
         producers.append(LearnedDetectorsProducer(detector_dir))
     return producers

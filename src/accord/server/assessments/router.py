@@ -16,7 +16,7 @@ from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
 from accord.server.deps import ServicesDep, SessionDep
 from accord.server.issuers.service import trust_anchors
-from accord.server.persons.service import load_gallery
+from accord.server.persons.service import load_gallery, load_voice_gallery
 from accord.server.services import Services
 from accord.server.uploads import spooled_to_disk
 
@@ -57,6 +57,7 @@ def assessment_of(services: Services, session: Session, path: Path) -> Assessmen
         limits=services.settings.media_limits,
         detector_dir=services.settings.detector_dir,
         gallery=load_gallery(session),
+        voices=load_voice_gallery(session),
     )
 
 

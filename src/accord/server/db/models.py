@@ -16,7 +16,12 @@ from accord.server.elections.models import Election
 from accord.server.issuers.models import Issuer
 from accord.server.mail.models import MailMessage
 from accord.server.notices.models import Notice
-from accord.server.persons.models import ProtectedPersonRow, ReferenceFace, Representative
+from accord.server.persons.models import (
+    ProtectedPersonRow,
+    ReferenceFace,
+    ReferenceVoice,
+    Representative,
+)
 from accord.server.webhooks.models import DeliveryAttempt, OutboxMessage, Webhook
 
 __all__ = [
@@ -47,6 +52,7 @@ __all__ = [
     "ProtectedPersonRow",
     "ProvenanceRecord",
     "ReferenceFace",
+    "ReferenceVoice",
     "Representative",
     "SignalRemoval",
     "Strike",

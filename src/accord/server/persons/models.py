@@ -1,4 +1,4 @@
-"""Protected people (candidates, election officials) and their reference faces."""
+"""Protected people (candidates, election officials) and their reference faces and voices."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ class ProtectedPersonRow(Base):
     faces: Mapped[list[ReferenceFace]] = relationship(
         back_populates="person", cascade="all, delete-orphan", lazy="raise"
     )
+    voices: Mapped[list[ReferenceVoice]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", lazy="raise"
+    )
 
 
 class ReferenceFace(Base):
@@ -49,6 +52,24 @@ class ReferenceFace(Base):
     added_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
     person: Mapped[ProtectedPersonRow] = relationship(back_populates="faces", lazy="raise")
+
+
+class ReferenceVoice(Base):
+    """One reference recording's voice embedding (256 little-endian float32); not the
+    recording."""
+
+    __tablename__ = "reference_voices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("protected_persons.id", ondelete="CASCADE"), index=True
+    )
+    embedding: Mapped[bytes] = mapped_column(LargeBinary)
+    #: SHA-256 of the clip it came from, so the same clip is not added twice.
+    clip_sha256: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+    person: Mapped[ProtectedPersonRow] = relationship(back_populates="voices", lazy="raise")
 
 
 class Representative(Base):

@@ -1,4 +1,5 @@
-"""Register protected people and their reference faces; build the gallery assessments use."""
+"""Register protected people and their reference faces and voices; build the galleries
+assessments use."""
 
 from __future__ import annotations
 
@@ -11,11 +12,23 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accord.assessment.gallery import FaceGallery, ProtectedPerson, reference_face
+from accord.assessment.gallery import (
+    FaceGallery,
+    ProtectedPerson,
+    VoiceGallery,
+    reference_face,
+    reference_voice,
+)
 from accord.errors import Conflict, Forbidden, NotFound
+from accord.media.limits import MediaLimits
 from accord.server.accounts.models import Organization, OrganizationKind, Role, User
 from accord.server.db.base import utc_now
-from accord.server.persons.models import ProtectedPersonRow, ReferenceFace, Representative
+from accord.server.persons.models import (
+    ProtectedPersonRow,
+    ReferenceFace,
+    ReferenceVoice,
+    Representative,
+)
 
 _EMBEDDING = np.dtype("<f4")
 #: A new reference face this close to another person's is theirs, not a look-alike's.
@@ -71,6 +84,26 @@ def add_reference_photo(session: Session, person: ProtectedPersonRow, path: Path
     return face
 
 
+def add_reference_voice(
+    session: Session, person: ProtectedPersonRow, path: Path, limits: MediaLimits | None = None
+) -> ReferenceVoice:
+    """Keep the embedding of the voice ``path`` holds; the recording itself is not kept."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    known = select(ReferenceVoice.id).where(
+        ReferenceVoice.person_id == person.id, ReferenceVoice.clip_sha256 == digest
+    )
+    if session.scalar(known) is not None:
+        raise Conflict(f"{path.name} is already a reference recording of {person.name}")
+    voice = ReferenceVoice(
+        person_id=person.id,
+        embedding=np.asarray(reference_voice(path, limits), _EMBEDDING).tobytes(),
+        clip_sha256=digest,
+    )
+    session.add(voice)
+    session.flush()
+    return voice
+
+
 def find_person(session: Session, wanted: str) -> ProtectedPersonRow:
     """The person with this id, or the only one with this name (case-insensitive)."""
     person = session.get(ProtectedPersonRow, wanted)
@@ -100,6 +133,16 @@ def list_people(session: Session) -> list[tuple[ProtectedPersonRow, int]]:
     return [(person, int(count)) for person, count in rows]
 
 
+def voice_counts(session: Session) -> dict[str, int]:
+    """How many reference recordings each person with any has."""
+    rows = session.execute(
+        select(ReferenceVoice.person_id, func.count(ReferenceVoice.id)).group_by(
+            ReferenceVoice.person_id
+        )
+    )
+    return {person_id: int(count) for person_id, count in rows}
+
+
 def load_gallery(session: Session) -> FaceGallery:
     """Every reference face, for the likeness producer."""
     rows = session.execute(
@@ -113,6 +156,26 @@ def load_gallery(session: Session) -> FaceGallery:
         .order_by(ReferenceFace.id)
     )
     return FaceGallery.of(
+        [
+            (ProtectedPerson(person_id, name, role), np.frombuffer(blob, _EMBEDDING))
+            for person_id, name, role, blob in rows
+        ]
+    )
+
+
+def load_voice_gallery(session: Session) -> VoiceGallery:
+    """Every reference voice, for the voice likeness producer."""
+    rows = session.execute(
+        select(
+            ProtectedPersonRow.id,
+            ProtectedPersonRow.name,
+            ProtectedPersonRow.role,
+            ReferenceVoice.embedding,
+        )
+        .join(ReferenceVoice, ReferenceVoice.person_id == ProtectedPersonRow.id)
+        .order_by(ReferenceVoice.id)
+    )
+    return VoiceGallery.of(
         [
             (ProtectedPerson(person_id, name, role), np.frombuffer(blob, _EMBEDDING))
             for person_id, name, role, blob in rows
