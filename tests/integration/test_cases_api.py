@@ -248,6 +248,20 @@ def test_an_uploader_appeal_reversed_by_a_senior_reviewer_undoes_everything(
         "/v1/match", content=copy.read_bytes(), headers={"Content-Type": "image/jpeg"}
     )
     assert "ACCORD_DECEPTIVE" not in {match["bank"] for match in matched.json()["matches"]}
+    # The transparency report counts it all.
+    sign_in(client, staff.auditor)
+    today = utc_now().date().isoformat()
+    report = client.get("/v1/transparency", params={"from": today, "to": today}).json()
+    assert report["notices"]["received"] == 1
+    assert report["notices"]["decided"] == 1
+    assert report["notices"]["median_hours_to_decision"] >= 0
+    assert report["decisions"]["by_action"] == {"remove": 1}
+    assert report["decisions"]["restrictive_by_ground"] == {"incompatible": 1}
+    assert report["statements_of_reasons"] == 1
+    assert (report["appeals"]["received"], report["appeals"]["reversed"]) == (1, 1)
+    assert report["suspensions"]["warnings"] == 1
+    refused = client.get("/v1/transparency", params={"from": today, "to": "2000-01-01"})
+    assert refused.status_code == 400
 
 
 def test_a_notifier_appeal_against_no_action_reopens_the_case(

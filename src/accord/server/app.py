@@ -33,6 +33,7 @@ from accord.server.portal.mount import mount_portal
 from accord.server.problems import install_problem_handlers
 from accord.server.services import Services
 from accord.server.settings import Settings
+from accord.server.transparency import router as transparency_router
 from accord.server.verify_page.body_limit import PageBodyLimit
 from accord.server.verify_page.mount import mount_verify_page
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(appeals_router.router)
     app.include_router(elections_router.router)
     app.include_router(statements_router.router)
+    app.include_router(transparency_router.router)
     app.include_router(hashing_router.router)
     app.include_router(assets_router.router)
     app.include_router(banks_router.router)
