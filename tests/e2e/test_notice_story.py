@@ -6,7 +6,7 @@ the uploader appeals, a senior reviewer reverses, and the restore reaches the pl
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -62,7 +62,7 @@ def set_up(data: Path, hook: str) -> bytes:
 
 
 @pytest.fixture
-def open_page(browser: Browser) -> Iterator[object]:
+def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
     """Pages of their own (one per person: separate cookies); any console error fails."""
     errors: list[str] = []
     contexts = []
@@ -101,11 +101,92 @@ def sign_in(page: Page, base: str, email: str) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+def report_as_candidate(page: Page, base: str, deepfake: Path, shots: Path) -> str:
+    """Jane reports a deepfake of herself; the tracking number she is given."""
+    sign_in(page, base, "jane@doe.example")
+    page.goto(f"{base}/report")
+    shot(page, shots, "01-report-form")
+    expect(page.get_by_label("It is a deepfake of me")).to_be_checked()
+    page.get_by_label("The file").set_input_files(deepfake)
+    page.get_by_label("Platform", exact=True).fill("videoshare")
+    page.get_by_label("The platform's id for it").fill("v-1")
+    page.get_by_label("Why is it deceptive?").fill(
+        "I never stood on that bridge; the picture is fabricated."
+    )
+    page.get_by_label("I believe, in good faith").check()
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.get_by_role("heading", name="Thank you: your report is received")).to_be_visible()
+    shot(page, shots, "02-acknowledged")
+    return page.locator("#tracking-number").inner_text()
+
+
+def wait_until_in_review(page: Page, base: str, tracking: str, shots: Path) -> None:
+    """Triage runs in the background; her reports page shows when it has."""
+    page.goto(f"{base}/my/notices")
+    for _ in range(100):
+        if "in review" in page.locator("main").inner_text():
+            break
+        page.wait_for_timeout(100)
+        page.reload()
+    expect(page.get_by_role("row", name=tracking)).to_contain_text("in review")
+    shot(page, shots, "03-my-reports")
+
+
+def remove_as_reviewer(page: Page, base: str, shots: Path) -> None:
+    """The reviewer finds Jane's case first in the queue, claims it and removes it."""
+    sign_in(page, base, "reviewer@ec.example")
+    expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
+    first = page.locator("#queue-rows tr").first
+    expect(first).to_contain_text("Jane Doe")
+    shot(page, shots, "04-queue")
+    first.get_by_role("link").click()
+    page.get_by_role("button", name="Claim this case").click()
+    shot(page, shots, "05-case")
+    page.get_by_label("Remove").check()
+    page.get_by_label("The clause or the law").fill(
+        "Terms 4.2: deceptive synthetic media about elections"
+    )
+    page.get_by_label("Facts and reasons").fill(
+        "The candidate was never there; the picture is fabricated."
+    )
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.locator("#case-status")).to_have_text("decided")
+    shot(page, shots, "06-decided")
+
+
+def appeal_as_uploader(page: Page, base: str, token: str, shots: Path) -> None:
+    page.goto(f"{base}/appeal?token={token}")
+    page.get_by_label("Why is the decision wrong?").fill(
+        "This is a parody account; the caption says so."
+    )
+    shot(page, shots, "08-appeal-phone")
+    page.get_by_role("button", name="Send the appeal").click()
+    expect(page.get_by_role("status")).to_contain_text("is received")
+    shot(page, shots, "09-appeal-received-phone")
+
+
+def reverse_as_senior(page: Page, base: str, shots: Path) -> None:
+    sign_in(page, base, "senior@ec.example")
+    page.goto(f"{base}/review/appeals")
+    shot(page, shots, "10-appeals")
+    page.locator("tbody tr").first.get_by_role("link").first.click()
+    page.get_by_label("Reverse it").check()
+    page.get_by_label("Reasons").fill("The account is a declared parody; the caption says so.")
+    shot(page, shots, "11-appeal-case")
+    page.get_by_role("button", name="Record the outcome").click()
+    expect(page.locator("#appeal-status")).to_have_text("reversed")
+
+
+def banks_matching(base: str, path: Path) -> set[str]:
+    answer = httpx.post(
+        f"{base}/v1/match", content=path.read_bytes(), headers={"Content-Type": "image/jpeg"}
+    )
+    return {match["bank"] for match in answer.json()["matches"]}
+
+
 def test_a_candidate_report_goes_from_notice_to_removal_to_reversal(
-    open_page: object, tmp_path: Path, corpus: Path
+    open_page: Callable[..., Page], tmp_path: Path, corpus: Path
 ) -> None:
-    new_page = open_page
-    assert callable(new_page)
     deepfake = corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
     copy = tmp_path / "reupload.jpg"
     encoded(scaled(load_photo(deepfake), 0.6), "JPEG", 55).save(copy, quality=95)
@@ -115,80 +196,25 @@ def test_a_candidate_report_goes_from_notice_to_removal_to_reversal(
         receiver.secret = set_up(data, hook)
         with serve(data, **fast) as served:
             base = served.base
-            # 1. The candidate reports a deepfake of herself.
-            jane = new_page()
-            sign_in(jane, base, "jane@doe.example")
-            jane.goto(f"{base}/report")
-            shot(jane, tmp_path, "01-report-form")
-            expect(jane.get_by_label("It is a deepfake of me")).to_be_checked()
-            jane.get_by_label("The file").set_input_files(deepfake)
-            jane.get_by_label("Platform", exact=True).fill("videoshare")
-            jane.get_by_label("The platform's id for it").fill("v-1")
-            jane.get_by_label("Why is it deceptive?").fill("I never stood on that bridge; the picture is fabricated.")
-            jane.get_by_label("I believe, in good faith").check()
-            jane.get_by_role("button", name="Send the report").click()
-            expect(jane.get_by_role("heading", name="Thank you: your report is received")).to_be_visible()
-            tracking = jane.locator("#tracking-number").inner_text()
-            shot(jane, tmp_path, "02-acknowledged")
-            # 2. Triage files it; her reports page shows it under review.
-            jane.goto(f"{base}/my/notices")
-            for _ in range(100):
-                if "in review" in jane.locator("main").inner_text():
-                    break
-                jane.wait_for_timeout(100)
-                jane.reload()
-            expect(jane.get_by_role("row", name=tracking)).to_contain_text("in review")
-            shot(jane, tmp_path, "03-my-reports")
-            # 3. A reviewer finds it first in the queue, claims it and removes it.
-            reviewer = new_page()
-            sign_in(reviewer, base, "reviewer@ec.example")
-            expect(reviewer.get_by_role("heading", name="Review queue")).to_be_visible()
-            first = reviewer.locator("#queue-rows tr").first
-            expect(first).to_contain_text("Jane Doe")
-            shot(reviewer, tmp_path, "04-queue")
-            first.get_by_role("link").click()
-            reviewer.get_by_role("button", name="Claim this case").click()
-            shot(reviewer, tmp_path, "05-case")
-            reviewer.get_by_label("Remove").check()
-            reviewer.get_by_label("The clause or the law").fill("Terms 4.2: deceptive synthetic media about elections")
-            reviewer.get_by_label("Facts and reasons").fill("The candidate was never there; the picture is fabricated.")
-            reviewer.get_by_role("button", name="Record the decision").click()
-            expect(reviewer.locator("#case-status")).to_have_text("decided")
-            shot(reviewer, tmp_path, "06-decided")
-            # 4. The platform receives the signed removal, with the statement of reasons.
+            jane = open_page()
+            tracking = report_as_candidate(jane, base, deepfake, tmp_path)
+            wait_until_in_review(jane, base, tracking, tmp_path)
+            remove_as_reviewer(open_page(), base, tmp_path)
+            # The platform receives the signed removal, with the statement of reasons.
             removal = receiver.wait_for("content.remove")
             assert removal["item"]["platform_content_id"] == "v-1"
-            assert removal["statement_of_reasons"]["decision_visibility"] == ["DECISION_VISIBILITY_CONTENT_REMOVED"]
-            assert receiver.bad_signatures == 0
-            # 5. A re-encoded re-upload is caught by the bank.
-            matched = httpx.post(f"{base}/v1/match", content=copy.read_bytes(), headers={"Content-Type": "image/jpeg"})
-            assert "ACCORD_DECEPTIVE" in {match["bank"] for match in matched.json()["matches"]}
-            # 6. The candidate sees the decision.
+            visibility = removal["statement_of_reasons"]["decision_visibility"]
+            assert visibility == ["DECISION_VISIBILITY_CONTENT_REMOVED"]
+            # A re-encoded re-upload is caught by the bank.
+            assert "ACCORD_DECEPTIVE" in banks_matching(base, copy)
             jane.goto(f"{base}/notices/{tracking}")
             expect(jane.locator("#decision")).to_contain_text("Removed")
             shot(jane, tmp_path, "07-candidate-sees-decision")
-            # 7. The uploader appeals with the code the platform passed on.
-            uploader = new_page(width=390)  # on a phone
-            uploader.goto(f"{base}/appeal?token={removal['appeal']['token']}")
-            uploader.get_by_label("Why is the decision wrong?").fill("This is a parody account; the caption says so.")
-            shot(uploader, tmp_path, "08-appeal-phone")
-            uploader.get_by_role("button", name="Send the appeal").click()
-            expect(uploader.get_by_role("status")).to_contain_text("is received")
-            shot(uploader, tmp_path, "09-appeal-received-phone")
-            # 8. A senior reviewer reverses; the platform is told to restore.
-            senior = new_page()
-            sign_in(senior, base, "senior@ec.example")
-            senior.goto(f"{base}/review/appeals")
-            shot(senior, tmp_path, "10-appeals")
-            senior.locator("tbody tr").first.get_by_role("link").first.click()
-            senior.get_by_label("Reverse it").check()
-            senior.get_by_label("Reasons").fill("The account is a declared parody; the caption says so.")
-            shot(senior, tmp_path, "11-appeal-case")
-            senior.get_by_role("button", name="Record the outcome").click()
-            expect(senior.locator("#appeal-status")).to_have_text("reversed")
+            # The uploader, on a phone, appeals with the code the platform passed on.
+            appeal_as_uploader(open_page(width=390), base, removal["appeal"]["token"], tmp_path)
+            reverse_as_senior(open_page(), base, tmp_path)
             restore = receiver.wait_for("content.restore")
             assert restore["puid"] == removal["puid"]
             assert receiver.wait_for("appeal.decided")["outcome"] == "reversed"
-            matched = httpx.post(f"{base}/v1/match", content=copy.read_bytes(), headers={"Content-Type": "image/jpeg"})
-            assert "ACCORD_DECEPTIVE" not in {match["bank"] for match in matched.json()["matches"]}
+            assert "ACCORD_DECEPTIVE" not in banks_matching(base, copy)
             assert receiver.bad_signatures == 0

@@ -40,12 +40,20 @@ _DONE = {
     "organization": "The organization was created.",
     "person": "The protected person was registered.",
     "photo": "The reference photo was added.",
+    "voice": "The reference recording was added.",
     "verified": "The person's identity is recorded as verified.",
     "linked": "The account may now report for the person.",
     "authorized": "The representative may now report for the person.",
     "revoked": "The representative may no longer report for the person.",
     "election": "The election was added.",
     "replayed": "The message will be sent again, from a fresh count of attempts.",
+}
+_ACTION_WORDS = {
+    "remove": "remove",
+    "disable": "disable access",
+    "label_ai_generated": "label “AI-generated”",
+    "label_altered": "label “altered”",
+    "demote": "demote",
 }
 _DEAD_LETTERS = 200
 _TERRITORY_SEPARATORS = re.compile(r"[\s,;]+")
@@ -65,7 +73,9 @@ def overview(request: Request, session: SessionDep) -> Response:
         "users": count(select(func.count(User.id)).where(User.active.is_(True))),
         "people": count(select(func.count(ProtectedPersonRow.id))),
         "unverified": count(
-            select(func.count(ProtectedPersonRow.id)).where(ProtectedPersonRow.verified_at.is_(None))
+            select(func.count(ProtectedPersonRow.id)).where(
+                ProtectedPersonRow.verified_at.is_(None)
+            )
         ),
         "elections": count(
             select(func.count(Election.id)).where(Election.polling_date >= utc_now().date())
@@ -233,6 +243,7 @@ def _people_page(
     done: str | None = None,
 ) -> Response:
     listed = persons.list_people(session)
+    voices = persons.voice_counts(session)
     current = session.execute(
         select(Representative.person_id, User)
         .join(User, User.id == Representative.user_id)
@@ -248,6 +259,7 @@ def _people_page(
         {
             "person": person,
             "faces": faces,
+            "voices": voices.get(person.id, 0),
             "account": known.get(person.user_id) if person.user_id else None,
             "verifier": known.get(person.verified_by) if person.verified_by else None,
             "representatives": representing[person.id],
@@ -345,6 +357,41 @@ def _add_photo(
             raise
 
 
+@router.post("/people/voices", response_class=HTMLResponse)
+def add_voice(
+    request: Request,
+    *,
+    services: ServicesDep,
+    session: SessionDep,
+    csrf_token: Csrf = "",
+    person: Annotated[str, Form(max_length=32)] = "",
+    recording: UploadFile | None = None,
+) -> Response:
+    found = viewer(request, session, Role.ADMIN)
+    check_form(request, csrf_token)
+    settings = services.settings
+    try:
+        if recording is None or not recording.filename:
+            raise BadRequest("recording: choose a recording of them speaking")
+        with spooled_to_disk(
+            recording.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
+        ) as path:
+            try:
+                persons.add_reference_voice(
+                    session, _person(session, person), path, settings.media_limits
+                )
+            except AccordError as error:
+                error.detail = error.detail.replace(path.name, recording.filename)
+                raise
+    except AccordError as error:
+        session.rollback()
+        return _people_page(
+            request, session, found, error=error.detail, status=status_for(error),
+            form={"voice_person": person},
+        )  # fmt: skip
+    return see_other("/admin/people?done=voice")
+
+
 @router.post("/people/verify", response_class=HTMLResponse)
 def verify_person(
     request: Request,
@@ -359,9 +406,7 @@ def verify_person(
         persons.verify_identity(session, _person(session, person), found.user)
     except AccordError as error:
         session.rollback()
-        return _people_page(
-            request, session, found, error=error.detail, status=status_for(error)
-        )
+        return _people_page(request, session, found, error=error.detail, status=status_for(error))
     return see_other("/admin/people?done=verified")
 
 
@@ -424,9 +469,7 @@ def revoke_representative(
         persons.revoke_representative(session, _person(session, person), _user(session, user))
     except AccordError as error:
         session.rollback()
-        return _people_page(
-            request, session, found, error=error.detail, status=status_for(error)
-        )
+        return _people_page(request, session, found, error=error.detail, status=status_for(error))
     return see_other("/admin/people?done=revoked")
 
 
@@ -577,9 +620,7 @@ def replay_message(
         replay(session, message_id)
     except AccordError as error:
         session.rollback()
-        return _webhooks_page(
-            request, session, found, error=error.detail, status=status_for(error)
-        )
+        return _webhooks_page(request, session, found, error=error.detail, status=status_for(error))
     return see_other("/admin/webhooks?done=replayed")
 
 
@@ -607,7 +648,8 @@ def _policy(settings: Settings) -> list[tuple[str, str, str]]:
         return f"{value} strike{'s' if value != 1 else ''}"
 
     weights = ", ".join(
-        f"{action.replace('_', ' ')} {weight}" for action, weight in settings.strike_weights.items()
+        f"{_ACTION_WORDS.get(action, action.replace('_', ' '))} {weight}"
+        for action, weight in settings.strike_weights.items()
     )
     shown = [
         ("Review deadline, urgent cases", hours(settings.sla_hours_urgent), "sla_hours_urgent"),
