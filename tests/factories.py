@@ -42,8 +42,8 @@ def encode_talking_video(path: Path, speech: Path, *, fps: int = 10) -> Path:
         sound = [frame.to_ndarray() for frame in source.decode(audio=0)]
         rate = source.streams.audio[0].rate
     samples = np.concatenate(sound, axis=1).astype(np.float32)
-    if np.issubdtype(sound[0].dtype, np.integer):
-        samples /= np.iinfo(sound[0].dtype).max
+    if sound[0].dtype == np.int16:  # espeak-ng writes 16-bit PCM
+        samples /= float(np.iinfo(np.int16).max)
     seconds = samples.shape[1] / rate
     with av.open(str(path), "w") as container:
         video = container.add_stream("libx264", rate=fps)

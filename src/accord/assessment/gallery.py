@@ -49,13 +49,7 @@ class FaceGallery:
     @classmethod
     def of(cls, references: Sequence[tuple[ProtectedPerson, NDArray[np.float32]]]) -> FaceGallery:
         """A gallery of ``(person, embedding)`` pairs; a person may have several."""
-        if not references:
-            return cls.empty()
-        people = tuple(dict.fromkeys(person for person, _ in references))
-        index = {person: position for position, person in enumerate(people)}
-        embeddings = np.stack([np.asarray(e, np.float32) for _, e in references])
-        owners = np.array([index[person] for person, _ in references], np.intp)
-        return cls(people, embeddings, owners)
+        return cls(*_stacked(references)) if references else cls.empty()
 
     @classmethod
     def from_photos(cls, photos: Mapping[ProtectedPerson, Sequence[Path]]) -> FaceGallery:
@@ -78,6 +72,17 @@ class FaceGallery:
         distances = np.linalg.norm(self.embeddings - embedding, axis=1)
         best = int(np.argmin(distances))
         return self.people[int(self.owners[best])], float(distances[best])
+
+
+def _stacked(
+    references: Sequence[tuple[ProtectedPerson, NDArray[np.float32]]],
+) -> tuple[tuple[ProtectedPerson, ...], NDArray[np.float32], NDArray[np.intp]]:
+    """The people (each once), the embeddings as rows, and each row's owner."""
+    people = tuple(dict.fromkeys(person for person, _ in references))
+    index = {person: position for position, person in enumerate(people)}
+    embeddings = np.stack([np.asarray(e, np.float32) for _, e in references])
+    owners = np.array([index[person] for person, _ in references], np.intp)
+    return people, embeddings, owners
 
 
 def reference_face(path: Path) -> NDArray[np.float32]:
@@ -105,13 +110,8 @@ class VoiceGallery:
 
     @classmethod
     def of(cls, references: Sequence[tuple[ProtectedPerson, NDArray[np.float32]]]) -> VoiceGallery:
-        if not references:
-            return cls.empty()
-        people = tuple(dict.fromkeys(person for person, _ in references))
-        index = {person: position for position, person in enumerate(people)}
-        embeddings = np.stack([np.asarray(e, np.float32) for _, e in references])
-        owners = np.array([index[person] for person, _ in references], np.intp)
-        return cls(people, embeddings, owners)
+        """A gallery of ``(person, embedding)`` pairs; a person may have several."""
+        return cls(*_stacked(references)) if references else cls.empty()
 
     @classmethod
     def from_clips(cls, clips: Mapping[ProtectedPerson, Sequence[Path]]) -> VoiceGallery:

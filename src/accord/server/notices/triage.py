@@ -68,7 +68,8 @@ def triage_pending(services: Services) -> int:
         findings = _examine(services, notice_id)
         with services.sessions() as session:
             session.info["actor"] = "system:triage"
-            notice = session.get(Notice, notice_id)
+            # Locked, so that of two triagers that both ended up with it, one files it.
+            notice = session.get(Notice, notice_id, with_for_update=True)
             if notice is not None and notice.triaged_at is None:
                 file_notice(services, session, notice, findings)
                 done += 1

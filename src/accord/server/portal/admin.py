@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -410,26 +411,23 @@ def verify_person(
     return see_other("/admin/people?done=verified")
 
 
+PersonField = Annotated[str, Form(max_length=32)]
+UserField = Annotated[str, Form(max_length=20)]
+
+
 @router.post("/people/account", response_class=HTMLResponse)
 def link_account(
     request: Request,
     *,
     session: SessionDep,
     csrf_token: Csrf = "",
-    person: Annotated[str, Form(max_length=32)] = "",
-    user: Annotated[str, Form(max_length=20)] = "",
+    person: PersonField = "",
+    user: UserField = "",
 ) -> Response:
-    found = viewer(request, session, Role.ADMIN)
-    check_form(request, csrf_token)
-    try:
-        persons.link_account(session, _person(session, person), _user(session, user))
-    except AccordError as error:
-        session.rollback()
-        return _people_page(
-            request, session, found, error=error.detail, status=status_for(error),
-            form={"link_person": person, "link_user": user},
-        )  # fmt: skip
-    return see_other("/admin/people?done=linked")
+    return _who_speaks(
+        request, session, csrf_token, persons.link_account, person=person, user=user,
+        done="linked", form={"link_person": person, "link_user": user},
+    )  # fmt: skip
 
 
 @router.post("/people/representatives", response_class=HTMLResponse)
@@ -438,20 +436,13 @@ def authorize_representative(
     *,
     session: SessionDep,
     csrf_token: Csrf = "",
-    person: Annotated[str, Form(max_length=32)] = "",
-    user: Annotated[str, Form(max_length=20)] = "",
+    person: PersonField = "",
+    user: UserField = "",
 ) -> Response:
-    found = viewer(request, session, Role.ADMIN)
-    check_form(request, csrf_token)
-    try:
-        persons.authorize_representative(session, _person(session, person), _user(session, user))
-    except AccordError as error:
-        session.rollback()
-        return _people_page(
-            request, session, found, error=error.detail, status=status_for(error),
-            form={"rep_person": person, "rep_user": user},
-        )  # fmt: skip
-    return see_other("/admin/people?done=authorized")
+    return _who_speaks(
+        request, session, csrf_token, persons.authorize_representative, person=person,
+        user=user, done="authorized", form={"rep_person": person, "rep_user": user},
+    )  # fmt: skip
 
 
 @router.post("/people/representatives/revoke", response_class=HTMLResponse)
@@ -460,17 +451,37 @@ def revoke_representative(
     *,
     session: SessionDep,
     csrf_token: Csrf = "",
-    person: Annotated[str, Form(max_length=32)] = "",
-    user: Annotated[str, Form(max_length=20)] = "",
+    person: PersonField = "",
+    user: UserField = "",
 ) -> Response:
+    return _who_speaks(
+        request, session, csrf_token, persons.revoke_representative, person=person, user=user,
+        done="revoked", form={},
+    )  # fmt: skip
+
+
+def _who_speaks(
+    request: Request,
+    session: Session,
+    csrf_token: str,
+    change: Callable[[Session, ProtectedPersonRow, User], None],
+    *,
+    person: str,
+    user: str,
+    done: str,
+    form: dict[str, str],
+) -> Response:
+    """Change which account speaks for a person, then show the people page again."""
     found = viewer(request, session, Role.ADMIN)
     check_form(request, csrf_token)
     try:
-        persons.revoke_representative(session, _person(session, person), _user(session, user))
+        change(session, _person(session, person), _user(session, user))
     except AccordError as error:
         session.rollback()
-        return _people_page(request, session, found, error=error.detail, status=status_for(error))
-    return see_other("/admin/people?done=revoked")
+        return _people_page(
+            request, session, found, error=error.detail, status=status_for(error), form=form
+        )
+    return see_other(f"/admin/people?done={done}")
 
 
 def _person(session: Session, raw: str) -> ProtectedPersonRow:
