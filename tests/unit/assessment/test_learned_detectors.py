@@ -1,12 +1,15 @@
-"""Learned detectors: an ONNX model the test builds, its card, its calibration, its limits."""
+"""Learned detectors: ONNX image and audio models the tests build, their cards, their
+calibration, their limits."""
 
 from __future__ import annotations
 
 import json
+import wave
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto, helper
@@ -16,7 +19,10 @@ from accord.assessment.assessing import assess_file
 from accord.assessment.bands import Band
 from accord.assessment.detectors import load_detectors
 from accord.assessment.evidence import Direction, Producer, Strength, Subject
-from accord.assessment.producers.learned import LearnedDetectorsProducer
+from accord.assessment.producers.learned import (
+    LearnedAudioDetectorsProducer,
+    LearnedDetectorsProducer,
+)
 from accord.errors import DetectorError
 from accord.media.file import open_media
 from tests.unit.assessment.contract import ProducerContract
@@ -138,3 +144,103 @@ def test_missing_cards_and_broken_models_are_named(detectors: Path) -> None:
         load_detectors(detectors)
     with pytest.raises(DetectorError, match="does not exist"):
         load_detectors(detectors / "nowhere")
+
+
+# --- Audio classifiers ----------------------------------------------------------------
+
+AUDIO_CARD: dict[str, Any] = {
+    **CARD,
+    "name": "loudness",
+    "training_data": "none: a test model that calls loud recordings AI-made",
+    "known_limits": "It only hears loudness.",
+    "input": {"kind": "audio", "sample_rate": 16000, "window_seconds": 1.0},
+}
+
+
+def build_audio_model(path: Path) -> None:
+    """Mean absolute amplitude per window, then logits 0 (authentic) and 40 x mean - 4."""
+    magnitude = helper.make_node("Abs", ["samples"], ["magnitude"])
+    mean = helper.make_node("ReduceMean", ["magnitude"], ["mean"], axes=[1], keepdims=1)
+    weights = helper.make_tensor("weights", TensorProto.FLOAT, [1, 2], [0.0, 40.0])
+    bias = helper.make_tensor("bias", TensorProto.FLOAT, [2], [0.0, -4.0])
+    logits = helper.make_node("Gemm", ["mean", "weights", "bias"], ["logits"])
+    graph = helper.make_graph(
+        [magnitude, mean, logits],
+        "loudness",
+        [helper.make_tensor_value_info("samples", TensorProto.FLOAT, [1, 16000])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 2])],
+        [weights, bias],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+
+
+def tone(path: Path, amplitude: float, seconds: float = 2.5) -> Path:
+    rate = 16000
+    t = np.arange(int(rate * seconds)) / rate
+    samples = (amplitude * np.sin(2 * np.pi * 440 * t) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(samples.tobytes())
+    return path
+
+
+@pytest.fixture
+def audio_detectors(tmp_path: Path) -> Path:
+    folder = tmp_path / "audio-detectors"
+    folder.mkdir()
+    build_audio_model(folder / "loudness.onnx")
+    (folder / "loudness.json").write_text(json.dumps(AUDIO_CARD))
+    return folder
+
+
+class TestLearnedAudioContract(ProducerContract):
+    @pytest.fixture
+    def producer(self, audio_detectors: Path) -> Producer:
+        return LearnedAudioDetectorsProducer(audio_detectors)
+
+    @pytest.fixture
+    def subjects(self, tmp_path: Path) -> Sequence[Subject]:
+        return [Subject(open_media(tone(tmp_path / "loud.wav", 0.6)))]
+
+
+def test_audio_classifiers_score_each_window_of_a_recording(
+    audio_detectors: Path, tmp_path: Path
+) -> None:
+    producer = LearnedAudioDetectorsProducer(audio_detectors)
+    [loud] = producer.produce(Subject(open_media(tone(tmp_path / "loud.wav", 0.6))))
+    [quiet] = producer.produce(Subject(open_media(tone(tmp_path / "quiet.wav", 0.01))))
+    assert (loud.direction, loud.strength) == (Direction.SYNTHETIC, Strength.MODERATE)
+    assert quiet.direction is Direction.AUTHENTIC
+    assert loud.details["windows"] == 3  # 2.5 s in 1 s windows: the half-full last one counts
+    assert loud.code == "learned_audio_detectors.loudness"
+    assessed = assess_file(tmp_path / "loud.wav", detector_dir=audio_detectors)
+    assert "learned_audio_detectors.loudness" in [f.code for f in assessed.findings]
+    assert assessed.band is Band.NO_EVIDENCE  # moderate evidence never decides alone
+
+
+def test_image_and_audio_detectors_share_a_folder(
+    detectors: Path, audio_detectors: Path, tmp_path: Path
+) -> None:
+    for name in ("loudness.onnx", "loudness.json"):
+        (audio_detectors / name).rename(detectors / name)
+    picture_findings = LearnedDetectorsProducer(detectors).produce(
+        Subject(open_media(picture(tmp_path, (230, 20, 20), "red.png")))
+    )
+    sound_findings = LearnedAudioDetectorsProducer(detectors).produce(
+        Subject(open_media(tone(tmp_path / "loud.wav", 0.6)))
+    )
+    assert [f.details["model"] for f in picture_findings] == ["redness"]
+    assert [f.details["model"] for f in sound_findings] == ["loudness"]
+
+
+def test_a_bad_audio_card_is_refused(audio_detectors: Path) -> None:
+    bad = {**AUDIO_CARD, "input": {"kind": "audio", "sample_rate": 100, "window_seconds": 1}}
+    (audio_detectors / "loudness.json").write_text(json.dumps(bad))
+    (audio_detectors / "loudness.onnx").touch()
+    with pytest.raises(DetectorError, match="out of range"):
+        load_detectors(audio_detectors)

@@ -24,7 +24,10 @@ def default_producers(
     from accord.assessment.producers.generator_watermarks import (  # noqa: PLC0415
         GeneratorWatermarksProducer,
     )
-    from accord.assessment.producers.learned import LearnedDetectorsProducer  # noqa: PLC0415
+    from accord.assessment.producers.learned import (  # noqa: PLC0415
+        LearnedAudioDetectorsProducer,
+        LearnedDetectorsProducer,
+    )
     from accord.assessment.producers.likeness import LikenessProducer  # noqa: PLC0415
     from accord.assessment.producers.provenance import ProvenanceProducer  # noqa: PLC0415
     from accord.assessment.producers.voice_likeness import VoiceLikenessProducer  # noqa: PLC0415
@@ -43,4 +46,5 @@ def default_producers(
         producers.append(VoiceLikenessProducer(voices))
     if detector_dir is not None:
         producers.append(LearnedDetectorsProducer(detector_dir))
+        producers.append(LearnedAudioDetectorsProducer(detector_dir))
     return producers
