@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 from accord.server.cases.models import Case
 from accord.server.mail.models import MailMessage
 from accord.server.mail.outbox import MAX_ATTEMPTS, send_due
-from tests.integration.notice_action import hire, send_notice, services_of, sign_in, triage
+from tests.integration.notice_action import (
+    hire,
+    messages,
+    send_notice,
+    services_of,
+    sign_in,
+    triage,
+)
 from tests.integration.test_notices_api import bridge
 from tests.smtp_receiver import smtp_server
 
@@ -78,3 +85,38 @@ def test_an_unreachable_mail_server_is_retried_then_given_up(
     assert message.status == "dead"
     assert message.attempts == MAX_ATTEMPTS
     assert "Connection refused" in message.last_error or "Error" in message.last_error
+
+
+def test_an_uploader_who_leaves_an_address_hears_the_appeal_outcome(
+    client_with: Callable[..., TestClient], db_session: Session, corpus: Path
+) -> None:
+    with smtp_server() as (port, received):
+        client = client_with(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
+        services = services_of(client)
+        staff = hire(db_session, services.settings.master_key.get_secret_value())
+        send_notice(client, media=bridge(corpus), platform="videoshare", platform_content_id="1")
+        triage(client)
+        case = db_session.scalar(select(Case))
+        assert case is not None
+        headers = sign_in(client, staff.reviewer)
+        removal = {
+            "action": "remove",
+            "ground_text": "Terms 4.2",
+            "explanation": "A fabricated picture of the candidate.",
+        }
+        client.post(f"/v1/cases/{case.reference}/decision", json=removal, headers=headers)
+        token = messages(db_session, "content.remove")[0].payload["appeal"]["token"]
+        appeal = {"token": token, "reason": "It is satire.", "contact_email": "uploader@x.org"}
+        filed = client.post("/v1/appeals", json=appeal | {"contact_email": "not an address"})
+        assert filed.status_code == 400
+        filed = client.post("/v1/appeals", json=appeal | {"reason": "It is satire, says so."})
+        assert filed.status_code == 201, filed.text
+        headers = sign_in(client, staff.senior)
+        verdict = {"outcome": "upheld", "reasons": "Nothing in it says it is satire."}
+        client.post(
+            f"/v1/appeals/{filed.json()['reference']}/decision", json=verdict, headers=headers
+        )
+        send_due(services.sessions, services.settings)
+        outcome = [m for m in received if m["To"] == "uploader@x.org"]
+        assert len(outcome) == 1
+        assert "upheld" in outcome[0].get_content()

@@ -144,9 +144,17 @@ def test_a_reviewer_decides_on_the_case_page_and_a_senior_hears_the_appeal(
     assert [m.event for m in messages(db_session, "content.")] == ["content.remove"]
     token = messages(db_session, "content.")[0].payload["appeal"]["token"]
     sign_out(client)
-    filed = client.post("/appeal", data={"token": token, "reason": "It is satire, and says so."})
+    status = client.get("/appeal", params={"token": token})  # the uploader's status page
+    assert "Removed" in status.text
+    assert "The rally never took place" in status.text
+    assert client.get("/appeal", params={"token": "forged"}).status_code == 404
+    filed = client.post(
+        "/appeal",
+        data={"token": token, "reason": "It is satire, and says so.", "contact_email": "u@x.org"},
+    )
     assert filed.status_code == 201
-    reference = re.search(r"appeal (A-[0-9A-Z]+) is received", filed.text)
+    assert "Your appeal is received" in filed.text
+    reference = re.search(r"(A-[0-9A-Z]{8}) · <span", filed.text)
     assert reference is not None
     csrf = page_sign_in(client, staff.senior.email)
     assert reference[1] in client.get("/review/appeals").text

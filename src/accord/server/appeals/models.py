@@ -34,6 +34,8 @@ class Appeal(Base):
     )
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(Text)
+    #: Where an uploader asked to hear the outcome (notifiers are written to at theirs).
+    contact_email: Mapped[str] = mapped_column(String(320), default="")
     status: Mapped[str] = mapped_column(String(16), default=AppealStatus.OPEN, index=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime())

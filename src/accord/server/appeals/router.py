@@ -32,6 +32,8 @@ class UploaderAppealIn(BaseModel):
 
     token: str = Field(max_length=200)
     reason: str = Field(max_length=5000)
+    #: Where to send the outcome; the platform hears it in any case.
+    contact_email: str = Field(default="", max_length=320)
 
 
 class AppealDecisionIn(BaseModel):
@@ -50,7 +52,10 @@ def appeal(
     wait = services.guard.buckets.take(f"appeal:{address}", limit)
     if wait > 0:
         raise RateLimited(f"too many appeals from {address}: wait a little", wait)
-    return appeal_json(appeal_as_uploader(services, session, body.token, body.reason))
+    filed = appeal_as_uploader(
+        services, session, body.token, body.reason, contact_email=body.contact_email
+    )
+    return appeal_json(filed)
 
 
 @router.get("", summary="Open appeals, the closest deadline first")

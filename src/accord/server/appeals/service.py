@@ -25,17 +25,39 @@ MIN_REASON = 10
 MAX_REASON = 5000
 
 
-def appeal_as_uploader(services: Services, session: Session, token: str, reason: str) -> Appeal:
-    """The uploader's appeal, with the token the platform passed on from the action."""
+def appeal_as_uploader(
+    services: Services, session: Session, token: str, reason: str, *, contact_email: str = ""
+) -> Appeal:
+    """The uploader's appeal, with the token the platform passed on from the action;
+    ``contact_email``, if given, hears the outcome."""
+    item_action, decision = action_for_token(session, token)
+    email = contact_email.strip().lower()
+    if email and ("@" not in email or " " in email):
+        raise BadRequest(f"contact_email: {contact_email!r} is not an email address")
+    _check_open_to_appeal(services, session, decision, item_action=item_action)
+    appeal = _file(services, session, decision, reason, item_action=item_action)
+    appeal.contact_email = email
+    return appeal
+
+
+def action_for_token(session: Session, token: str) -> tuple[ItemAction, Decision]:
+    """What was done to an uploader's content, found by the appeal token they were given."""
     item_action = session.scalar(
-        select(ItemAction).where(ItemAction.appeal_token_sha256 == token_digest(token))
+        select(ItemAction).where(ItemAction.appeal_token_sha256 == token_digest(token.strip()))
     )
     if item_action is None:
-        raise NotFound("that appeal link is not valid")
+        raise NotFound("that appeal code is not valid")
     decision = session.get(Decision, item_action.decision_id)
     assert decision is not None  # noqa: S101 - item actions cascade with their decision
-    _check_open_to_appeal(services, session, decision, item_action=item_action)
-    return _file(services, session, decision, reason, item_action=item_action)
+    return item_action, decision
+
+
+def appeals_of(session: Session, item_action: ItemAction) -> list[Appeal]:
+    return list(
+        session.scalars(
+            select(Appeal).where(Appeal.item_action_id == item_action.id).order_by(Appeal.id)
+        )
+    )
 
 
 def appeal_as_notifier(services: Services, session: Session, notice: Notice, reason: str) -> Appeal:

@@ -68,17 +68,17 @@ def tell_decision(session: Session, settings: Settings, notice: Notice, decision
 
 
 def tell_appeal_outcome(session: Session, settings: Settings, appeal: Appeal) -> None:
-    if appeal.notice_id is None:
-        return  # an uploader's appeal: their platform is told
-    notice = session.get(Notice, appeal.notice_id)
-    if notice is None:
-        return
+    """The notifier who appealed, or the uploader if they left an address (their platform
+    is told in any case)."""
+    notice = session.get(Notice, appeal.notice_id) if appeal.notice_id else None
+    recipient = notice.notifier_email if notice is not None else appeal.contact_email
+    about = f" on notice {notice.tracking_number}" if notice is not None else ""
     verdict = "reversed" if appeal.status == "reversed" else "upheld"
     body = (
-        f"Your appeal {appeal.reference} on notice {notice.tracking_number} is decided: the "
-        f"decision is {verdict}.\nReasons: {appeal.reasons}"
+        f"Your appeal {appeal.reference}{about} is decided: the decision is {verdict}.\n"
+        f"Reasons: {appeal.reasons}"
     )
     queue_mail(
-        session, settings, notice.notifier_email, f"Your appeal {appeal.reference} is decided",
+        session, settings, recipient, f"Your appeal {appeal.reference} is decided",
         body + _SIGNATURE,
     )  # fmt: skip

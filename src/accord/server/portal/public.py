@@ -13,10 +13,15 @@ from accord.errors import AccordError, BadRequest, Forbidden, RateLimited, Unaut
 from accord.server.accounts import service as accounts
 from accord.server.accounts.models import Role
 from accord.server.accounts.router import SESSION_COOKIE
-from accord.server.appeals.service import appeal_as_notifier, appeal_as_uploader
+from accord.server.appeals.service import (
+    action_for_token,
+    appeal_as_notifier,
+    appeal_as_uploader,
+    appeals_of,
+)
 from accord.server.deps import ServicesDep, SessionDep
 from accord.server.notices.models import Notice, NoticeReason
-from accord.server.notices.router import notice_json, receive
+from accord.server.notices.router import appeal_json, decision_json, notice_json, receive
 from accord.server.notices.service import (
     NoticeDraft,
     Notifier,
@@ -299,37 +304,61 @@ def notifier_appeal(
 
 
 @router.get("/appeal", response_class=HTMLResponse)
-def appeal_form(request: Request, session: SessionDep, token: str = "") -> Response:
-    """The page a platform links its user to, with the appeal token from the action."""
-    return portal().render(
-        request, "appeal.html", viewer=optional_viewer(request, session), token=token,
-        error=None, filed=None,
-    )  # fmt: skip
+def appeal_form(
+    request: Request, services: ServicesDep, session: SessionDep, token: str = ""
+) -> Response:
+    """The uploader's status page, which their platform links them to with the code from
+    the action: what was decided about their content and why, and their appeal."""
+    return _appeal_page(request, services, session, token=token)
 
 
 @router.post("/appeal", response_class=HTMLResponse)
 def appeal(
     request: Request,
+    *,
     services: ServicesDep,
     session: SessionDep,
     token: Annotated[str, Form(max_length=200)] = "",
     reason: Annotated[str, Form(max_length=5000)] = "",
+    contact_email: Annotated[str, Form(max_length=320)] = "",
 ) -> Response:
-    found = optional_viewer(request, session)
     try:
         _limit_public(request, services)
         if not token:
             raise BadRequest("token: paste the appeal code your platform gave you")
-        filed = appeal_as_uploader(services, session, token, reason)
+        appeal_as_uploader(services, session, token, reason, contact_email=contact_email)
     except AccordError as error:
         session.rollback()
-        return portal().render(
-            request, "appeal.html", viewer=found, token=token, error=error.detail, filed=None,
+        return _appeal_page(
+            request, services, session, token=token, error=error.detail,
             status=status_for(error), reason=reason,
         )  # fmt: skip
+    return _appeal_page(request, services, session, token=token, status=201, filed=True)
+
+
+def _appeal_page(
+    request: Request,
+    services: Services,
+    session: SessionDep,
+    *,
+    token: str,
+    error: str | None = None,
+    status: int = 200,
+    reason: str = "",
+    filed: bool = False,
+) -> Response:
+    decision, appeals = None, []
+    if token:
+        try:
+            item_action, found = action_for_token(session, token)
+            decision, appeals = decision_json(services, found), appeals_of(session, item_action)
+        except AccordError as unknown:
+            error, status = unknown.detail, status_for(unknown)
     return portal().render(
-        request, "appeal.html", viewer=found, token="", error=None, filed=filed, status=201
-    )
+        request, "appeal.html", viewer=optional_viewer(request, session), status=status,
+        token=token, error=error, reason=reason, decision=decision, filed=filed,
+        appeals=[appeal_json(filed_appeal) for filed_appeal in appeals],
+    )  # fmt: skip
 
 
 @router.get("/my/notices", response_class=HTMLResponse)

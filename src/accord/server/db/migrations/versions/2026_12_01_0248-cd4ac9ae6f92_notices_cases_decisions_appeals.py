@@ -256,6 +256,7 @@ def upgrade() -> None:
         sa.Column("item_action_id", sa.Integer(), nullable=True),
         sa.Column("notice_id", sa.Integer(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("contact_email", sa.String(length=320), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
