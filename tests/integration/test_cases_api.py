@@ -20,6 +20,7 @@ from accord.server.decisions.models import AccountMeasure, Strike
 from accord.server.elections.service import add_election
 from accord.server.notices.models import Notice
 from accord.server.notices.router import NOTICE_TOKEN_HEADER
+from accord.server.notices.triage import reprioritise_open
 from accord.server.statements.schema import StatementOfReasons
 from tests.integration.notice_action import (
     PLATFORM,
@@ -419,3 +420,21 @@ def test_statements_export_as_the_transparency_databases_csv(
     assert header.startswith("uuid,decision_visibility,")
     assert "DECISION_VISIBILITY_CONTENT_LABELLED" in row
     assert "\"'=HYPERLINK(" in row  # a spreadsheet shows the formula, never runs it
+
+
+def test_open_cases_grow_more_urgent_as_their_election_nears(
+    client: TestClient, db_session: Session, staff: Staff, corpus: Path
+) -> None:
+    election = add_election(db_session, "Mayor 2026", utc_now().date() + timedelta(days=20))
+    staff.jane.election = "Mayor 2026"
+    db_session.commit()
+    case = reported(client, db_session, bridge(corpus), person=staff.jane.id)
+    before, deadline = case.priority, case.due_at
+    assert any("20 days away" in reason for reason in case.priority_reasons)
+    election.polling_date = utc_now().date() + timedelta(days=1)  # three weeks later
+    db_session.commit()
+    assert reprioritise_open(services_of(client)) == 1
+    db_session.refresh(case)
+    assert case.priority == before + 20  # +30 a day before, not +10 three weeks before
+    assert case.due_at < deadline
+    assert any("1 day away" in reason for reason in case.priority_reasons)

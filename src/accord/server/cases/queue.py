@@ -77,10 +77,11 @@ def priority(
         points += BAND_POINTS[band]
         reasons.append(f"triage found {band.replace('_', ' ')} (+{BAND_POINTS[band]})")
     if days_to_election is not None:
-        for days, extra in ELECTION_POINTS:
-            if days_to_election <= days:
+        for within, extra in ELECTION_POINTS:
+            if days_to_election <= within:
                 points += extra
-                reasons.append(f"the election is {days_to_election} days away (+{extra})")
+                away = f"{days_to_election} day{'s' if days_to_election != 1 else ''}"
+                reasons.append(f"the election is {away} away (+{extra})")
                 break
     if reach > 0:
         extra = min(MAX_REACH_POINTS, round(REACH_POINTS_PER_DECADE * math.log10(1 + reach)))

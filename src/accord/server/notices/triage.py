@@ -16,6 +16,8 @@ A notice whose triager died is claimed again once the claim lapses.
 from __future__ import annotations
 
 import logging
+import math
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -49,6 +51,8 @@ logger = logging.getLogger("accord.triage")
 CASES_BANK = "ACCORD_CASES"
 #: How long a triager may hold a notice before another takes it over.
 LEASE = timedelta(minutes=10)
+#: How often open cases' priorities are recomputed.
+REPRIORITISE_SECONDS = 600.0
 
 
 @dataclass(slots=True)
@@ -274,18 +278,35 @@ def _prioritise(services: Services, session: Session, case: Case, *, new: bool) 
 
 
 class Triager(BackgroundLoop):
-    """Triages notices as they come, and warns once about each case past its deadline."""
+    """Triages notices as they come, warns once about each case past its deadline, and
+    now and then raises the priority of open cases whose election has come closer."""
 
     def __init__(self, services: Services, *, interval_seconds: float) -> None:
         super().__init__("accord-triage", interval_seconds)
         self._services = services
+        self._reprioritised_at = -math.inf
 
     def step(self) -> None:
         try:
             triage_pending(self._services)
             warn_breaches(self._services)
+            if time.monotonic() - self._reprioritised_at >= REPRIORITISE_SECONDS:
+                reprioritise_open(self._services)
+                self._reprioritised_at = time.monotonic()
         except Exception:  # a bad round must not end triage for good
             logger.exception("triage round failed")
+
+
+def reprioritise_open(services: Services) -> int:
+    """Recompute every open case's priority: the days to its election shrink daily. A case
+    only ever gets more urgent (an earlier deadline), never less."""
+    with services.sessions() as session:
+        session.info["actor"] = "system:triage"
+        cases = session.scalars(select(Case).where(Case.status == CaseStatus.OPEN)).all()
+        for case in cases:
+            _prioritise(services, session, case, new=False)
+        session.commit()
+        return len(cases)
 
 
 def warn_breaches(services: Services) -> int:
