@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.server.cases.models import Case, CaseItem
+from accord.server.notices import triage as triage_module
 from accord.server.notices.models import Notice
 from accord.server.notices.router import NOTICE_TOKEN_HEADER
 from tests.edits import encoded, load_photo, scaled
@@ -233,3 +235,19 @@ def test_an_acknowledged_notice_keeps_its_file_even_if_triage_fails(
     assert "could not be read" in notice.triage_error
     assert sent.status_code == 201
     assert notice.case_id is not None  # reviewed all the same, from its location
+
+
+def test_a_file_that_breaks_the_assessment_still_reaches_review(
+    client: TestClient, db_session: Session, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_arguments: object) -> None:
+        raise ValueError("a decoder choked")  # as a library might on hostile input
+
+    monkeypatch.setattr(triage_module, "assessment_of", broken)
+    send_notice(client, media=bridge(corpus), url="https://x.example/1")
+    assert triage(client) == 1
+    notice = db_session.scalar(select(Notice))
+    assert notice is not None
+    assert notice.status == "in_review"
+    assert notice.triage_error == "the file could not be assessed: ValueError"
+    assert notice.case_id is not None

@@ -115,6 +115,9 @@ def _examine(services: Services, notice_id: int) -> Findings:
             return Findings(error=f"{error.title}: {error.detail}")
         except OSError as error:  # the blob store lost the file
             return Findings(error=f"the file could not be read: {error}")
+        except Exception as error:  # a file that breaks a producer still goes to review
+            logger.exception("assessing notice %d failed", notice_id)
+            return Findings(error=f"the file could not be assessed: {type(error).__name__}")
 
 
 def _examine_file(services: Services, session: Session, path: Path) -> Findings:
