@@ -68,6 +68,34 @@ def triage() -> None:
         raise fail(error.detail) from None
 
 
+@statements_app.command("submit")
+def submit() -> None:
+    """Send the queued statements to the Transparency Database now (the server does it
+    every few seconds); prints how many were tried and how many wait or were refused."""
+    import httpx  # noqa: PLC0415
+    from sqlalchemy import func, select  # noqa: PLC0415
+
+    from accord.server.tdb.models import Submission  # noqa: PLC0415
+    from accord.server.tdb.submitter import submit_due  # noqa: PLC0415
+
+    try:
+        with local_services() as services:
+            if services.settings.tdb_api_url is None:
+                raise fail("no Transparency Database is configured: set ACCORD_TDB_API_URL")
+            with httpx.Client(timeout=60.0) as client:
+                tried = submit_due(services.sessions, services.settings, client)
+            with transaction(services) as session:
+                counts = dict(
+                    session.execute(
+                        select(Submission.status, func.count()).group_by(Submission.status)
+                    ).all()
+                )
+    except AccordError as error:
+        raise fail(error.detail) from None
+    summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+    typer.echo(f"tried {tried}; {summary or 'nothing queued'}")
+
+
 @statements_app.command("export")
 def export(
     *,
@@ -85,6 +113,7 @@ def export(
     from accord.server.decisions.models import ItemAction  # noqa: PLC0415
     from accord.server.statements.export import to_csv, to_json_lines  # noqa: PLC0415
     from accord.server.statements.schema import StatementOfReasons  # noqa: PLC0415
+    from accord.server.tdb.submitter import publications  # noqa: PLC0415
 
     with local_services() as services, transaction(services) as session:
         query = select(ItemAction.statement).where(ItemAction.statement.is_not(None))
@@ -92,7 +121,12 @@ def export(
             StatementOfReasons.from_json(body)
             for body in session.scalars(query.order_by(ItemAction.id))
         ]
-    text = to_csv(statements, platform_name=platform_name) if csv else to_json_lines(statements)
+        published = publications(session)
+    text = (
+        to_csv(statements, platform_name=platform_name, published=published)
+        if csv
+        else to_json_lines(statements)
+    )
     if output is None:
         sys.stdout.write(text)
     else:

@@ -18,6 +18,7 @@ from accord.server.mail.mailer import Mailer
 from accord.server.matching.indexes import IndexSet, IndexSyncer
 from accord.server.settings import Settings
 from accord.server.storage.blobs import FolderBlobStore
+from accord.server.tdb.submitter import TdbSubmitter
 from accord.server.webhooks.deliverer import Deliverer
 
 
@@ -57,6 +58,8 @@ class Services:
     deliverer: Deliverer
     #: Sends the emails queued for notifiers, when SMTP is configured.
     mailer: Mailer
+    #: Sends statements of reasons to the DSA Transparency Database, when configured.
+    tdb_submitter: TdbSubmitter
     guard: Guard
     #: PEM trust anchors from ``settings.trust_anchor_files``, read once at start.
     trust_anchors: tuple[str, ...]
@@ -89,6 +92,7 @@ class Services:
                 interval_seconds=settings.outbox_poll_seconds,
             ),
             mailer=Mailer(sessions, settings),
+            tdb_submitter=TdbSubmitter(sessions, settings),
             guard=Guard.build(),
             trust_anchors=read_trust_anchors(settings.trust_anchor_files),
         )
@@ -104,8 +108,10 @@ class Services:
         self.index_syncer.start()
         self.deliverer.start()
         self.mailer.start()
+        self.tdb_submitter.start()
 
     def close(self) -> None:
+        self.tdb_submitter.stop()
         self.mailer.stop()
         self.deliverer.stop()
         self.index_syncer.stop()

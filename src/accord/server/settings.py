@@ -133,6 +133,11 @@ class Settings(BaseSettings):
     strike_suspension_at: int = Field(default=3, ge=1)
     strike_termination_at: int = Field(default=9, ge=1)
     suspension_days: int = Field(default=30, ge=1)
+    #: The DSA Transparency Database's API (e.g.
+    #: ``https://transparency.dsa.ec.europa.eu/api/v1``) and the platform's token for it:
+    #: when set, every statement of reasons is sent there. None sends nothing.
+    tdb_api_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+[^/\s]$")
+    tdb_token: SecretStr = SecretStr("")
     #: EEA country codes statements of reasons name when the case's election names none.
     statement_territories: list[str] = []
     #: Keep a copy of every file checked on the Verify page here, named by its SHA-256.

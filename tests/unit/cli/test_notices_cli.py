@@ -38,3 +38,10 @@ def test_triage_and_export_run_on_an_empty_instance(tmp_path: Path) -> None:
     code, _, stderr = accord("statements", "export", "--csv", "-o", target)
     assert code == 0, stderr
     assert target.read_text().startswith("uuid,decision_visibility,")
+
+
+def test_submitting_without_a_transparency_database_says_how_to_set_one() -> None:
+    code, _, stderr = accord("statements", "submit")
+    assert code != 0
+    assert "ACCORD_TDB_API_URL" in stderr
+    assert len(stderr.strip().splitlines()) == 1

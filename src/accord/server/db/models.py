@@ -22,6 +22,7 @@ from accord.server.persons.models import (
     ReferenceVoice,
     Representative,
 )
+from accord.server.tdb.models import Submission
 from accord.server.webhooks.models import DeliveryAttempt, OutboxMessage, Webhook
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "Representative",
     "SignalRemoval",
     "Strike",
+    "Submission",
     "User",
     "Webhook",
 ]

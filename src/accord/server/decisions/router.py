@@ -16,6 +16,7 @@ from accord.server.decisions.models import ItemAction
 from accord.server.deps import SessionDep
 from accord.server.statements.export import to_csv, to_json_lines
 from accord.server.statements.schema import StatementOfReasons
+from accord.server.tdb.submitter import publications
 
 router = APIRouter(prefix="/v1/statements", tags=["statements"])
 Reader = Annotated[User, Depends(signed_in(Role.ADMIN, Role.AUDITOR))]
@@ -39,7 +40,7 @@ def export(
     ]
     if form == "csv":
         return PlainTextResponse(
-            to_csv(statements, platform_name=platform_name),
+            to_csv(statements, platform_name=platform_name, published=publications(session)),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="statements-of-reasons.csv"'},
         )

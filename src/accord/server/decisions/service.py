@@ -53,6 +53,7 @@ from accord.server.persons.models import ProtectedPersonRow
 from accord.server.services import Services
 from accord.server.settings import Settings
 from accord.server.statements.schema import StatementOfReasons
+from accord.server.tdb.submitter import queue_statement
 from accord.server.tokens import new_token, token_digest
 from accord.server.webhooks.outbox import enqueue_for_platform
 
@@ -320,6 +321,7 @@ def _apply(
     )
     # Checked as the Transparency Database would: a bad statement fails the decision.
     item_action.statement = StatementOfReasons.from_json(statement).to_json()
+    queue_statement(session, services.settings, item_action)
     item_action.appeal_token_sha256 = token_digest(token)
     outcome.appeal_tokens[item.id] = token
     payload = _content_payload(case, item, decision, item_action) | {
