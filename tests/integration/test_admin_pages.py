@@ -385,3 +385,38 @@ def test_an_admin_adds_a_reference_recording_of_a_persons_voice(
     page = client.get("/admin/people")
     assert "0 face(s), 1 voice(s)" in page.text
     assert count(db_session, ReferenceVoice) == 1
+
+
+def test_an_admin_deactivates_a_user_and_pauses_a_webhook(
+    client: TestClient, db_session: Session, staff: Staff
+) -> None:
+    reviewer = TestClient(client.app, base_url="https://testserver")
+    assert page_sign_in(reviewer, staff.reviewer.email)
+    assert reviewer.get("/v1/me").status_code == 200
+    csrf = admin_signed_in(client, staff)
+    off = client.post(
+        f"/admin/users/{staff.reviewer.id}/active", data={"csrf_token": csrf, "active": "no"}
+    )
+    assert off.status_code == 200
+    assert "cannot sign in" in off.text
+    assert reviewer.get("/v1/me").status_code == 401  # signed out at once
+    self_off = client.post(
+        f"/admin/users/{staff.admin.id}/active", data={"csrf_token": csrf, "active": "no"}
+    )
+    assert self_off.status_code == 409
+    on = client.post(
+        f"/admin/users/{staff.reviewer.id}/active", data={"csrf_token": csrf, "active": "yes"}
+    )
+    assert on.status_code == 200
+    db_session.refresh(staff.reviewer)
+    assert staff.reviewer.active
+    paused = client.post(
+        "/admin/webhooks/videoshare/enabled", data={"csrf_token": csrf, "enabled": "no"}
+    )
+    assert paused.status_code == 200
+    webhook = db_session.scalar(select(Webhook).where(Webhook.name == "videoshare"))
+    assert webhook is not None
+    db_session.refresh(webhook)
+    assert webhook.enabled is False
+    missing = client.post("/admin/webhooks/nosuch/enabled", data={"csrf_token": csrf})
+    assert missing.status_code == 404

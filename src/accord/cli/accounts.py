@@ -80,3 +80,27 @@ def invite_command(
     except AccordError as error:
         raise fail(error.detail) from None
     typer.echo(f"invitation for {email.strip().lower()} as {role}: {token}")
+
+
+@user_app.command("deactivate")
+def deactivate_command(email: Annotated[str, typer.Argument(help="Their email.")]) -> None:
+    """Keep a user out: their sessions end and they cannot sign in."""
+    _set_active(email, active=False)
+
+
+@user_app.command("activate")
+def activate_command(email: Annotated[str, typer.Argument(help="Their email.")]) -> None:
+    """Let a deactivated user sign in again."""
+    _set_active(email, active=True)
+
+
+def _set_active(email: str, *, active: bool) -> None:
+    from accord.server.accounts.service import find_user, set_active  # noqa: PLC0415
+
+    try:
+        with local_services() as services, transaction(services) as session:
+            user = find_user(session, email)
+            set_active(session, user, active=active)
+            typer.echo(f"user {user.email} {'active' if active else 'deactivated'}")
+    except AccordError as error:
+        raise fail(error.detail) from None

@@ -34,6 +34,29 @@ def add(
     typer.echo(f"secret (shown once): {secret}")
 
 
+@webhook_app.command("disable")
+def disable(name: Annotated[str, typer.Argument(help="The webhook's name.")]) -> None:
+    """Pause a webhook: its messages wait, pending, until it is enabled again."""
+    _set_enabled(name, enabled=False)
+
+
+@webhook_app.command("enable")
+def enable(name: Annotated[str, typer.Argument(help="The webhook's name.")]) -> None:
+    """Resume a paused webhook: what waited is delivered."""
+    _set_enabled(name, enabled=True)
+
+
+def _set_enabled(name: str, *, enabled: bool) -> None:
+    from accord.server.webhooks.outbox import set_enabled  # noqa: PLC0415
+
+    try:
+        with local_services() as services, transaction(services) as session:
+            webhook = set_enabled(session, name, enabled=enabled)
+            typer.echo(f"webhook {webhook.name} {'enabled' if enabled else 'disabled'}")
+    except AccordError as error:
+        raise fail(error.detail) from None
+
+
 @webhook_app.command("list")
 def list_webhooks() -> None:
     """Every webhook and whether it is enabled."""

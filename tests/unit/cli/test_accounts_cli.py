@@ -45,3 +45,26 @@ def test_mistakes_get_one_readable_line() -> None:
     )
     assert weak.exit_code == 1
     assert "at least 12 characters" in weak.stderr
+
+
+def test_users_are_deactivated_and_webhooks_paused_from_the_shell() -> None:
+    accord("org", "create", "EC", "--kind", "election_authority")
+    runner.invoke(
+        app,
+        ["user", "create", "ada@example.org", "--org", "EC", "--role", "reviewer"],
+        input="a long enough passphrase\n",
+    )
+    assert accord("user", "deactivate", "ada@example.org")[1].strip() == (
+        "user ada@example.org deactivated"
+    )
+    assert accord("user", "activate", "ada@example.org")[1].strip() == "user ada@example.org active"
+    code, _, stderr = accord("user", "deactivate", "nobody@example.org")
+    assert code != 0
+    assert "no user has the email" in stderr
+    assert accord("webhook", "add", "videoshare", "https://videoshare.example/hook")[0] == 0
+    assert accord("webhook", "disable", "videoshare")[1].strip() == "webhook videoshare disabled"
+    assert "\tdisabled" in accord("webhook", "list")[1]
+    assert accord("webhook", "enable", "videoshare")[1].strip() == "webhook videoshare enabled"
+    code, _, stderr = accord("webhook", "enable", "nosuch")
+    assert code != 0
+    assert "no webhook is named" in stderr

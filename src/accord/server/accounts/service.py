@@ -180,6 +180,14 @@ def session_user(session: Session, token: str, *, now: datetime | None = None) -
     return user if user is not None and user.active else None
 
 
+def set_active(session: Session, user: User, *, active: bool) -> None:
+    """Let a user in again, or keep them out: a deactivated user's sessions end at once."""
+    user.active = active
+    if not active:
+        session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    session.flush()
+
+
 def log_out(session: Session, token: str) -> None:
     session.execute(delete(LoginSession).where(LoginSession.token_sha256 == _digest(token)))
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accord.errors import AccordError, BadRequest, NotFound
+from accord.errors import AccordError, BadRequest, Conflict, NotFound
 from accord.server.accounts import service as accounts
 from accord.server.accounts.models import Invitation, Organization, OrganizationKind, Role, User
 from accord.server.db.base import utc_now
@@ -31,7 +31,7 @@ from accord.server.services import Services
 from accord.server.settings import Settings
 from accord.server.uploads import spooled_to_disk
 from accord.server.webhooks.models import MessageStatus, OutboxMessage, Webhook
-from accord.server.webhooks.outbox import add_webhook, replay
+from accord.server.webhooks.outbox import add_webhook, replay, set_enabled
 
 router = APIRouter(prefix="/admin", route_class=PageRoute, include_in_schema=False)
 
@@ -48,6 +48,10 @@ _DONE = {
     "revoked": "The representative may no longer report for the person.",
     "election": "The election was added.",
     "replayed": "The message will be sent again, from a fresh count of attempts.",
+    "activated": "The user may sign in again.",
+    "deactivated": "The user is signed out and cannot sign in.",
+    "resumed": "The webhook is delivering again, starting with what waited.",
+    "paused": "The webhook is paused: its messages wait until it is resumed.",
 }
 _ACTION_WORDS = {
     "remove": "remove",
@@ -150,9 +154,29 @@ def create_organization(
 
 
 @router.get("/users", response_class=HTMLResponse)
-def users(request: Request, session: SessionDep) -> Response:
+def users(request: Request, session: SessionDep, done: str = "") -> Response:
     found = viewer(request, session, Role.ADMIN)
-    return _users_page(request, session, found)
+    return _users_page(request, session, found, done=_DONE.get(done))
+
+
+@router.post("/users/{user_id}/active", response_class=HTMLResponse)
+def set_user_active(
+    request: Request,
+    user_id: int,
+    session: SessionDep,
+    csrf_token: Csrf = "",
+    active: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Deactivate a user (their sessions end at once) or let them in again."""
+    found = viewer(request, session, Role.ADMIN)
+    check_form(request, csrf_token)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user has the id {user_id}")
+    if user.id == found.user.id:
+        raise Conflict("you cannot deactivate your own account: ask another admin")
+    accounts.set_active(session, user, active=active == "yes")
+    return see_other(f"/admin/users?done={'activated' if active == 'yes' else 'deactivated'}")
 
 
 def _users_page(
@@ -164,6 +188,7 @@ def _users_page(
     status: int = 200,
     form: dict[str, str] | None = None,
     invitation: dict[str, str] | None = None,
+    done: str | None = None,
 ) -> Response:
     members = session.execute(
         select(User, Organization.name)
@@ -178,7 +203,7 @@ def _users_page(
     ).all()
     return portal().render(
         request, "admin_users.html", viewer=found, status=status, error=error, form=form or {},
-        invitation=invitation, users=members, waiting=waiting, roles=list(Role),
+        invitation=invitation, users=members, waiting=waiting, roles=list(Role), done=done,
         organizations=session.scalars(select(Organization).order_by(Organization.name)).all(),
     )  # fmt: skip
 
@@ -633,6 +658,20 @@ def replay_message(
         session.rollback()
         return _webhooks_page(request, session, found, error=error.detail, status=status_for(error))
     return see_other("/admin/webhooks?done=replayed")
+
+
+@router.post("/webhooks/{name}/enabled", response_class=HTMLResponse)
+def set_webhook_enabled(
+    request: Request,
+    name: str,
+    session: SessionDep,
+    csrf_token: Csrf = "",
+    enabled: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    viewer(request, session, Role.ADMIN)
+    check_form(request, csrf_token)
+    set_enabled(session, name, enabled=enabled == "yes")
+    return see_other(f"/admin/webhooks?done={'resumed' if enabled == 'yes' else 'paused'}")
 
 
 # Policy

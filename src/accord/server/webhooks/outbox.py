@@ -60,6 +60,16 @@ def add_webhook(
     return webhook, secret
 
 
+def set_enabled(session: Session, name: str, *, enabled: bool) -> Webhook:
+    """Pause a webhook (its messages wait, pending) or resume it."""
+    webhook = session.scalar(select(Webhook).where(Webhook.name == name))
+    if webhook is None:
+        raise NotFound(f"no webhook is named {name!r}")
+    webhook.enabled = enabled
+    session.flush()
+    return webhook
+
+
 def enqueue(
     session: Session, webhook_name: str, event: str, payload: dict[str, Any]
 ) -> OutboxMessage:
