@@ -96,8 +96,6 @@ class Outcome:
     decision: Decision
     actions: list[ItemAction] = field(default_factory=list)
     measures: list[AccountMeasure] = field(default_factory=list)
-    #: Appeal tokens for each copy's uploader, by item id, as sent to the platform.
-    appeal_tokens: dict[int, str] = field(default_factory=dict)
 
 
 def strike_policy(settings: Settings) -> StrikePolicy:
@@ -323,7 +321,6 @@ def _apply(
     item_action.statement = StatementOfReasons.from_json(statement).to_json()
     queue_statement(session, services.settings, item_action)
     item_action.appeal_token_sha256 = token_digest(token)
-    outcome.appeal_tokens[item.id] = token
     payload = _content_payload(case, item, decision, item_action) | {
         "appeal": {"token": token, "until": _iso(appeal_deadline(services, decision))},
         "statement_of_reasons": item_action.statement,
