@@ -4,6 +4,7 @@ need their CSRF token, errors come back as pages, and each role sees its own pag
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +171,25 @@ def test_a_reviewer_decides_on_the_case_page_and_a_senior_hears_the_appeal(
         "content.remove",
         "content.restore",
     ]
+
+
+def test_a_form_posting_too_much_gets_a_page_and_the_api_a_problem(
+    client_with: Callable[..., TestClient], corpus: Path
+) -> None:
+    client = client_with(max_upload_bytes=1000)
+    page = client.post(
+        "/report",
+        files={"file": ("big.jpg", bridge(corpus).read_bytes(), "image/jpeg")},
+        headers={"Accept": "text/html"},
+    )
+    assert page.status_code == 413
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert "File too large" in page.text
+    api = client.post(
+        "/v1/notices",
+        files={"file": ("big.jpg", bridge(corpus).read_bytes(), "image/jpeg")},
+        headers={"Accept": "text/html"},
+    )
+    assert api.status_code == 413
+    assert api.headers["content-type"] == "application/problem+json"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord.errors import PayloadTooLarge
+from accord.server.page_security import SECURITY_HEADERS
 from accord.server.problems import PROBLEM_JSON, problem_type
 
 
@@ -46,6 +48,9 @@ class BodySizeLimit:
         return f"the request body is over the {self.max_bytes}-byte upload limit"
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
+        if _wants_a_page(scope):
+            await self._refuse_page(send)
+            return
         body = json.dumps(
             {
                 "type": problem_type(PayloadTooLarge.code),
@@ -59,3 +64,26 @@ class BodySizeLimit:
         headers = [(b"content-type", PROBLEM_JSON.encode()), (b"connection", b"close")]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+    async def _refuse_page(self, send: Send) -> None:
+        """A form on one of the pages posted too much: a page saying so, not JSON."""
+        body = (
+            "<!doctype html><html lang=en><meta charset=utf-8>"
+            "<meta name=viewport content='width=device-width, initial-scale=1'>"
+            "<title>File too large · accord</title><h1>File too large</h1>"
+            f"<p>{html.escape(self._detail().capitalize())}. Go back and choose a smaller "
+            "file.</p>"
+        ).encode()
+        headers = [
+            (b"content-type", b"text/html; charset=utf-8"),
+            (b"connection", b"close"),
+            *((name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()),
+        ]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _wants_a_page(scope: Scope) -> bool:
+    """A browser's form post to a page (not the API)."""
+    accept = dict(scope.get("headers", [])).get(b"accept", b"")
+    return not str(scope.get("path", "")).startswith("/v1/") and b"text/html" in accept
