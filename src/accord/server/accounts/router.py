@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from accord.errors import Forbidden, RateLimited, Unauthorized
+from accord.errors import Forbidden, Unauthorized
 from accord.server.accounts import service as accounts
 from accord.server.accounts.models import Role, User
+from accord.server.auth.guard import limit_per_address
 from accord.server.deps import ServicesDep, SessionDep
 
 router = APIRouter(tags=["accounts"])
@@ -57,11 +58,10 @@ def user_json(user: User) -> dict[str, Any]:
 def log_in(
     body: LogIn, request: Request, response: Response, services: ServicesDep, session: SessionDep
 ) -> dict[str, Any]:
-    address = request.client.host if request.client else "unknown"
-    limit = services.settings.login_attempts_per_minute
-    wait = services.guard.buckets.take(f"login:{address}", limit)
-    if wait > 0:
-        raise RateLimited(f"too many sign-in attempts from {address}: wait a little", wait)
+    limit_per_address(
+        request, services, purpose="login", what="sign-in attempts",
+        per_minute=services.settings.login_attempts_per_minute,
+    )  # fmt: skip
     try:
         token = accounts.log_in(session, body.email, body.password)
     except Unauthorized:

@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from accord.errors import RateLimited
 from accord.server.accounts.models import Role, User
 from accord.server.accounts.router import signed_in
 from accord.server.appeals.service import (
@@ -18,6 +17,7 @@ from accord.server.appeals.service import (
     find_appeal,
     open_appeals,
 )
+from accord.server.auth.guard import limit_per_address
 from accord.server.deps import ServicesDep, SessionDep
 from accord.server.notices.router import appeal_json
 
@@ -47,11 +47,10 @@ class AppealDecisionIn(BaseModel):
 def appeal(
     body: UploaderAppealIn, request: Request, services: ServicesDep, session: SessionDep
 ) -> dict[str, Any]:
-    address = request.client.host if request.client else "unknown"
-    limit = services.settings.notices_per_minute_per_address
-    wait = services.guard.buckets.take(f"appeal:{address}", limit)
-    if wait > 0:
-        raise RateLimited(f"too many appeals from {address}: wait a little", wait)
+    limit_per_address(
+        request, services, purpose="appeal", what="appeals",
+        per_minute=services.settings.notices_per_minute_per_address,
+    )  # fmt: skip
     filed = appeal_as_uploader(
         services, session, body.token, body.reason, contact_email=body.contact_email
     )

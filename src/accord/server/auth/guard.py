@@ -16,6 +16,17 @@ from accord.server.deps import ServicesDep
 from accord.server.services import Services
 
 
+def limit_per_address(
+    request: Request, services: Services, *, purpose: str, per_minute: int, what: str
+) -> None:
+    """Refuse a client address its request past ``per_minute`` of one ``purpose`` (for
+    callers without an API key: sign-ins, public notices and appeals)."""
+    address = request.client.host if request.client else "unknown"
+    wait = services.guard.buckets.take(f"{purpose}:{address}", per_minute)
+    if wait > 0:
+        raise RateLimited(f"too many {what} from {address}: wait a little", wait)
+
+
 def presented_key(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from accord.errors import Forbidden, NotFound, RateLimited
+from accord.errors import Forbidden, NotFound
 from accord.server.accounts.models import User
 from accord.server.accounts.router import optional_user
 from accord.server.appeals.models import Appeal
 from accord.server.appeals.service import appeal_as_notifier
-from accord.server.auth.guard import admit, presented_key
+from accord.server.auth.guard import admit, limit_per_address, presented_key
 from accord.server.auth.keys import Scope
 from accord.server.cases.models import Case
 from accord.server.decisions.models import Decision
@@ -116,11 +116,10 @@ async def _notifier(
         if caller.key_name:
             trusted = Scope.TRUSTED_FLAGGER.value in caller.scopes
             return Notifier(key_name=caller.key_name, trusted_flagger=trusted)
-    address = request.client.host if request.client else "unknown"
-    limit = services.settings.notices_per_minute_per_address
-    wait = services.guard.buckets.take(f"notice:{address}", limit)
-    if wait > 0:
-        raise RateLimited(f"too many notices from {address}: wait a little", wait)
+    limit_per_address(
+        request, services, purpose="notice", what="notices",
+        per_minute=services.settings.notices_per_minute_per_address,
+    )  # fmt: skip
     return Notifier(name=name, email=email)
 
 

@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
@@ -64,6 +64,7 @@ _DEAD_LETTERS = 200
 _TERRITORY_SEPARATORS = re.compile(r"[\s,;]+")
 
 Csrf = Annotated[str, Form(max_length=200)]
+_Row = TypeVar("_Row", Organization, User)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -241,11 +242,16 @@ def invite_user(
 
 
 def _organization(session: Session, raw: str) -> Organization:
+    return _chosen(session, Organization, raw, "organization: choose the organization they join")
+
+
+def _chosen(session: Session, model: type[_Row], raw: str, unchosen: str) -> _Row:
+    """The row a form's select named by its id; ``unchosen`` when none was chosen."""
     if not raw.isdigit():
-        raise BadRequest("organization: choose the organization they join")
-    found = session.get(Organization, int(raw))
+        raise BadRequest(unchosen)
+    found = session.get(model, int(raw))
     if found is None:
-        raise NotFound(f"no organization has the id {raw}")
+        raise NotFound(f"no {model.__tablename__[:-1]} has the id {raw}")
     return found
 
 
@@ -516,12 +522,7 @@ def _person(session: Session, raw: str) -> ProtectedPersonRow:
 
 
 def _user(session: Session, raw: str) -> User:
-    if not raw.isdigit():
-        raise BadRequest("user: choose the account")
-    found = session.get(User, int(raw))
-    if found is None:
-        raise NotFound(f"no user has the id {raw}")
-    return found
+    return _chosen(session, User, raw, "user: choose the account")
 
 
 # Elections

@@ -19,6 +19,7 @@ from accord.server.appeals.service import (
     appeal_as_uploader,
     appeals_of,
 )
+from accord.server.auth.guard import limit_per_address
 from accord.server.deps import ServicesDep, SessionDep
 from accord.server.notices.models import Notice, NoticeReason
 from accord.server.notices.router import appeal_json, decision_json, notice_json, receive
@@ -71,13 +72,11 @@ def login(
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
-    address = request.client.host if request.client else "unknown"
     try:
-        wait = services.guard.buckets.take(
-            f"login:{address}", services.settings.login_attempts_per_minute
-        )
-        if wait > 0:
-            raise RateLimited(f"too many sign-in attempts from {address}: wait a minute", wait)
+        limit_per_address(
+            request, services, purpose="login", what="sign-in attempts",
+            per_minute=services.settings.login_attempts_per_minute,
+        )  # fmt: skip
         token = accounts.log_in(session, email, password)
     except (Unauthorized, RateLimited) as error:
         session.commit()  # a wrong password counts towards the lockout all the same
@@ -208,11 +207,10 @@ def report(
 
 
 def _limit_public(request: Request, services: Services) -> None:
-    address = request.client.host if request.client else "unknown"
-    limit = services.settings.notices_per_minute_per_address
-    wait = services.guard.buckets.take(f"notice:{address}", limit)
-    if wait > 0:
-        raise RateLimited(f"too many reports from {address}: wait a minute", wait)
+    limit_per_address(
+        request, services, purpose="notice", what="reports",
+        per_minute=services.settings.notices_per_minute_per_address,
+    )  # fmt: skip
 
 
 @router.get("/track", response_class=HTMLResponse)
