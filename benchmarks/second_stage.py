@@ -14,7 +14,8 @@ rotation 1-5 degrees), each re-encoded as JPEG (screenshots: JPEG or PNG), made 
 makers in tests/unit/signals/test_keypoints.py from a <= 1600 px copy of the photo. A copy
 counts as found when ``OrbKeypoints.distance`` to its original's signal (computed from the
 original file through ``hash_file``) is within the threshold, and - separately - when the
-index over the whole bank returns the original among its hits.
+index over the whole bank returns the original among its hits. For comparison, the first
+stage: the PDQ distance of each copy to its original (found when within 31 bits).
 
 False matches: (1) every copy against every corpus photo of another scene, pairwise;
 (2) every copy against the bank index: any hit that is not a picture of the same scene is
@@ -66,6 +67,7 @@ from accord.signals.keypoints import (  # noqa: E402
     extract_keypoints,
     verify,
 )
+from accord.signals.pdq import Pdq, pdq_hex_distance, pdq_of_pixels  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus"
 RESULTS = REPO / "benchmarks" / "results" / "second_stage.json"
@@ -102,6 +104,8 @@ class Copy:
     family: str
     value: str
     extract_seconds: float
+    #: PDQ bits between the copy and its original: what the first stage sees.
+    pdq_distance: int
 
 
 @dataclass
@@ -114,10 +118,10 @@ class Tally:
         return self.found / self.total if self.total else 0.0
 
 
-def corpus_signals() -> dict[str, str]:
+def corpus_signals(kind: type[OrbKeypoints] | type[Pdq] = OrbKeypoints) -> dict[str, str]:
     signals = {}
     for name, (path, _) in PHOTOS.items():
-        signal = hash_file(CORPUS / path, signal_types=[OrbKeypoints]).signal("orb")
+        signal = hash_file(CORPUS / path, signal_types=[kind]).signal(kind.name)
         assert signal is not None
         signals[name] = signal.value
     return signals
@@ -127,16 +131,36 @@ def usable(signals: dict[str, str]) -> list[str]:
     return [name for name, value in signals.items() if len(decode_keypoints(value)) >= 64]
 
 
-def make_copies(photos: Sequence[str], variants: int, seed: int) -> Iterator[Copy]:
+def make_copies(
+    photos: Sequence[str], variants: int, seed: int, pdqs: dict[str, str]
+) -> Iterator[Copy]:
     rng = np.random.default_rng(seed)
     for name in photos:
         photo = load_photo(CORPUS / PHOTOS[name][0])
         for family, make in FAMILIES.items():
             for _ in range(variants):
-                pixels = np.asarray(make(photo, rng))
+                image = make(photo, rng)
                 started = time.perf_counter()
-                value = encode_keypoints(extract_keypoints(pixels))
-                yield Copy(name, family, value, time.perf_counter() - started)
+                value = encode_keypoints(extract_keypoints(np.asarray(image)))
+                seconds = time.perf_counter() - started
+                rgb = np.asarray(image.convert("RGB"))
+                distance = pdq_hex_distance(pdq_of_pixels(rgb)[0], pdqs[name])
+                yield Copy(name, family, value, seconds, distance)
+
+
+def first_stage(copies: Sequence[Copy]) -> dict[str, dict[str, Any]]:
+    """Per family: how many copies PDQ alone finds, and how far they typically are."""
+    report = {}
+    for family in FAMILIES:
+        distances = [copy.pdq_distance for copy in copies if copy.family == family]
+        found = sum(distance <= Pdq.threshold for distance in distances)
+        report[family] = {
+            "found": found,
+            "total": len(distances),
+            "rate": found / len(distances),
+            "median_distance": statistics.median(distances),
+        }
+    return report
 
 
 def distractor_value(seed: int) -> str:
@@ -261,7 +285,7 @@ def main() -> None:
     index, scenes, add_seconds = build_bank(signals, args.bank)
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core from here on
     print(f"bank: {len(index)} pictures, added in {add_seconds:.1f} s", flush=True)
-    copies = list(make_copies(photos, args.variants, args.seed))
+    copies = list(make_copies(photos, args.variants, args.seed, corpus_signals(Pdq)))
     exact = pairwise(copies, signals)
     indexed = through_index(copies, index, scenes, names)
     report = {
@@ -269,6 +293,7 @@ def main() -> None:
         "usable_photos": photos,
         "variants_per_family_and_photo": args.variants,
         "threshold": {"min_inliers": MIN_INLIERS, "distance": THRESHOLD},
+        "pdq": first_stage(copies),
         "pairwise": exact,
         "index": indexed,
         "bank": {
@@ -288,11 +313,15 @@ def main() -> None:
 
 
 def _print(report: dict[str, Any]) -> None:
-    print("| family | copies | recall (pairwise) | recall (index) |")
-    print("|---|---|---|---|")
+    print("| family | copies | PDQ alone (median bits) | recall (pairwise) | recall (index) |")
+    print("|---|---|---|---|---|")
     for family in FAMILIES:
         exact, indexed = report["pairwise"]["recall"][family], report["index"]["recall"][family]
-        print(f"| {family} | {exact['total']} | {exact['rate']:.1%} | {indexed['rate']:.1%} |")
+        pdq = report["pdq"][family]
+        print(
+            f"| {family} | {exact['total']} | {pdq['rate']:.1%} ({pdq['median_distance']:g}) "
+            f"| {exact['rate']:.1%} | {indexed['rate']:.1%} |"
+        )
     exact, indexed = report["pairwise"], report["index"]
     print(
         f"\nfalse matches: pairwise {exact['false_matches']} / {exact['unrelated_pairs']} "

@@ -16,7 +16,6 @@ from typing import Any
 
 from accord.errors import BadRequest
 from accord.server.statements.schema import StatementOfReasons
-from tests.integration.serving import free_port
 
 TOKEN = "tdb-test-token"  # noqa: S105 - the fake's own
 
@@ -51,8 +50,7 @@ class FakeTdb:
 
 @contextmanager
 def fake_tdb() -> Iterator[FakeTdb]:
-    port = free_port()
-    tdb = FakeTdb(f"http://127.0.0.1:{port}/api/v1")
+    tdb = FakeTdb("")  # its url once the server has bound a port
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -105,7 +103,10 @@ def fake_tdb() -> Iterator[FakeTdb]:
         def log_message(self, *_args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    # Port 0: the kernel's pick as the server binds (a port found free beforehand may be
+    # taken by another process before it binds).
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    tdb.url = f"http://127.0.0.1:{server.server_address[1]}/api/v1"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield tdb

@@ -10,8 +10,6 @@ from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
-from tests.integration.serving import free_port
-
 
 class _Session(socketserver.StreamRequestHandler):
     server: _Server
@@ -55,8 +53,10 @@ class _Server(socketserver.ThreadingTCPServer):
 @contextmanager
 def smtp_server() -> Iterator[tuple[int, list[EmailMessage]]]:
     """The port of a running SMTP server and the list its messages arrive in."""
-    port = free_port()
-    server = _Server(("127.0.0.1", port), _Session)
+    # Port 0: the kernel's pick as the server binds (a port found free beforehand may be
+    # taken by another process before it binds).
+    server = _Server(("127.0.0.1", 0), _Session)
+    port: int = server.server_address[1]
     server.received = []
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

@@ -12,7 +12,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from accord.server.webhooks.signing import SIGNATURE_HEADER, verify_signature
-from tests.integration.serving import free_port
 
 
 class Receiver:
@@ -58,8 +57,10 @@ def receiving() -> Iterator[tuple[Receiver, str]]:
         def log_message(self, *_args: object) -> None:
             pass
 
-    port = free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    # Port 0: the kernel's pick as the server binds (a port found free beforehand may be
+    # taken by another process before it binds).
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield receiver, f"http://127.0.0.1:{port}/hook"

@@ -26,7 +26,8 @@ stable problem ``type`` in one place (``accord.server.problems``)::
         ├── PayloadTooLarge          the request body is over the upload limit
         ├── BadRequest               a request missing a part or mixing options wrongly
         ├── Unauthorized             no API key, or one that is unknown or revoked
-        ├── Forbidden                the API key lacks the scope the request needs
+        ├── Forbidden                the caller may not do this (their role, or not theirs)
+        │   └── MissingScope         the API key lacks the scope the request needs
         └── RateLimited              the API key spent its request allowance
 
 Every class carries ``code``: a short, stable, dotted identifier for logs and APIs.
@@ -186,6 +187,12 @@ class Unauthorized(RequestError):
 
 class Forbidden(RequestError):
     code = "auth.forbidden"
+    title = "Not allowed"
+
+
+class MissingScope(Forbidden):
+    """An API key's refusal; the code stays ``auth.forbidden``, which clients switch on."""
+
     title = "API key lacks a scope"
 
 

@@ -151,6 +151,7 @@ def remove_as_reviewer(page: Page, base: str, shots: Path) -> None:
     )
     page.get_by_role("button", name="Record the decision").click()
     expect(page.locator("#case-status")).to_have_text("decided")
+    expect(page.locator("#done")).to_have_text("The decision is recorded.")
     shot(page, shots, "06-decided")
 
 

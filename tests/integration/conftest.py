@@ -38,7 +38,9 @@ POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def _postgres_url(worker_id: str) -> str:
-    name = f"accord_test_{worker_id}"
+    # The process id keeps two test runs on one machine (a developer's and CI's, or two
+    # without xdist, both "master") from dropping each other's database.
+    name = f"accord_test_{worker_id}_{os.getpid()}"
     try:
         with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -53,10 +55,18 @@ def _postgres_url(worker_id: str) -> str:
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str
-) -> str:
+) -> Iterator[str]:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'accord.db'}"
-    return _postgres_url(worker_id)
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'accord.db'}"
+        return
+    url = _postgres_url(worker_id)
+    yield url
+    _drop_database(url.rsplit("/", 1)[1])
+
+
+def _drop_database(name: str) -> None:
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

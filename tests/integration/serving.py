@@ -16,14 +16,34 @@ from pathlib import Path
 
 import pytest
 
-STARTUP_SECONDS = 30.0
+#: A liveness bound: a machine busy with other test runs can take this long.
+STARTUP_SECONDS = 60.0
+
+
+#: Starts before giving up, when other processes keep taking the port chosen.
+PORT_TRIES = 5
+#: What ``accord serve`` (or uvicorn) says when the port was taken after it was chosen.
+_PORT_TAKEN = ("address is already in use", "address already in use")
+#: Put on ``lines`` when the process's stderr ends (every real line ends with a newline).
+_ENDED = ""
 
 
 def free_port() -> int:
+    """A port free now: another process may take it before it is bound (see ``serve``)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+@contextmanager
+def closed_port() -> Iterator[int]:
+    """A local port nothing listens on, for the block's duration: it is bound without
+    listening, so connecting is refused and no other process can take it meanwhile."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        port: int = holder.getsockname()[1]
+        yield port
 
 
 @dataclass(frozen=True)
@@ -37,8 +57,12 @@ class Served:
 
 @contextmanager
 def serve(data_dir: Path, **settings: str) -> Iterator[Served]:
-    """An ``accord serve`` process on a free port, stopped when the block ends."""
-    port = free_port()
+    """An ``accord serve`` process on a free port, stopped when the block ends.
+
+    The port is chosen free, then handed to the server; if another process (a parallel
+    test, another developer's run) binds it in between, the server exits saying so and is
+    started again on another port, instead of the test failing by chance.
+    """
     env = {
         **os.environ,
         "ACCORD_DATA_DIR": str(data_dir),
@@ -46,6 +70,29 @@ def serve(data_dir: Path, **settings: str) -> Iterator[Served]:
         "ACCORD_HASH_CONCURRENCY": "2",
         **{f"ACCORD_{name.upper()}": value for name, value in settings.items()},
     }
+    for _ in range(PORT_TRIES):
+        started = _start(env)
+        if started is not None:
+            break
+    else:
+        pytest.fail(f"accord serve found its port taken {PORT_TRIES} times")
+    process, pump, served = started
+    try:
+        yield served
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        pump.join(timeout=10)  # closing stderr under a pump still reading it raises there
+        assert process.stderr is not None
+        process.stderr.close()
+
+
+def _start(
+    env: dict[str, str],
+) -> tuple[subprocess.Popen[str], threading.Thread, Served] | None:
+    """The running process, the thread reading its log, and how to reach it; None if its
+    port was taken first."""
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "accord", "serve", "--port", str(port)],
         env=env,
@@ -61,20 +108,26 @@ def serve(data_dir: Path, **settings: str) -> Iterator[Served]:
         for line in process.stderr:
             lines.put(line)
             log.append(line)
+        lines.put(_ENDED)
 
-    threading.Thread(target=pump, daemon=True).start()
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
     deadline = time.monotonic() + STARTUP_SECONDS
     try:
         # Logged once the socket is bound ("Application startup complete" comes earlier).
-        while "Uvicorn running on" not in lines.get(timeout=max(0.0, deadline - time.monotonic())):
-            pass
+        while "Uvicorn running on" not in (
+            line := lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        ):
+            if line == _ENDED:
+                process.wait(timeout=10)
+                reader.join(timeout=10)
+                assert process.stderr is not None
+                process.stderr.close()
+                if any(taken in entry.lower() for entry in log for taken in _PORT_TAKEN):
+                    return None
+                pytest.fail("accord serve stopped:\n" + "".join(log))
     except queue.Empty:
         process.kill()
+        process.wait(timeout=10)  # no zombie, nor a ResourceWarning failing another test
         pytest.fail("accord serve did not start:\n" + "".join(log))
-    try:
-        yield Served(f"http://127.0.0.1:{port}", process.pid, log, lines)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        assert process.stderr is not None
-        process.stderr.close()
+    return process, reader, Served(f"http://127.0.0.1:{port}", process.pid, log, lines)

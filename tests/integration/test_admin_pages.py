@@ -64,7 +64,7 @@ def test_admin_pages_send_visitors_to_sign_in_and_refuse_other_roles(
             refused = client.get(path)
             assert refused.status_code == 403, (user.email, path)
             assert refused.headers["content-type"].startswith("text/html")
-            assert "This page is for the roles admin" in refused.text
+            assert "Only administrators may open this page" in refused.text
         posted = client.post("/admin/organizations", data={"csrf_token": csrf, "name": "X"})
         assert posted.status_code == 403
     admin_signed_in(client, staff)
@@ -310,14 +310,14 @@ def test_a_refused_change_shows_the_form_again_with_the_reason_and_the_input(
     csrf = admin_signed_in(client, staff)
     election = {
         "csrf_token": csrf, "name": "Midterms", "polling_date": "2030-11-05",
-        "territories": "IE, US",
+        "territories": "IE, UK",
     }  # fmt: skip
     outside = client.post("/admin/elections", data=election)
     assert outside.status_code == 400
-    assert "Not EEA country codes: US." in outside.text
+    assert "Not ISO 3166-1 country codes: UK (for United Kingdom write GB)." in outside.text
     assert 'role="alert"' in outside.text
     assert 'value="Midterms"' in outside.text
-    assert 'value="IE, US"' in outside.text
+    assert 'value="IE, UK"' in outside.text
     undated = client.post("/admin/elections", data=election | {"polling_date": "soon"})
     assert undated.status_code == 400
     assert "Polling day: not a date (YYYY-MM-DD): &#39;soon&#39;" in undated.text

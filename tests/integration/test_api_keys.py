@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -96,11 +98,28 @@ def test_revoked_keys_stop_working_and_secrets_are_not_stored(
     _, key = create_key(db_session, "temp", ["curate"])
     row = db_session.scalars(select(ApiKey).where(ApiKey.name == "temp")).one()
     assert key not in (row.secret_sha256, row.prefix)
-    assert key.split("_")[2] not in row.secret_sha256
+    # acc_<prefix>_<secret>: the secret is url-safe base64 and may itself contain "_".
+    secret = key.removeprefix(f"acc_{row.prefix}_")
+    assert len(secret) >= 32
+    assert secret not in row.secret_sha256
     assert client.get("/v1/banks", headers=bearer(key)).status_code == 200
     revoke_key(db_session, "temp")
     fresh = client_with(require_api_keys=True)  # a new process: no cached answer
     assert fresh.get("/v1/banks", headers=bearer(key)).status_code == 401
+
+
+def test_a_secret_with_underscores_in_it_is_still_one_secret(
+    client_with: Callable[..., TestClient], db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What token_urlsafe gives now and then: "_" in the secret, even first or twice.
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda _n: "_x_" + "a" * 29)
+    client = client_with(require_api_keys=True)
+    _, key = create_key(db_session, "underscored", ["curate"])
+    row = db_session.scalars(select(ApiKey).where(ApiKey.name == "underscored")).one()
+    assert key == f"acc_{row.prefix}__x_{'a' * 29}"
+    assert key.split("_")[2] == ""  # what the test above used to check: always "in"
+    assert client.get("/v1/banks", headers=bearer(key)).status_code == 200
+    assert client.get("/v1/banks", headers=bearer(key[:-1] + "b")).status_code == 401
 
 
 def test_keys_are_optional_in_development(client: TestClient) -> None:

@@ -22,6 +22,7 @@ from accord.server.notices.models import Notice
 from accord.server.notices.router import NOTICE_TOKEN_HEADER
 from accord.server.notices.triage import reprioritise_open
 from accord.server.statements.schema import StatementOfReasons
+from tests.clock import clear_of_midnight
 from tests.integration.notice_action import (
     PLATFORM,
     Staff,
@@ -67,6 +68,7 @@ def reported(client: TestClient, db_session: Session, media: Path, **fields: obj
 def test_the_queue_puts_a_candidate_deepfake_before_the_election_first(
     client: TestClient, db_session: Session, staff: Staff, corpus: Path
 ) -> None:
+    clear_of_midnight()  # the server counts the days to the vote later
     add_election(db_session, "Mayor 2026", utc_now().date() + timedelta(days=2), ["IE"])
     staff.jane.election = "Mayor 2026"
     db_session.commit()
@@ -209,6 +211,7 @@ def test_repeated_uploads_climb_the_strike_ladder_one_rung_at_a_time(
 def test_an_uploader_appeal_reversed_by_a_senior_reviewer_undoes_everything(
     client: TestClient, db_session: Session, staff: Staff, corpus: Path, tmp_path: Path
 ) -> None:
+    first_day = utc_now().date().isoformat()  # the report spans the test, midnight or not
     case = reported(
         client, db_session, bridge(corpus), platform=PLATFORM, platform_content_id="v-1",
         uploader="acct-7",
@@ -252,7 +255,7 @@ def test_an_uploader_appeal_reversed_by_a_senior_reviewer_undoes_everything(
     # The transparency report counts it all.
     sign_in(client, staff.auditor)
     today = utc_now().date().isoformat()
-    report = client.get("/v1/transparency", params={"from": today, "to": today}).json()
+    report = client.get("/v1/transparency", params={"from": first_day, "to": today}).json()
     assert report["notices"]["received"] == 1
     assert report["notices"]["decided"] == 1
     assert report["notices"]["median_hours_to_decision"] >= 0
@@ -342,6 +345,7 @@ ROLE_MATRIX = [
     ("GET", "/v1/cases", READERS),
     ("GET", "/v1/cases/{case}", READERS),
     ("GET", "/v1/cases/{case}/media", READERS),
+    ("GET", "/v1/cases/{case}/statements/no-such-puid", READERS),
     ("POST", "/v1/cases/{case}/claim", REVIEWERS),
     ("POST", "/v1/cases/{case}/release", REVIEWERS),
     ("POST", "/v1/cases/{case}/assign", {"senior_reviewer", "admin"}),
@@ -425,6 +429,7 @@ def test_statements_export_as_the_transparency_databases_csv(
 def test_open_cases_grow_more_urgent_as_their_election_nears(
     client: TestClient, db_session: Session, staff: Staff, corpus: Path
 ) -> None:
+    clear_of_midnight()  # the server counts the days to the vote later
     election = add_election(db_session, "Mayor 2026", utc_now().date() + timedelta(days=20))
     staff.jane.election = "Mayor 2026"
     db_session.commit()

@@ -85,9 +85,11 @@ def test_hostile_files_get_problems_and_the_service_keeps_serving(
         "media.unsupported": 415,
     }
     for name, hostile in hostile_files.items():
-        started = time.monotonic()
+        # CPU time, the work the file caused (the app runs in this process): a wall clock
+        # also counts the waits other processes on a busy machine cause.
+        started = time.process_time()
         response = upload(client, hostile.path)
-        assert time.monotonic() - started < 2.0, name
+        assert time.process_time() - started < 2.0, name
         body = assert_problem(response, status_by_code[hostile.code], hostile.code)
         assert hostile.reason.lower() in body["detail"].lower(), name
     assert client.get("/healthz").status_code == 200

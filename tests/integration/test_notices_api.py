@@ -123,7 +123,10 @@ def test_a_notice_must_say_why_confirm_good_faith_and_point_at_something(
         "good_faith": send_notice(client, url="https://x.example/1", good_faith="false"),
         "give the file": send_notice(client),
         "url": send_notice(client, url="javascript:alert(1)"),
-        "notifier_name": send_notice(client, url="https://x.example/1", notifier_email="nope"),
+        "'nope' is not an email address": send_notice(
+            client, url="https://x.example/1", notifier_email="nope"
+        ),
+        "your name is required": send_notice(client, url="https://x.example/1", notifier_name=""),
         "reason": send_notice(client, url="https://x.example/1", reason="dislike"),
         "platform": send_notice(client, platform_content_id="123"),
     }

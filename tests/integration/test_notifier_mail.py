@@ -21,6 +21,7 @@ from tests.integration.notice_action import (
     sign_in,
     triage,
 )
+from tests.integration.serving import closed_port
 from tests.integration.test_notices_api import bridge
 from tests.smtp_receiver import smtp_server
 
@@ -70,18 +71,17 @@ def test_the_notifier_is_told_of_receipt_and_decision_by_email(
 def test_an_unreachable_mail_server_is_retried_then_given_up(
     client_with: Callable[..., TestClient], db_session: Session
 ) -> None:
-    from tests.integration.serving import free_port
-
-    client = client_with(smtp_host="127.0.0.1", smtp_port=free_port(), smtp_starttls=False)
-    services = services_of(client)
-    send_notice(client, url="https://x.example/1")
-    message = db_session.scalar(select(MailMessage))
-    assert message is not None
-    for _ in range(MAX_ATTEMPTS):
-        message.next_attempt_at = message.created_at  # due again at once
-        db_session.commit()
-        send_due(services.sessions, services.settings)
-        db_session.refresh(message)
+    with closed_port() as port:  # held: no other process can start listening there
+        client = client_with(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
+        services = services_of(client)
+        send_notice(client, url="https://x.example/1")
+        message = db_session.scalar(select(MailMessage))
+        assert message is not None
+        for _ in range(MAX_ATTEMPTS):
+            message.next_attempt_at = message.created_at  # due again at once
+            db_session.commit()
+            send_due(services.sessions, services.settings)
+            db_session.refresh(message)
     assert message.status == "dead"
     assert message.attempts == MAX_ATTEMPTS
     assert "Connection refused" in message.last_error or "Error" in message.last_error

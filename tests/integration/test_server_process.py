@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,14 @@ import pytest
 from tests.integration.serving import Served, serve
 
 MAX_PEAK_BYTES = 500 * 1024 * 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used: its own work, however busy the machine is (a wall
+    clock also counts the waits other processes cause)."""
+    after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    user, system = int(after_name[11]), int(after_name[12])  # utime and stime, in ticks
+    return (user + system) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_bytes(pid: int) -> int:
@@ -46,9 +54,9 @@ def test_hostile_files_do_not_hurt_the_server(
 ) -> None:
     with httpx.Client(base_url=server.base, timeout=10) as client:
         for name, hostile in hostile_files.items():
-            started = time.monotonic()
+            started = cpu_seconds(server.pid)
             response = client.post("/v1/hash", files={"file": (name, hostile.path.read_bytes())})
-            assert time.monotonic() - started < 2.0, name
+            assert cpu_seconds(server.pid) - started < 2.0, name
             assert response.json()["code"] == hostile.code, name
         photo = corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
         good = client.post("/v1/hash", files={"file": (photo.name, photo.read_bytes())})
@@ -99,3 +107,21 @@ def test_a_trusted_proxy_names_the_client_for_rate_limits(tmp_path: Path) -> Non
 
         assert [attempt("203.0.113.7") for _ in range(3)] == [401, 401, 429]
         assert attempt("198.51.100.9") == 401  # another client behind the same proxy
+
+
+def test_a_busy_port_fails_in_one_plain_line(tmp_path: Path) -> None:
+    # Before, the banner said "serving" and a JSON log line said errno 98, exit status 3.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "accord", "serve", "--port", str(port)],
+            env={**os.environ, "ACCORD_DATA_DIR": str(tmp_path)},
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"accord: error: cannot listen on 127.0.0.1:{port}: the address is already in use "
+        "(another accord or program is running there; use --port)\n"
+    )

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Annotated
 
 import typer
 
 from accord.cli.local import fail, local_services, transaction
+from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
-org_app = typer.Typer(
-    help="Organizations: election authorities, platforms...", no_args_is_help=True
-)
-user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
+org_app = Commands()
+user_app = Commands()
 
 Organization = Annotated[str, typer.Option("--org", help="The organization's name.")]
 RoleOption = Annotated[
@@ -63,6 +63,28 @@ def create_user_command(
             typer.echo(f"user {user.email} ({user.role}) in {org}")
     except AccordError as error:
         raise fail(error.detail) from None
+
+
+#: ``accord user list --json``'s keys.
+USER_FIELDS = ("email", "name", "role", "organization", "active")
+
+
+@user_app.command("list")
+def list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Every user: email, name, role, organization, and whether they may sign in."""
+    from accord.server.accounts.service import list_users  # noqa: PLC0415
+
+    with local_services() as services, transaction(services) as session:
+        for user, organization in list_users(session):
+            row = (user.email, user.display_name, user.role, organization.name, user.active)
+            if as_json:
+                fields = dict(zip(USER_FIELDS, row, strict=True))
+                typer.echo(json.dumps(fields, ensure_ascii=False))
+            else:
+                state = "active" if user.active else "deactivated"
+                typer.echo("\t".join((*(str(part or "-") for part in row[:4]), state)))
 
 
 @user_app.command("invite")

@@ -8,12 +8,15 @@ from typing import Annotated, Any
 
 import typer
 
-from accord.cli.local import local_services_trusting, report_file_error, transaction
+from accord.cli.files import expand_files, report_file_error
+from accord.cli.local import local_services_trusting, transaction
 from accord.errors import AccordError
 
 
 def assess_command(
-    files: Annotated[list[Path], typer.Argument(help="Files to assess.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Files, or folders (their media, recursively).")
+    ],
     anchors: Annotated[
         list[Path] | None,
         typer.Option("--anchors", help="More trust anchors: a PEM file (repeatable)."),
@@ -30,14 +33,19 @@ def assess_command(
     ] = None,
 ) -> None:
     """Weigh each file's evidence (Content Credentials, metadata, watermarks, this
-    instance's banks and registry, forensics) into a band; a file that cannot be read is
-    reported and the rest still assessed (exit status 1)."""
+    instance's banks and registry, forensics) into a band. A file that cannot be read is
+    reported and the rest are still assessed (exit status 1).
+
+    With several files, --html report.html writes report-photo.html for photo.jpg, and so
+    on; each report written is named on standard error."""
     from accord.server.assessments.report import render_html, write_pdf  # noqa: PLC0415
     from accord.server.assessments.router import assessment_of  # noqa: PLC0415
 
+    targets = list(expand_files(files))
+    several = len(targets) > 1
     failures = 0
     with local_services_trusting(anchors) as services:
-        for path in files:
+        for path in targets:
             try:
                 with transaction(services) as session:
                     assessment = assessment_of(services, session, path)
@@ -46,9 +54,13 @@ def assess_command(
                 if html or pdf:
                     page = render_html(assessment, path)
                     if html:
-                        _named(html, path, several=len(files) > 1).write_text(page, "utf-8")
+                        written = _named(html, path, several=several)
+                        written.write_text(page, "utf-8")
+                        typer.echo(f"{path}: report written to {written}", err=True)
                     if pdf:
-                        write_pdf(page, _named(pdf, path, several=len(files) > 1))
+                        written = _named(pdf, path, several=several)
+                        write_pdf(page, written)
+                        typer.echo(f"{path}: report written to {written}", err=True)
             except (AccordError, OSError) as error:
                 failures += 1
                 report_file_error(path, error, as_json=as_json)

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from accord.cli.local import fail, local_services, transaction
+from accord.cli.plain_help import Commands
 
-audit_app = typer.Typer(help="The audit log of every change.", no_args_is_help=True)
+audit_app = Commands()
 
 
 @audit_app.command("verify")

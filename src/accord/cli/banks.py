@@ -13,13 +13,16 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from accord.cli.files import expand_files, os_reason, report_file_error
 from accord.cli.local import fail, local_services, transaction, warm_indexes
+from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
 EnumT = TypeVar("EnumT", bound=Enum)
 
-bank_app = typer.Typer(help="Manage banks of known content.", no_args_is_help=True)
+bank_app = Commands()
 
+BankName = Annotated[str, typer.Argument(help="The bank's name.")]
 KindOption = Annotated[
     str, typer.Option(help="deceptive, authentic, allow (known benign) or watch.")
 ]
@@ -41,7 +44,7 @@ def create(
     *,
     kind: KindOption = "deceptive",
     owner: Annotated[str, typer.Option(help="The owning organization.")] = "",
-    description: Annotated[str, typer.Option()] = "",
+    description: Annotated[str, typer.Option(help="What the bank holds, for people.")] = "",
     marking: Annotated[str, typer.Option(help="TLP:CLEAR, GREEN, AMBER, AMBER+STRICT, RED.")] = (
         "TLP:AMBER"
     ),
@@ -96,7 +99,9 @@ def _errors() -> Iterator[None]:
 
 
 @bank_app.command("list")
-def list_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
     """List banks with their kind, state and entry count."""
     from accord.server.banks.router import to_bank_read  # noqa: PLC0415
     from accord.server.banks.service import entry_counts, list_banks  # noqa: PLC0415
@@ -116,7 +121,7 @@ def list_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
 
 
 @bank_app.command("show")
-def show(name: str) -> None:
+def show(name: BankName) -> None:
     """One bank's settings as JSON."""
     from accord.server.banks.router import to_bank_read  # noqa: PLC0415
     from accord.server.banks.service import entry_counts, get_bank  # noqa: PLC0415
@@ -130,13 +135,16 @@ def show(name: str) -> None:
 
 @bank_app.command("add")
 def add(
-    name: str,
-    files: Annotated[list[Path] | None, typer.Argument(help="Media files to bank.")] = None,
+    name: BankName,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Media files to bank, or folders (their media, recursively)."),
+    ] = None,
     *,
     signal: Annotated[
         list[str] | None, typer.Option(help="Add one entry from signals: TYPE=VALUE (repeatable).")
     ] = None,
-    note: Annotated[str, typer.Option()] = "",
+    note: Annotated[str, typer.Option(help="A note kept with each entry.")] = "",
     label: Annotated[list[str] | None, typer.Option(help="Repeatable.")] = None,
     url: Annotated[str | None, typer.Option(help="Where the content was found.")] = None,
     platform_id: Annotated[str | None, typer.Option(help="The platform's content id.")] = None,
@@ -167,7 +175,7 @@ def add(
                 session, bank, _pairs(signal, "--signal"), replace(fields, source="cli")
             )
             typer.echo(f"{bank.name}\t{entry.id}\tsignals")
-        for path in files or []:
+        for path in expand_files(files or []):
             try:
                 signals = reliable_signals(hash_for_bank(services, path))
                 entry = add_entry(
@@ -175,8 +183,7 @@ def add(
                 )
             except (AccordError, OSError) as error:
                 failures += 1
-                detail = error.detail if isinstance(error, AccordError) else error.strerror
-                typer.echo(f"accord: error: {path}: {detail}", err=True)
+                report_file_error(path, error, as_json=False)
                 continue
             typer.echo(f"{bank.name}\t{entry.id}\t{path}\t{','.join(signals)}")
     if failures:
@@ -185,7 +192,7 @@ def add(
 
 @bank_app.command("import")
 def import_command(
-    name: str,
+    name: BankName,
     file: Annotated[
         Path, typer.Argument(help="JSON lines, CSV, or HMA's '<type> <signal>' lines.")
     ],
@@ -202,7 +209,7 @@ def import_command(
     try:
         handle = file.open(encoding="utf-8", newline="")
     except OSError as error:
-        raise fail(f"{file}: {error.strerror}") from None
+        raise fail(f"{file}: {os_reason(error)}") from None
     with handle, _errors(), local_services() as services:
         with transaction(services) as session:
             bank = get_bank(session, name)
@@ -228,7 +235,7 @@ def _format_of(path: Path) -> str:
 
 @bank_app.command("export")
 def export(
-    name: str,
+    name: BankName,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Default: stdout.")] = None,
     file_format: Annotated[str, typer.Option("--format", help="jsonl, csv or hma.")] = "jsonl",
 ) -> None:
@@ -251,7 +258,7 @@ def export(
 
 @bank_app.command("disable")
 def disable(
-    name: str,
+    name: BankName,
     entry: Annotated[
         int | None, typer.Option(help="Disable one entry instead of the bank.")
     ] = None,
@@ -265,7 +272,7 @@ def disable(
 
 @bank_app.command("enable")
 def enable(
-    name: str,
+    name: BankName,
     entry: Annotated[int | None, typer.Option(help="Enable one entry instead of the bank.")] = None,
 ) -> None:
     """Switch a bank or one entry back on."""

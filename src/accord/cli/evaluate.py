@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from accord.cli.local import fail, local_services, report_file_error, transaction
+from accord.cli.files import report_file_error
+from accord.cli.local import fail, local_services, transaction
 from accord.errors import AccordError
 
 if TYPE_CHECKING:

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from accord.cli.files import os_reason
 from accord.cli.local import fail, load_settings, local_services, transaction
+from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
 if TYPE_CHECKING:
     from accord.server.issuers.models import Issuer
 
-issuer_app = typer.Typer(
-    help="Manage issuers: who signs Content Credentials here.", no_args_is_help=True
-)
+issuer_app = Commands()
 
 
 @issuer_app.command("create")
@@ -51,7 +51,7 @@ def create(
 
 @issuer_app.command("import")
 def import_command(
-    name: str,
+    name: Annotated[str, typer.Argument(help="The issuer's short name.")],
     chain: Annotated[Path, typer.Option(help="PEM certificates, end entity first.")],
     key: Annotated[Path, typer.Option(help="The end entity's private key (PEM).")],
     key_password_env: Annotated[
@@ -70,7 +70,7 @@ def import_command(
     try:
         chain_pem, key_pem = chain.read_bytes(), key.read_bytes()
     except OSError as error:
-        raise fail(f"{error.filename}: {error.strerror}") from None
+        raise fail(f"{error.filename}: {os_reason(error)}") from None
     master_key = load_settings().master_key.get_secret_value()
     try:
         with local_services() as services, transaction(services) as session:
@@ -97,10 +97,10 @@ def list_command() -> None:
 
 @issuer_app.command("show")
 def show(
-    name: str,
+    name: Annotated[str, typer.Argument(help="The issuer's short name.")],
     root: Annotated[bool, typer.Option("--root", help="Print the root certificate PEM.")] = False,
 ) -> None:
-    """One issuer, or its root certificate for verifiers to trust (``--root``)."""
+    """One issuer, or with --root its root certificate (PEM) for verifiers to trust."""
     from accord.server.issuers.service import get_issuer  # noqa: PLC0415
 
     try:

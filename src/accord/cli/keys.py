@@ -7,17 +7,25 @@ from typing import Annotated
 import typer
 
 from accord.cli.local import fail, local_services, transaction
+from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
-key_app = typer.Typer(help="Manage API keys for machine clients.", no_args_is_help=True)
+key_app = Commands()
 
 
 @key_app.command("create")
 def create(
-    name: str,
-    scope: Annotated[list[str], typer.Option(help="hash, match or curate (repeatable).")],
+    name: Annotated[str, typer.Argument(help="A name for the client it is for.")],
+    scope: Annotated[
+        list[str],
+        typer.Option(help="hash, match, curate, notify, trusted_flagger or platform (repeatable)."),
+    ],
     rate_limit: Annotated[
         int | None, typer.Option(min=1, help="Requests per minute (default: the instance's).")
+    ] = None,
+    platform: Annotated[
+        str | None,
+        typer.Option(help="The platform a 'platform' key acts for, as its webhook names it."),
     ] = None,
 ) -> None:
     """Create a key; it is printed once, on stdout, and only its hash is kept."""
@@ -25,7 +33,7 @@ def create(
 
     try:
         with local_services() as services, transaction(services) as session:
-            row, key = create_key(session, name, scope, rate_limit)
+            row, key = create_key(session, name, scope, rate_limit, platform=platform)
             scopes = ",".join(row.scopes)
     except AccordError as error:
         raise fail(error.detail) from None
@@ -44,13 +52,15 @@ def list_command() -> None:
         for row in list_keys(session):
             state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
             limit = row.rate_limit_per_minute or "default"
+            acts_for = f"\tfor {row.platform}" if row.platform else ""
             typer.echo(
-                f"{row.name}\tacc_{row.prefix}_…\t{','.join(row.scopes)}\t{limit}/min\t{state}"
+                f"{row.name}\tacc_{row.prefix}_…\t{','.join(row.scopes)}\t{limit}/min"
+                f"\t{state}{acts_for}"
             )
 
 
 @key_app.command("revoke")
-def revoke(name: str) -> None:
+def revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
     """Revoke a key; running servers stop accepting it within seconds."""
     from accord.server.auth.keys import revoke_key  # noqa: PLC0415
 

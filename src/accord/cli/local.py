@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,10 +19,6 @@ if TYPE_CHECKING:
     from accord.server.settings import Settings
 
 
-#: The error code in ``--json`` output for a file the system would not open.
-UNREADABLE_FILE = "file.unreadable"
-
-
 def load_settings() -> Settings:
     try:
         from accord.server.settings import Settings  # noqa: PLC0415
@@ -33,19 +28,6 @@ def load_settings() -> Settings:
         return Settings()
     except ValueError as error:
         raise fail(f"invalid settings: {error}") from None
-
-
-def report_file_error(path: Path, error: AccordError | OSError, *, as_json: bool) -> None:
-    """One error line on stderr for a file that failed, and under ``--json`` one on stdout
-    too, so output lines match input files."""
-    if isinstance(error, AccordError):
-        code, detail, shown = error.code, error.detail, f"{error.title.lower()}: {error.detail}"
-    else:
-        code, detail = UNREADABLE_FILE, error.strerror or str(error)
-        shown = detail
-    typer.echo(f"accord: error: {path}: {shown}", err=True)
-    if as_json:
-        typer.echo(json.dumps({"file": str(path), "error": {"code": code, "detail": detail}}))
 
 
 def fail(message: str) -> typer.Exit:

@@ -6,7 +6,6 @@ import csv
 import json
 import multiprocessing
 import os
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
+from accord.cli.files import expand_files, os_reason, report_file_error
 from accord.cli.local import fail, local_services, transaction, warm_indexes
 from accord.errors import AccordError
 from accord.native_threads import use_one_native_thread
@@ -32,7 +32,10 @@ BanksOption = Annotated[
     str | None, typer.Option(help="Comma-separated bank names (default: every enabled bank).")
 ]
 SecondStageOption = Annotated[
-    bool, typer.Option(help="Search crops and screenshots with keypoints when PDQ finds nothing.")
+    bool,
+    typer.Option(
+        help="If PDQ finds nothing, look for crops and screenshots by keypoints (on by default)."
+    ),
 ]
 
 
@@ -44,28 +47,29 @@ def _options(banks: str | None, second_stage: bool) -> MatchOptions:
 
 
 def match_command(
-    files: Annotated[list[Path], typer.Argument(help="Image, video or audio files.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Image, video or audio files, or folders (their media, recursively)."),
+    ],
     banks: BanksOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
     second_stage: SecondStageOption = True,
 ) -> None:
-    """Match each file against the banks; a bad file is reported and the rest still matched."""
+    """Match each file against the banks. A file that cannot be read is reported and the
+    rest are still matched (exit status 1)."""
     from accord.server.matching.lookup import match_file  # noqa: PLC0415
 
     options = _options(banks, second_stage)
     failures = 0
     with local_services() as services:
         warm_indexes(services)
-        for path in files:
+        for path in expand_files(files):
             try:
                 with transaction(services) as session:
                     _, report = match_file(services, session, path, options)
             except (AccordError, OSError) as error:
                 failures += 1
-                detail = error.detail if isinstance(error, AccordError) else error.strerror
-                typer.echo(f"accord: error: {path}: {detail}", err=True)
-                if as_json:
-                    typer.echo(json.dumps({"file": str(path), "error": str(detail)}))
+                report_file_error(path, error, as_json=as_json)
                 continue
             _print_report(path, report, as_json=as_json)
     if failures:
@@ -139,7 +143,8 @@ def scan_command(
         bool, typer.Option(help="Start over instead of resuming from the results file.")
     ] = False,
 ) -> None:
-    """Hash and match many files in parallel, resumably; unreadable files are reported."""
+    """Hash and match many files in parallel, resumably. Files that cannot be read are
+    reported in the results."""
     as_csv = output.suffix.lower() == ".csv"
     files = list(_targets(target))
     done = set() if restart else _finished(output, as_csv=as_csv)
@@ -177,10 +182,7 @@ def scan_command(
 
 def _targets(target: Path) -> Iterator[Path]:
     if target.is_dir():
-        for root, dirs, names in os.walk(target):
-            dirs.sort()
-            for name in sorted(names):
-                yield Path(root) / name
+        yield from expand_files([target])
         return
     try:
         lines = target.read_text(encoding="utf-8").splitlines()
@@ -270,6 +272,7 @@ def _scan(
     tally: ScanTally,
 ) -> None:
     """Hash in worker processes, match here (one index in memory), write as results come."""
+    from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
     from accord.server.hashing.service import match_signal_names  # noqa: PLC0415
@@ -282,7 +285,9 @@ def _scan(
     pool = _hashing_pool(workers)
     running: dict[Future[dict[str, Any]], str] = {}
     try:
-        with Progress(disable=not sys.stderr.isatty(), transient=True) as progress:
+        # On stderr, which a person watches; stdout may be a pipe.
+        console = Console(stderr=True)
+        with Progress(console=console, disable=not console.is_terminal, transient=True) as progress:
             task = progress.add_task("scanning", total=len(paths))
             while True:
                 # A bounded number in flight keeps memory flat for millions of files.
@@ -360,7 +365,7 @@ def hash_for_scan(path: str, names: str, limits: MediaLimits) -> dict[str, Any]:
     except AccordError as error:
         return {"file": path, "error": f"{error.title.lower()}: {error.detail}"}
     except OSError as error:
-        return {"file": path, "error": error.strerror or str(error)}
+        return {"file": path, "error": os_reason(error)}
     digest = result.signal("sha256")
     return {
         "file": path,

@@ -11,14 +11,12 @@ from typing import Annotated
 import typer
 
 from accord.cli.local import fail, local_services, transaction
+from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
-election_app = typer.Typer(help="Elections, which set how urgent a case is.", no_args_is_help=True)
-notices_app = typer.Typer(help="Notices of deceptive content.", no_args_is_help=True)
-statements_app = typer.Typer(
-    help="Statements of reasons (DSA Art. 17) for the Transparency Database.",
-    no_args_is_help=True,
-)
+election_app = Commands()
+notices_app = Commands()
+statements_app = Commands()
 
 
 @election_app.command("add")
@@ -27,7 +25,12 @@ def add_election(
     polling_date: Annotated[str, typer.Argument(help="Polling day, YYYY-MM-DD.")],
     *,
     territory: Annotated[
-        list[str] | None, typer.Option("--territory", help="EEA country code (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--territory",
+            help="ISO 3166-1 country code, e.g. BE or GB (repeatable); statements of reasons"
+            " name only the EU/EEA ones.",
+        ),
     ] = None,
 ) -> None:
     """Register an election: cases about it grow more urgent as polling day nears."""
@@ -52,7 +55,7 @@ def list_elections() -> None:
 
     with local_services() as services, transaction(services) as session:
         for election in listed(session):
-            places = ",".join(election.territories) or "-"
+            places = ",".join(election.countries) or "-"
             typer.echo(f"{election.polling_date:%Y-%m-%d}\t{election.name}\t{places}")
 
 

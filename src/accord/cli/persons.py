@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from accord.cli.local import fail, local_services, transaction
+from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
 if TYPE_CHECKING:
@@ -18,9 +19,7 @@ if TYPE_CHECKING:
     from accord.server.accounts.models import User
     from accord.server.persons.models import ProtectedPersonRow
 
-person_app = typer.Typer(
-    help="Manage protected people: whose faces assessments recognise.", no_args_is_help=True
-)
+person_app = Commands()
 
 Photos = Annotated[
     list[Path] | None,

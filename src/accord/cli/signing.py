@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from accord.cli.files import expand_files, report_file_error
 from accord.cli.local import fail, local_services, transaction
+from accord.cli.plain_help import Commands
+from accord.cli.progress import with_progress
 from accord.errors import AccordError
-from accord.provenance.signing import SourceType
 
-record_app = typer.Typer(help="Provenance records of files signed here.", no_args_is_help=True)
+record_app = Commands()
 #: File suffixes signed when a folder is given (named files are always tried).
 SIGNABLE = frozenset(
     {".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".avif", ".heic"}
     | {".wav", ".mp3", ".flac", ".m4a", ".mp4", ".mov"}
 )
-SOURCE_HELP = "How the media came to be: " + ", ".join(kind.name.lower() for kind in SourceType)
+#: SourceType's names, written out: importing accord.provenance.signing (numpy, OpenCV,
+#: c2pa) for the help text would make every ``accord sign --help`` slow. A test keeps the
+#: two lists the same.
+SOURCE_TYPES = (
+    "camera, computational_capture, ai_generated, ai_edited, algorithmic, composite, "
+    "digital_creation, human_edits, screen_capture"
+)
+SOURCE_HELP = f"How the media came to be: {SOURCE_TYPES}."
 
 
 def sign_command(
@@ -37,20 +44,29 @@ def sign_command(
         Path | None, typer.Option(help="Where signed copies go (default: beside each file).")
     ] = None,
 ) -> None:
-    """Sign each file with Content Credentials and register it; a file that fails is
-    reported and the rest still signed (exit status 1)."""
+    """Sign each file with Content Credentials and register it; the signed copy is written
+    as NAME.signed.SUFFIX. A file that fails is reported and the rest are still signed
+    (exit status 1)."""
+    from accord.provenance.signing import SourceType  # noqa: PLC0415
     from accord.server.credentials.service import Signing, sign_for_issuer  # noqa: PLC0415
+    from accord.server.issuers.service import get_issuer  # noqa: PLC0415
 
     try:
         source_type = SourceType[source.upper().replace("-", "_")]
     except KeyError:
-        raise fail(f"--source must be one of {SOURCE_HELP.split(': ')[1]}") from None
+        raise fail(f"--source must be one of {SOURCE_TYPES}") from None
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-    targets = list(_expand(files))
+    # Copies signed before are left out of folders, so signing a folder again is harmless.
+    targets = list(expand_files(files, suffixes=SIGNABLE, leave_out=lambda n: ".signed." in n))
     failures = 0
-    with local_services() as services, typer.progressbar(targets, label="signing") as bar:
-        for path in bar:
+    with local_services() as services:
+        try:  # once, not once per file
+            with transaction(services) as session:
+                get_issuer(session, issuer)
+        except AccordError as error:
+            raise fail(error.detail) from None
+        for path in with_progress(targets, "signing"):
             target = (out_dir or path.parent) / f"{path.stem}.signed{path.suffix}"
             signing = Signing(issuer, source_type, title, parent)
             try:
@@ -61,8 +77,7 @@ def sign_command(
                     notes = _notes(record.watermark, record.parent_id)
             except (AccordError, OSError) as error:
                 failures += 1
-                detail = error.detail if isinstance(error, AccordError) else str(error)
-                typer.echo(f"\naccord: error: {path}: {detail}", err=True)
+                report_file_error(path, error, as_json=False)
                 continue
             unstamped = services.settings.tsa_url is not None and not stamped
             if unstamped:
@@ -80,22 +95,8 @@ def _notes(watermark: str | None, parent_id: str | None) -> list[str]:
     return notes
 
 
-def _expand(paths: list[Path]) -> Iterator[Path]:
-    """Named files as given; folders' media files, sorted, without copies signed before."""
-    for path in paths:
-        if not path.is_dir():
-            yield path
-            continue
-        for root, dirs, names in os.walk(path):
-            dirs.sort()
-            for name in sorted(names):
-                candidate = Path(root) / name
-                if candidate.suffix.lower() in SIGNABLE and ".signed." not in name:
-                    yield candidate
-
-
 @record_app.command("list")
-def list_records(issuer: str) -> None:
+def list_records(issuer: Annotated[str, typer.Argument(help="The issuer's name.")]) -> None:
     """An issuer's records, oldest first."""
     from accord.server.credentials.service import records_of  # noqa: PLC0415
 
@@ -113,7 +114,8 @@ def list_records(issuer: str) -> None:
 
 @record_app.command("revoke")
 def revoke(
-    record_id: str, reason: Annotated[str, typer.Option(help="Why, for the record.")]
+    record_id: Annotated[str, typer.Argument(help="The record's id.")],
+    reason: Annotated[str, typer.Option(help="Why, for the record.")],
 ) -> None:
     """Revoke a record: its registry entry stops matching."""
     from accord.server.credentials.service import revoke_record  # noqa: PLC0415

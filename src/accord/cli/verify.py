@@ -8,12 +8,15 @@ from typing import Annotated
 
 import typer
 
-from accord.cli.local import local_services_trusting, report_file_error, transaction
+from accord.cli.files import expand_files, report_file_error
+from accord.cli.local import local_services_trusting, transaction
 from accord.errors import AccordError
 
 
 def verify_command(
-    files: Annotated[list[Path], typer.Argument(help="Files to check.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Files, or folders (their media, recursively).")
+    ],
     anchors: Annotated[
         list[Path] | None,
         typer.Option("--anchors", help="More trust anchors: a PEM file (repeatable)."),
@@ -21,13 +24,13 @@ def verify_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """Validate each file's Content Credentials against this instance's issuers, the
-    configured trust lists and ``--anchors``; a file that cannot be read is reported and
-    the rest still checked (exit status 1)."""
+    configured trust lists and --anchors. A file that cannot be read is reported and the
+    rest are still checked (exit status 1)."""
     from accord.server.credentials.tracing import verify_and_trace  # noqa: PLC0415
 
     failures = 0
     with local_services_trusting(anchors) as services:
-        for path in files:
+        for path in expand_files(files):
             try:
                 with transaction(services) as session:
                     traced = verify_and_trace(services, session, path)
@@ -41,5 +44,7 @@ def verify_command(
             typer.echo(f"{path}\t{traced.verification.state}\t{traced.headline}")
             for problem in traced.verification.problems:
                 typer.echo(f"  {problem.code}: {problem.meaning}")
+            if traced.mark is not None:
+                typer.echo(f"  watermark: {traced.mark.summary()}")
     if failures:
         raise typer.Exit(code=1)

@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from accord.cli.local import fail, load_settings, local_services, transaction
+from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
-webhook_app = typer.Typer(help="Webhooks that receive actions.", no_args_is_help=True)
-outbox_app = typer.Typer(help="Webhook messages: pending, delivered, dead.", no_args_is_help=True)
+webhook_app = Commands()
+outbox_app = Commands()
 
 
 @webhook_app.command("add")

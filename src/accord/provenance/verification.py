@@ -123,6 +123,18 @@ class Ingredient:
     problems: tuple[Problem, ...]
     #: The digital source types its own manifest declared.
     source_types: tuple[str, ...] = ()
+    #: The label of its own active manifest (``urn:c2pa:...``), when it had one.
+    manifest: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SoftBinding:
+    """A watermark or fingerprint the manifest binds the content to (``c2pa.soft-binding``),
+    which lets a copy stripped of its credentials be traced back to them."""
+
+    algorithm: str
+    #: The binding's value as the manifest carries it (base64).
+    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +150,7 @@ class Credential:
     actions: tuple[str, ...]
     source_types: tuple[str, ...]
     ingredients: tuple[Ingredient, ...]
+    soft_bindings: tuple[SoftBinding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +246,18 @@ def _credential(active: Mapping[str, Any], manifests: Mapping[str, Any]) -> Cred
         actions=tuple(name for name, _ in actions),
         source_types=tuple(dict.fromkeys(kind for _, kind in actions if kind)),
         ingredients=tuple(_ingredient(item, manifests) for item in active.get("ingredients", [])),
+        soft_bindings=tuple(_soft_bindings(active)),
     )
+
+
+def _soft_bindings(active: Mapping[str, Any]) -> Iterator[SoftBinding]:
+    for assertion in active.get("assertions", []):
+        if assertion.get("label") != "c2pa.soft-binding":
+            continue
+        data = assertion.get("data", {})
+        for block in data.get("blocks", []):
+            if data.get("alg") and isinstance(block.get("value"), str):
+                yield SoftBinding(str(data["alg"]), block["value"])
 
 
 def _generator(active: Mapping[str, Any]) -> str | None:
@@ -267,6 +291,7 @@ def _ingredient(item: Mapping[str, Any], manifests: Mapping[str, Any]) -> Ingred
         had_credentials=bool(own and own in manifests),
         problems=tuple(Problem.of(status) for status in statuses),
         source_types=tuple(dict.fromkeys(kind for _, kind in declared if kind)),
+        manifest=own if own and own in manifests else None,
     )
 
 
@@ -314,7 +339,12 @@ def _credential_json(credential: Credential) -> dict[str, Any]:
                 "had_credentials": item.had_credentials,
                 "problems": [_problem_json(problem) for problem in item.problems],
                 "source_types": list(item.source_types),
+                "manifest": item.manifest,
             }
             for item in credential.ingredients
+        ],
+        "soft_bindings": [
+            {"algorithm": binding.algorithm, "value": binding.value}
+            for binding in credential.soft_bindings
         ],
     }

@@ -11,6 +11,7 @@ from accord import __version__
 from accord.native_threads import use_one_native_thread
 from accord.server import health
 from accord.server.accounts import router as accounts_router
+from accord.server.api_docs.mount import mount_api_docs
 from accord.server.appeals import router as appeals_router
 from accord.server.assessments import router as assessments_router
 from accord.server.assets import router as assets_router
@@ -60,6 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Defend elections against deceptive AI content.",
         lifespan=lifespan,
+        # Served from this package instead (``api_docs``): FastAPI's load from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     install_problem_handlers(app)
@@ -84,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hma_router.matching)
     verify_page = mount_verify_page(app, settings)
     mount_portal(app)
+    mount_api_docs(app)
     # The last added runs first: the request log wraps everything, and the size limits
     # see the body before anything parses it (the Verify page's answers a page, not JSON).
     app.add_middleware(RawUploadMatching)

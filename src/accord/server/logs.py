@@ -1,9 +1,10 @@
-"""Structured logs: one JSON object a line, and a log line per request."""
+"""Logs on stderr: JSON lines for machines, plain lines for a person; a line per request."""
 
 from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -14,7 +15,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: The status logged for a request whose client went away before the answer.
 CLIENT_CLOSED_REQUEST = 499
-_STANDARD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+#: A record's attributes that are not fields of its own; uvicorn's color_message repeats
+#: the message with terminal colour codes.
+_STANDARD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class JsonFormatter(logging.Formatter):
@@ -33,13 +40,31 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class TextFormatter(logging.Formatter):
+    """One plain line: time, level, logger, message, then the structured fields as
+    ``key=value`` (``GET /healthz status=200 duration_ms=1.2``)."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        fields = {
+            key: value for key, value in vars(record).items() if key not in _STANDARD_ATTRIBUTES
+        }
+        if fields:
+            line += " " + " ".join(f"{key}={value}" for key, value in fields.items())
+        return line
+
+
 def configure_logging(level: str, fmt: str) -> None:
-    """Route every logger (uvicorn's included) through one handler on stderr."""
+    """Route every logger (uvicorn's included) through one handler on stderr: plain lines
+    for ``fmt="text"``, JSON for ``"json"``, and for ``"auto"`` plain lines when a person
+    reads stderr at a terminal, JSON when it goes to a file or a log collector."""
     handler = logging.StreamHandler()
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    if fmt == "auto":
+        fmt = "text" if sys.stderr.isatty() else "json"
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -48,6 +73,9 @@ def configure_logging(level: str, fmt: str) -> None:
         logging.getLogger(name).propagate = True
     # Request lines come from accord.request, with more context than uvicorn's access log.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # faiss says at INFO which CPU build it loads, e.g. "Could not load library with AVX512
+    # support due to: ModuleNotFoundError": normal on most CPUs, yet it reads as an error.
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
 
 
 class RequestLog:

@@ -26,6 +26,16 @@ SECURITY_HEADERS = {
     # The same URL answers a whole page or, to htmx, a fragment.
     "Vary": "HX-Request",
 }
+#: ``/docs``: the same, except that Swagger UI's stylesheet draws its icons as ``data:``
+#: images, and "Try it out" shows a picture answer (a signed file) as a ``blob:``.
+DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "img-src 'self'", "img-src 'self' data: blob:"
+)
+DOCS_SECURITY_HEADERS = {
+    "Content-Security-Policy": DOCS_CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 #: htmx must not add its inline indicator style (the policy forbids it) and must swap error
 #: answers too: they carry readable messages.
 HTMX_CONFIG = json.dumps(

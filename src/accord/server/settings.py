@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from accord.media.limits import MIB, MediaLimits
+from accord.server.statements.schema import TERRITORIAL_SCOPE
 
 _DEFAULT_LIMITS = MediaLimits()
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the placeholder that production refuses
@@ -52,7 +53,8 @@ class Settings(BaseSettings):
     #: default, believes none.
     trusted_proxies: list[str] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    log_format: Literal["json", "text"] = "json"
+    #: "auto": plain lines for a person when stderr is a terminal, JSON lines otherwise.
+    log_format: Literal["auto", "json", "text"] = "auto"
     #: Apply database migrations when the server starts.
     auto_migrate: bool = True
 
@@ -143,6 +145,17 @@ class Settings(BaseSettings):
     #: Keep a copy of every file checked on the Verify page here, named by its SHA-256.
     #: Unset (the default), uploads are deleted when the request ends.
     verify_keep_uploads_dir: Path | None = None
+
+    @field_validator("statement_territories")
+    @classmethod
+    def _eea_only(cls, codes: list[str]) -> list[str]:
+        # The Transparency Database refuses any other territorial scope.
+        codes = [code.strip().upper() for code in codes]
+        outside = [code for code in codes if code not in TERRITORIAL_SCOPE]
+        if outside:
+            msg = f"not EU/EEA country codes: {', '.join(outside)}"
+            raise ValueError(msg)
+        return codes
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

@@ -445,9 +445,9 @@ def test_hostile_xmp_is_refused_quickly(photo: Image.Image, tmp_path: Path, name
     packet = hostile_packets()[name]
     path = png(photo, tmp_path / "hostile.png", {}, xmp=packet)
 
-    started = time.monotonic()
+    started = time.process_time()  # the work done, not the waits a busy machine adds
     findings = produce(path)
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
 
     assert elapsed < 2.0
     assert not synthetic(findings)
@@ -474,10 +474,10 @@ def test_thousands_of_corrupt_text_chunks(photo: Image.Image, tmp_path: Path) ->
     data = path.read_bytes()
     path.write_bytes(data[:33] + chunks + data[33:])
 
-    started = time.monotonic()
+    started = time.process_time()  # the work done, not the waits a busy machine adds
     findings = produce(path)
 
-    assert time.monotonic() - started < 2.0
+    assert time.process_time() - started < 2.0
     assert 1 <= len(findings) <= 3
     assert all(f.code == "generator_metadata.unreadable" for f in findings)
 
@@ -491,10 +491,10 @@ def test_a_png_text_bomb_is_skipped(photo: Image.Image, tmp_path: Path) -> None:
     data = path.read_bytes()
     path.write_bytes(data[:33] + chunk + data[33:])
 
-    started = time.monotonic()
+    started = time.process_time()  # the work done, not the waits a busy machine adds
     findings = produce(path)
 
-    assert time.monotonic() - started < 2.0
+    assert time.process_time() - started < 2.0
     assert not synthetic(findings)
     [finding] = findings
     assert finding.code == "generator_metadata.unreadable"

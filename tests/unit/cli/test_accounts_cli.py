@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from accord.cli.main import app
 from tests.unit.cli.conftest import accord, runner
 
@@ -44,7 +46,7 @@ def test_mistakes_get_one_readable_line() -> None:
         app, ["user", "create", "a@p.org", "--org", "P", "--role", "admin"], input="short\n"
     )
     assert weak.exit_code == 1
-    assert "at least 12 characters" in weak.stderr
+    assert "at least 15 characters long; this one has 5" in weak.stderr
 
 
 def test_users_are_deactivated_and_webhooks_paused_from_the_shell() -> None:
@@ -68,3 +70,33 @@ def test_users_are_deactivated_and_webhooks_paused_from_the_shell() -> None:
     code, _, stderr = accord("webhook", "enable", "nosuch")
     assert code != 0
     assert "no webhook is named" in stderr
+
+
+def test_users_are_listed_with_their_organization_and_state() -> None:
+    accord("org", "create", "EC", "--kind", "election_authority")
+    accord("org", "create", "Videoshare", "--kind", "platform")
+    for email, org, name in [
+        ("grace@example.org", "Videoshare", ""),
+        ("ada@example.org", "EC", "Ada Lovelace"),
+    ]:
+        made = runner.invoke(
+            app,
+            ["user", "create", email, "--org", org, "--role", "reviewer", "--name", name],
+            input="a long enough passphrase\n",
+        )
+        assert made.exit_code == 0, made.stderr
+    accord("user", "deactivate", "grace@example.org")
+    code, stdout, _ = accord("user", "list")
+    assert code == 0
+    assert stdout.splitlines() == [
+        "ada@example.org\tAda Lovelace\treviewer\tEC\tactive",
+        "grace@example.org\t-\treviewer\tVideoshare\tdeactivated",
+    ]
+    code, stdout, _ = accord("user", "list", "--json")
+    assert json.loads(stdout.splitlines()[0]) == {
+        "email": "ada@example.org",
+        "name": "Ada Lovelace",
+        "role": "reviewer",
+        "organization": "EC",
+        "active": True,
+    }

@@ -44,7 +44,13 @@ def test_html_and_pdf_reports(corpus: Path, tmp_path: Path) -> None:
     code, _, stderr = accord(
         "assess", *photos, "--html", tmp_path / "report.html", "--pdf", tmp_path / "report.pdf"
     )
-    assert (code, stderr) == (0, "")
+    assert code == 0, stderr
+    # Several files: each report gets the file's name, and the names are said.
+    assert stderr.splitlines() == [
+        f"{photo}: report written to {tmp_path / f'report-{photo.stem}.{suffix}'}"
+        for photo in photos
+        for suffix in ("html", "pdf")
+    ]
     page = (tmp_path / "report-XCA.html").read_text()
     assert "Altered from an authentic original" in page
     assert 'src="data:image/jpeg;base64,' in page  # the picture itself

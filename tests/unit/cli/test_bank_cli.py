@@ -149,3 +149,14 @@ def test_keys(tmp_path: Path) -> None:
     assert accord("key", "revoke", "platform")[0] == 0
     assert "revoked" in accord("key", "list")[1]
     assert accord("key", "create", "bad", "--scope", "root")[0] == 1
+
+
+def test_a_platform_key_acts_for_the_platform_it_names() -> None:
+    code, _, err = accord("key", "create", "appeals", "--scope", "platform")
+    assert code == 1
+    assert "must name its platform" in err
+    code, _, _ = accord(
+        "key", "create", "appeals", "--scope", "platform", "--platform", "VideoShare"
+    )
+    assert code == 0
+    assert "for videoshare" in accord("key", "list")[1]

@@ -53,7 +53,7 @@ def test_missing_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["hash", str(tmp_path / "nope.jpg")])
     assert result.exit_code == 1
     missing = tmp_path / "nope.jpg"
-    assert result.stderr.strip() == f"accord: error: {missing}: No such file or directory"
+    assert result.stderr.strip() == f"accord: error: {missing}: no such file"
 
 
 def test_missing_file_gets_its_json_line(tmp_path: Path, corpus: Path) -> None:
@@ -62,7 +62,7 @@ def test_missing_file_gets_its_json_line(tmp_path: Path, corpus: Path) -> None:
     assert result.exit_code == 1
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["file"] for line in lines] == [str(missing), str(good)]
-    assert lines[0]["error"] == {"code": "file.unreadable", "detail": "No such file or directory"}
+    assert lines[0]["error"] == {"code": "file.unreadable", "detail": "no such file"}
 
 
 def test_unknown_signal_is_one_line_and_exit_1(corpus: Path) -> None:

@@ -106,5 +106,5 @@ def test_import_checks_the_chain_and_opens_encrypted_keys(
         "issuer", "import", "gone", "--chain", tmp_path / "no.pem", "--key", tmp_path / "key.pem"
     )
     assert code == 1
-    assert "No such file or directory" in err
+    assert err == f"accord: error: {tmp_path / 'no.pem'}: no such file\n"
     assert accord("issuer", "list")[1].count("\n") == 1  # only the good import was stored

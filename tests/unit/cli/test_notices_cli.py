@@ -10,15 +10,20 @@ from tests.unit.cli.conftest import accord
 def test_elections_are_registered_and_listed_soonest_first() -> None:
     assert accord("election", "add", "Mayor 2027", "2027-05-06", "--territory", "ie")[0] == 0
     assert accord("election", "add", "Europe 2029", "2029-06-07")[0] == 0
+    assert accord("election", "add", "Holyrood 2028", "2028-05-04", "--territory", "GB")[0] == 0
     code, stdout, _ = accord("election", "list")
     assert code == 0
-    assert stdout.splitlines() == ["2027-05-06\tMayor 2027\tIE", "2029-06-07\tEurope 2029\t-"]
+    assert stdout.splitlines() == [
+        "2027-05-06\tMayor 2027\tIE",
+        "2028-05-04\tHolyrood 2028\tGB",  # any country, not only the EEA's
+        "2029-06-07\tEurope 2029\t-",
+    ]
 
 
 def test_bad_elections_get_one_readable_line() -> None:
     cases = {
         ("Mayor", "6 May"): "not a date",
-        ("Mayor", "2027-05-06", "--territory", "US"): "not EEA country codes: US",
+        ("Mayor", "2027-05-06", "--territory", "XX"): "not ISO 3166-1 country codes: XX",
     }
     for arguments, expected in cases.items():
         code, _, stderr = accord("election", "add", *arguments)

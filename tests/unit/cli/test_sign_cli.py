@@ -22,7 +22,10 @@ def test_sign_verify_trace_a_stripped_copy_and_revoke(corpus: Path, tmp_path: Pa
         "--source", "ai-generated", "--out-dir", out,
     )  # fmt: skip
     assert code == 1  # the malformed file, reported; the others signed
-    assert f"{bomb}: RIFF chunks nested deeper than 16 levels" in stderr
+    assert stderr == (
+        f"accord: error: {bomb}: corrupt or truncated media: "
+        "RIFF chunks nested deeper than 16 levels\n"
+    )
     lines = [line.split("\t") for line in stdout.splitlines() if "\trecord " in line]
     assert [Path(line[1]).name for line in lines] == ["aaa-orig.signed.jpg", "sample1.signed.wav"]
     record_id = lines[0][2].split()[1]

@@ -34,3 +34,9 @@ def test_production_refuses_the_placeholder_secrets() -> None:
     with pytest.raises(ValidationError, match="ACCORD_MASTER_KEY"):
         Settings(env="production", secret_key=secret)
     assert Settings(env="production", secret_key=secret, master_key=master).env == "production"
+
+
+def test_statements_name_only_eea_territories() -> None:
+    assert Settings(statement_territories=["be", " NL"]).statement_territories == ["BE", "NL"]
+    with pytest.raises(ValidationError, match="not EU/EEA country codes: GB"):
+        Settings(statement_territories=["BE", "GB"])

@@ -139,7 +139,7 @@ def test_a_watermark_is_shown_with_its_record_and_picture() -> None:
     html = render(
         answer(watermark={"record_id": RECORD, "confidence": 0.99}), **{"HX-Request": "true"}
     )
-    assert f"An invisible accord watermark names record <code>{RECORD}</code>" in html
+    assert f"An invisible accord watermark names record {RECORD}." in html
     assert f'<img src="/thumb/{RECORD}"' in html
     assert "&lt;b&gt;x&lt;/b&gt;.jpg" in html
     assert "<html" not in html

@@ -17,10 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from accord.errors import Forbidden, Unauthorized
+from accord.errors import Unauthorized
 from accord.server.accounts import service as accounts
 from accord.server.accounts.models import Role, User
 from accord.server.auth.guard import limit_per_address
+from accord.server.auth.roles import role_refusal
 from accord.server.deps import ServicesDep, SessionDep
 
 router = APIRouter(tags=["accounts"])
@@ -40,7 +41,8 @@ class LogIn(BaseModel):
 class Accept(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    password: str = Field(max_length=1000)
+    # Above passwords.MAX_LENGTH, so that the service's rule, in words, answers.
+    password: str = Field(max_length=4096)
     display_name: str = Field(default="", max_length=200)
 
 
@@ -104,7 +106,7 @@ def signed_in(*roles: Role) -> Callable[..., Awaitable[User]]:
         token = _session_token(request)
         user = await run_in_threadpool(_user_of, session, token)
         if roles and user.role not in roles:
-            raise Forbidden(f"this needs the role {' or '.join(roles)}; you are {user.role}")
+            raise role_refusal(roles, user.role, "do this")
         if request.method not in _SAFE_METHODS:
             accounts.check_csrf(token, request.headers.get(CSRF_HEADER))
         session.info["actor"] = f"user:{user.email}"  # for the audit log

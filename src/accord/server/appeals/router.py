@@ -1,14 +1,16 @@
-"""Appeals over HTTP: an uploader appeals with the token their platform passed on; senior
-reviewers list and decide appeals. (A notifier appeals from their notice:
-``POST /v1/notices/{tracking_number}/appeal``.)"""
+"""Appeals over HTTP: an uploader appeals with the token their platform passed on; a
+platform fetches those tokens with its API key; senior reviewers list and decide appeals.
+(A notifier appeals from their notice: ``POST /v1/notices/{tracking_number}/appeal``.)"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from accord.errors import Unauthorized
 from accord.server.accounts.models import Role, User
 from accord.server.accounts.router import signed_in
 from accord.server.appeals.service import (
@@ -17,13 +19,19 @@ from accord.server.appeals.service import (
     find_appeal,
     open_appeals,
 )
-from accord.server.auth.guard import limit_per_address
+from accord.server.auth.guard import limit_per_address, require
+from accord.server.auth.keys import Scope
+from accord.server.auth.state import Caller
+from accord.server.decisions.appeal_codes import MAX_CODES, AppealCode, codes_for_platform
+from accord.server.decisions.service import appeal_deadline
 from accord.server.deps import ServicesDep, SessionDep
 from accord.server.notices.router import appeal_json
+from accord.server.services import Services
 
 router = APIRouter(prefix="/v1/appeals", tags=["appeals"])
 Reader = Annotated[User, Depends(signed_in(Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR))]
 Senior = Annotated[User, Depends(signed_in(Role.SENIOR_REVIEWER))]
+PlatformCaller = Annotated[Caller, Depends(require(Scope.PLATFORM))]
 _MAX_LIST = 500
 
 
@@ -55,6 +63,54 @@ def appeal(
         services, session, body.token, body.reason, contact_email=body.contact_email
     )
     return appeal_json(filed)
+
+
+@router.get("/codes", summary="Your platform's appeal codes, to pass on to uploaders")
+def platform_codes(
+    caller: PlatformCaller,
+    services: ServicesDep,
+    session: SessionDep,
+    *,
+    platform_content_id: Annotated[str, Query(max_length=500)] = "",
+    since: Annotated[datetime | None, Query(description="Acted on at or after")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_CODES)] = 100,
+) -> dict[str, Any]:
+    """The codes of the platform's restricted copies, newest first: the same ones its
+    webhook carries, for a platform with none or a message it missed."""
+    platform = platform_of(caller)
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)  # a time without a zone is read as UTC
+    codes = codes_for_platform(
+        services.settings, session, platform,
+        platform_content_id=platform_content_id, since=since, limit=limit,
+    )  # fmt: skip
+    return {"platform": platform, "codes": [_code_json(services, code) for code in codes]}
+
+
+def platform_of(caller: Caller) -> str:
+    """The platform a key acts for. Without a key (an instance that does not require
+    them) no platform is known, and codes are secrets."""
+    if caller.platform is None:
+        raise Unauthorized("send your platform's API key as 'Authorization: Bearer <key>'")
+    return caller.platform
+
+
+def _code_json(services: Services, code: AppealCode) -> dict[str, Any]:
+    until = appeal_deadline(services, code.decision)
+    return {
+        "puid": code.item_action.puid,
+        "case": code.case_reference,
+        "decision": code.decision.id,
+        "action": code.decision.action,
+        "automated": code.decision.reviewer_id is None,
+        "item": {
+            "url": code.item.url,
+            "platform_content_id": code.item.platform_content_id,
+            "uploader": code.item.uploader,
+        },
+        "appeal": {"token": code.token, "until": until.isoformat()},
+        "reversed": code.decision.reversed_at is not None,
+    }
 
 
 @router.get("", summary="Open appeals, the closest deadline first")

@@ -14,7 +14,7 @@ from accord.server.appeals.models import Appeal, AppealStatus
 from accord.server.cases.models import Case, CaseItem
 from accord.server.db.base import utc_now
 from accord.server.decisions.models import Decision, ItemAction
-from accord.server.decisions.service import appeal_deadline, current_decision, reverse
+from accord.server.decisions.service import appeal_deadline, decision_for_notice, reverse
 from accord.server.notices.models import Notice
 from accord.server.notices.notifications import tell_appeal_outcome
 from accord.server.services import Services
@@ -61,9 +61,8 @@ def appeals_of(session: Session, item_action: ItemAction) -> list[Appeal]:
 
 
 def appeal_as_notifier(services: Services, session: Session, notice: Notice, reason: str) -> Appeal:
-    """A notifier's appeal against the decision on the content they reported."""
-    case = session.get(Case, notice.case_id) if notice.case_id else None
-    decision = current_decision(session, case) if case is not None else None
+    """A notifier's appeal against the decision that applies to the copy they reported."""
+    decision = decision_for_notice(session, notice)
     if decision is None:
         raise Conflict(f"notice {notice.tracking_number} has no decision to appeal yet")
     _check_open_to_appeal(services, session, decision, notice=notice)

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from accord.errors import Forbidden, RateLimited, Unauthorized
+from accord.errors import MissingScope, RateLimited, Unauthorized
 from accord.server.auth.keys import Scope, find_key
 from accord.server.auth.state import ANONYMOUS, Caller
 from accord.server.deps import ServicesDep
@@ -64,7 +64,7 @@ async def admit(request: Request, services: Services, scope: Scope) -> Caller:
     if caller is None:
         raise Unauthorized("the API key is unknown or revoked")
     if scope.value not in caller.scopes:
-        raise Forbidden(f"the API key {caller.key_name!r} lacks the {scope.value!r} scope")
+        raise MissingScope(f"the API key {caller.key_name!r} lacks the {scope.value!r} scope")
     limit = caller.rate_limit_per_minute or services.settings.default_rate_limit_per_minute
     wait = guard.buckets.take(digest, limit)
     if wait > 0:
@@ -79,7 +79,7 @@ def _read_caller(services: Services, key: str) -> Caller | None:
         row = find_key(session, key)
         if row is None:
             return None
-        return Caller(row.name, frozenset(row.scopes), row.rate_limit_per_minute)
+        return Caller(row.name, frozenset(row.scopes), row.rate_limit_per_minute, row.platform)
 
 
 HashCaller = Annotated[Caller, Depends(require(Scope.HASH))]

@@ -32,6 +32,9 @@ class Scope(StrEnum):
     #: The key's notices come from a trusted flagger (DSA Art. 22): set only for an
     #: organisation a Digital Services Coordinator awarded that status.
     TRUSTED_FLAGGER = "trusted_flagger"
+    #: Act for a platform (the key's ``platform``): fetch the appeal codes of its
+    #: restricted content.
+    PLATFORM = "platform"
 
 
 def parse_scopes(names: Iterable[str]) -> list[str]:
@@ -55,25 +58,43 @@ def _digest(key: str) -> str:
 
 
 def create_key(
-    session: Session, name: str, scopes: Iterable[str], rate_limit_per_minute: int | None = None
+    session: Session,
+    name: str,
+    scopes: Iterable[str],
+    rate_limit_per_minute: int | None = None,
+    *,
+    platform: str | None = None,
 ) -> tuple[ApiKey, str]:
     """A new key row and the key itself, which is shown once and never stored."""
     if session.scalars(select(ApiKey).where(ApiKey.name == name)).first() is not None:
         raise Conflict(f"an API key named {name!r} already exists")
     if rate_limit_per_minute is not None and rate_limit_per_minute < 1:
         raise BadRequest("a rate limit must be at least 1 request per minute")
+    chosen = parse_scopes(scopes)
+    platform = _key_platform(chosen, platform)
     prefix = secrets.token_hex(6)
     key = f"{_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(24)}"
     row = ApiKey(
         name=name,
         prefix=prefix,
         secret_sha256=_digest(key),
-        scopes=parse_scopes(scopes),
+        scopes=chosen,
         rate_limit_per_minute=rate_limit_per_minute,
+        platform=platform,
     )
     session.add(row)
     session.flush()
     return row, key
+
+
+def _key_platform(scopes: list[str], platform: str | None) -> str | None:
+    """The platform a key acts for, named the way webhooks name it; only for that scope."""
+    named = (platform or "").strip().lower()
+    if Scope.PLATFORM.value in scopes and not named:
+        raise BadRequest("a key with the 'platform' scope must name its platform")
+    if named and Scope.PLATFORM.value not in scopes:
+        raise BadRequest("only a key with the 'platform' scope acts for a platform")
+    return named or None
 
 
 def find_key(session: Session, presented: str) -> ApiKey | None:

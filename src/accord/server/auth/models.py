@@ -21,5 +21,7 @@ class ApiKey(Base):
     scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: Requests per minute; None means the instance default.
     rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
+    #: The platform a ``platform``-scoped key acts for (as its webhook names it); else None.
+    platform: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -22,6 +22,8 @@ class Caller:
     key_name: str | None
     scopes: frozenset[str]
     rate_limit_per_minute: int | None
+    #: The platform a ``platform``-scoped key acts for.
+    platform: str | None = None
 
 
 ANONYMOUS = Caller(None, frozenset(scope.value for scope in Scope), None)

@@ -18,7 +18,7 @@ from accord.server.accounts.router import signed_in
 from accord.server.accounts.service import find_user
 from accord.server.appeals.models import Appeal
 from accord.server.audit.models import AuditEntry
-from accord.server.cases.models import Case
+from accord.server.cases.models import Case, CaseItem
 from accord.server.cases.queue import (
     assign,
     case_items,
@@ -28,6 +28,7 @@ from accord.server.cases.queue import (
     release,
     sla_state,
 )
+from accord.server.decisions.appeal_codes import open_code
 from accord.server.decisions.models import Decision, ItemAction
 from accord.server.decisions.service import DecisionDraft, decide
 from accord.server.decisions.statements import DEFAULT_CATEGORY, DEFAULT_KEYWORDS
@@ -36,12 +37,15 @@ from accord.server.notices.models import Notice
 from accord.server.notices.router import appeal_json, decision_json
 from accord.server.persons.models import ProtectedPersonRow
 from accord.server.services import Services
+from accord.server.webhooks.outbox import platforms_without_webhook
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 Reader = Annotated[
     User, Depends(signed_in(Role.REVIEWER, Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR))
 ]
-Reviewer = Annotated[User, Depends(signed_in(Role.REVIEWER, Role.SENIOR_REVIEWER))]
+#: Who decides cases, and so may read the appeal codes to pass on to uploaders.
+REVIEWER_ROLES = frozenset({Role.REVIEWER, Role.SENIOR_REVIEWER})
+Reviewer = Annotated[User, Depends(signed_in(*REVIEWER_ROLES))]
 Assigner = Annotated[User, Depends(signed_in(Role.SENIOR_REVIEWER, Role.ADMIN))]
 _MAX_QUEUE = 500
 
@@ -86,9 +90,23 @@ def queue(
 
 @router.get("/{reference}", summary="A case: its content, notices, assessment and history")
 def read_case(
-    reference: str, _user: Reader, session: SessionDep, services: ServicesDep
+    reference: str, user: Reader, session: SessionDep, services: ServicesDep
 ) -> dict[str, Any]:
-    return case_json(services, session, find_case(session, reference))
+    case = find_case(session, reference)
+    return case_json(services, session, case, with_codes=user.role in REVIEWER_ROLES)
+
+
+@router.get("/{reference}/statements/{puid}", summary="A statement of reasons of the case")
+def read_statement(reference: str, puid: str, _user: Reader, session: SessionDep) -> dict[str, Any]:
+    case = find_case(session, reference)
+    statement: dict[str, Any] | None = session.scalar(
+        select(ItemAction.statement)
+        .join(CaseItem, CaseItem.id == ItemAction.item_id)
+        .where(CaseItem.case_id == case.id, ItemAction.puid == puid)
+    )
+    if statement is None:
+        raise NotFound(f"case {case.reference} has no statement of reasons {puid!r}")
+    return statement
 
 
 @router.get("/{reference}/media", summary="The reported file, for reviewers")
@@ -137,8 +155,11 @@ def decide_case(
 ) -> dict[str, Any]:
     case = find_case(session, reference)
     outcome = decide(services, session, case, user, DecisionDraft(**body.model_dump()))
+    platforms = {item.platform for item in case_items(session, case)}
     return {
         "decision": decision_json(services, outcome.decision),
+        # Their messages wait as undelivered: the reviewer passes the appeal codes on.
+        "platforms_without_webhook": platforms_without_webhook(session, platforms),
         "statements": [a.statement for a in outcome.actions if a.statement is not None],
         "measures": [
             {
@@ -171,29 +192,40 @@ def case_summary(session: Session, case: Case) -> dict[str, Any]:
     }
 
 
-def case_json(services: Services, session: Session, case: Case) -> dict[str, Any]:
+def case_json(
+    services: Services, session: Session, case: Case, *, with_codes: bool = False
+) -> dict[str, Any]:
+    """The case for reviewers, auditors and admins; ``with_codes`` adds each restricted
+    copy's appeal code (for reviewers, to pass on where no webhook carried it)."""
     notices = session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id))
     decisions = session.scalars(
         select(Decision).where(Decision.case_id == case.id).order_by(Decision.id)
     ).all()
+    items = case_items(session, case)
     return case_summary(session, case) | {
         "media_sha256": case.media_sha256,
         "assessment": case.assessment,
-        "items": [
-            {
-                "id": item.id,
-                "url": item.url,
-                "platform": item.platform,
-                "platform_content_id": item.platform_content_id,
-                "uploader": item.uploader,
-                "reach": item.reach,
-                "first_seen_at": item.first_seen_at.isoformat(),
-            }
-            for item in case_items(session, case)
-        ],
+        "items": [_item_json(item) for item in items],
+        "platforms_without_webhook": platforms_without_webhook(
+            session, {item.platform for item in items}
+        ),
         "notices": [_notice_for_reviewer(notice) for notice in notices],
-        "decisions": [_decision_for_reviewer(services, session, d) for d in decisions],
+        "decisions": [
+            _decision_for_reviewer(services, session, d, with_codes=with_codes) for d in decisions
+        ],
         "history": _history(session, case, [d.id for d in decisions]),
+    }
+
+
+def _item_json(item: CaseItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "url": item.url,
+        "platform": item.platform,
+        "platform_content_id": item.platform_content_id,
+        "uploader": item.uploader,
+        "reach": item.reach,
+        "first_seen_at": item.first_seen_at.isoformat(),
     }
 
 
@@ -212,18 +244,45 @@ def _notice_for_reviewer(notice: Notice) -> dict[str, Any]:
 
 
 def _decision_for_reviewer(
-    services: Services, session: Session, decision: Decision
+    services: Services, session: Session, decision: Decision, *, with_codes: bool
 ) -> dict[str, Any]:
     reviewer = session.get(User, decision.reviewer_id) if decision.reviewer_id else None
-    actions = session.scalars(select(ItemAction).where(ItemAction.decision_id == decision.id))
+    actions = session.execute(
+        select(ItemAction, CaseItem)
+        .join(CaseItem, CaseItem.id == ItemAction.item_id)
+        .where(ItemAction.decision_id == decision.id)
+        .order_by(ItemAction.id)
+    ).all()
     appeals = session.scalars(select(Appeal).where(Appeal.decision_id == decision.id))
     return decision_json(services, decision) | {
         "reviewer": reviewer.email if reviewer else None,
         "category": decision.category,
         "keywords": decision.keywords,
-        "statements": [a.statement for a in actions if a.statement is not None],
+        "statements": [a.statement for a, _ in actions if a.statement is not None],
+        "copies": [
+            _copy_json(services, action, item, with_code=with_codes and not decision.reversed_at)
+            for action, item in actions
+            if action.puid is not None
+        ],
         "appeals": [appeal_json(appeal) for appeal in appeals],
     }
+
+
+def _copy_json(
+    services: Services, action: ItemAction, item: CaseItem, *, with_code: bool
+) -> dict[str, Any]:
+    """A restricted copy, its statement's puid and, for reviewers, its appeal code."""
+    copy = {
+        "puid": action.puid,
+        "platform": item.platform,
+        "platform_content_id": item.platform_content_id,
+        "url": item.url,
+        "uploader": item.uploader,
+        "undone": action.undone_at is not None,
+    }
+    if with_code:
+        copy["appeal_code"] = open_code(services.settings, action)
+    return copy
 
 
 def _history(session: Session, case: Case, decision_ids: list[int]) -> list[dict[str, Any]]:

@@ -30,7 +30,11 @@ def verify_upload(file: UploadFile, services: ServicesDep, session: SessionDep) 
     """Trust anchors are this instance's issuers' roots and the configured trust lists;
     remote manifests are never fetched. The answer's ``state`` is trusted, valid, invalid,
     remote or none; ``headline`` says it in plain words. Unless the credentials are
-    intact, ``originals`` lists files signed here that this one looks like."""
+    intact, ``originals`` lists files signed here that this one looks like. ``watermark``
+    (null when a picture carries no accord watermark and its credentials declare none) says
+    which record the invisible watermark names, and ``agreement`` whether the credentials
+    declare the same one: agrees, original (an edit keeping its original's mark), differs,
+    undeclared, missing (declared, not found) or no_credentials."""
     settings = services.settings
     with spooled_to_disk(
         file.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes

@@ -221,7 +221,9 @@ def record_for_watermark(session: Session, payload: int) -> ProvenanceRecord | N
 def records_of(session: Session, issuer: str) -> list[ProvenanceRecord]:
     issuer_id = get_issuer(session, issuer).id
     query = select(ProvenanceRecord).where(ProvenanceRecord.issuer_id == issuer_id)
-    return list(session.scalars(query.order_by(ProvenanceRecord.created_at)))
+    # The id breaks ties, so records signed in the same instant list alike everywhere.
+    order = (ProvenanceRecord.created_at, ProvenanceRecord.id)
+    return list(session.scalars(query.order_by(*order)))
 
 
 def _sha256(path: Path) -> str:

@@ -5,6 +5,8 @@ carries accord's watermark naming its record, and every signed file has its sign
 the ``REGISTRY`` bank, so a copy without valid credentials is traced by both: "this looks
 like X, signed by Y on Z, but this copy carries no credentials". A watermark whose
 picture no longer matches its original's fingerprint says more: the copy was altered.
+The watermark is read on intact files too, so the answer says what it names beside what
+the credentials declare (``marks``).
 """
 
 from __future__ import annotations
@@ -20,14 +22,14 @@ from accord.errors import MediaError
 from accord.media.file import open_media
 from accord.provenance.verification import CredentialState, Verification, verify_file
 from accord.provenance.watermarking import read_file_watermark
+from accord.server.credentials.marks import Agreement, MarkFinding, find_mark
 from accord.server.credentials.models import ProvenanceRecord
-from accord.server.credentials.service import REGISTRY_BANK, record_for_watermark
+from accord.server.credentials.service import REGISTRY_BANK
 from accord.server.issuers.models import Issuer
 from accord.server.issuers.service import trust_anchors
 from accord.server.matching.lookup import match_file
 from accord.server.matching.service import Match, MatchOptions
 from accord.server.services import Services
-from accord.signals.watermark import WatermarkReading
 
 #: States whose credentials stand on their own: no need to look for an original.
 _INTACT = (CredentialState.TRUSTED, CredentialState.VALID)
@@ -61,12 +63,17 @@ class Original:
 class Traced:
     verification: Verification
     originals: tuple[Original, ...]
-    #: accord's watermark read from the copy, and the live record it names (if any).
-    watermark: WatermarkReading | None = None
-    watermark_record: str | None = None
+    #: accord's watermark read from the picture, the live record it names, and whether
+    #: the credentials agree; None when there is no mark, found or declared.
+    mark: MarkFinding | None = None
 
     @property
     def headline(self) -> str:
+        if self.mark is not None and self.mark.agreement is Agreement.DIFFERS:
+            return (
+                f"{self.verification.headline} But its invisible accord watermark is not the "
+                "one its credentials declare: they do not belong together."
+            )
         if not self.originals:
             return self.verification.headline
         best = self.originals[0]
@@ -85,55 +92,48 @@ class Traced:
         return f"{self.verification.headline} It looks like {signed}, but {copy}."
 
     def to_json(self) -> dict[str, Any]:
-        mark = self.watermark
         return {
             **self.verification.to_json(),
             "headline": self.headline,
             "originals": [original.to_json() for original in self.originals],
-            "watermark": None
-            if mark is None
-            else {
-                "payload": mark.payload_hex,
-                "record_id": self.watermark_record,
-                "sync_score": round(mark.sync_score, 1),
-                "scale": round(mark.scale, 3),
-                "rotation_degrees": round(mark.rotation_degrees, 2),
-            },
+            "watermark": None if self.mark is None else self.mark.to_json(),
         }
 
 
 def verify_and_trace(services: Services, session: Session, path: Path) -> Traced:
-    """Verify the file's credentials; unless they are intact, look for its original."""
+    """Verify the file's credentials and read its watermark; unless the credentials are
+    intact, look for its original too."""
     settings = services.settings
     verification = verify_file(
         path, anchors=trust_anchors(services, session), limits=settings.media_limits
     )
-    if verification.state in _INTACT:
-        return Traced(verification, ())
+    intact = verification.state in _INTACT
     try:
         media = open_media(path, settings.media_limits)
         reading = read_file_watermark(media)
-        _, report = match_file(services, session, path, MatchOptions(banks=[REGISTRY_BANK]))
+        options = MatchOptions(banks=[REGISTRY_BANK])
+        matches = [] if intact else match_file(services, session, path, options)[1].matches
     except MediaError:
         if verification.state is CredentialState.NONE:
             raise  # nothing was learnt: the file is simply unreadable
         # c2pa read credentials, but accord cannot decode the media to trace it: what
         # the credentials say still stands.
         return Traced(verification, ())
-    marked = record_for_watermark(session, reading.payload) if reading else None
-    originals = _originals(session, report.matches, marked)
-    return Traced(verification, originals, reading, marked.id if marked else None)
+    mark = find_mark(session, reading, verification.credential)
+    originals = () if intact else _originals(session, matches, mark)
+    return Traced(verification, originals, mark)
 
 
 def _originals(
-    session: Session, matches: list[Match], marked: ProvenanceRecord | None
+    session: Session, matches: list[Match], mark: MarkFinding | None
 ) -> tuple[Original, ...]:
     """Records whose registry entry matched, nearest first; then the watermark's record,
     unless its fingerprint matched too."""
     references = {
         match.entry.case_reference: match for match in matches if match.entry.case_reference
     }
-    wanted = [*references, *([marked.id] if marked else [])]
+    marked = mark.record_id if mark else None
+    wanted = [*references, *([marked] if marked else [])]
     if not wanted:
         return ()
     rows = session.execute(

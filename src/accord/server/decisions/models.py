@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.server.db.base import Base, UtcDateTime, utc_now
@@ -81,6 +81,9 @@ class ItemAction(Base):
     statement: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: SHA-256 of the token the platform passes to the uploader, to appeal.
     appeal_token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The token itself, sealed under the master key: the platform (with its API key) and
+    #: reviewers can fetch it again when the webhook did not bring it to the uploader.
+    appeal_token_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 

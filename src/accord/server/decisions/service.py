@@ -30,6 +30,7 @@ from accord.server.banks.service import (
 )
 from accord.server.cases.models import Case, CaseItem, CaseStatus
 from accord.server.db.base import utc_now
+from accord.server.decisions.appeal_codes import issue_code
 from accord.server.decisions.models import (
     AccountMeasure,
     Action,
@@ -54,7 +55,6 @@ from accord.server.services import Services
 from accord.server.settings import Settings
 from accord.server.statements.schema import StatementOfReasons
 from accord.server.tdb.submitter import queue_statement
-from accord.server.tokens import new_token, token_digest
 from accord.server.webhooks.outbox import enqueue_for_platform
 
 #: Where confirmed deceptive content goes, so every later copy matches.
@@ -201,6 +201,24 @@ def current_decision(session: Session, case: Case) -> Decision | None:
     )
 
 
+def decision_for_notice(session: Session, notice: Notice) -> Decision | None:
+    """The decision that applies to what ``notice`` reported: the latest unreversed one
+    taken on its copy (by a reviewer, or automatically for a copy found later), else the
+    case's standing decision."""
+    if notice.item_id is not None:
+        applied = session.scalar(
+            select(Decision)
+            .join(ItemAction, ItemAction.decision_id == Decision.id)
+            .where(ItemAction.item_id == notice.item_id, Decision.reversed_at.is_(None))
+            .order_by(Decision.id.desc())
+            .limit(1)
+        )
+        if applied is not None:
+            return applied
+    case = session.get(Case, notice.case_id) if notice.case_id is not None else None
+    return current_decision(session, case) if case is not None else None
+
+
 def reverse(services: Services, session: Session, decision: Decision, *, reopen: bool) -> None:
     """Undo a decision's consequences: restore or unlabel every copy, disable its bank
     entry, remove its strikes and lift the measures they caused. ``reopen`` (a notifier
@@ -307,7 +325,6 @@ def _apply(
             decision=decision,
             weight=services.settings.strike_weights.get(action.value, 0),
         )
-    token = new_token()
     item_action.puid = f"accord-{case.reference}-{item.id}-{decision.id}"
     statement = statement_for(
         puid=item_action.puid,
@@ -320,7 +337,7 @@ def _apply(
     # Checked as the Transparency Database would: a bad statement fails the decision.
     item_action.statement = StatementOfReasons.from_json(statement).to_json()
     queue_statement(session, services.settings, item_action)
-    item_action.appeal_token_sha256 = token_digest(token)
+    token = issue_code(services.settings, item_action)
     payload = _content_payload(case, item, decision, item_action) | {
         "appeal": {"token": token, "until": _iso(appeal_deadline(services, decision))},
         "statement_of_reasons": item_action.statement,

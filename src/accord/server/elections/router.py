@@ -31,7 +31,9 @@ def election_json(election: Election) -> dict[str, Any]:
     return {
         "name": election.name,
         "polling_date": election.polling_date.isoformat(),
-        "territories": election.territories,
+        "territories": election.countries,
+        # What its statements of reasons name: the EU/EEA ones (empty: the instance's own).
+        "statement_territories": election.territories,
     }
 
 

@@ -9,30 +9,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest, Conflict
+from accord.server.elections.countries import country_codes
 from accord.server.elections.models import Election
-from accord.server.statements.schema import TERRITORIAL_SCOPE
 
 
 def add_election(
     session: Session, name: str, polling_date: date, territories: Sequence[str] = ()
 ) -> Election:
+    """Register an election held in ``territories``: ISO 3166-1 alpha-2 codes, any country."""
     name = name.strip()
     if not name:
         raise BadRequest("an election needs a name")
     if session.scalar(select(Election.id).where(Election.name == name)) is not None:
         raise Conflict(f"an election named {name!r} exists already")
-    codes = sorted({code.strip().upper() for code in territories if code.strip()})
-    unknown = [code for code in codes if code not in TERRITORIAL_SCOPE]
-    if unknown:
-        raise BadRequest(f"not EEA country codes: {', '.join(unknown)}")
-    election = Election(name=name, polling_date=polling_date, territories=codes)
+    election = Election(name=name, polling_date=polling_date, countries=country_codes(territories))
     session.add(election)
     session.flush()
     return election
 
 
 def list_elections(session: Session) -> list[Election]:
-    return list(session.scalars(select(Election).order_by(Election.polling_date)))
+    """Soonest first; on one polling day, by name (so every database lists them alike)."""
+    return list(session.scalars(select(Election).order_by(Election.polling_date, Election.name)))
 
 
 def next_election(session: Session, today: date, name: str | None = None) -> Election | None:
@@ -42,4 +40,4 @@ def next_election(session: Session, today: date, name: str | None = None) -> Ele
         named = session.scalar(ahead.where(Election.name == name))
         if named is not None:
             return named
-    return session.scalar(ahead.order_by(Election.polling_date).limit(1))
+    return session.scalar(ahead.order_by(Election.polling_date, Election.name).limit(1))

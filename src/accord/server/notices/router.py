@@ -20,7 +20,7 @@ from accord.server.auth.guard import admit, limit_per_address, presented_key
 from accord.server.auth.keys import Scope
 from accord.server.cases.models import Case
 from accord.server.decisions.models import Decision
-from accord.server.decisions.service import appeal_deadline, current_decision
+from accord.server.decisions.service import appeal_deadline, decision_for_notice
 from accord.server.deps import ServicesDep, SessionDep
 from accord.server.notices.models import Notice
 from accord.server.notices.notifications import tell_received
@@ -132,7 +132,8 @@ async def notice_status(
     token: Annotated[str | None, Header(alias=NOTICE_TOKEN_HEADER)] = None,
 ) -> dict[str, Any]:
     notice = await _readable_notice(request, session, tracking_number, token=token)
-    return await run_in_threadpool(notice_json, services, session, notice)
+    own = bool(token) or await _sent_by_caller(request, session, notice)
+    return await run_in_threadpool(notice_json, services, session, notice, own=own)
 
 
 @router.post("/{tracking_number}/appeal", status_code=201, summary="Appeal the decision")
@@ -176,10 +177,19 @@ async def _readable_notice(
     return notice
 
 
-def notice_json(services: Services, session: Session, notice: Notice) -> dict[str, Any]:
-    """What a notifier sees: their notice, the decision with its reasons, their appeals."""
+async def _sent_by_caller(request: Request, session: Session, notice: Notice) -> bool:
+    user: User | None = await optional_user(request, session)
+    return user is not None and notice.notifier_user_id == user.id
+
+
+def notice_json(
+    services: Services, session: Session, notice: Notice, *, own: bool = True
+) -> dict[str, Any]:
+    """What a notifier sees: their notice, the decision that applies to it with its
+    reasons, their appeals. Not ``own`` (a protected person reading a notice someone else
+    sent about them): nothing of the notifier's, neither their file's name nor appeals."""
     case = session.get(Case, notice.case_id) if notice.case_id else None
-    decision = current_decision(session, case) if case is not None else None
+    decision = decision_for_notice(session, notice)
     appeals = session.scalars(
         select(Appeal).where(Appeal.notice_id == notice.id).order_by(Appeal.id)
     )
@@ -191,10 +201,11 @@ def notice_json(services: Services, session: Session, notice: Notice) -> dict[st
         "url": notice.url,
         "platform": notice.platform,
         "platform_content_id": notice.platform_content_id,
-        "file": notice.media_name or None,
+        "file": (notice.media_name or None) if own else None,
         "case": case.reference if case is not None else None,
         "decision": decision_json(services, decision) if decision is not None else None,
-        "appeals": [appeal_json(filed) for filed in appeals],
+        "appeals": [appeal_json(filed) for filed in appeals] if own else [],
+        "yours": own,
     }
 
 
@@ -208,9 +219,26 @@ def decision_json(services: Services, decision: Decision) -> dict[str, Any]:
         "explanation": decision.explanation,
         "decided_at": decision.decided_at.isoformat(),
         "automated_decision": decision.automated_decision,
+        "automated_detection": decision.automated_detection,
+        "automated_means": automated_means(decision),
         "reversed_at": decision.reversed_at.isoformat() if decision.reversed_at else None,
         "appeal_until": appeal_deadline(services, decision).isoformat(),
     }
+
+
+def automated_means(decision: Decision) -> str:
+    """How automated means were used in taking ``decision``, in plain words (DSA Art.
+    17(3)(c)), as its statement of reasons says."""
+    if decision.reviewer_id is None:
+        return (
+            "Automated means were used: this copy was recognised automatically as a match "
+            "of content a reviewer had decided on, and that decision was applied to it "
+            "automatically, without a new review."
+        )
+    return (
+        "A reviewer took this decision; no automated means took it, and the content was "
+        "reported in a notice, not detected by automated means."
+    )
 
 
 def appeal_json(appeal: Appeal) -> dict[str, Any]:

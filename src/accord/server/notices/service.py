@@ -7,16 +7,18 @@ store (flushed to disk) before the transaction that records the notice commits. 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest, Forbidden, NotFound
 from accord.media.sniff import sniff_file
 from accord.server.accounts.models import Role, User
+from accord.server.cases.models import Case
 from accord.server.db.base import utc_now
 from accord.server.decisions.models import AccountMeasure, MeasureKind, SubjectKind
 from accord.server.notices.models import Notice, NoticeReason, NotifierKind
@@ -141,15 +143,52 @@ def notice_for_token(session: Session, tracking_number: str, token: str) -> Noti
 
 def may_read_notice(session: Session, user: User, notice: Notice) -> bool:
     """Reviewers and auditors read every notice; a notifier their own; a protected person
-    (or their representative) those about them."""
+    (or their representative) those whose case is about them."""
     if user.role in {Role.REVIEWER, Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR}:
         return True
     if notice.notifier_user_id == user.id:
         return True
-    if notice.person_id is None:
-        return False
-    person = session.get(ProtectedPersonRow, notice.person_id)
-    return person is not None and may_report_for(session, user, person)
+    people = session.scalars(
+        select(ProtectedPersonRow).where(
+            ProtectedPersonRow.id.in_(people_of_notice(session, notice))
+        )
+    )
+    return any(may_report_for(session, user, person) for person in people)
+
+
+def people_of_notice(session: Session, notice: Notice) -> set[str]:
+    """The protected people a notice is about: the one it named, and those its case is
+    about (named by another notice, or found by triage's likeness check)."""
+    people = {notice.person_id} if notice.person_id else set()
+    case = session.get(Case, notice.case_id) if notice.case_id is not None else None
+    if case is not None:
+        people |= people_of_case(case)
+    return people
+
+
+def people_of_case(case: Case) -> set[str]:
+    found = case.assessment.get("protected_people", []) if case.assessment else []
+    people = {str(person["person_id"]) for person in found if person.get("person_id")}
+    return people | ({case.person_id} if case.person_id else set())
+
+
+def notices_about(session: Session, people: Collection[str], limit: int) -> list[Notice]:
+    """The notices about any of ``people``, newest first, whoever sent them."""
+    if not people:
+        return []
+    # Cases name one person; triage's likeness findings may name more, kept in the
+    # assessment's JSON: a text match finds the candidates, ``people_of_case`` checks.
+    likeness = or_(*(cast(Case.assessment, Text).contains(person) for person in people))
+    cases = session.scalars(select(Case).where(or_(Case.person_id.in_(people), likeness))).all()
+    case_ids = [case.id for case in cases if people_of_case(case) & set(people)]
+    return list(
+        session.scalars(
+            select(Notice)
+            .where(or_(Notice.person_id.in_(people), Notice.case_id.in_(case_ids)))
+            .order_by(Notice.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def _reason(value: str) -> NoticeReason:
@@ -205,11 +244,21 @@ def _notifier_kind(
     if notifier.key_name:
         return NotifierKind.TRUSTED_FLAGGER if notifier.trusted_flagger else NotifierKind.PARTNER
     if notifier.user is None:
-        name, email = notifier.name.strip(), notifier.email.strip()
-        local, _, domain = email.partition("@")
-        if not name or not local or "." not in domain or " " in email:
-            raise BadRequest("notifier_name and notifier_email: say who you are (DSA Art. 16)")
+        _check_identified(notifier.name.strip(), notifier.email.strip())
     return NotifierKind.PUBLIC
+
+
+def _check_identified(name: str, email: str) -> None:
+    """DSA Art. 16(2)(c): a notice names who sends it, with an address for the answer."""
+    if not name:
+        raise BadRequest("your name is required: DSA Art. 16 asks who sends a notice")
+    if not email:
+        raise BadRequest(
+            "your email address is required, for the receipt and the decision (DSA Art. 16)"
+        )
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or " " in email:
+        raise BadRequest(f"{email!r} is not an email address")
 
 
 def _check_not_suspended(session: Session, notifier: Notifier) -> None:

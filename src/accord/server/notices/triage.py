@@ -35,7 +35,11 @@ from accord.server.banks.service import EntryFields, add_entry, ensure_bank, loc
 from accord.server.cases.models import Case, CaseItem, CaseStatus
 from accord.server.cases.queue import SlaHours, breached_unwarned, priority
 from accord.server.db.base import utc_now
-from accord.server.decisions.service import apply_standing_decision, current_decision
+from accord.server.decisions.service import (
+    apply_standing_decision,
+    current_decision,
+    decision_for_notice,
+)
 from accord.server.elections.service import next_election
 from accord.server.hashing.service import hash_for_bank, reliable_signals
 from accord.server.matching.service import Matcher, MatchOptions
@@ -142,7 +146,9 @@ def file_notice(services: Services, session: Session, notice: Notice, findings: 
     if standing is not None:
         notice.status = NoticeStatus.DECIDED
         copy = apply_standing_decision(services, session, case, item) if new_item else None
-        tell_decision(session, services.settings, notice, copy or standing)
+        # The copy's own decision if it got one (automated), else the one already on it.
+        applied = copy or decision_for_notice(session, notice) or standing
+        tell_decision(session, services.settings, notice, applied)
     else:
         notice.status = NoticeStatus.IN_REVIEW
     session.flush()

@@ -603,8 +603,9 @@ def _webhooks_page(
     secret: dict[str, str] | None = None,
 ) -> Response:
     dead = session.execute(
-        select(OutboxMessage, Webhook.name)
-        .join(Webhook, Webhook.id == OutboxMessage.webhook_id)
+        # An outer join: a message kept for want of a webhook has none (its error says so).
+        select(OutboxMessage, func.coalesce(Webhook.name, "none"))
+        .outerjoin(Webhook, Webhook.id == OutboxMessage.webhook_id)
         .where(OutboxMessage.status == MessageStatus.DEAD)
         .order_by(OutboxMessage.id)
         .limit(_DEAD_LETTERS)

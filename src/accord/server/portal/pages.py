@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from accord import __version__
-from accord.errors import Forbidden, Unauthorized
+from accord.errors import Unauthorized
 from accord.server.accounts import service as accounts
 from accord.server.accounts.models import Role, User
 from accord.server.accounts.router import SESSION_COOKIE
+from accord.server.auth.roles import role_refusal
 from accord.server.page_security import HTMX_CONFIG, SECURITY_HEADERS
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -60,7 +61,7 @@ def viewer(request: Request, session: Session, *roles: str) -> Viewer:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise Redirect(f"/login?next={quote(target, safe='/')}")
     if roles and found.role not in roles:
-        raise Forbidden(f"this page is for the roles {', '.join(roles)}; you are {found.role}")
+        raise role_refusal(roles, found.role)
     return found
 
 

@@ -30,6 +30,7 @@ from accord.server.notices.service import (
     find_notice,
     may_read_notice,
     notice_for_token,
+    notices_about,
 )
 from accord.server.persons.models import ProtectedPersonRow
 from accord.server.persons.service import may_report_for
@@ -39,6 +40,8 @@ from accord.server.problems import status_for
 from accord.server.services import Services
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+#: Rows "My reports" lists at most.
+_MY_NOTICES = 200
 _HOME_BY_ROLE = {
     Role.REVIEWER: "/review",
     Role.SENIOR_REVIEWER: "/review",
@@ -113,7 +116,9 @@ def logout(
 
 @router.get("/invitations/{token}", response_class=HTMLResponse)
 def invitation_form(request: Request, token: str) -> Response:
-    return portal().render(request, "invitation.html", viewer=None, token=token, error=None)
+    return portal().render(
+        request, "invitation.html", viewer=None, token=token, error=None, display_name=""
+    )
 
 
 @router.post("/invitations/{token}", response_class=HTMLResponse)
@@ -121,7 +126,7 @@ def accept_invitation(
     request: Request,
     token: str,
     session: SessionDep,
-    password: Annotated[str, Form(max_length=1000)] = "",
+    password: Annotated[str, Form(max_length=4096)] = "",
     display_name: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     try:
@@ -129,7 +134,7 @@ def accept_invitation(
     except AccordError as error:
         return portal().render(
             request, "invitation.html", viewer=None, status=status_for(error), token=token,
-            error=error.detail,
+            error=error.detail, display_name=display_name,
         )  # fmt: skip
     return see_other("/login")
 
@@ -263,11 +268,11 @@ def _status_page(
     status: int = 200,
 ) -> Response:
     found = optional_viewer(request, session)
-    own = token or (found is not None and notice.notifier_user_id == found.user.id)
-    shown = notice_json(services, session, notice)
+    own = bool(token) or (found is not None and notice.notifier_user_id == found.user.id)
+    shown = notice_json(services, session, notice, own=own)
     return portal().render(
         request, "notice.html", viewer=found, status=status, notice=shown, token=token,
-        may_appeal=bool(own), error=error,
+        may_appeal=own, error=error,
     )  # fmt: skip
 
 
@@ -324,14 +329,17 @@ def appeal(
         _limit_public(request, services)
         if not token:
             raise BadRequest("token: paste the appeal code your platform gave you")
-        appeal_as_uploader(services, session, token, reason, contact_email=contact_email)
+        filed = appeal_as_uploader(services, session, token, reason, contact_email=contact_email)
     except AccordError as error:
         session.rollback()
         return _appeal_page(
             request, services, session, token=token, error=error.detail,
             status=status_for(error), reason=reason,
         )  # fmt: skip
-    return _appeal_page(request, services, session, token=token, status=201, filed=True)
+    return _appeal_page(
+        request, services, session, token=token, status=201, filed=True,
+        told_at=filed.contact_email if services.settings.smtp_host is not None else "",
+    )  # fmt: skip
 
 
 def _appeal_page(
@@ -344,7 +352,10 @@ def _appeal_page(
     status: int = 200,
     reason: str = "",
     filed: bool = False,
+    told_at: str = "",
 ) -> Response:
+    """``filed``: the appeal was just received; ``told_at``: the address the appellant
+    gave to hear the outcome ("" when they gave none)."""
     decision, appeals = None, []
     if token:
         try:
@@ -355,19 +366,39 @@ def _appeal_page(
     return portal().render(
         request, "appeal.html", viewer=optional_viewer(request, session), status=status,
         token=token, error=error, reason=reason, decision=decision, filed=filed,
-        appeals=[appeal_json(filed_appeal) for filed_appeal in appeals],
+        told_at=told_at, appeals=[appeal_json(filed_appeal) for filed_appeal in appeals],
+        asks_email=services.settings.smtp_host is not None,  # no mail, no address to ask
     )  # fmt: skip
 
 
 @router.get("/my/notices", response_class=HTMLResponse)
 def my_notices(request: Request, session: SessionDep) -> Response:
-    """A protected person's (or representative's) notices: those they sent and those
-    about them, newest first."""
+    """A protected person's (or representative's) notices: those they sent and every
+    notice whose case is about them, newest first; of others' notices, nothing that says
+    who sent them."""
     found = viewer(request, session)
     people = [person.id for person in _people_for(session, found)]
-    query = select(Notice).order_by(Notice.id.desc()).limit(200)
-    condition = Notice.notifier_user_id == found.user.id
-    if people:
-        condition = condition | Notice.person_id.in_(people)
-    notices = session.scalars(query.where(condition)).all()
-    return portal().render(request, "my_notices.html", viewer=found, notices=notices)
+    sent = session.scalars(
+        select(Notice)
+        .where(Notice.notifier_user_id == found.user.id)
+        .order_by(Notice.id.desc())
+        .limit(_MY_NOTICES)
+    ).all()
+    about = notices_about(session, people, _MY_NOTICES)
+    notices = sorted({n.id: n for n in [*sent, *about]}.values(), key=lambda n: -n.id)
+    rows = [_my_notice_row(notice, found.user.id) for notice in notices[:_MY_NOTICES]]
+    return portal().render(request, "my_notices.html", viewer=found, notices=rows)
+
+
+def _my_notice_row(notice: Notice, user_id: int) -> dict[str, object]:
+    mine = notice.notifier_user_id == user_id
+    where = notice.url or notice.platform_content_id
+    if not where and notice.media_sha256 is not None:
+        where = notice.media_name if mine else "a file"
+    return {
+        "tracking_number": notice.tracking_number,
+        "received_at": notice.received_at,
+        "where": where,
+        "status": notice.status,
+        "mine": mine,
+    }

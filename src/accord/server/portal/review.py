@@ -36,6 +36,8 @@ from accord.server.statements.schema import LABELS, Category, Keyword
 router = APIRouter(prefix="/review", route_class=PageRoute, include_in_schema=False)
 THUMBNAIL_SIDE = 720
 _QUEUE_SIZE = 200
+#: Confirmations a case page shows after a change, by the ``done`` its address carries.
+_DONE = {"decided": "The decision is recorded"}
 
 
 @router.get("", response_class=HTMLResponse)
@@ -52,10 +54,10 @@ def queue(request: Request, session: SessionDep, mine: bool = False) -> Response
 
 @router.get("/cases/{reference}", response_class=HTMLResponse)
 def case_page(
-    request: Request, reference: str, services: ServicesDep, session: SessionDep
+    request: Request, reference: str, services: ServicesDep, session: SessionDep, done: str = ""
 ) -> Response:
     found = viewer(request, session, *READERS)
-    return _case_page(request, services, session, found, reference)
+    return _case_page(request, services, session, found, reference, done=_DONE.get(done))
 
 
 def _case_page(
@@ -68,10 +70,12 @@ def _case_page(
     error: str | None = None,
     status: int = 200,
     form: dict[str, object] | None = None,
+    done: str | None = None,
 ) -> Response:
     case = find_case(session, reference)
+    shown = case_json(services, session, case, with_codes=found.role in REVIEWERS)
     return portal().render(
-        request, "case.html", viewer=found, status=status, case=case_json(services, session, case),
+        request, "case.html", viewer=found, status=status, case=shown, done=done,
         error=error, form=form or {}, actions=list(Action), grounds=list(Ground),
         categories=list(Category), keywords=list(Keyword), labels=LABELS,
         default_category=DEFAULT_CATEGORY, default_keywords=DEFAULT_KEYWORDS,
@@ -161,7 +165,7 @@ def decide_case(
             request, services, session, found, reference, error=error.detail,
             status=status_for(error), form=form,
         )  # fmt: skip
-    return see_other(f"/review/cases/{reference}")
+    return see_other(f"/review/cases/{reference}?done=decided")
 
 
 @router.get("/appeals", response_class=HTMLResponse)

@@ -33,6 +33,9 @@ _MATCHED_BY = {
 }
 
 
+_AGREEMENT_TONES = {"agrees": "ok", "original": "ok", "differs": "bad", "missing": "bad"}
+
+
 @dataclass(frozen=True, slots=True)
 class Badge:
     #: The state, also the CSS class and the icon's name.
@@ -69,9 +72,21 @@ class OriginalView:
 
 @dataclass(frozen=True, slots=True)
 class WatermarkView:
-    #: None when the file was checked for a watermark and none was found.
+    #: None when no mark was found, or the one found names no record here.
     record_id: str | None
     thumbnail_url: str | None
+    #: What the mark names and how the credentials relate to it, in plain words.
+    summary: str
+    #: "agrees", "differs", ... (``accord.server.credentials.marks.Agreement``), or None
+    #: when no mark was found.
+    agreement: str | None = None
+    #: The record's picture is already shown among the originals.
+    pictured_above: bool = False
+
+    @property
+    def tone(self) -> str:
+        """ok when the mark and the credentials agree, bad when they contradict."""
+        return _AGREEMENT_TONES.get(self.agreement or "", "neutral")
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,15 +202,23 @@ def _original(item: Mapping[str, Any], thumbnail: ThumbnailUrl) -> OriginalView:
 def _watermark(
     answer: Mapping[str, Any], thumbnail: ThumbnailUrl, shown: set[str]
 ) -> WatermarkView | None:
-    """The answer may carry ``watermark``: an object naming a record, or null for none.
-    A record already shown among the originals is not pictured twice."""
+    """The answer may carry ``watermark``: an object saying what the mark names, or null
+    for none found. A record already shown among the originals is not pictured twice."""
     if "watermark" not in answer:
         return None
     found = answer["watermark"]
-    if not isinstance(found, Mapping) or not found.get("record_id"):
-        return WatermarkView(None, None)
+    if not isinstance(found, Mapping):
+        return WatermarkView(None, None, "No accord watermark was found in this file.")
+    summary = str(found.get("summary") or "")
+    agreement = found.get("agreement")
+    agreement = str(agreement) if agreement else None
+    if not found.get("record_id"):
+        return WatermarkView(None, None, summary, agreement)
     record_id = str(found["record_id"])
-    return WatermarkView(record_id, None if record_id in shown else thumbnail(record_id))
+    above = record_id in shown
+    picture = None if above else thumbnail(record_id)
+    summary = summary or f"An invisible accord watermark names record {record_id}."
+    return WatermarkView(record_id, picture, summary, agreement, pictured_above=above)
 
 
 def _when(iso: object) -> str | None:

@@ -30,7 +30,8 @@ class Webhook(Base):
 class MessageStatus(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
-    #: Given up after ``MAX_ATTEMPTS``: an admin may replay it.
+    #: Given up after ``MAX_ATTEMPTS``, or never sendable (no webhook for its platform):
+    #: an admin may replay it.
     DEAD = "dead"
 
 
@@ -38,9 +39,12 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_messages"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    webhook_id: Mapped[int] = mapped_column(
+    #: None when no webhook was configured for its platform: it waits, dead, for one.
+    webhook_id: Mapped[int | None] = mapped_column(
         ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
     )
+    #: The platform whose content or account it is about ("" when none was known).
+    platform: Mapped[str] = mapped_column(String(100), default="")
     #: What happened, e.g. ``decision.remove``.
     event: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)

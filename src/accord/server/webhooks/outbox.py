@@ -10,8 +10,10 @@ receiver acts once. A message that keeps failing is retried with exponential bac
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,6 +27,8 @@ from accord.provenance.sealing import seal_secret, unseal_secret
 from accord.server.db.base import utc_now
 from accord.server.webhooks.models import DeliveryAttempt, MessageStatus, OutboxMessage, Webhook
 from accord.server.webhooks.signing import SIGNATURE_HEADER, sign
+
+logger = logging.getLogger("accord.webhooks")
 
 #: Tries before a message is set aside as dead (about a day and a half of backoff).
 MAX_ATTEMPTS = 12
@@ -71,14 +75,58 @@ def set_enabled(session: Session, name: str, *, enabled: bool) -> Webhook:
 
 
 def enqueue(
-    session: Session, webhook_name: str, event: str, payload: dict[str, Any]
+    session: Session, webhook_name: str, event: str, payload: dict[str, Any], *, platform: str = ""
 ) -> OutboxMessage:
     """Write a message for ``webhook_name`` in the caller's transaction."""
     webhook = session.scalar(select(Webhook).where(Webhook.name == webhook_name))
     if webhook is None:
         raise NotFound(f"no webhook is named {webhook_name!r}")
+    return _write(session, webhook, event, payload, platform=platform)
+
+
+def enqueue_for_platform(
+    session: Session, platform: str, event: str, payload: dict[str, Any]
+) -> list[OutboxMessage]:
+    """Write a message for every webhook of ``platform`` or of every platform (a paused
+    one's wait, pending). With no webhook at all, the message is kept dead with the reason,
+    for an admin to see and send once one is added: it is never dropped."""
+    webhooks = webhooks_for(session, platform)
+    if not webhooks:
+        return [_undeliverable(session, platform, event, payload)]
+    return [_write(session, webhook, event, payload, platform=platform) for webhook in webhooks]
+
+
+def webhooks_for(session: Session, platform: str) -> list[Webhook]:
+    """The webhooks that hear about ``platform``'s content, paused ones included."""
+    return list(
+        session.scalars(
+            select(Webhook).where(Webhook.platform.in_(["", platform])).order_by(Webhook.id)
+        )
+    )
+
+
+def platforms_without_webhook(session: Session, platforms: Iterable[str]) -> list[str]:
+    """Those of ``platforms`` that no webhook would tell about their content, sorted."""
+    wanted = set(platforms)
+    configured = set(
+        session.scalars(select(Webhook.platform).where(Webhook.platform.in_([*wanted, ""])))
+    )
+    if "" in configured:
+        return []
+    return sorted(wanted - configured)
+
+
+def no_webhook_reason(platform: str) -> str:
+    where = f"platform {platform!r}" if platform else "content with no platform named"
+    return f"no webhook configured for {where}"
+
+
+def _write(
+    session: Session, webhook: Webhook, event: str, payload: dict[str, Any], *, platform: str
+) -> OutboxMessage:
     message = OutboxMessage(
         webhook_id=webhook.id,
+        platform=platform,
         event=event,
         payload=payload,
         idempotency_key=secrets.token_hex(16),
@@ -88,28 +136,50 @@ def enqueue(
     return message
 
 
-def enqueue_for_platform(
+def _undeliverable(
     session: Session, platform: str, event: str, payload: dict[str, Any]
-) -> list[OutboxMessage]:
-    """Write a message for every enabled webhook of ``platform`` or of every platform."""
-    webhooks = session.scalars(
-        select(Webhook)
-        .where(Webhook.enabled.is_(True), Webhook.platform.in_(["", platform]))
-        .order_by(Webhook.id)
-    ).all()
-    return [enqueue(session, webhook.name, event, payload) for webhook in webhooks]
+) -> OutboxMessage:
+    reason = no_webhook_reason(platform)
+    logger.warning("outbox: %s is kept undelivered: %s", event, reason)
+    message = OutboxMessage(
+        webhook_id=None,
+        platform=platform,
+        event=event,
+        payload=payload,
+        idempotency_key=secrets.token_hex(16),
+        status=MessageStatus.DEAD,
+        last_error=reason,
+    )
+    session.add(message)
+    session.flush()
+    return message
 
 
 def replay(session: Session, message_id: int) -> OutboxMessage:
-    """Send a dead (or delivered) message again, from a fresh count of attempts."""
+    """Send a dead (or delivered) message again, from a fresh count of attempts. One kept
+    for want of a webhook goes to the webhooks its platform has now."""
     message = session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound(f"no outbox message has the id {message_id}")
+    if message.webhook_id is None:
+        _route(session, message)
     message.status = MessageStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = utc_now()
     session.flush()
     return message
+
+
+def _route(session: Session, message: OutboxMessage) -> None:
+    """Give a message kept without a webhook to its platform's first webhook, and a copy
+    to each other one, as ``enqueue_for_platform`` would have."""
+    webhooks = webhooks_for(session, message.platform)
+    if not webhooks:
+        raise Conflict(f"{no_webhook_reason(message.platform)} yet: add one, then send it again")
+    first, *others = webhooks
+    message.webhook_id = first.id
+    for webhook in others:
+        _write(session, webhook, message.event, message.payload, platform=message.platform)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""The API's interactive documentation (``/docs``), served entirely from this package."""
