@@ -26,6 +26,9 @@ stable problem ``type`` in one place (``accord.server.problems``)::
         ├── PayloadTooLarge          the request body is over the upload limit
         ├── BadRequest               a request missing a part or mixing options wrongly
         ├── Unauthorized             no API key, or one that is unknown or revoked
+        │   ├── NotSignedIn          no sign-in session, or one that has ended
+        │   ├── WrongCredentials     signing in with a wrong email or password
+        │   └── CsrfRefused          a change without its session's CSRF token
         ├── Forbidden                the caller may not do this (their role, or not theirs)
         │   └── MissingScope         the API key lacks the scope the request needs
         └── RateLimited              the API key spent its request allowance
@@ -183,6 +186,25 @@ class Conflict(RequestError):
 class Unauthorized(RequestError):
     code = "auth.unauthorized"
     title = "Missing or invalid API key"
+
+
+class NotSignedIn(Unauthorized):
+    """Session authentication (pages and browser calls), not API keys."""
+
+    code = "auth.not_signed_in"
+    title = "Not signed in"
+
+
+class WrongCredentials(Unauthorized):
+    """The same for a wrong email and a wrong password, so neither is told apart."""
+
+    code = "auth.wrong_credentials"
+    title = "Wrong email or password"
+
+
+class CsrfRefused(Unauthorized):
+    code = "auth.csrf"
+    title = "Missing or wrong CSRF token"
 
 
 class Forbidden(RequestError):

@@ -124,11 +124,11 @@ def wait_until_in_review(page: Page, base: str, tracking: str, shots: Path) -> N
     """Triage runs in the background; her reports page shows when it has."""
     page.goto(f"{base}/my/notices")
     for _ in range(100):
-        if "in review" in page.locator("main").inner_text():
+        if "Being reviewed" in page.locator("main").inner_text():
             break
         page.wait_for_timeout(100)
         page.reload()
-    expect(page.get_by_role("row", name=tracking)).to_contain_text("in review")
+    expect(page.get_by_role("row", name=tracking)).to_contain_text("Being reviewed")
     shot(page, shots, "03-my-reports")
 
 
@@ -150,7 +150,7 @@ def remove_as_reviewer(page: Page, base: str, shots: Path) -> None:
         "The candidate was never there; the picture is fabricated."
     )
     page.get_by_role("button", name="Record the decision").click()
-    expect(page.locator("#case-status")).to_have_text("decided")
+    expect(page.locator("#case-status")).to_have_text("Decided")
     expect(page.locator("#done")).to_have_text("The decision is recorded.")
     shot(page, shots, "06-decided")
 
@@ -175,7 +175,7 @@ def reverse_as_senior(page: Page, base: str, shots: Path) -> None:
     page.get_by_label("Reasons").fill("The account is a declared parody; the caption says so.")
     shot(page, shots, "11-appeal-case")
     page.get_by_role("button", name="Record the outcome").click()
-    expect(page.locator("#appeal-status")).to_have_text("reversed")
+    expect(page.locator("#appeal-status")).to_have_text("Reversed: the decision is undone")
 
 
 def banks_matching(base: str, path: Path) -> set[str]:

@@ -45,7 +45,7 @@ BY_ROLE = {
 }  # fmt: skip
 #: Error pages: (role signed in or None, path, status).
 ERRORS = (
-    (None, "/invitations/not-a-token", 200),  # a page saying the link is not valid
+    (None, "/invitations/not-a-token", 404),  # a page saying the link is not valid
     ("protected_person", "/notices/AC-0000-0000", 404),
     ("reviewer", "/admin", 403),
     ("protected_person", "/review", 403),

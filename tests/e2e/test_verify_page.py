@@ -138,6 +138,18 @@ def test_a_chosen_file_gets_its_card_without_a_page_load(
     screenshot(page, tmp_path, "trusted")
 
 
+def test_a_chosen_file_is_sent_once_even_if_the_button_is_pressed(page: Page, site: Site) -> None:
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(f"{site.base}/verify")
+    page.set_input_files("#file", site.signed)
+    expect(page.locator("#result article")).to_have_attribute("data-state", "trusted")
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator(".sent-note")).to_contain_text("This file was just checked")
+    page.wait_for_timeout(300)  # time for a second request to leave, were there one
+    assert posts == [f"{site.base}/verify"]  # one check, one count against the rate limit
+
+
 def test_a_dropped_stripped_copy_shows_the_original_thumbnail(
     page: Page, site: Site, tmp_path: Path
 ) -> None:

@@ -193,7 +193,8 @@ def test_sign_over_http_returns_the_signed_copy(
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "image/jpeg"
     assert response.headers["x-accord-timestamped"] == "false"
-    assert 'filename="signed-bridge_photo.jpg"' in response.headers["content-disposition"]
+    # Named as ``accord sign`` names it.
+    assert 'filename="bridge_photo.signed.jpg"' in response.headers["content-disposition"]
     record = response.headers["x-accord-record"]
     assert response.headers["x-accord-watermark"] == record[:16]
     assert "x-accord-parent" not in response.headers
@@ -210,7 +211,7 @@ def test_sign_over_http_returns_the_signed_copy(
 
     for data, status in (
         ({"issuer": "nobody"}, 404),
-        ({"issuer": "ec", "source_type": "painting"}, 422),
+        ({"issuer": "ec", "source_type": "painting"}, 400),
         ({}, 422),
     ):
         refused = client.post(

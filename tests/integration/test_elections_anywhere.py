@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest
+from accord.server.countries import country_codes, country_names
 from accord.server.db.base import utc_now
-from accord.server.elections.countries import country_codes, country_names
 from accord.server.elections.service import add_election
 from accord.server.statements.schema import TERRITORIAL_SCOPE, StatementOfReasons
 from tests.integration.notice_action import Staff, hire, services_of, sign_in

@@ -166,7 +166,16 @@ def test_reviewers_are_warned_and_given_the_codes_on_the_case_page(
     assert "was not told of the decision" in after.text
     token = messages(db_session, "content.")[0].payload["appeal"]["token"]
     assert f'<code class="appeal-code">{token}</code>' in after.text
-    statement_link = re.search(rf'href="(/v1/cases/{case.reference}/statements/[^"]+)"', after.text)
+    # The case page links a page to read; that page links the API's JSON.
+    page_link = re.search(rf'href="(/review/cases/{case.reference}/statements/[^"]+)"', after.text)
+    assert page_link is not None
+    readable = client.get(page_link[1])
+    assert readable.status_code == 200
+    assert readable.headers["content-type"].startswith("text/html")
+    assert "Content incompatible with terms and conditions" in readable.text
+    statement_link = re.search(
+        rf'href="(/v1/cases/{case.reference}/statements/[^"]+)"', readable.text
+    )
     assert statement_link is not None
     statement = client.get(statement_link[1])
     assert statement.status_code == 200
@@ -177,10 +186,8 @@ def test_reviewers_are_warned_and_given_the_codes_on_the_case_page(
     # Auditors read the case, not the codes: those are for whoever passes them on.
     page_sign_in(client, staff.auditor.email)
     assert token not in client.get(f"/review/cases/{case.reference}").text
-    assert (
-        "appeal_code"
-        not in client.get(f"/v1/cases/{case.reference}").json()["decisions"][0]["copies"][0]
-    )
+    copy = client.get(f"/v1/cases/{case.reference}").json()["decisions"][0]["copies"][0]
+    assert copy["appeal_code"] is None  # the key is always there; its value is not theirs
 
 
 def test_a_paused_webhook_keeps_its_messages_waiting(

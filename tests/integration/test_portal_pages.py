@@ -166,7 +166,7 @@ def test_a_reviewer_decides_on_the_case_page_and_a_senior_hears_the_appeal(
     }
     heard = client.post(f"/review/appeals/{reference[1]}/decision", data=outcome)
     assert heard.status_code == 200
-    assert 'id="appeal-status">reversed<' in heard.text
+    assert 'id="appeal-status">Reversed: the decision is undone<' in heard.text
     assert [m.event for m in messages(db_session, "content.")] == [
         "content.remove",
         "content.restore",

@@ -70,7 +70,8 @@ class Assessment:
             reasons = " ".join(finding.explanation for finding in decision.deciding)
             summary = f"{self.band.label}. {reasons}"
             if decision.conflicting:
-                against = "; ".join(finding.explanation for finding in decision.conflicting)
+                # Each explanation is a sentence of its own: "; " would follow its period.
+                against = " ".join(finding.explanation for finding in decision.conflicting)
                 summary += f" Against this: {against}"
         if self.priority_review:
             names = ", ".join(person["name"] for person in self.protected_people)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from accord.cli.local import fail, local_services, transaction
+from accord.cli.local import fail, local_database, transaction
 from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
@@ -36,7 +36,7 @@ def create_org(
     from accord.server.accounts.service import create_organization  # noqa: PLC0415
 
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_database() as database, transaction(database) as session:
             create_organization(session, name, kind)
     except AccordError as error:
         raise fail(error.detail) from None
@@ -55,7 +55,7 @@ def create_user_command(
 
     password = sys.stdin.readline().rstrip("\n")
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_database() as database, transaction(database) as session:
             user = create_user(
                 session, find_organization(session, org), email, role, password,
                 display_name=name,
@@ -76,7 +76,7 @@ def list_command(
     """Every user: email, name, role, organization, and whether they may sign in."""
     from accord.server.accounts.service import list_users  # noqa: PLC0415
 
-    with local_services() as services, transaction(services) as session:
+    with local_database() as database, transaction(database) as session:
         for user, organization in list_users(session):
             row = (user.email, user.display_name, user.role, organization.name, user.active)
             if as_json:
@@ -93,15 +93,27 @@ def invite_command(
     org: Organization,
     role: RoleOption,
 ) -> None:
-    """A single-use invitation (valid 7 days); send its token to the person invited."""
-    from accord.server.accounts.service import find_organization, invite  # noqa: PLC0415
+    """A single-use invitation (valid 7 days); send its address to the person invited."""
+    from accord.server.accounts.service import (  # noqa: PLC0415
+        find_organization,
+        invitation_link,
+        invite,
+    )
 
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_database() as database, transaction(database) as session:
             token = invite(session, find_organization(session, org), email, role)
+            public_url = database.settings.public_url
     except AccordError as error:
         raise fail(error.detail) from None
-    typer.echo(f"invitation for {email.strip().lower()} as {role}: {token}")
+    link = invitation_link(token, public_url)
+    typer.echo(f"invitation for {email.strip().lower()} as {role}: {link}")
+    if public_url is None:  # the portal knows its address from each request; we do not
+        typer.echo(
+            "accord: note: put the server's address before the path, or set "
+            "ACCORD_PUBLIC_URL (e.g. https://accord.example.org) to have it printed",
+            err=True,
+        )
 
 
 @user_app.command("deactivate")
@@ -120,7 +132,7 @@ def _set_active(email: str, *, active: bool) -> None:
     from accord.server.accounts.service import find_user, set_active  # noqa: PLC0415
 
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_database() as database, transaction(database) as session:
             user = find_user(session, email)
             set_active(session, user, active=active)
             typer.echo(f"user {user.email} {'active' if active else 'deactivated'}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from accord.cli.local import fail, local_services, transaction
+from accord.cli.local import fail, local_database, transaction
 from accord.cli.plain_help import Commands
 
 audit_app = Commands()
@@ -18,7 +18,7 @@ def verify_command() -> None:
     """Check every entry's seal and link: exit 1, naming them, if any was edited or removed."""
     from accord.server.audit.trail import verify  # noqa: PLC0415
 
-    with local_services() as services, transaction(services) as session:
+    with local_database() as database, transaction(database) as session:
         result = verify(session)
     if not result.intact:
         first, *more = result.problems
@@ -36,6 +36,6 @@ def list_command(
     """The newest entries as JSON lines, newest last."""
     from accord.server.audit.trail import newest  # noqa: PLC0415
 
-    with local_services() as services, transaction(services) as session:
+    with local_database() as database, transaction(database) as session:
         for entry in newest(session, limit):
             typer.echo(json.dumps(entry, ensure_ascii=False))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from accord.cli.local import fail
 from accord.errors import AccordError
 
 #: The error code in ``--json`` output for a file the system would not open.
@@ -40,23 +41,46 @@ def expand_files(
     leave_out: Callable[[str], bool] | None = None,
 ) -> Iterator[Path]:
     """Named files as given (a missing one too, to be reported); each folder's media files,
-    recursively and sorted, without hidden files and those ``leave_out`` names."""
+    recursively and sorted, without hidden files and those ``leave_out`` names.
+
+    A folder without media is warned of; if every path was such a folder, so that there
+    is nothing to do, that is an error (exit status 1), not a silent success."""
+    before_any: list[Path] = []  # empty folders seen before the first file
+    started = False
     for path in paths:
-        if not path.is_dir():
-            yield path
+        files = _media_in(path, suffixes, leave_out) if path.is_dir() else iter([path])
+        first = next(files, None)
+        if first is None:
+            if started:
+                _warn_empty([path])
+            else:
+                before_any.append(path)
             continue
-        found = 0
-        for root, dirs, names in os.walk(path):
-            dirs[:] = sorted(name for name in dirs if not name.startswith("."))
-            for name in sorted(names):
-                # Hidden files include macOS's "._photo.jpg" resource forks: not media.
-                if name.startswith(".") or Path(name).suffix.lower() not in suffixes:
-                    continue
-                if leave_out is None or not leave_out(name):
-                    found += 1
-                    yield Path(root) / name
-        if not found:  # else a folder given by mistake passes without a word
-            typer.echo(f"accord: {path}: no media files in this folder", err=True)
+        if not started:
+            _warn_empty(before_any)
+            started = True
+        yield first
+        yield from files
+    if before_any and not started:
+        raise fail(f"no media files in {', '.join(str(folder) for folder in before_any)}")
+
+
+def _media_in(
+    folder: Path, suffixes: frozenset[str], leave_out: Callable[[str], bool] | None
+) -> Iterator[Path]:
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
+        for name in sorted(names):
+            # Hidden files include macOS's "._photo.jpg" resource forks: not media.
+            if name.startswith(".") or Path(name).suffix.lower() not in suffixes:
+                continue
+            if leave_out is None or not leave_out(name):
+                yield Path(root) / name
+
+
+def _warn_empty(folders: list[Path]) -> None:
+    for folder in folders:  # else a folder given by mistake passes without a word
+        typer.echo(f"accord: warning: {folder}: no media files in this folder", err=True)
 
 
 def os_reason(error: OSError) -> str:

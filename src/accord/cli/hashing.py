@@ -49,7 +49,10 @@ def hash_command(
         if as_json:
             typer.echo(json.dumps({"file": str(path), **result.to_json()}))
         else:
-            typer.echo(f"{path}\t{result.format.kind}/{result.format.name}\t{result.size} bytes")
+            # "audio (mp3)": kind and format, not "audio/mp3", which reads as a MIME type
+            # and is not the one the API gives (audio/mpeg).
+            kind = f"{result.format.kind} ({result.format.name})"
+            typer.echo(f"{path}\t{kind}\t{result.size} bytes")
             for signal in result.signals:
                 note = "" if signal.reliable else "\t(unreliable: low quality)"
                 quality = "" if signal.quality is None else f"\tquality={signal.quality}"

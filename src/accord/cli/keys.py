@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from accord.cli.local import fail, local_services, transaction
+from accord.cli.local import fail, local_database, transaction
 from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
@@ -32,7 +32,7 @@ def create(
     from accord.server.auth.keys import create_key  # noqa: PLC0415
 
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_database() as database, transaction(database) as session:
             row, key = create_key(session, name, scope, rate_limit, platform=platform)
             scopes = ",".join(row.scopes)
     except AccordError as error:
@@ -48,7 +48,7 @@ def list_command() -> None:
     """Names, scopes, limits and state of every key (never the keys themselves)."""
     from accord.server.auth.keys import list_keys  # noqa: PLC0415
 
-    with local_services() as services, transaction(services) as session:
+    with local_database() as database, transaction(database) as session:
         for row in list_keys(session):
             state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
             limit = row.rate_limit_per_minute or "default"
@@ -65,7 +65,7 @@ def revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None
     from accord.server.auth.keys import revoke_key  # noqa: PLC0415
 
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_database() as database, transaction(database) as session:
             revoke_key(session, name)
     except AccordError as error:
         raise fail(error.detail) from None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from difflib import get_close_matches
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer._click.exceptions import UsageError
@@ -17,6 +17,7 @@ from typer.models import CommandInfo
 
 from accord.cli.catalog import CATALOG, Entry
 from accord.cli.plain_help import PlainCommand, PlainGroup
+from accord.cli.usage import one_line_usage_errors
 
 if TYPE_CHECKING:
     from typer._click import Command, Context, HelpFormatter
@@ -25,6 +26,18 @@ _ENTRIES = {entry.name: entry for entry in CATALOG}
 
 
 class LazyGroup(PlainGroup):
+    # The root group: every usage error, in it or in a subcommand, passes through these
+    # two, and leaves as one line.
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Context | None = None, **extra: Any
+    ) -> Context:
+        with one_line_usage_errors():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Context) -> Any:
+        with one_line_usage_errors():
+            return super().invoke(ctx)
+
     def list_commands(self, ctx: Context) -> list[str]:  # noqa: ARG002 - click's signature
         return list(_ENTRIES)
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from accord.cli.local import fail, local_services, transaction
+from accord.cli.local import fail, local_database, local_services, transaction
 from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
@@ -32,6 +32,9 @@ def add_election(
             " name only the EU/EEA ones.",
         ),
     ] = None,
+    held: Annotated[
+        bool, typer.Option("--held", help="It has been held already: record a past election.")
+    ] = False,
 ) -> None:
     """Register an election: cases about it grow more urgent as polling day nears."""
     from accord.server.elections.service import add_election as add  # noqa: PLC0415
@@ -41,8 +44,8 @@ def add_election(
     except ValueError:
         raise fail(f"not a date (YYYY-MM-DD): {polling_date!r}") from None
     try:
-        with local_services() as services, transaction(services) as session:
-            election = add(session, name, day, territory or [])
+        with local_database() as database, transaction(database) as session:
+            election = add(session, name, day, territory or [], allow_past=held)
             typer.echo(f"election {election.name} on {election.polling_date:%Y-%m-%d}")
     except AccordError as error:
         raise fail(error.detail) from None
@@ -53,7 +56,7 @@ def list_elections() -> None:
     """Every election, soonest first."""
     from accord.server.elections.service import list_elections as listed  # noqa: PLC0415
 
-    with local_services() as services, transaction(services) as session:
+    with local_database() as database, transaction(database) as session:
         for election in listed(session):
             places = ",".join(election.countries) or "-"
             typer.echo(f"{election.polling_date:%Y-%m-%d}\t{election.name}\t{places}")
@@ -118,7 +121,7 @@ def export(
     from accord.server.statements.schema import StatementOfReasons  # noqa: PLC0415
     from accord.server.tdb.submitter import publications  # noqa: PLC0415
 
-    with local_services() as services, transaction(services) as session:
+    with local_database() as database, transaction(database) as session:
         query = select(ItemAction.statement).where(ItemAction.statement.is_not(None))
         statements = [
             StatementOfReasons.from_json(body)

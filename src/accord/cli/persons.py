@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from accord.cli.local import fail, local_services, transaction
+from accord.cli.local import fail, local_database, local_services, transaction
 from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
@@ -112,7 +112,7 @@ def list_command() -> None:
     """Every protected person, with how many reference faces and voices each has."""
     from accord.server.persons.service import list_people, voice_counts  # noqa: PLC0415
 
-    with local_services() as services, transaction(services) as session:
+    with local_database() as database, transaction(database) as session:
         voices = voice_counts(session)
         for person, faces in list_people(session):
             _describe(person, faces, voices.get(person.id, 0))
@@ -175,7 +175,7 @@ def _with_person_and_user(
     from accord.server.persons.service import find_person  # noqa: PLC0415
 
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_database() as database, transaction(database) as session:
             found = find_person(session, person)
             user = find_user(session, email)
             change(session, found, user)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,6 +13,10 @@ from accord.cli.local import fail, local_services, transaction
 from accord.cli.plain_help import Commands
 from accord.cli.progress import with_progress
 from accord.errors import AccordError
+
+if TYPE_CHECKING:
+    from accord.server.credentials.service import Signing
+    from accord.server.services import Services
 
 record_app = Commands()
 #: File suffixes signed when a folder is given (named files are always tried).
@@ -26,7 +31,10 @@ SOURCE_TYPES = (
     "camera, computational_capture, ai_generated, ai_edited, algorithmic, composite, "
     "digital_creation, human_edits, screen_capture"
 )
-SOURCE_HELP = f"How the media came to be: {SOURCE_TYPES}."
+SOURCE_HELP = (
+    f"How the media came to be: {SOURCE_TYPES} ('-' or '_' alike), or a C2PA digital "
+    "source type such as humanEdits."
+)
 
 
 def sign_command(
@@ -43,18 +51,25 @@ def sign_command(
     out_dir: Annotated[
         Path | None, typer.Option(help="Where signed copies go (default: beside each file).")
     ] = None,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again", help="Sign files this issuer signed before anew (a second record)."
+        ),
+    ] = False,
 ) -> None:
     """Sign each file with Content Credentials and register it; the signed copy is written
-    as NAME.signed.SUFFIX. A file that fails is reported and the rest are still signed
-    (exit status 1)."""
-    from accord.provenance.signing import SourceType  # noqa: PLC0415
-    from accord.server.credentials.service import Signing, sign_for_issuer  # noqa: PLC0415
+    as NAME.signed.SUFFIX. A file this issuer already signed (the same bytes, the same
+    --source) is skipped with a note, its signed copy restored if missing, unless --again.
+    A file that fails is reported and the rest are still signed (exit status 1)."""
+    from accord.provenance.signing import parse_source_type  # noqa: PLC0415
+    from accord.server.credentials.service import Signing  # noqa: PLC0415
     from accord.server.issuers.service import get_issuer  # noqa: PLC0415
 
     try:
-        source_type = SourceType[source.upper().replace("-", "_")]
-    except KeyError:
-        raise fail(f"--source must be one of {SOURCE_TYPES}") from None
+        source_type = parse_source_type(source)
+    except AccordError as error:
+        raise fail(f"--source: {error.detail}") from None
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
     # Copies signed before are left out of folders, so signing a folder again is harmless.
@@ -70,26 +85,61 @@ def sign_command(
             target = (out_dir or path.parent) / f"{path.stem}.signed{path.suffix}"
             signing = Signing(issuer, source_type, title, parent)
             try:
-                with transaction(services) as session:
-                    record, signed = sign_for_issuer(services, session, path, signing)
-                    target.write_bytes(signed.data)
-                    record_id, stamped = record.id, signed.timestamped
-                    notes = _notes(record.watermark, record.parent_id)
+                line = _sign_one(services, path, target, signing, again=again)
             except (AccordError, OSError) as error:
                 failures += 1
                 report_file_error(path, error, as_json=False)
                 continue
-            unstamped = services.settings.tsa_url is not None and not stamped
-            if unstamped:
-                notes.append("no timestamp: the authority did not answer")
-            note = f" ({'; '.join(notes)})" if notes else ""
-            typer.echo(f"{path}\t{target}\trecord {record_id}{note}")
+            typer.echo(line)
     if failures:
         raise typer.Exit(code=1)
 
 
-def _notes(watermark: str | None, parent_id: str | None) -> list[str]:
+def _sign_one(
+    services: Services, path: Path, target: Path, signing: Signing, *, again: bool
+) -> str:
+    """Sign one file (or skip it, signed before) and write its copy; the line to print."""
+    from accord.server.credentials.service import sign_for_issuer  # noqa: PLC0415
+
+    if not again and (skipped := _skip_signed_before(services, path, target, signing)):
+        return skipped
+    with transaction(services) as session:
+        record, signed = sign_for_issuer(services, session, path, signing)
+        target.write_bytes(signed.data)
+        record_id, stamped = record.id, signed.timestamped
+        notes = _notes(record.watermark, signed.unmarked, record.parent_id)
+    if services.settings.tsa_url is not None and not stamped:
+        notes.append("no timestamp: the authority did not answer")
+    note = f" ({'; '.join(notes)})" if notes else ""
+    return f"{path}\t{target}\trecord {record_id}{note}"
+
+
+def _skip_signed_before(
+    services: Services, path: Path, target: Path, signing: Signing
+) -> str | None:
+    """The line saying the file was signed before, its copy restored if missing; None when
+    this issuer never signed these bytes."""
+    from accord.server.credentials.service import signed_before  # noqa: PLC0415
+
+    with transaction(services) as session:
+        earlier = signed_before(session, path, signing)
+        if earlier is None:
+            return None
+        record_id, day, digest = earlier.id, f"{earlier.created_at:%Y-%m-%d}", earlier.signed_sha256
+    restored = ""
+    if not target.exists() and services.blobs.exists(digest):
+        shutil.copyfile(services.blobs.path_for(digest), target)
+        restored = "; its signed copy was written again"
+    return (
+        f"{path}\t{target}\tskipped: already signed as record {record_id} on {day}"
+        f"{restored} (--again signs it anew)"
+    )
+
+
+def _notes(watermark: str | None, unmarked: str | None, parent_id: str | None) -> list[str]:
     notes = [f"watermarked {watermark}"] if watermark else []
+    if unmarked:
+        notes.append(f"not watermarked: {unmarked}")
     if parent_id:
         notes.append(f"an edit of record {parent_id}")
     return notes

@@ -41,7 +41,7 @@ def verify_command(
             if as_json:
                 typer.echo(json.dumps({"file": str(path), **traced.to_json()}))
                 continue
-            typer.echo(f"{path}\t{traced.verification.state}\t{traced.headline}")
+            typer.echo(f"{path}\t{traced.state}\t{traced.headline}")
             for problem in traced.verification.problems:
                 typer.echo(f"  {problem.code}: {problem.meaning}")
             if traced.mark is not None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from accord.cli.local import fail, load_settings, local_services, transaction
+from accord.cli.local import fail, load_settings, local_database, local_services, transaction
 from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
@@ -27,7 +27,7 @@ def add(
 
     master_key = load_settings().master_key.get_secret_value()
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_database() as database, transaction(database) as session:
             webhook, secret = add_webhook(session, name, url, master_key, platform=platform)
             typer.echo(f"webhook {webhook.name} -> {webhook.url}")
     except AccordError as error:
@@ -51,7 +51,7 @@ def _set_enabled(name: str, *, enabled: bool) -> None:
     from accord.server.webhooks.outbox import set_enabled  # noqa: PLC0415
 
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_database() as database, transaction(database) as session:
             webhook = set_enabled(session, name, enabled=enabled)
             typer.echo(f"webhook {webhook.name} {'enabled' if enabled else 'disabled'}")
     except AccordError as error:
@@ -65,7 +65,7 @@ def list_webhooks() -> None:
 
     from accord.server.webhooks.models import Webhook  # noqa: PLC0415
 
-    with local_services() as services, transaction(services) as session:
+    with local_database() as database, transaction(database) as session:
         for webhook in session.scalars(select(Webhook).order_by(Webhook.name)):
             state = "enabled" if webhook.enabled else "disabled"
             scope = webhook.platform or "every platform"
@@ -83,7 +83,7 @@ def list_messages(
 
     from accord.server.webhooks.models import OutboxMessage  # noqa: PLC0415
 
-    with local_services() as services, transaction(services) as session:
+    with local_database() as database, transaction(database) as session:
         query = select(OutboxMessage).order_by(OutboxMessage.id)
         if status is not None:
             query = query.where(OutboxMessage.status == status)
@@ -102,7 +102,7 @@ def replay_command(
     from accord.server.webhooks.outbox import replay  # noqa: PLC0415
 
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_database() as database, transaction(database) as session:
             for message_id in message_ids:
                 replay(session, message_id)
     except AccordError as error:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -28,7 +28,7 @@ from typing import Any
 import c2pa
 
 from accord import __version__
-from accord.errors import CredentialError, UnsupportedMedia
+from accord.errors import BadRequest, CredentialError, UnsupportedMedia
 from accord.media.file import MediaFile, open_media
 from accord.provenance.certificates import SigningChain
 from accord.provenance.watermarking import WATERMARK_ALGORITHM
@@ -64,6 +64,27 @@ class SourceType(StrEnum):
         return f"{_IPTC}{self.value}"
 
 
+def parse_source_type(text: str) -> SourceType:
+    """A source type in any of its spellings: the short name with ``-`` or ``_``
+    (``human-edits``, ``human_edits``), the C2PA name (``humanEdits``) or its IPTC URI.
+    The CLI, the API and the library all read it here, so each accepts what the others do.
+    """
+    key = text.strip().rsplit("/", 1)[-1]
+    name = key.upper().replace("-", "_")
+    if name in SourceType.__members__:
+        return SourceType[name]
+    for kind in SourceType:
+        if kind.value.lower() == key.lower():
+            return kind
+    msg = f"unknown source type {text!r}: use one of {accepted_source_types()}"
+    raise BadRequest(msg)
+
+
+def accepted_source_types() -> str:
+    """Every source type as ``short-name (c2paName)``; ``_`` may stand for ``-``."""
+    return ", ".join(f"{kind.name.lower().replace('_', '-')} ({kind.value})" for kind in SourceType)
+
+
 @dataclass(frozen=True, slots=True)
 class SignRequest:
     """What to declare about the file being signed."""
@@ -93,6 +114,9 @@ class Signed:
     timestamped: bool
     #: The media type of ``data``.
     mime: str
+    #: Why a picture was signed without accord's watermark (None when it carries one, and
+    #: for sound and video, which are never marked).
+    unmarked: str | None = None
 
 
 def sign_media(
@@ -102,14 +126,16 @@ def sign_media(
     *,
     tsa_url: str | None = None,
     allow_without_timestamp: bool = False,
+    anchors: Sequence[str] = (),
 ) -> Signed:
-    """``media`` with Content Credentials signed by ``chain``'s key."""
+    """``media`` with Content Credentials signed by ``chain``'s key. ``anchors`` (PEM roots)
+    are what a parent ingredient's signer is judged against when its status is recorded."""
     try:
-        return _sign(media, chain, request, tsa_url)
+        return _sign(media, chain, request, tsa_url, anchors)
     except c2pa.C2paError as error:
         unreachable = tsa_url is not None and "http resolver" in str(error)
         if unreachable and allow_without_timestamp:
-            return _sign(media, chain, request, None)
+            return _sign(media, chain, request, None, anchors)
         if unreachable:
             msg = (
                 f"the timestamp authority {tsa_url} cannot be reached; nothing was signed "
@@ -120,7 +146,11 @@ def sign_media(
 
 
 def _sign(
-    media: MediaFile, chain: SigningChain, request: SignRequest, tsa_url: str | None
+    media: MediaFile,
+    chain: SigningChain,
+    request: SignRequest,
+    tsa_url: str | None,
+    anchors: Sequence[str],
 ) -> Signed:
     signer = c2pa.Signer.from_info(
         c2pa.C2paSignerInfo(
@@ -132,7 +162,7 @@ def _sign(
     )
     signed = io.BytesIO()
     with (
-        c2pa.Builder(_manifest(request), c2pa.Context.from_dict(_settings())) as builder,
+        c2pa.Builder(_manifest(request), c2pa.Context.from_dict(_settings(anchors))) as builder,
         media.path.open("rb") as source,
     ):
         if request.parent_archive is not None:
@@ -153,13 +183,13 @@ def _sign(
     return Signed(signed.getvalue(), bytes(store), timestamped, media.format.mime)
 
 
-def ingredient_archive(signed: Signed, title: str) -> bytes:
+def ingredient_archive(signed: Signed, title: str, anchors: Sequence[str] = ()) -> bytes:
     """The signed file as a parent ingredient, archived: what a later edit of it needs to
     name it as its original (c2pa keeps the manifest and a thumbnail, not the pixels)."""
     archive = io.BytesIO()
     with c2pa.Builder(
         {"claim_generator_info": [{"name": "accord", "version": __version__}]},
-        c2pa.Context.from_dict(_settings()),
+        c2pa.Context.from_dict(_settings(anchors)),
     ) as builder:
         ingredient = {"title": title, "relationship": "parentOf", "label": _PARENT}
         builder.add_ingredient(ingredient, signed.mime, io.BytesIO(signed.data))
@@ -167,13 +197,16 @@ def ingredient_archive(signed: Signed, title: str) -> bytes:
     return archive.getvalue()
 
 
-def _settings() -> dict[str, Any]:
-    return {
+def _settings(anchors: Sequence[str] = ()) -> dict[str, Any]:
+    settings: dict[str, Any] = {
         "verify": {"remote_manifest_fetch": False},
         "builder": {
             "thumbnail": {"long_edge": THUMBNAIL_LONG_EDGE, "prefer_smallest_format": True}
         },
     }
+    if anchors:  # else an ingredient signed by a trusted issuer is recorded as untrusted
+        settings["trust"] = {"trust_anchors": "\n".join(anchors)}
+    return settings
 
 
 def _manifest(request: SignRequest) -> dict[str, Any]:
@@ -244,7 +277,7 @@ def sign_file(
     media = open_media(Path(path))
     request = SignRequest(
         title=title or media.path.name,
-        source_type=SourceType(source_type),
+        source_type=parse_source_type(source_type),
         author=author,
         parent=open_media(Path(parent)) if parent is not None else None,
     )

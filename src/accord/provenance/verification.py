@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -151,6 +151,8 @@ class Credential:
     source_types: tuple[str, ...]
     ingredients: tuple[Ingredient, ...]
     soft_bindings: tuple[SoftBinding, ...] = ()
+    #: The active manifest's label (``urn:c2pa:...``).
+    manifest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,11 +231,34 @@ def _describe(store: Mapping[str, Any], state: CredentialState) -> Verification:
     results = store.get("validation_results", {}).get("activeManifest", {})
     failures = results.get("failure") or store.get("validation_status") or []
     problems = tuple(Problem.of(status) for status in failures)
-    credential = _credential(active, manifests)
+    deltas = _ingredient_deltas(store)
+    credential = replace(
+        _credential(active, manifests, deltas), manifest=store.get("active_manifest")
+    )
     return Verification(state, _headline(state, credential, problems), credential, problems)
 
 
-def _credential(active: Mapping[str, Any], manifests: Mapping[str, Any]) -> Credential:
+def _ingredient_deltas(store: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """c2pa's re-validation of each ingredient of the active manifest, by assertion label.
+
+    An ingredient's status is written into the manifest when it is signed, against the
+    signer's trust settings then; c2pa checks it again against the anchors given now and
+    reports the differences ("deltas"), which is what a reader here should see.
+    """
+    prefix = f"/c2pa/{store.get('active_manifest')}/c2pa.assertions/"
+    deltas: dict[str, Mapping[str, Any]] = {}
+    for delta in store.get("validation_results", {}).get("ingredientDeltas") or []:
+        uri = str(delta.get("ingredientAssertionURI", ""))
+        if prefix in uri:
+            deltas[uri.rsplit("/", 1)[-1]] = delta.get("validationDeltas") or {}
+    return deltas
+
+
+def _credential(
+    active: Mapping[str, Any],
+    manifests: Mapping[str, Any],
+    deltas: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Credential:
     signature = active.get("signature_info", {})
     actions = list(_actions(active))
     return Credential(
@@ -245,7 +270,10 @@ def _credential(active: Mapping[str, Any], manifests: Mapping[str, Any]) -> Cred
         algorithm=signature.get("alg"),
         actions=tuple(name for name, _ in actions),
         source_types=tuple(dict.fromkeys(kind for _, kind in actions if kind)),
-        ingredients=tuple(_ingredient(item, manifests) for item in active.get("ingredients", [])),
+        ingredients=tuple(
+            _ingredient(item, manifests, (deltas or {}).get(str(item.get("label")), {}))
+            for item in active.get("ingredients", [])
+        ),
         soft_bindings=tuple(_soft_bindings(active)),
     )
 
@@ -279,11 +307,14 @@ def _source_type(uri: str) -> str:
     return uri.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _ingredient(item: Mapping[str, Any], manifests: Mapping[str, Any]) -> Ingredient:
+def _ingredient(
+    item: Mapping[str, Any], manifests: Mapping[str, Any], delta: Mapping[str, Any]
+) -> Ingredient:
     own = item.get("active_manifest")
-    statuses = item.get("validation_status") or (
+    stored = item.get("validation_status") or (
         item.get("validation_results", {}).get("activeManifest", {}).get("failure", [])
     )
+    statuses = _revalidated(stored, delta)
     declared = _actions(manifests[own]) if own and own in manifests else iter(())
     return Ingredient(
         title=item.get("title"),
@@ -293,6 +324,23 @@ def _ingredient(item: Mapping[str, Any], manifests: Mapping[str, Any]) -> Ingred
         source_types=tuple(dict.fromkeys(kind for _, kind in declared if kind)),
         manifest=own if own and own in manifests else None,
     )
+
+
+def _revalidated(
+    stored: Sequence[Mapping[str, Any]], delta: Mapping[str, Any]
+) -> list[Mapping[str, Any]]:
+    """The stored failures, less those that passed when checked again, plus new ones."""
+    passed = {
+        str(status.get("code"))
+        for status in [*(delta.get("success") or []), *(delta.get("informational") or [])]
+    }
+    passed |= {_PASSES[code] for code in passed if code in _PASSES}
+    kept = [status for status in stored if str(status.get("code")) not in passed]
+    return [*kept, *(delta.get("failure") or [])]
+
+
+#: A success code, and the failure code it settles.
+_PASSES = {"signingCredential.trusted": "signingCredential.untrusted"}
 
 
 def _headline(state: CredentialState, credential: Credential, problems: tuple[Problem, ...]) -> str:

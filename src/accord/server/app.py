@@ -33,7 +33,7 @@ from accord.server.notices.triage import Triager
 from accord.server.portal.mount import mount_portal
 from accord.server.problems import install_problem_handlers
 from accord.server.services import Services
-from accord.server.settings import Settings
+from accord.server.settings import Settings, settings_from_environment
 from accord.server.transparency import router as transparency_router
 from accord.server.verify_page.body_limit import PageBodyLimit
 from accord.server.verify_page.mount import mount_verify_page
@@ -41,7 +41,7 @@ from accord.server.verify_page.mount import mount_verify_page
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app and its services from ``settings`` (the environment when omitted)."""
-    settings = settings or Settings()
+    settings = settings or settings_from_environment()
     services = Services.build(settings)
 
     @asynccontextmanager
@@ -100,4 +100,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def app_from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory``: settings from ``ACCORD_*`` variables."""
-    return create_app(Settings())
+    return create_app(settings_from_environment())

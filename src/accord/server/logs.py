@@ -48,6 +48,8 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
 
     def format(self, record: logging.LogRecord) -> str:
+        if record.name == "uvicorn.error":  # uvicorn's general log, errors or not
+            record = logging.makeLogRecord({**vars(record), "name": "uvicorn"})
         line = super().format(record)
         fields = {
             key: value for key, value in vars(record).items() if key not in _STANDARD_ATTRIBUTES

@@ -108,7 +108,7 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-async def _http_error(request: Request, error: Exception) -> JSONResponse:
+async def http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)  # noqa: S101 - registered for this class
     return problem_response(
         request,
@@ -119,7 +119,8 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
+async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    """Logs the error (with its traceback) and answers without revealing it."""
     logger.error("unhandled error", exc_info=error, extra={"path": request.url.path})
     return problem_response(
         request,
@@ -133,5 +134,5 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(errors.AccordError, _accord_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from accord.media.limits import MIB, MediaLimits
 from accord.server.statements.schema import TERRITORIAL_SCOPE
@@ -46,6 +48,10 @@ class Settings(BaseSettings):
     #: A folder of learned detectors (``NAME.onnx`` with its model card ``NAME.json``) that
     #: assessments run; None runs none.
     detector_dir: Path | None = None
+    #: The address people reach this instance at (e.g. ``https://accord.example.org``, no
+    #: trailing slash): links made outside a request, such as the invitation links
+    #: ``accord user invite`` prints, start with it. None: such links are paths only.
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+[^/\s]$")
     host: str = "127.0.0.1"
     port: int = 8000
     #: Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
@@ -203,3 +209,74 @@ class Settings(BaseSettings):
             max_nesting=self.max_nesting,
             max_decode_seconds=self.max_decode_seconds,
         )
+
+
+#: Settings whose values are never echoed back in an error, even when refused.
+_SECRET_NAME = re.compile(r"key|secret|password|token", re.IGNORECASE)
+#: pydantic's wording, by error type, as a person setting a variable reads it.
+_WORDS = {
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "bool_parsing": "must be true or false",
+    "json_invalid": "must be JSON",
+    "list_type": 'must be a JSON list, e.g. ["a", "b"]',
+    "dict_type": 'must be a JSON object, e.g. {"a": 1}',
+    "greater_than": "must be more than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+    "string_pattern_mismatch": "must match the pattern {pattern}",
+    "literal_error": "must be {expected}",
+}
+
+
+def settings_problems(error: ValidationError | SettingsError) -> list[str]:
+    """One readable line per refused setting, named as it is set:
+    ``ACCORD_LOG_FORMAT: must be auto, json or text (got 'console')``, instead of
+    pydantic's multi-line dump. The server and the command line both print these.
+
+    ``SettingsError`` is what pydantic-settings raises, before validating, for a list or
+    mapping setting whose value is not JSON."""
+    if isinstance(error, SettingsError):
+        field = re.search(r'field "(\w+)"', str(error))
+        name = _variable(field[1]) if field else "a setting"
+        return [f'{name}: must be written in JSON, e.g. ["a", "b"]']
+    return [_problem(problem) for problem in error.errors(include_url=False)]
+
+
+def settings_from_environment() -> Settings:
+    """``Settings()``, exiting with one line per bad setting (not a traceback) when the
+    environment holds a value the service cannot use."""
+    try:
+        return Settings()
+    except (ValidationError, SettingsError) as error:
+        lines = settings_problems(error)
+    raise SystemExit("accord: invalid settings:\n" + "\n".join(f"  {line}" for line in lines))
+
+
+def _problem(problem: ErrorDetails) -> str:
+    context = problem.get("ctx", {})
+    template = _WORDS.get(problem["type"])
+    if template is not None:
+        if "expected" in context:  # "'auto', 'json' or 'text'": the words, unquoted
+            context = {"expected": str(context["expected"]).replace("'", "")}
+        message = template.format(**context)
+    else:
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        if not message[1:2].isupper():  # "Input should ...", not "ACCORD_..."
+            message = message[:1].lower() + message[1:]
+    location = problem["loc"]
+    if not location:  # a check across settings names them in its message
+        return message
+    name = _variable(str(location[0]))
+    inner = ".".join(str(part) for part in location[1:])
+    where = f"{name} (at {inner})" if inner else name
+    value = problem["input"]
+    if _SECRET_NAME.search(name) or not isinstance(value, str | int | float):
+        return f"{where}: {message}"
+    return f"{where}: {message} (got {value!r})"
+
+
+def _variable(field: str) -> str:
+    return f"{Settings.model_config.get('env_prefix', '')}{field}".upper()

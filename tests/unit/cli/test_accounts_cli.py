@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from accord.cli.main import app
 from tests.unit.cli.conftest import accord, runner
 
@@ -23,12 +25,27 @@ def test_an_authority_its_first_admin_and_an_invitation() -> None:
     )
     assert made.exit_code == 0, made.stderr
     assert made.stdout.strip() == "user ada@example.org (admin) in Electoral Commission"
-    code, stdout, _ = accord(
+    code, stdout, stderr = accord(
         "user", "invite", "grace@example.org", "--org", "Electoral Commission", "--role", "reviewer"
     )
     assert code == 0
-    assert stdout.startswith("invitation for grace@example.org as reviewer: ")
-    assert len(stdout.strip().rsplit(" ", 1)[1]) >= 40  # a random token
+    assert stdout.startswith("invitation for grace@example.org as reviewer: /invitations/")
+    assert len(stdout.strip().rsplit("/", 1)[1]) >= 40  # a random token
+    # Without ACCORD_PUBLIC_URL the address is not known here: the person is told so.
+    assert stderr.startswith("accord: note: put the server's address before the path")
+
+
+def test_an_invitation_is_a_whole_address_where_the_public_url_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ACCORD_PUBLIC_URL", "https://accord.example.org")
+    accord("org", "create", "EC", "--kind", "election_authority")
+    code, stdout, stderr = accord(
+        "user", "invite", "grace@example.org", "--org", "EC", "--role", "reviewer"
+    )
+    assert (code, stderr) == (0, "")
+    link = stdout.strip().rsplit(" ", 1)[1]
+    assert link.startswith("https://accord.example.org/invitations/")
 
 
 def test_mistakes_get_one_readable_line() -> None:

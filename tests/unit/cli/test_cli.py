@@ -76,7 +76,8 @@ def test_human_output(corpus: Path) -> None:
     flat = corpus / "pdq" / "reg-test-input" / "labelme-subset" / "q0003.jpg"
     result = runner.invoke(app, ["hash", str(flat)])
     assert result.exit_code == 0
-    assert "image/jpeg" in result.stdout
+    assert "\timage (jpeg)\t" in result.stdout  # kind and format: not a MIME type
+    assert "image/jpeg" not in result.stdout
     assert "(unreliable: low quality)" in result.stdout
 
 

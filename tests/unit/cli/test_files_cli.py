@@ -116,8 +116,19 @@ def test_progress_shows_on_stderr_only_when_results_go_elsewhere(
     assert log.getvalue() == ""  # nobody watches a log file fill
 
 
-def test_a_folder_without_media_is_said_so(tmp_path: Path) -> None:
+def test_a_folder_without_media_among_files_is_a_warning(corpus: Path, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not media")
-    code, stdout, stderr = accord("hash", tmp_path)
-    assert (code, stdout) == (0, "")
-    assert stderr == f"accord: {tmp_path}: no media files in this folder\n"
+    photo = corpus / BRIDGE / "aaa-orig.jpg"
+    code, stdout, stderr = accord("hash", "--json", tmp_path, photo)
+    assert code == 0
+    assert [json.loads(line)["file"] for line in stdout.splitlines()] == [str(photo)]
+    assert stderr == f"accord: warning: {tmp_path}: no media files in this folder\n"
+
+
+def test_only_folders_without_media_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "notes.txt").write_text("not media")
+    code, stdout, stderr = accord("hash", tmp_path / "a", tmp_path / "b")
+    assert (code, stdout) == (1, "")
+    assert stderr == f"accord: error: no media files in {tmp_path / 'a'}, {tmp_path / 'b'}\n"

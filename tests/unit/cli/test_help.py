@@ -82,7 +82,7 @@ def test_flags_are_named_without_a_type_and_values_by_their_kind() -> None:
 def test_a_mistyped_command_gets_a_suggestion() -> None:
     code, _, stderr = accord("verfy", "x.jpg")
     assert code == 2
-    assert "No such command 'verfy'. Did you mean 'verify'?" in stderr
+    assert "no such command 'verfy'; did you mean 'verify'?" in stderr
 
 
 def test_the_source_types_in_signs_help_are_the_real_ones() -> None:

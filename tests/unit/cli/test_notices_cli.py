@@ -24,6 +24,7 @@ def test_bad_elections_get_one_readable_line() -> None:
     cases = {
         ("Mayor", "6 May"): "not a date",
         ("Mayor", "2027-05-06", "--territory", "XX"): "not ISO 3166-1 country codes: XX",
+        ("Mayor", "2020-05-06"): "the polling day 2020-05-06 is in the past",
     }
     for arguments, expected in cases.items():
         code, _, stderr = accord("election", "add", *arguments)
@@ -34,6 +35,7 @@ def test_bad_elections_get_one_readable_line() -> None:
     code, _, stderr = accord("election", "add", "Mayor", "2027-05-07")
     assert code != 0
     assert "exists already" in stderr
+    assert accord("election", "add", "Mayor 2020", "2020-05-06", "--held")[0] == 0
 
 
 def test_triage_and_export_run_on_an_empty_instance(tmp_path: Path) -> None:

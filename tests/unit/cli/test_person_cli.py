@@ -12,15 +12,16 @@ from tests.unit.cli.conftest import accord, runner
 
 
 def test_registered_people_are_recognised_by_assess(faces: Path, corpus: Path) -> None:
+    assert accord("election", "add", "2028 presidential", "2028-11-07")[0] == 0
     code, stdout, stderr = accord(
         "person", "add", "Barack Obama", "--role", "candidate for president",
-        "--election", "2008 presidential", "--alias", "Obama", "--photo", faces / "obama.jpg",
+        "--election", "2028 presidential", "--alias", "Obama", "--photo", faces / "obama.jpg",
     )  # fmt: skip
     assert code == 0, stderr
     person_id, name, where, count = stdout.strip().split("\t")
     assert (name, where, count) == (
         "Barack Obama",
-        "candidate for president, 2008 presidential",
+        "candidate for president, 2028 presidential",
         "1 reference face(s)",
     )
     code, stdout, stderr = accord("person", "photo", "barack obama", faces / "obama2.jpg")

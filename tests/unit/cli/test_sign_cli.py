@@ -82,15 +82,19 @@ def test_a_folder_is_signed_recursively_and_signed_copies_are_skipped(
         "photo.signed.jpg",
     ]
     code, stdout, _ = accord("sign", folder, "--issuer", "ec")  # again: same two files
-    assert stdout.count("\trecord ") == 2
+    assert stdout.count("\tskipped: already signed as record ") == 2  # no second record
     assert not list(folder.rglob("*.signed.signed.*"))
+    code, stdout, _ = accord("sign", folder, "--issuer", "ec", "--again")
+    assert stdout.count("\trecord ") == 2
 
 
 def test_bad_options_are_refused(corpus: Path) -> None:
     photo = corpus / BRIDGE / "aaa-orig.jpg"
     code, _, stderr = accord("sign", photo, "--issuer", "ec", "--source", "painting")
     assert code == 1
-    assert stderr.startswith("accord: error: --source must be one of camera,")
+    assert stderr.startswith("accord: error: --source: unknown source type 'painting': ")
+    assert "camera (digitalCapture)" in stderr
+    assert "human-edits (humanEdits)" in stderr
     code, _, stderr = accord("sign", photo, "--issuer", "nobody")
     assert code == 1
     assert "no issuer named nobody" in stderr

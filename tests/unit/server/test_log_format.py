@@ -81,3 +81,9 @@ def test_faiss_choosing_its_cpu_build_is_not_logged(monkeypatch: pytest.MonkeyPa
     assert stderr.getvalue() == ""
     loader.warning("a real problem")
     assert json.loads(stderr.getvalue())["message"] == "a real problem"
+
+
+def test_uvicorns_general_log_does_not_read_as_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    stderr = configured("text", Terminal(), monkeypatch)
+    logging.getLogger("uvicorn.error").info("Application startup complete.")
+    assert stderr.getvalue().endswith(" INFO    uvicorn: Application startup complete.\n")

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from accord.errors import CredentialError
+from accord.errors import Conflict, CredentialError
 from accord.provenance.sealing import seal_secret, unseal_secret
 from accord.server.db.base import utc_now
 from accord.server.db.engine import make_engine, make_session_factory
@@ -191,3 +191,44 @@ def test_secrets_are_sealed_under_the_master_key() -> None:
     assert unseal_secret(sealed, MASTER_KEY) == b"hmac secret"
     with pytest.raises(CredentialError, match="does not open"):
         unseal_secret(sealed, "another master key entirely")
+
+
+def dead_label_then_unlabel(sessions: sessionmaker[Session], url: str) -> tuple[int, int]:
+    """A label and the unlabel that reversed it, for the same copy, both set aside."""
+    item = {"platform": "videoshare", "platform_content_id": "v-1", "url": "", "uploader": "u"}
+    payload = {"case": "C-1", "item": item, "media_sha256": "ab" * 32}
+    with sessions() as session, session.begin():
+        add_webhook(session, "platform", url, MASTER_KEY)
+        label = enqueue(session, "platform", "content.label_ai_generated", payload)
+        unlabel = enqueue(session, "platform", "content.unlabel", payload | {"reversed": True})
+        other = enqueue(session, "platform", "content.remove", payload | {"item": item | {
+            "platform_content_id": "v-2"}})  # fmt: skip
+        for each in (label, unlabel, other):
+            each.status = MessageStatus.DEAD
+        return label.id, unlabel.id
+
+
+def test_replaying_an_older_message_sends_the_later_dead_ones_for_that_content_after_it(
+    sessions: sessionmaker[Session], receiver: Receiver
+) -> None:
+    label_id, unlabel_id = dead_label_then_unlabel(sessions, receiver.url)
+    with sessions() as session, session.begin():
+        replay(session, label_id)
+    assert message(sessions, unlabel_id).status == MessageStatus.PENDING  # went with it
+    deliver(sessions)
+    events = [json.loads(body)["event"] for _, body in receiver.requests]
+    # The unlabel last, so the label it reversed stays reversed; the other copy stays dead.
+    assert events == ["content.label_ai_generated", "content.unlabel"]
+
+
+def test_an_older_message_is_not_replayed_after_a_later_one_was_sent(
+    sessions: sessionmaker[Session], receiver: Receiver
+) -> None:
+    label_id, unlabel_id = dead_label_then_unlabel(sessions, receiver.url)
+    with sessions() as session, session.begin():
+        replay(session, unlabel_id)
+    deliver(sessions)
+    with sessions() as session, session.begin(), pytest.raises(Conflict) as refused:
+        replay(session, label_id)
+    assert f"message {unlabel_id} (content.unlabel)" in refused.value.detail
+    assert message(sessions, label_id).status == MessageStatus.DEAD

@@ -82,6 +82,7 @@ def test_the_card_says_what_the_credentials_declare() -> None:
         ("trusted", "Trusted"),
         ("valid", "Valid but unknown signer"),
         ("remote", "Not checked"),
+        ("revoked", "Revoked"),  # never "Trusted": its issuer withdrew it
         ("none", "No credentials"),
         ("something-new", "No credentials"),
     ],

@@ -53,40 +53,66 @@ class BanksProducer(Producer):
 
 
 def _findings(subject: Subject, hits: Sequence[BankHit]) -> Iterator[Finding]:
+    """One finding per registry entry (each is its own original), one per other bank:
+    two entries of the same deceptive bank say the same thing, so they are said once."""
+    by_bank: dict[str, list[BankHit]] = {}
     reported: set[tuple[str, str | None]] = set()
-    for hit in hits:
+    for hit in hits:  # nearest first
         key = (hit.bank, hit.reference)
         if key in reported:
-            continue  # one finding per entry, from its nearest signal
+            continue  # one hit per entry, its nearest signal
         reported.add(key)
-        if hit.kind == "deceptive":
-            yield _finding(
-                "deceptive",
-                Direction.DECEPTIVE,
-                Strength.CONCLUSIVE,
-                f"It matches an entry of the deceptive bank {hit.bank}{_entry(hit)}: reviewers "
-                f"confirmed it deceptive ({_how(hit)}).",
-                hit,
-            )
-        elif hit.kind == "allow":
-            yield _finding(
-                "allowed",
-                Direction.AUTHENTIC,
-                Strength.MODERATE,
-                f"It matches an entry of the allow bank {hit.bank}{_entry(hit)}, known benign "
-                f"({_how(hit)}).",
-                hit,
-            )
-        elif hit.kind == "authentic":
+        if hit.kind == "authentic":
             yield _authentic(subject, hit)
         else:
-            yield _finding(
-                "watched",
-                Direction.NEUTRAL,
-                Strength.WEAK,
-                f"It matches an entry of the watch bank {hit.bank}{_entry(hit)} ({_how(hit)}).",
-                hit,
-            )
+            by_bank.setdefault(hit.bank, []).append(hit)
+    for bank_hits in by_bank.values():
+        yield _listed(bank_hits)
+
+
+def _listed(hits: Sequence[BankHit]) -> Finding:
+    """The finding for a deceptive, allow or watch bank, from its entries' nearest hits."""
+    hit = hits[0]
+    entries = _entries(hits)
+    extra: dict[str, object] = {"references": [h.reference for h in hits if h.reference]}
+    if hit.kind == "deceptive":
+        confirmed = "it" if len(hits) == 1 else "them"
+        return _finding(
+            "deceptive",
+            Direction.DECEPTIVE,
+            Strength.CONCLUSIVE,
+            f"It matches {entries} of the deceptive bank {hit.bank}{_references(hits)}: "
+            f"reviewers confirmed {confirmed} deceptive ({_how(hit)}).",
+            hit,
+            extra=extra,
+        )
+    if hit.kind == "allow":
+        return _finding(
+            "allowed",
+            Direction.AUTHENTIC,
+            Strength.MODERATE,
+            f"It matches {entries} of the allow bank {hit.bank}{_references(hits)}, known "
+            f"benign ({_how(hit)}).",
+            hit,
+            extra=extra,
+        )
+    return _finding(
+        "watched",
+        Direction.NEUTRAL,
+        Strength.WEAK,
+        f"It matches {entries} of the watch bank {hit.bank}{_references(hits)} ({_how(hit)}).",
+        hit,
+        extra=extra,
+    )
+
+
+def _entries(hits: Sequence[BankHit]) -> str:
+    return "an entry" if len(hits) == 1 else f"{len(hits)} entries"
+
+
+def _references(hits: Sequence[BankHit]) -> str:
+    references = [hit.reference for hit in hits if hit.reference]
+    return f" ({', '.join(references)})" if references else ""
 
 
 def _authentic(subject: Subject, hit: BankHit) -> Finding:

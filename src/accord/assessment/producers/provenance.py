@@ -82,7 +82,7 @@ def _findings(verification: Verification) -> Iterator[Finding]:
         return
     trusted = state is CredentialState.TRUSTED
     signer = credential.signer or credential.signer_name or "an unnamed signer"
-    who = f"{signer}, a signer trusted here," if trusted else f"{signer} (not on a trust list here)"
+    who = f"{signer} (trusted here)" if trusted else f"{signer} (not on a trust list here)"
     declared = set(credential.source_types)
     ai = sorted(declared & SYNTHETIC_SOURCE_TYPES)
     if ai:

@@ -55,11 +55,21 @@ class User(Base):
     #: argon2id, in PHC string form; never the password.
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    #: Wrong passwords in a row; reset by a right one.
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class LoginFailures(Base):
+    """Wrong sign-ins in a row for one email address, whether or not it has an account:
+    counting only accounts' failures would tell which addresses have one. Keyed by the
+    address's SHA-256; a row lives only while it can still lock (``accounts.lockout``)."""
+
+    __tablename__ = "login_failures"
+
+    email_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class LoginSession(Base):

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from accord.errors import Unauthorized
+from accord.errors import NotSignedIn, Unauthorized
 from accord.server.accounts import service as accounts
 from accord.server.accounts.models import Role, User
 from accord.server.auth.guard import limit_per_address
@@ -126,14 +126,14 @@ async def optional_user(request: Request, session: Session) -> User | None:
 def _user_of(session: Session, token: str) -> User:
     user = accounts.session_user(session, token)
     if user is None:
-        raise Unauthorized("the session has ended: sign in again")
+        raise NotSignedIn("the session has ended: sign in again")
     return user
 
 
 def _session_token(request: Request) -> str:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
-        raise Unauthorized("sign in first")
+        raise NotSignedIn("sign in first")
     return token
 
 

@@ -2,8 +2,9 @@
 
 - A wrong email and a wrong password get the same answer, after the same work (a dummy
   hash is checked for an unknown email), so logins do not reveal who has an account.
-- ``MAX_FAILED_LOGINS`` wrong passwords in a row lock the account for ``LOCKOUT``; while
-  locked, even the right password is refused.
+- ``MAX_FAILED_LOGINS`` wrong sign-ins in a row lock the email address for ``LOCKOUT``,
+  whether or not an account has it (``lockout``); while locked, even the right password
+  is refused.
 - Session and invitation tokens are random, shown once, and stored only as SHA-256.
 - A session's CSRF token is an HMAC of its session token: nothing more to store, and a
   form posted without it, or with another session's, is refused (``check_csrf``).
@@ -23,7 +24,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from accord.errors import AccountLocked, BadRequest, Conflict, NotFound, Unauthorized
+from accord.errors import BadRequest, Conflict, CsrfRefused, NotFound, WrongCredentials
+from accord.server.accounts import lockout
 from accord.server.accounts.models import (
     Invitation,
     LoginSession,
@@ -35,8 +37,6 @@ from accord.server.accounts.models import (
 from accord.server.accounts.passwords import check_password
 from accord.server.db.base import utc_now
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
 INVITATION_LIFETIME = timedelta(days=7)
 _TOKEN_BYTES = 32
@@ -121,13 +121,28 @@ def invite(
     return token
 
 
+def invitation_link(token: str, public_url: str | None) -> str:
+    """Where the invitee chooses their password: an address under ``public_url`` (the
+    ``ACCORD_PUBLIC_URL`` setting, or the request's), or only the path without one."""
+    return f"{(public_url or '').rstrip('/')}/invitations/{token}"
+
+
+def open_invitation(session: Session, token: str) -> Invitation:
+    """The invitation ``token`` stands for, while it can still be accepted."""
+    invitation = session.get(Invitation, _digest(token))
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.expires_at < utc_now()
+    ):
+        raise NotFound("the invitation is unknown, used or expired: ask for a new one")
+    return invitation
+
+
 def accept_invitation(
     session: Session, token: str, password: str, *, display_name: str = ""
 ) -> User:
-    invitation = session.get(Invitation, _digest(token))
-    now = utc_now()
-    if invitation is None or invitation.accepted_at is not None or invitation.expires_at < now:
-        raise NotFound("the invitation is unknown, used or expired: ask for a new one")
+    invitation = open_invitation(session, token)
     organization = session.get(Organization, invitation.organization_id)
     if organization is None:
         raise NotFound("the invitation's organization no longer exists")
@@ -137,31 +152,25 @@ def accept_invitation(
     )  # fmt: skip
     # Used only once the account exists: a refused password leaves the link working (the
     # invitation page commits the request that shows the refusal).
-    invitation.accepted_at = now
+    invitation.accepted_at = utc_now()
     return user
 
 
 def log_in(session: Session, email: str, password: str, *, now: datetime | None = None) -> str:
     """A new session token for the right email and password; raise otherwise."""
     now = now or utc_now()
+    lockout.check_not_locked(session, email, now)
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
         _verify(_dummy_hash(), password)  # as long as a wrong password takes
-        raise Unauthorized(_WRONG)
-    if user.locked_until is not None and user.locked_until > now:
-        raise AccountLocked(
-            "too many wrong passwords: the account is locked for a while",
-            (user.locked_until - now).total_seconds(),
-        )
-    if not _verify(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.failed_logins, user.locked_until = 0, now + LOCKOUT
-        session.flush()
-        raise Unauthorized(_WRONG)
+        user = None
+    if user is None or not _verify(user.password_hash, password):
+        lockout.record_failure(session, email, now)
+        raise WrongCredentials(_WRONG)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    lockout.forget_failures(session, email)
+    user.last_login_at = now
     token = secrets.token_urlsafe(_TOKEN_BYTES)
     session.add(
         LoginSession(
@@ -201,7 +210,7 @@ def csrf_token(session_token: str) -> str:
 
 def check_csrf(session_token: str, presented: str | None) -> None:
     if presented is None or not hmac.compare_digest(csrf_token(session_token), presented):
-        raise Unauthorized("the form's CSRF token is missing or belongs to another session")
+        raise CsrfRefused("the form's CSRF token is missing or belongs to another session")
 
 
 @functools.cache

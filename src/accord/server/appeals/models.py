@@ -15,6 +15,17 @@ class AppealStatus(StrEnum):
     OPEN = "open"
     UPHELD = "upheld"
     REVERSED = "reversed"
+    #: Closed undecided: another appeal reversed the decision first.
+    MOOT = "moot"
+
+
+APPEAL_STATUS_LABELS: dict[str, str] = {
+    AppealStatus.OPEN: "Waiting for a decision",
+    AppealStatus.UPHELD: "Upheld: the decision stands",
+    AppealStatus.REVERSED: "Reversed: the decision is undone",
+    AppealStatus.MOOT: "Closed: the decision was already reversed on another appeal",
+}
+APPELLANT_LABELS: dict[str, str] = {"uploader": "the uploader", "notifier": "the notifier"}
 
 
 class Appeal(Base):

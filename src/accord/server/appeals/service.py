@@ -14,7 +14,11 @@ from accord.server.appeals.models import Appeal, AppealStatus
 from accord.server.cases.models import Case, CaseItem
 from accord.server.db.base import utc_now
 from accord.server.decisions.models import Decision, ItemAction
-from accord.server.decisions.service import appeal_deadline, decision_for_notice, reverse
+from accord.server.decisions.service import (
+    appeal_deadline,
+    latest_decision_for_notice,
+    reverse,
+)
 from accord.server.notices.models import Notice
 from accord.server.notices.notifications import tell_appeal_outcome
 from accord.server.services import Services
@@ -23,6 +27,11 @@ from accord.server.webhooks.outbox import enqueue_for_platform
 
 MIN_REASON = 10
 MAX_REASON = 5000
+#: What an appeal closed as moot tells its appellant.
+MOOT_REASONS = (
+    "Moot: the decision was already reversed on another appeal ({reference}), so its "
+    "consequences are undone and there is nothing left to decide on this appeal."
+)
 
 
 def appeal_as_uploader(
@@ -62,7 +71,8 @@ def appeals_of(session: Session, item_action: ItemAction) -> list[Appeal]:
 
 def appeal_as_notifier(services: Services, session: Session, notice: Notice, reason: str) -> Appeal:
     """A notifier's appeal against the decision that applies to the copy they reported."""
-    decision = decision_for_notice(session, notice)
+    # The latest, reversed or not: a reversed one is refused with the reason, below.
+    decision = latest_decision_for_notice(session, notice)
     if decision is None:
         raise Conflict(f"notice {notice.tracking_number} has no decision to appeal yet")
     _check_open_to_appeal(services, session, decision, notice=notice)
@@ -98,24 +108,59 @@ def decide_appeal(
 ) -> Appeal:
     if senior.role != Role.SENIOR_REVIEWER:
         raise Forbidden("only a senior reviewer decides appeals")
+    if appeal.status == AppealStatus.MOOT:
+        raise Conflict(
+            f"appeal {appeal.reference} is closed: the decision it contests was reversed "
+            "already, on another appeal"
+        )
     if appeal.status != AppealStatus.OPEN:
         raise Conflict(f"appeal {appeal.reference} was decided already")
     decision = session.get(Decision, appeal.decision_id)
     assert decision is not None  # noqa: S101 - appeals cascade with their decision
     if senior.id in _deciders(session, decision):
         raise Forbidden("a decision's appeal is heard by someone other than who took it")
+    if decision.reversed_at is not None:
+        # Upholding it would tell the appellant something false: it no longer stands.
+        raise Conflict(
+            f"the decision appealed in {appeal.reference} was reversed already, on another "
+            "appeal: there is nothing left to uphold or reverse"
+        )
     if len(reasons.strip()) < MIN_REASON:
         raise BadRequest("reasons: say why the decision stands or falls")
-    if decision.reversed_at is not None and reverse_decision:
-        raise Conflict("that decision was reversed already, on another appeal")
     appeal.status = AppealStatus.REVERSED if reverse_decision else AppealStatus.UPHELD
     appeal.decided_by, appeal.decided_at, appeal.reasons = senior.id, utc_now(), reasons.strip()
     if reverse_decision:
         reverse(services, session, decision, reopen=appeal.appellant_kind == "notifier")
     _tell_platform(session, appeal, decision)
     tell_appeal_outcome(session, services.settings, appeal)
+    if reverse_decision:
+        _close_moot(services, session, appeal, decision)
     session.flush()
     return appeal
+
+
+def _close_moot(
+    services: Services, session: Session, reversing: Appeal, decision: Decision
+) -> None:
+    """Close the other open appeals on what ``reversing`` undid (the decision and the
+    automated copies that fell with it), telling each appellant why."""
+    undone = select(Decision.id).where(
+        Decision.case_id == decision.case_id, Decision.reversed_at.is_not(None)
+    )
+    others = session.scalars(
+        select(Appeal).where(
+            Appeal.decision_id.in_(undone),
+            Appeal.status == AppealStatus.OPEN,
+            Appeal.id != reversing.id,
+        )
+    ).all()
+    for other in others:
+        other.status, other.decided_at = AppealStatus.MOOT, utc_now()
+        other.decided_by = reversing.decided_by
+        other.reasons = MOOT_REASONS.format(reference=reversing.reference)
+        appealed = session.get(Decision, other.decision_id)
+        _tell_platform(session, other, appealed if appealed is not None else decision)
+        tell_appeal_outcome(session, services.settings, other)
 
 
 def _deciders(session: Session, decision: Decision) -> set[int]:

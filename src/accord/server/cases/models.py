@@ -17,6 +17,9 @@ class CaseStatus(StrEnum):
     DECIDED = "decided"
 
 
+CASE_STATUS_LABELS: dict[str, str] = {CaseStatus.OPEN: "Open", CaseStatus.DECIDED: "Decided"}
+
+
 class Case(Base):
     __tablename__ = "cases"
 

@@ -99,6 +99,13 @@ class SlaState(StrEnum):
     BREACHED = "breached"
 
 
+SLA_LABELS: dict[str, str] = {
+    SlaState.ON_TIME: "On time",
+    SlaState.DUE_SOON: "Due soon",
+    SlaState.BREACHED: "Overdue",
+}
+
+
 def sla_state(due_at: datetime, now: datetime | None = None) -> SlaState:
     left = due_at - (now or utc_now())
     if left <= timedelta(0):

@@ -98,7 +98,11 @@ def read_case(
 
 @router.get("/{reference}/statements/{puid}", summary="A statement of reasons of the case")
 def read_statement(reference: str, puid: str, _user: Reader, session: SessionDep) -> dict[str, Any]:
-    case = find_case(session, reference)
+    return statement_of(session, find_case(session, reference), puid)
+
+
+def statement_of(session: Session, case: Case, puid: str) -> dict[str, Any]:
+    """The statement of reasons ``puid`` of one of ``case``'s copies, as the TDB takes it."""
     statement: dict[str, Any] | None = session.scalar(
         select(ItemAction.statement)
         .join(CaseItem, CaseItem.id == ItemAction.item_id)
@@ -272,7 +276,7 @@ def _copy_json(
     services: Services, action: ItemAction, item: CaseItem, *, with_code: bool
 ) -> dict[str, Any]:
     """A restricted copy, its statement's puid and, for reviewers, its appeal code."""
-    copy = {
+    copy: dict[str, Any] = {
         "puid": action.puid,
         "platform": item.platform,
         "platform_content_id": item.platform_content_id,
@@ -280,8 +284,8 @@ def _copy_json(
         "uploader": item.uploader,
         "undone": action.undone_at is not None,
     }
-    if with_code:
-        copy["appeal_code"] = open_code(services.settings, action)
+    # Always present (None where none applies), so every reader sees one shape.
+    copy["appeal_code"] = open_code(services.settings, action) if with_code else None
     return copy
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from accord.provenance.verification import Credential
 from accord.provenance.watermarking import WATERMARK_ALGORITHM
+from accord.server.credentials.revocations import Revocation, revocation_of
 from accord.server.credentials.service import record_for_watermark
 from accord.server.issuers.models import Issuer
 from accord.signals.watermark import WatermarkReading
@@ -60,6 +61,8 @@ class MarkFinding:
     #: The payload the credentials declare (16 hex digits), if any.
     declared: str | None
     agreement: Agreement
+    #: The record the mark names, when its issuer revoked it (``record`` is then None).
+    revoked: Revocation | None = None
 
     @property
     def record_id(self) -> str | None:
@@ -72,11 +75,16 @@ class MarkFinding:
                 f"The Content Credentials declare an accord watermark ({self.declared}), but "
                 "none was found in the picture: it may have been changed past reading."
             )
-        if self.record is None:
+        if self.revoked is not None:
+            named = (
+                f"An invisible accord watermark names record {self.revoked.record_id} "
+                f"(“{self.revoked.title}”), {self.revoked.words()}."
+            )
+        elif self.record is None:
             named = (
                 f"An invisible accord watermark was found ({self.reading.payload_hex}), but "
                 "it names no record on this service: it may come from another accord "
-                "service, or its record was revoked."
+                "service."
             )
         else:
             record = self.record
@@ -102,6 +110,7 @@ class MarkFinding:
             },
             "declared": self.declared,
             "agreement": str(self.agreement),
+            "revoked": None if self.revoked is None else self.revoked.to_json(),
             "summary": self.summary(),
             "sync_score": round(reading.sync_score, 1) if reading else None,
             "scale": round(reading.scale, 3) if reading else None,
@@ -135,7 +144,13 @@ def find_mark(
     if reading is None:
         return None if declared is None else MarkFinding(None, None, declared, Agreement.MISSING)
     record = _record(session, reading.payload)
-    return MarkFinding(reading, record, declared, _agreement(reading, record, credential))
+    revoked = (
+        None
+        if record
+        else revocation_of(record_for_watermark(session, reading.payload, revoked=True))
+    )
+    agreement = _agreement(reading, record, credential)
+    return MarkFinding(reading, record, declared, agreement, revoked)
 
 
 def declared_watermark(credential: Credential | None) -> str | None:

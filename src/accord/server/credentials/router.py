@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Response, UploadFile
 
-from accord.provenance.signing import SourceType
+from accord.provenance.signing import parse_source_type
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
 from accord.server.credentials.service import Signing, sign_for_issuer
@@ -29,7 +29,9 @@ router = APIRouter(tags=["credentials"])
 def verify_upload(file: UploadFile, services: ServicesDep, session: SessionDep) -> dict[str, Any]:
     """Trust anchors are this instance's issuers' roots and the configured trust lists;
     remote manifests are never fetched. The answer's ``state`` is trusted, valid, invalid,
-    remote or none; ``headline`` says it in plain words. Unless the credentials are
+    remote or none, or revoked for intact credentials whose record this instance's issuer
+    revoked (``revoked`` then gives the date and reason); ``headline`` says it in plain
+    words. Unless the credentials are
     intact, ``originals`` lists files signed here that this one looks like. ``watermark``
     (null when a picture carries no accord watermark and its credentials declare none) says
     which record the invisible watermark names, and ``agreement`` whether the credentials
@@ -57,8 +59,15 @@ def sign_upload(
     session: SessionDep,
     issuer: Annotated[str, Form(description="The issuer that signs")],
     source_type: Annotated[
-        SourceType, Form(description="How the media came to be (a C2PA digital source type)")
-    ] = SourceType.CAMERA,
+        str,
+        Form(
+            description=(
+                "How the media came to be: a short name (camera, human-edits or human_edits, "
+                "ai-generated, ...) or a C2PA digital source type (digitalCapture, humanEdits,"
+                " trainedAlgorithmicMedia, ...)"
+            )
+        ),
+    ] = "camera",
     title: Annotated[str | None, Form(max_length=500)] = None,
     parent: Annotated[
         UploadFile | None, Form(description="The original this file was edited from")
@@ -67,8 +76,12 @@ def sign_upload(
     """The signed copy comes back with its type; ``X-Accord-Record`` names its provenance
     record, ``X-Accord-Timestamped`` says whether a timestamp authority signed too,
     ``X-Accord-Watermark`` gives the payload of the picture's invisible watermark (absent
-    when none was added), and ``X-Accord-Parent`` the record of the original that this file
-    was found to be an edit of (absent when none)."""
+    when none was added), ``X-Accord-Not-Watermarked`` why a picture got none (too small,
+    transparent, a palette, or the mark did not read back from the saved file), and
+    ``X-Accord-Parent`` the record of the original that this file is an edit of (absent
+    when none). ``source_type`` takes a short name (``camera``, ``human-edits`` or
+    ``human_edits``) or a C2PA name (``digitalCapture``, ``humanEdits``). The signed copy
+    is named ``NAME.signed.SUFFIX``, as ``accord sign`` names it."""
     settings = services.settings
 
     def spool(upload: UploadFile) -> AbstractContextManager[Path]:
@@ -79,7 +92,8 @@ def sign_upload(
     with ExitStack() as stack:
         path = stack.enter_context(spool(file))
         original = stack.enter_context(spool(parent)) if parent else None
-        signing = Signing(issuer, source_type, title or file.filename, original)
+        kind = parse_source_type(source_type)
+        signing = Signing(issuer, kind, title or file.filename, original)
         record, signed = sign_for_issuer(services, session, path, signing)
     return Response(
         signed.data,
@@ -88,6 +102,7 @@ def sign_upload(
             "X-Accord-Record": record.id,
             "X-Accord-Timestamped": str(signed.timestamped).lower(),
             **({"X-Accord-Watermark": record.watermark} if record.watermark else {}),
+            **({"X-Accord-Not-Watermarked": signed.unmarked} if signed.unmarked else {}),
             **({"X-Accord-Parent": record.parent_id} if record.parent_id else {}),
             "Content-Disposition": f'attachment; filename="{_download_name(file.filename)}"',
         },
@@ -95,6 +110,7 @@ def sign_upload(
 
 
 def _download_name(uploaded: str | None) -> str:
-    """``signed-<name>``, with only characters that are safe in a header."""
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(uploaded or "file").name)[-100:]
-    return f"signed-{name}"
+    """``<stem>.signed<suffix>``, as ``accord sign`` names it, with only characters that
+    are safe in a header."""
+    name = Path(re.sub(r"[^A-Za-z0-9._-]", "_", Path(uploaded or "file").name)[-100:])
+    return f"{name.stem}.signed{name.suffix}"

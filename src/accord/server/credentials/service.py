@@ -15,14 +15,14 @@ import io
 import json
 import tempfile
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import c2pa
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from accord.errors import NotFound
+from accord.errors import Conflict, NotFound
 from accord.media.file import MediaFile, open_media
 from accord.provenance.signing import (
     FINGERPRINT_ALGORITHMS,
@@ -33,16 +33,17 @@ from accord.provenance.signing import (
     sign_media,
 )
 from accord.provenance.watermarking import (
+    Marking,
+    mark_picture,
     payload_for_record,
     read_file_watermark,
-    watermarked_copy,
 )
 from accord.server.banks import service as banks
 from accord.server.banks.models import Bank, BankKind
 from accord.server.credentials.models import ProvenanceRecord
 from accord.server.db.base import utc_now
 from accord.server.hashing.service import hash_for_bank, reliable_signals
-from accord.server.issuers.service import get_issuer, signing_chain
+from accord.server.issuers.service import get_issuer, signing_chain, trust_anchors
 from accord.server.matching.lookup import match_file
 from accord.server.matching.service import MatchOptions
 from accord.server.services import Services
@@ -80,16 +81,23 @@ def sign_for_issuer(
     digest = _sha256(path)
     existing_mark = read_file_watermark(original)
     registered = (
-        None if parent else _registered_original(services, session, original, digest, existing_mark)
+        _parent_record(services, session, parent)
+        if parent
+        else _registered_original(services, session, original, digest, existing_mark)
     )
     record_id = uuid.uuid4().hex
     title = signing.title or path.name
+    # The parent's signer is judged as verification here would judge it.
+    anchors = trust_anchors(services, session)
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=settings.upload_dir) as scratch:
         # A picture already marked (an edit of one signed here) keeps its mark: a second
         # one on top would blur both.
         payload = None if existing_mark else payload_for_record(record_id)
-        marked = None if payload is None else watermarked_copy(original, payload, Path(scratch))
+        marking = (
+            Marking(None) if payload is None else mark_picture(original, payload, Path(scratch))
+        )
+        marked = marking.path
         watermark = payload if marked else None
         media = open_media(marked, settings.media_limits) if marked else original
         # The signals of what will be published: the marked picture.
@@ -98,7 +106,9 @@ def sign_for_issuer(
             title=title,
             source_type=signing.source_type,
             author=issuer.organization,
-            parent=parent,
+            # A parent signed here is named by its signed ingredient, credentials and all,
+            # even when the file given is the unsigned original.
+            parent=None if registered else parent,
             parent_archive=registered.ingredient_archive if registered else None,
             fingerprints={k: v for k, v in signals.items() if k in FINGERPRINT_ALGORITHMS},
             watermark=watermark,
@@ -109,7 +119,9 @@ def sign_for_issuer(
             request,
             tsa_url=settings.tsa_url,
             allow_without_timestamp=settings.allow_signing_without_timestamp,
+            anchors=anchors,
         )
+        signed = replace(signed, unmarked=marking.why_not)
         # Kept, so that an assessment can show what an altered copy changed.
         published = Path(scratch) / "signed"
         published.write_bytes(signed.data)
@@ -127,7 +139,7 @@ def sign_for_issuer(
         timestamped=signed.timestamped,
         watermark=None if watermark is None else f"{watermark:016x}",
         parent_id=registered.id if registered else None,
-        ingredient_archive=_archive(signed, title),
+        ingredient_archive=_archive(signed, title, anchors),
     )
     entry = banks.add_entry(
         session,
@@ -160,6 +172,42 @@ def _registered_original(
 ) -> ProvenanceRecord | None:
     """The live record of the file this one was edited from: the one its watermark names,
     else the registry's nearest perceptual match. Signing the same bytes again is no edit."""
+    record = _named_or_nearest(services, session, media, mark)
+    if record is None or digest in (record.original_sha256, record.signed_sha256):
+        return None
+    return record
+
+
+def _parent_record(
+    services: Services, session: Session, parent: MediaFile
+) -> ProvenanceRecord | None:
+    """The live record of a parent given explicitly, when it was signed here: the file
+    itself (its original or signed bytes), else the record its watermark names."""
+    digest = _sha256(parent.path)
+    query = (
+        select(ProvenanceRecord)
+        .where(
+            or_(
+                ProvenanceRecord.original_sha256 == digest, ProvenanceRecord.signed_sha256 == digest
+            )
+        )
+        .where(ProvenanceRecord.revoked_at.is_(None))
+        .where(ProvenanceRecord.ingredient_archive.is_not(None))
+        .order_by(ProvenanceRecord.created_at.desc(), ProvenanceRecord.id)
+    )
+    record = session.scalars(query.limit(1)).first()
+    mark = read_file_watermark(parent) if record is None else None
+    if mark is None:
+        # A look-alike is not enough: the person named this file, maybe an edit of ours.
+        return record
+    return _named_or_nearest(services, session, parent, mark)
+
+
+def _named_or_nearest(
+    services: Services, session: Session, media: MediaFile, mark: WatermarkReading | None
+) -> ProvenanceRecord | None:
+    """The live record with an ingredient archive that the watermark names, else the
+    registry's nearest perceptual match."""
     if mark is not None:
         record = record_for_watermark(session, mark.payload)
     else:
@@ -173,14 +221,12 @@ def _registered_original(
         record = session.get(ProvenanceRecord, nearest.entry.case_reference) if nearest else None
     if record is None or record.revoked_at is not None or record.ingredient_archive is None:
         return None
-    if digest in (record.original_sha256, record.signed_sha256):
-        return None
     return record
 
 
-def _archive(signed: Signed, title: str) -> bytes | None:
+def _archive(signed: Signed, title: str, anchors: list[str]) -> bytes | None:
     try:
-        return ingredient_archive(signed, title)
+        return ingredient_archive(signed, title, anchors)
     except c2pa.C2paError:
         return None  # edits of this file will be signed without their parent
 
@@ -190,12 +236,18 @@ def revoke_record(session: Session, record_id: str, reason: str) -> ProvenanceRe
     record = session.get(ProvenanceRecord, record_id)
     if record is None:
         raise NotFound(f"no provenance record {record_id}")
-    if record.revoked_at is None:
-        record.revoked_at = utc_now()
-        record.revocation_reason = reason
-        if record.registry_entry_id is not None:
-            entry = banks.get_entry(session, _registry(session), record.registry_entry_id)
-            banks.update_entry(session, entry, {"enabled": False})
+    if record.revoked_at is not None:
+        # Saying "revoked" again would hide that the first reason still stands.
+        msg = (
+            f"record {record_id} was already revoked on {record.revoked_at:%Y-%m-%d}: "
+            f"{record.revocation_reason or 'no reason given'}"
+        )
+        raise Conflict(msg)
+    record.revoked_at = utc_now()
+    record.revocation_reason = reason
+    if record.registry_entry_id is not None:
+        entry = banks.get_entry(session, _registry(session), record.registry_entry_id)
+        banks.update_entry(session, entry, {"enabled": False})
     return record
 
 
@@ -208,12 +260,36 @@ def _registry(session: Session) -> Bank:
     )
 
 
-def record_for_watermark(session: Session, payload: int) -> ProvenanceRecord | None:
-    """The live record whose signed picture carries the watermark ``payload``."""
+def record_for_watermark(
+    session: Session, payload: int, *, revoked: bool = False
+) -> ProvenanceRecord | None:
+    """The live record whose signed picture carries the watermark ``payload``; with
+    ``revoked``, the revoked one instead."""
+    query = select(ProvenanceRecord).where(ProvenanceRecord.watermark == f"{payload:016x}")
+    if revoked:
+        query = query.where(ProvenanceRecord.revoked_at.is_not(None))
+    else:
+        query = query.where(ProvenanceRecord.revoked_at.is_(None))
+    return session.scalars(query.limit(1)).first()
+
+
+def record_for_manifest(session: Session, label: str) -> ProvenanceRecord | None:
+    """The record (live or revoked) whose signed file's active manifest is ``label``."""
+    query = select(ProvenanceRecord).where(ProvenanceRecord.manifest_label == label)
+    return session.scalars(query.limit(1)).first()
+
+
+def signed_before(session: Session, path: Path, signing: Signing) -> ProvenanceRecord | None:
+    """The newest live record of these very bytes signed by the same issuer with the same
+    source type: signing them again would add a second record that stripped copies might
+    resolve to instead. (Another source type is another declaration: a new record.)"""
     query = (
         select(ProvenanceRecord)
-        .where(ProvenanceRecord.watermark == f"{payload:016x}")
+        .where(ProvenanceRecord.issuer_id == get_issuer(session, signing.issuer).id)
+        .where(ProvenanceRecord.original_sha256 == _sha256(path))
+        .where(ProvenanceRecord.source_type == str(signing.source_type))
         .where(ProvenanceRecord.revoked_at.is_(None))
+        .order_by(ProvenanceRecord.created_at.desc(), ProvenanceRecord.id)
     )
     return session.scalars(query.limit(1)).first()
 

@@ -24,6 +24,7 @@ from accord.provenance.verification import CredentialState, Verification, verify
 from accord.provenance.watermarking import read_file_watermark
 from accord.server.credentials.marks import Agreement, MarkFinding, find_mark
 from accord.server.credentials.models import ProvenanceRecord
+from accord.server.credentials.revocations import Revocation, credentials_revocation
 from accord.server.credentials.service import REGISTRY_BANK
 from accord.server.issuers.models import Issuer
 from accord.server.issuers.service import trust_anchors
@@ -35,6 +36,8 @@ from accord.server.services import Services
 _INTACT = (CredentialState.TRUSTED, CredentialState.VALID)
 #: How an original found only by its watermark is listed.
 WATERMARK = "watermark"
+#: The state of intact credentials whose record its issuer revoked here.
+REVOKED = "revoked"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +69,35 @@ class Traced:
     #: accord's watermark read from the picture, the live record it names, and whether
     #: the credentials agree; None when there is no mark, found or declared.
     mark: MarkFinding | None = None
+    #: The revocation of the record these credentials were signed for here, if revoked.
+    revoked: Revocation | None = None
+
+    @property
+    def state(self) -> str:
+        """The credentials' state, but ``revoked`` for intact credentials whose record was
+        revoked here: the issuer withdrew them, so they must not read as trusted."""
+        if self.revoked is not None and self.verification.state in _INTACT:
+            return REVOKED
+        return str(self.verification.state)
 
     @property
     def headline(self) -> str:
+        if self.state == REVOKED and self.revoked is not None:
+            return (
+                f"These Content Credentials (record {self.revoked.record_id}, "
+                f"“{self.revoked.title}”) were {self.revoked.words()}. The issuer no longer "
+                "stands behind them: do not treat this file as trusted."
+            )
+        return self._traced_headline() + self._revoked_mark()
+
+    def _revoked_mark(self) -> str:
+        """A stripped copy still names its revoked record by its watermark: say so."""
+        revoked = self.mark.revoked if self.mark is not None else None
+        if revoked is None or self.revoked is not None:
+            return ""
+        return f" Its invisible watermark names record {revoked.record_id}, {revoked.words()}."
+
+    def _traced_headline(self) -> str:
         if self.mark is not None and self.mark.agreement is Agreement.DIFFERS:
             return (
                 f"{self.verification.headline} But its invisible accord watermark is not the "
@@ -94,7 +123,9 @@ class Traced:
     def to_json(self) -> dict[str, Any]:
         return {
             **self.verification.to_json(),
+            "state": self.state,
             "headline": self.headline,
+            "revoked": None if self.revoked is None else self.revoked.to_json(),
             "originals": [original.to_json() for original in self.originals],
             "watermark": None if self.mark is None else self.mark.to_json(),
         }
@@ -118,10 +149,13 @@ def verify_and_trace(services: Services, session: Session, path: Path) -> Traced
             raise  # nothing was learnt: the file is simply unreadable
         # c2pa read credentials, but accord cannot decode the media to trace it: what
         # the credentials say still stands.
-        return Traced(verification, ())
+        return Traced(
+            verification, (), None, credentials_revocation(session, verification.credential)
+        )
     mark = find_mark(session, reading, verification.credential)
     originals = () if intact else _originals(session, matches, mark)
-    return Traced(verification, originals, mark)
+    revoked = credentials_revocation(session, verification.credential)
+    return Traced(verification, originals, mark, revoked)
 
 
 def _originals(

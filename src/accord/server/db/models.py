@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from accord.server.accounts.models import Invitation, LoginSession, Organization, User
+from accord.server.accounts.models import (
+    Invitation,
+    LoginFailures,
+    LoginSession,
+    Organization,
+    User,
+)
 from accord.server.appeals.models import Appeal
 from accord.server.assets.models import Asset, AssetSignal
 from accord.server.audit.models import AuditEntry, AuditHead
@@ -45,6 +51,7 @@ __all__ = [
     "Invitation",
     "Issuer",
     "ItemAction",
+    "LoginFailures",
     "LoginSession",
     "MailMessage",
     "Notice",

@@ -26,11 +26,46 @@ class Action(StrEnum):
         return self is not Action.NO_ACTION
 
 
+#: The actions in words, as a reviewer chooses them.
+ACTION_LABELS: dict[str, str] = {
+    Action.REMOVE: "Remove",
+    Action.DISABLE: "Disable access",
+    Action.LABEL_AI_GENERATED: "Label “AI-generated”",
+    Action.LABEL_ALTERED: "Label “altered”",
+    Action.DEMOTE: "Demote (show less)",
+    Action.NO_ACTION: "No action",
+}
+#: The actions in words, as what was done to the content.
+ACTION_OUTCOMES: dict[str, str] = {
+    Action.REMOVE: "Removed",
+    Action.DISABLE: "Access disabled",
+    Action.LABEL_AI_GENERATED: "Labelled as AI-generated",
+    Action.LABEL_ALTERED: "Labelled as altered",
+    Action.DEMOTE: "Shown less",
+    Action.NO_ACTION: "No action taken",
+}
+#: What reversing each action did, in words.
+REVERSAL_EFFECTS: dict[str, str] = {
+    Action.REMOVE: "the content is restored",
+    Action.DISABLE: "access to the content is restored",
+    Action.LABEL_AI_GENERATED: "the label is removed",
+    Action.LABEL_ALTERED: "the label is removed",
+    Action.DEMOTE: "the content is shown as before",
+    Action.NO_ACTION: "the case is reviewed again",
+}
+
+
 class Ground(StrEnum):
     #: Against the law (the ground names it).
     ILLEGAL = "illegal"
     #: Against the terms of service (the ground names the clause).
     INCOMPATIBLE = "incompatible"
+
+
+GROUND_LABELS: dict[str, str] = {
+    Ground.ILLEGAL: "Illegal",
+    Ground.INCOMPATIBLE: "Against the terms of service",
+}
 
 
 class Decision(Base):

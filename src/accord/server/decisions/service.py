@@ -219,6 +219,29 @@ def decision_for_notice(session: Session, notice: Notice) -> Decision | None:
     return current_decision(session, case) if case is not None else None
 
 
+def latest_decision_for_notice(session: Session, notice: Notice) -> Decision | None:
+    """What the notifier is shown: the latest decision on their copy (else the case's
+    latest by a reviewer), reversed or not, so a reversal is told, never hidden."""
+    if notice.item_id is not None:
+        applied = session.scalar(
+            select(Decision)
+            .join(ItemAction, ItemAction.decision_id == Decision.id)
+            .where(ItemAction.item_id == notice.item_id)
+            .order_by(Decision.id.desc())
+            .limit(1)
+        )
+        if applied is not None:
+            return applied
+    if notice.case_id is None:
+        return None
+    return session.scalar(
+        select(Decision)
+        .where(Decision.case_id == notice.case_id, Decision.reviewer_id.is_not(None))
+        .order_by(Decision.id.desc())
+        .limit(1)
+    )
+
+
 def reverse(services: Services, session: Session, decision: Decision, *, reopen: bool) -> None:
     """Undo a decision's consequences: restore or unlabel every copy, disable its bank
     entry, remove its strikes and lift the measures they caused. ``reopen`` (a notifier
@@ -284,23 +307,30 @@ def _undo(session: Session, case: Case, decision: Decision) -> None:
 
 
 def _check(draft: DecisionDraft) -> Action:
-    try:
-        action = Action(draft.action)
-    except ValueError:
-        raise BadRequest(f"action must be one of {', '.join(Action)}") from None
-    try:
-        Ground(draft.ground)
-    except ValueError:
-        raise BadRequest(f"ground must be one of {', '.join(Ground)}") from None
+    problems = decision_problems(draft)
+    if problems:  # all at once, so the reviewer fixes the form in one go
+        raise BadRequest("; ".join(problems))
+    return Action(draft.action)
+
+
+def decision_problems(draft: DecisionDraft) -> list[str]:
+    """Every way ``draft`` cannot be recorded; empty when it can."""
+    problems = []
+    action = Action(draft.action) if draft.action in set(Action) else None
+    if action is None:
+        problems.append(f"action must be one of {', '.join(Action)}")
+    if draft.ground not in set(Ground):
+        problems.append(f"ground must be one of {', '.join(Ground)}")
+    restrictive = action is not None and action.restrictive
+    if restrictive and not draft.ground_text.strip():
+        problems.append("ground_text: name the terms clause or the law the decision rests on")
     if len(draft.explanation.strip()) < MIN_EXPLANATION:
-        raise BadRequest("explanation: give the facts and the reasons for the decision")
-    if action.restrictive and not draft.ground_text.strip():
-        raise BadRequest("ground_text: name the terms clause or the law the decision rests on")
+        problems.append("explanation: give the facts and the reasons for the decision")
     if len(draft.ground_text) > MAX_GROUND or len(draft.ground_url) > MAX_GROUND:
-        raise BadRequest(f"ground_text and ground_url: at most {MAX_GROUND} characters each")
-    if draft.notices_unfounded and action.restrictive:
-        raise BadRequest("notices_unfounded: only a decision to take no action can find that")
-    return action
+        problems.append(f"ground_text and ground_url: at most {MAX_GROUND} characters each")
+    if draft.notices_unfounded and restrictive:
+        problems.append("notices_unfounded: only a decision to take no action can find that")
+    return problems
 
 
 def _apply(

@@ -97,3 +97,43 @@ def _source(notices: Sequence[Notice]) -> dict[str, str]:
         # Notifiers' names are not published: the statement says only that a notice came.
         return {"source_type": "SOURCE_ARTICLE_16"}
     return {"source_type": "SOURCE_VOLUNTARY"}
+
+
+#: The statement's fields in words, in the order a reader wants them (DSA Art. 17(3)).
+FIELD_LABELS: dict[str, str] = {
+    "puid": "Statement id",
+    "decision_visibility": "Restriction of the content",
+    "decision_visibility_other": "Other restriction",
+    "end_date_visibility_restriction": "Restriction ends",
+    "decision_monetary": "Restriction of payments",
+    "decision_monetary_other": "Other payment restriction",
+    "end_date_monetary_restriction": "Payment restriction ends",
+    "decision_provision": "Restriction of the service",
+    "end_date_service_restriction": "Service restriction ends",
+    "decision_account": "Measure against the account",
+    "end_date_account_restriction": "Account measure ends",
+    "account_type": "Account type",
+    "decision_ground": "Ground",
+    "illegal_content_legal_ground": "The law relied on",
+    "illegal_content_explanation": "Why the content is illegal",
+    "incompatible_content_ground": "The terms clause relied on",
+    "incompatible_content_explanation": "Why the content breaks the terms",
+    "incompatible_content_illegal": "Also considered illegal",
+    "decision_ground_reference_url": "Link to the ground",
+    "category": "Category",
+    "category_addition": "Further categories",
+    "category_specification": "Keywords",
+    "category_specification_other": "Other keyword",
+    "content_type": "Type of content",
+    "content_type_other": "Other type of content",
+    "content_language": "Language of the content",
+    "content_date": "Content posted or first seen",
+    "content_id": "Content identifiers",
+    "territorial_scope": "Territories where the restriction applies",
+    "application_date": "Decision applied on",
+    "decision_facts": "Facts and circumstances",
+    "source_type": "What the decision was based on",
+    "source_identity": "Who notified it",
+    "automated_detection": "Detected by automated means",
+    "automated_decision": "Decided by automated means",
+}

@@ -25,6 +25,8 @@ class ElectionIn(BaseModel):
     name: str = Field(max_length=200)
     polling_date: date
     territories: list[str] = Field(default=[], max_length=40)
+    #: Record an election already held (refused otherwise, as a likely mistyped year).
+    allow_past: bool = False
 
 
 def election_json(election: Election) -> dict[str, Any]:
@@ -44,4 +46,7 @@ def elections(_user: Anyone, session: SessionDep) -> dict[str, Any]:
 
 @router.post("", status_code=201, summary="Register an election")
 def create(body: ElectionIn, _user: Admin, session: SessionDep) -> dict[str, Any]:
-    return election_json(add_election(session, body.name, body.polling_date, body.territories))
+    election = add_election(
+        session, body.name, body.polling_date, body.territories, allow_past=body.allow_past
+    )
+    return election_json(election)

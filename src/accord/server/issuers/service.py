@@ -17,6 +17,7 @@ from accord.provenance.certificates import (
     load_chain,
 )
 from accord.provenance.sealing import seal_private_key, unseal_private_key
+from accord.server.countries import country_codes
 from accord.server.issuers.models import Issuer
 from accord.server.services import Services
 
@@ -26,6 +27,8 @@ ISSUER_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
 def create_issuer(session: Session, name: str, who: IssuerName, master_key: str) -> Issuer:
     """A new issuer with a root CA and a signing certificate made here."""
     _check_new_name(session, name)
+    if who.country is not None:
+        country_codes([who.country])  # the list elections use: "UK" is refused, "GB" not
     return _store(session, name, issue_chain(who), master_key, origin="created")
 
 

@@ -20,12 +20,38 @@ class NoticeReason(StrEnum):
     VOTING_MISINFORMATION = "voting_misinformation"
 
 
+#: The reasons in words, as the report form offers them.
+REASON_LABELS: dict[str, str] = {
+    NoticeReason.DEEPFAKE_OF_ME: "It is a deepfake of me, or of the person I represent",
+    NoticeReason.DECEPTIVE_AI_CONTENT: (
+        "It is AI-made or AI-altered content that deceives people about an election"
+    ),
+    NoticeReason.VOTING_MISINFORMATION: (
+        "It gives false information about when, where or how to vote"
+    ),
+}
+#: The reasons in a few words, for lists and case pages.
+REASON_SHORT: dict[str, str] = {
+    NoticeReason.DEEPFAKE_OF_ME: "Deepfake of the notifier",
+    NoticeReason.DECEPTIVE_AI_CONTENT: "Deceptive AI content",
+    NoticeReason.VOTING_MISINFORMATION: "False voting information",
+}
+
+
 class NotifierKind(StrEnum):
     PROTECTED_PERSON = "protected_person"
     #: Awarded by a Digital Services Coordinator (Art. 22); an API key says so.
     TRUSTED_FLAGGER = "trusted_flagger"
     PARTNER = "partner"
     PUBLIC = "public"
+
+
+NOTIFIER_KIND_LABELS: dict[str, str] = {
+    NotifierKind.PROTECTED_PERSON: "protected person",
+    NotifierKind.TRUSTED_FLAGGER: "trusted flagger",
+    NotifierKind.PARTNER: "partner",
+    NotifierKind.PUBLIC: "member of the public",
+}
 
 
 class NoticeStatus(StrEnum):
@@ -35,6 +61,14 @@ class NoticeStatus(StrEnum):
     DECIDED = "decided"
     #: Not processed: the notifier's notices are suspended (Art. 23(2)).
     NOT_PROCESSED = "not_processed"
+
+
+NOTICE_STATUS_LABELS: dict[str, str] = {
+    NoticeStatus.RECEIVED: "Received",
+    NoticeStatus.IN_REVIEW: "Being reviewed",
+    NoticeStatus.DECIDED: "Decided",
+    NoticeStatus.NOT_PROCESSED: "Not processed",
+}
 
 
 class Notice(Base):

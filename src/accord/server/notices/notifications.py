@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.server.appeals.models import Appeal
+from accord.server.appeals.models import Appeal, AppealStatus
 from accord.server.decisions.models import Action, Decision
 from accord.server.mail.outbox import queue_mail
 from accord.server.notices.models import Notice
@@ -73,10 +73,12 @@ def tell_appeal_outcome(session: Session, settings: Settings, appeal: Appeal) ->
     notice = session.get(Notice, appeal.notice_id) if appeal.notice_id else None
     recipient = notice.notifier_email if notice is not None else appeal.contact_email
     about = f" on notice {notice.tracking_number}" if notice is not None else ""
-    verdict = "reversed" if appeal.status == "reversed" else "upheld"
+    verdict = {
+        AppealStatus.REVERSED: "the decision is reversed",
+        AppealStatus.MOOT: "it is closed, as the decision was already reversed on another appeal",
+    }.get(AppealStatus(appeal.status), "the decision is upheld")
     body = (
-        f"Your appeal {appeal.reference}{about} is decided: the decision is {verdict}.\n"
-        f"Reasons: {appeal.reasons}"
+        f"Your appeal {appeal.reference}{about} is decided: {verdict}.\nReasons: {appeal.reasons}"
     )
     queue_mail(
         session, settings, recipient, f"Your appeal {appeal.reference} is decided",

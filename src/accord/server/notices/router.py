@@ -19,8 +19,8 @@ from accord.server.appeals.service import appeal_as_notifier
 from accord.server.auth.guard import admit, limit_per_address, presented_key
 from accord.server.auth.keys import Scope
 from accord.server.cases.models import Case
-from accord.server.decisions.models import Decision
-from accord.server.decisions.service import appeal_deadline, decision_for_notice
+from accord.server.decisions.models import REVERSAL_EFFECTS, Decision
+from accord.server.decisions.service import appeal_deadline, latest_decision_for_notice
 from accord.server.deps import ServicesDep, SessionDep
 from accord.server.notices.models import Notice
 from accord.server.notices.notifications import tell_received
@@ -189,7 +189,8 @@ def notice_json(
     reasons, their appeals. Not ``own`` (a protected person reading a notice someone else
     sent about them): nothing of the notifier's, neither their file's name nor appeals."""
     case = session.get(Case, notice.case_id) if notice.case_id else None
-    decision = decision_for_notice(session, notice)
+    # Reversed or not: a notifier is told the decision was undone, not that none exists.
+    decision = latest_decision_for_notice(session, notice)
     appeals = session.scalars(
         select(Appeal).where(Appeal.notice_id == notice.id).order_by(Appeal.id)
     )
@@ -222,7 +223,18 @@ def decision_json(services: Services, decision: Decision) -> dict[str, Any]:
         "automated_detection": decision.automated_detection,
         "automated_means": automated_means(decision),
         "reversed_at": decision.reversed_at.isoformat() if decision.reversed_at else None,
+        "reversal": reversal_json(decision),
         "appeal_until": appeal_deadline(services, decision).isoformat(),
+    }
+
+
+def reversal_json(decision: Decision) -> dict[str, Any] | None:
+    """When an appeal reversed ``decision``, and what that did, in words; None if not."""
+    if decision.reversed_at is None:
+        return None
+    return {
+        "at": decision.reversed_at.isoformat(),
+        "effect": REVERSAL_EFFECTS.get(decision.action, "its consequences are undone"),
     }
 
 

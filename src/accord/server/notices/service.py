@@ -74,6 +74,9 @@ def submit_notice(
     media: Path | None = None,
 ) -> tuple[Notice, str]:
     """The stored notice and its status token (shown once)."""
+    problems = notice_problems(draft, notifier, has_media=media is not None)
+    if problems:  # all of them at once: a sender should not fix one per try
+        raise BadRequest("; ".join(problems))
     reason = _reason(draft.reason)
     _check_content(draft, media)
     person = _person(session, draft.person_id)
@@ -98,7 +101,7 @@ def submit_notice(
         explanation=draft.explanation.strip(),
         good_faith=draft.good_faith,
         url=draft.url.strip(),
-        platform=draft.platform.strip().lower(),
+        platform=draft.platform.strip(),  # as typed, for people; ``platform_key`` matches
         platform_content_id=draft.platform_content_id.strip(),
         uploader=draft.uploader.strip(),
         reach=draft.reach,
@@ -108,6 +111,12 @@ def submit_notice(
     session.add(notice)
     session.flush()
     return notice, token
+
+
+def platform_key(notice: Notice) -> str:
+    """The platform as copies, webhooks and keys name it: its name lower-cased (a notifier
+    may type "X" or "x"; the page shows what they typed)."""
+    return notice.platform.strip().lower()
 
 
 def acknowledgement(notice: Notice) -> str:
@@ -191,6 +200,20 @@ def notices_about(session: Session, people: Collection[str], limit: int) -> list
     )
 
 
+def notice_problems(draft: NoticeDraft, notifier: Notifier, *, has_media: bool) -> list[str]:
+    """Every way ``draft`` is incomplete or malformed, so a form can list them all at
+    once; empty when it may be stored."""
+    problems = []
+    if draft.reason not in set(NoticeReason):
+        problems.append(f"reason must be one of {', '.join(NoticeReason)}")
+    problems += _content_problems(draft, has_media=has_media)
+    if draft.reason == NoticeReason.DEEPFAKE_OF_ME and not draft.person_id:
+        problems.append("person: say which protected person the deepfake shows")
+    if notifier.user is None and not notifier.key_name:
+        problems += _identity_problems(notifier.name.strip(), notifier.email.strip())
+    return problems
+
+
 def _reason(value: str) -> NoticeReason:
     try:
         return NoticeReason(value)
@@ -198,25 +221,32 @@ def _reason(value: str) -> NoticeReason:
         raise BadRequest(f"reason must be one of {', '.join(NoticeReason)}") from None
 
 
-def _check_content(draft: NoticeDraft, media: Path | None) -> None:
+def _content_problems(draft: NoticeDraft, *, has_media: bool) -> list[str]:
+    problems = []
     explanation = draft.explanation.strip()
     if not MIN_EXPLANATION <= len(explanation) <= MAX_EXPLANATION:
-        msg = (
+        problems.append(
             f"explanation: say why this is deceptive, in {MIN_EXPLANATION} to "
             f"{MAX_EXPLANATION} characters"
         )
-        raise BadRequest(msg)
     if not draft.good_faith:
-        raise BadRequest("good_faith: confirm that the notice is accurate and made in good faith")
+        problems.append("good_faith: confirm that the notice is accurate and made in good faith")
     url = draft.url.strip()
     if url and (not url.startswith(("https://", "http://")) or len(url) > MAX_URL):
-        raise BadRequest(f"url: an http(s) address of at most {MAX_URL} characters")
-    if media is None and not url and not draft.platform_content_id.strip():
-        raise BadRequest("give the file, its URL, or the platform and its content id")
+        problems.append(f"url: an http(s) address of at most {MAX_URL} characters")
+    if not has_media and not url and not draft.platform_content_id.strip():
+        problems.append("give the file, its URL, or the platform and its content id")
     if draft.platform_content_id.strip() and not draft.platform.strip():
-        raise BadRequest("platform: say which platform the content id belongs to")
+        problems.append("platform: say which platform the content id belongs to")
     if draft.reach < 0:
-        raise BadRequest("reach: a count of views or shares, not negative")
+        problems.append("reach: a count of views or shares, not negative")
+    return problems
+
+
+def _check_content(draft: NoticeDraft, media: Path | None) -> None:
+    problems = _content_problems(draft, has_media=media is not None)
+    if problems:
+        raise BadRequest("; ".join(problems))
 
 
 def _person(session: Session, person_id: str | None) -> ProtectedPersonRow | None:
@@ -249,16 +279,25 @@ def _notifier_kind(
 
 
 def _check_identified(name: str, email: str) -> None:
+    problems = _identity_problems(name, email)
+    if problems:
+        raise BadRequest("; ".join(problems))
+
+
+def _identity_problems(name: str, email: str) -> list[str]:
     """DSA Art. 16(2)(c): a notice names who sends it, with an address for the answer."""
+    problems = []
     if not name:
-        raise BadRequest("your name is required: DSA Art. 16 asks who sends a notice")
+        problems.append("your name is required: DSA Art. 16 asks who sends a notice")
     if not email:
-        raise BadRequest(
+        problems.append(
             "your email address is required, for the receipt and the decision (DSA Art. 16)"
         )
+        return problems
     local, _, domain = email.partition("@")
     if not local or "." not in domain or " " in email:
-        raise BadRequest(f"{email!r} is not an email address")
+        problems.append(f"{email!r} is not an email address")
+    return problems
 
 
 def _check_not_suspended(session: Session, notifier: Notifier) -> None:

@@ -45,6 +45,7 @@ from accord.server.hashing.service import hash_for_bank, reliable_signals
 from accord.server.matching.service import Matcher, MatchOptions
 from accord.server.notices.models import Notice, NoticeStatus, NotifierKind
 from accord.server.notices.notifications import tell_decision
+from accord.server.notices.service import platform_key
 from accord.server.persons.models import ProtectedPersonRow
 from accord.server.services import Services
 from accord.server.tokens import new_reference
@@ -183,7 +184,7 @@ def _case_by_location(session: Session, notice: Notice) -> Case | None:
     conditions: list[ColumnElement[bool]] = []
     if notice.platform_content_id:
         conditions.append(
-            (CaseItem.platform == notice.platform)
+            (CaseItem.platform == platform_key(notice))
             & (CaseItem.platform_content_id == notice.platform_content_id)
         )
     if notice.url:
@@ -236,7 +237,7 @@ def _item_for(session: Session, case: Case, notice: Notice) -> tuple[CaseItem, b
     for item in items:
         same_id = bool(notice.platform_content_id) and (
             (item.platform, item.platform_content_id)
-            == (notice.platform, notice.platform_content_id)
+            == (platform_key(notice), notice.platform_content_id)
         )
         same_url = bool(notice.url) and item.url == notice.url
         nowhere = not (notice.url or notice.platform_content_id) and not (
@@ -250,7 +251,7 @@ def _item_for(session: Session, case: Case, notice: Notice) -> tuple[CaseItem, b
     item = CaseItem(
         case_id=case.id,
         url=notice.url,
-        platform=notice.platform,
+        platform=platform_key(notice),
         platform_content_id=notice.platform_content_id,
         uploader=notice.uploader,
         reach=notice.reach,

@@ -23,6 +23,7 @@ from accord.errors import Conflict, Forbidden, NotFound
 from accord.media.limits import MediaLimits
 from accord.server.accounts.models import Organization, OrganizationKind, Role, User
 from accord.server.db.base import utc_now
+from accord.server.elections.service import check_election_name
 from accord.server.persons.models import (
     ProtectedPersonRow,
     ReferenceFace,
@@ -44,11 +45,12 @@ def register_person(
     constituency: str = "",
     aliases: Sequence[str] = (),
 ) -> ProtectedPersonRow:
+    """A protected person; ``election``, if given, must name a registered election."""
     person = ProtectedPersonRow(
         id=secrets.token_hex(8),
         name=name.strip(),
         role=role.strip(),
-        election=election.strip(),
+        election=check_election_name(session, election),
         constituency=constituency.strip(),
         aliases=[alias.strip() for alias in aliases if alias.strip()],
     )

@@ -236,7 +236,9 @@ def invite_user(
         "email": email.strip().lower(),
         "role": role,
         "organization": joining.name,
-        "link": f"{request.base_url}invitations/{token}",
+        "link": accounts.invitation_link(
+            token, request.app.state.services.settings.public_url or str(request.base_url)
+        ),
     }
     return _users_page(request, session, found, status=201, invitation=invitation)
 
@@ -559,18 +561,23 @@ def create_election(
     name: Annotated[str, Form(max_length=200)] = "",
     polling_date: Annotated[str, Form(max_length=40)] = "",
     territories: Annotated[str, Form(max_length=500)] = "",
+    held: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     found = viewer(request, session, Role.ADMIN)
     check_form(request, csrf_token)
     try:
         add_election(
-            session, name, _polling_day(polling_date), _TERRITORY_SEPARATORS.split(territories)
-        )
+            session, name, _polling_day(polling_date), _TERRITORY_SEPARATORS.split(territories),
+            allow_past=bool(held),
+        )  # fmt: skip
     except AccordError as error:
         session.rollback()
         return _elections_page(
             request, session, found, error=error.detail, status=status_for(error),
-            form={"name": name, "polling_date": polling_date, "territories": territories},
+            form={
+                "name": name, "polling_date": polling_date, "territories": territories,
+                "held": held,
+            },
         )  # fmt: skip
     return see_other("/admin/elections?done=election")
 

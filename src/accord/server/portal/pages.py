@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from accord import __version__
-from accord.errors import Unauthorized
+from accord.errors import NotSignedIn
 from accord.server.accounts import service as accounts
 from accord.server.accounts.models import Role, User
 from accord.server.accounts.router import SESSION_COOKIE
@@ -25,6 +25,9 @@ from accord.server.auth.roles import role_refusal
 from accord.server.page_security import HTMX_CONFIG, SECURITY_HEADERS
 
 STATIC_DIR = Path(__file__).parent / "static"
+#: Messages a redirect may ask the next page to show (``?flash=KEY``): a fixed list, so
+#: a link cannot put words of its own on the site.
+FLASHES = {"account_ready": "Your account is ready: sign in"}
 REVIEWERS = (Role.REVIEWER, Role.SENIOR_REVIEWER)
 READERS = (Role.REVIEWER, Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR)
 
@@ -80,7 +83,7 @@ def check_form(request: Request, form_token: object) -> None:
     """A form that changes something must carry the session's CSRF token."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
-        raise Unauthorized("sign in first")
+        raise NotSignedIn("sign in first")
     accounts.check_csrf(token, form_token if isinstance(form_token, str) else None)
 
 
@@ -113,6 +116,7 @@ class Portal:
         html = self._templates.get_template(template).render(
             viewer=viewer,
             path=request.url.path,
+            flash=FLASHES.get(request.query_params.get("flash", "")),
             version=__version__,
             htmx_config=HTMX_CONFIG,
             **context,

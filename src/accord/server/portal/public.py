@@ -30,12 +30,14 @@ from accord.server.notices.service import (
     find_notice,
     may_read_notice,
     notice_for_token,
+    notice_problems,
     notices_about,
 )
 from accord.server.persons.models import ProtectedPersonRow
 from accord.server.persons.service import may_report_for
 from accord.server.portal.pages import check_form, optional_viewer, safe_next, viewer
 from accord.server.portal.routing import PageRoute, portal, see_other
+from accord.server.portal.words import WORDS
 from accord.server.problems import status_for
 from accord.server.services import Services
 
@@ -114,31 +116,6 @@ def logout(
     return response
 
 
-@router.get("/invitations/{token}", response_class=HTMLResponse)
-def invitation_form(request: Request, token: str) -> Response:
-    return portal().render(
-        request, "invitation.html", viewer=None, token=token, error=None, display_name=""
-    )
-
-
-@router.post("/invitations/{token}", response_class=HTMLResponse)
-def accept_invitation(
-    request: Request,
-    token: str,
-    session: SessionDep,
-    password: Annotated[str, Form(max_length=4096)] = "",
-    display_name: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    try:
-        accounts.accept_invitation(session, token, password, display_name=display_name)
-    except AccordError as error:
-        return portal().render(
-            request, "invitation.html", viewer=None, status=status_for(error), token=token,
-            error=error.detail, display_name=display_name,
-        )  # fmt: skip
-    return see_other("/login")
-
-
 def _people_for(session: SessionDep, found: object) -> list[ProtectedPersonRow]:
     """The protected people the signed-in user may report deepfakes of, if any."""
     user = getattr(found, "user", None)
@@ -152,8 +129,8 @@ def _people_for(session: SessionDep, found: object) -> list[ProtectedPersonRow]:
 def report_form(request: Request, session: SessionDep) -> Response:
     found = optional_viewer(request, session)
     return portal().render(
-        request, "report.html", viewer=found, people=_people_for(session, found), error=None,
-        form={}, reasons=list(NoticeReason),
+        request, "report.html", viewer=found, people=_people_for(session, found), errors=[],
+        form={}, reasons=list(NoticeReason), words=WORDS,
     )  # fmt: skip
 
 
@@ -180,6 +157,7 @@ def report(
         "reason": reason, "explanation": explanation, "person": person, "url": url,
         "platform": platform, "platform_content_id": platform_content_id,
         "notifier_name": notifier_name, "notifier_email": notifier_email,
+        "good_faith": good_faith == "yes",
     }  # fmt: skip
     draft = NoticeDraft(
         reason=reason,
@@ -201,10 +179,22 @@ def report(
         notice, token = receive(services, session, draft, notifier, file)
     except AccordError as error:
         session.rollback()
+        problems: list[str] = []
+        if isinstance(error, BadRequest):  # every field's problem at once, not the first
+            who = (
+                Notifier(user=found.user)
+                if found is not None
+                else Notifier(name=notifier_name, email=notifier_email)
+            )
+            has_media = file is not None and bool(file.filename)
+            problems = notice_problems(draft, who, has_media=has_media)
         return portal().render(
             request, "report.html", viewer=found, people=_people_for(session, found),
-            error=error.detail, form=form, reasons=list(NoticeReason), status=status_for(error),
+            errors=problems or [error.detail], form=form, reasons=list(NoticeReason),
+            status=status_for(error), words=WORDS,
         )  # fmt: skip
+    # Not a redirect: the acknowledgement shows the status code once, and a redirect
+    # would have to carry that secret in an address, where logs keep it.
     return portal().render(
         request, "acknowledged.html", viewer=found, status=201, notice=notice, token=token,
         acknowledgement=acknowledgement(notice),
@@ -248,13 +238,18 @@ def track(
 
 @router.get("/notices/{tracking_number}", response_class=HTMLResponse)
 def notice_page(
-    request: Request, tracking_number: str, services: ServicesDep, session: SessionDep
+    request: Request,
+    tracking_number: str,
+    services: ServicesDep,
+    session: SessionDep,
+    done: str = "",
 ) -> Response:
     found = viewer(request, session)
     notice = find_notice(session, tracking_number)
     if not may_read_notice(session, found.user, notice):
         raise Forbidden(f"notice {notice.tracking_number} is not yours")
-    return _status_page(request, services, session, notice, token="")
+    # ``done`` is only a flag for the confirmation: the appeal itself is on the page.
+    return _status_page(request, services, session, notice, token="", appealed=done == "appealed")
 
 
 def _status_page(
@@ -266,13 +261,18 @@ def _status_page(
     token: str,
     error: str | None = None,
     status: int = 200,
+    appealed: bool = False,
 ) -> Response:
+    """``appealed``: the notifier's appeal was just received, for its confirmation."""
     found = optional_viewer(request, session)
     own = bool(token) or (found is not None and notice.notifier_user_id == found.user.id)
     shown = notice_json(services, session, notice, own=own)
+    waiting = any(appeal["status"] == "open" for appeal in shown["appeals"])
+    decision = shown["decision"]
     return portal().render(
         request, "notice.html", viewer=found, status=status, notice=shown, token=token,
-        may_appeal=own, error=error,
+        may_appeal=own and decision is not None and not decision["reversed_at"] and not waiting,
+        error=error, appealed=appealed, words=WORDS,
     )  # fmt: skip
 
 
@@ -303,7 +303,11 @@ def notifier_appeal(
             request, services, session, notice, token=token, error=error.detail,
             status=status_for(error),
         )  # fmt: skip
-    return _status_page(request, services, session, notice, token=token, status=201)
+    if not token:  # signed in: post, redirect, get; a refresh sends nothing again
+        return see_other(f"/notices/{notice.tracking_number}?done=appealed")
+    # With a status code the page stays the post's answer: a redirect would carry the
+    # code in the address. A resent post is refused (an appeal is waiting already).
+    return _status_page(request, services, session, notice, token=token, status=201, appealed=True)
 
 
 @router.get("/appeal", response_class=HTMLResponse)
@@ -311,7 +315,8 @@ def appeal_form(
     request: Request, services: ServicesDep, session: SessionDep, token: str = ""
 ) -> Response:
     """The uploader's status page, which their platform links them to with the code from
-    the action: what was decided about their content and why, and their appeal."""
+    the action: what was decided about their content and why, and their appeal. Without
+    a code it asks for one, to show the decision before any appeal."""
     return _appeal_page(request, services, session, token=token)
 
 
@@ -334,8 +339,10 @@ def appeal(
         session.rollback()
         return _appeal_page(
             request, services, session, token=token, error=error.detail,
-            status=status_for(error), reason=reason,
+            status=status_for(error), reason=reason, contact_email=contact_email,
         )  # fmt: skip
+    # The answer to the post, not a redirect: the appeal code must stay out of addresses
+    # that logs keep; a resent post is refused (an appeal is waiting already).
     return _appeal_page(
         request, services, session, token=token, status=201, filed=True,
         told_at=filed.contact_email if services.settings.smtp_host is not None else "",
@@ -351,6 +358,7 @@ def _appeal_page(
     error: str | None = None,
     status: int = 200,
     reason: str = "",
+    contact_email: str = "",
     filed: bool = False,
     told_at: str = "",
 ) -> Response:
@@ -365,9 +373,11 @@ def _appeal_page(
             error, status = unknown.detail, status_for(unknown)
     return portal().render(
         request, "appeal.html", viewer=optional_viewer(request, session), status=status,
-        token=token, error=error, reason=reason, decision=decision, filed=filed,
+        token=token, error=error, reason=reason, contact_email=contact_email,
+        decision=decision, filed=filed,
         told_at=told_at, appeals=[appeal_json(filed_appeal) for filed_appeal in appeals],
         asks_email=services.settings.smtp_host is not None,  # no mail, no address to ask
+        words=WORDS,
     )  # fmt: skip
 
 
@@ -387,7 +397,7 @@ def my_notices(request: Request, session: SessionDep) -> Response:
     about = notices_about(session, people, _MY_NOTICES)
     notices = sorted({n.id: n for n in [*sent, *about]}.values(), key=lambda n: -n.id)
     rows = [_my_notice_row(notice, found.user.id) for notice in notices[:_MY_NOTICES]]
-    return portal().render(request, "my_notices.html", viewer=found, notices=rows)
+    return portal().render(request, "my_notices.html", viewer=found, notices=rows, words=WORDS)
 
 
 def _my_notice_row(notice: Notice, user_id: int) -> dict[str, object]:

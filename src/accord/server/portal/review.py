@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from PIL import Image
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accord.errors import AccordError, NotFound
+from accord.errors import AccordError, BadRequest, NotFound
 from accord.media.file import open_media
 from accord.media.image import decode_image
 from accord.media.kinds import MediaKind
@@ -20,15 +21,16 @@ from accord.server.appeals.models import Appeal
 from accord.server.appeals.service import decide_appeal, find_appeal, open_appeals
 from accord.server.cases.models import Case
 from accord.server.cases.queue import claim, find_case, open_queue, release
-from accord.server.cases.router import case_json, case_summary
-from accord.server.decisions.models import Action, Decision, Ground
-from accord.server.decisions.service import DecisionDraft, decide
-from accord.server.decisions.statements import DEFAULT_CATEGORY, DEFAULT_KEYWORDS
+from accord.server.cases.router import case_json, case_summary, statement_of
+from accord.server.decisions.models import Action, Decision, Ground, ItemAction
+from accord.server.decisions.service import DecisionDraft, decide, decision_problems
+from accord.server.decisions.statements import DEFAULT_CATEGORY, DEFAULT_KEYWORDS, FIELD_LABELS
 from accord.server.deps import ServicesDep, SessionDep
-from accord.server.notices.router import appeal_json, decision_json
+from accord.server.notices.router import appeal_json, decision_json, reversal_json
 from accord.server.page_security import SECURITY_HEADERS
 from accord.server.portal.pages import READERS, REVIEWERS, Viewer, check_form, viewer
 from accord.server.portal.routing import PageRoute, portal, see_other
+from accord.server.portal.words import WORDS
 from accord.server.problems import status_for
 from accord.server.services import Services
 from accord.server.statements.schema import LABELS, Category, Keyword
@@ -47,9 +49,9 @@ def queue(request: Request, session: SessionDep, mine: bool = False) -> Response
     cases = open_queue(session, assignee_id=found.user.id if mine else None, limit=_QUEUE_SIZE)
     rows = [case_summary(session, case) for case in cases]
     if request.headers.get("hx-request") == "true":
-        rows_html = portal().fragment("queue_rows.html", cases=rows, viewer=found)
+        rows_html = portal().fragment("queue_rows.html", cases=rows, viewer=found, words=WORDS)
         return HTMLResponse(rows_html, headers=SECURITY_HEADERS)
-    return portal().render(request, "queue.html", viewer=found, cases=rows, mine=mine)
+    return portal().render(request, "queue.html", viewer=found, cases=rows, mine=mine, words=WORDS)
 
 
 @router.get("/cases/{reference}", response_class=HTMLResponse)
@@ -67,7 +69,7 @@ def _case_page(
     found: Viewer,
     reference: str,
     *,
-    error: str | None = None,
+    errors: list[str] | None = None,
     status: int = 200,
     form: dict[str, object] | None = None,
     done: str | None = None,
@@ -75,8 +77,8 @@ def _case_page(
     case = find_case(session, reference)
     shown = case_json(services, session, case, with_codes=found.role in REVIEWERS)
     return portal().render(
-        request, "case.html", viewer=found, status=status, case=shown, done=done,
-        error=error, form=form or {}, actions=list(Action), grounds=list(Ground),
+        request, "case.html", viewer=found, status=status, case=shown, done=done, words=WORDS,
+        errors=errors or [], form=form or {}, actions=list(Action), grounds=list(Ground),
         categories=list(Category), keywords=list(Keyword), labels=LABELS,
         default_category=DEFAULT_CATEGORY, default_keywords=DEFAULT_KEYWORDS,
         may_decide=found.role in REVIEWERS and case.status == "open"
@@ -161,18 +163,55 @@ def decide_case(
         decide(services, session, find_case(session, reference), found.user, draft)
     except AccordError as error:
         session.rollback()
+        # Every problem of the form at once, not only the first the service met.
+        problems = decision_problems(draft) if isinstance(error, BadRequest) else []
         return _case_page(
-            request, services, session, found, reference, error=error.detail,
+            request, services, session, found, reference, errors=problems or [error.detail],
             status=status_for(error), form=form,
         )  # fmt: skip
     return see_other(f"/review/cases/{reference}?done=decided")
+
+
+@router.get("/cases/{reference}/statements/{puid}", response_class=HTMLResponse)
+def statement_page(request: Request, reference: str, puid: str, session: SessionDep) -> Response:
+    """A statement of reasons to read: every field it sends to the Transparency Database,
+    in words (the JSON stays at ``/v1/cases/{reference}/statements/{puid}``)."""
+    found = viewer(request, session, *READERS)
+    case = find_case(session, reference)
+    statement = statement_of(session, case, puid)
+    decision = session.scalar(
+        select(Decision)
+        .join(ItemAction, ItemAction.decision_id == Decision.id)
+        .where(ItemAction.puid == puid)
+    )
+    return portal().render(
+        request, "statement.html", viewer=found, case=case_summary(session, case), puid=puid,
+        rows=statement_rows(statement),
+        reversal=reversal_json(decision) if decision is not None else None,
+    )  # fmt: skip
+
+
+def statement_rows(statement: dict[str, object]) -> list[tuple[str, str]]:
+    """The statement's fields as (label, words), in the order ``FIELD_LABELS`` gives."""
+    ordered = [name for name in FIELD_LABELS if name in statement]
+    ordered += sorted(name for name in statement if name not in FIELD_LABELS)
+    return [(FIELD_LABELS.get(name, name), _in_words(statement[name])) for name in ordered]
+
+
+def _in_words(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return "; ".join(_in_words(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {item}" for key, item in value.items())
+    text = str(value)
+    return LABELS.get(text, text)
 
 
 @router.get("/appeals", response_class=HTMLResponse)
 def appeals(request: Request, session: SessionDep) -> Response:
     found = viewer(request, session, Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR)
     listed = [_appeal_row(session, appeal) for appeal in open_appeals(session)]
-    return portal().render(request, "appeals.html", viewer=found, appeals=listed)
+    return portal().render(request, "appeals.html", viewer=found, appeals=listed, words=WORDS)
 
 
 def _appeal_row(session: Session, appeal: Appeal) -> dict[str, object]:
@@ -208,10 +247,13 @@ def _appeal_page(
 ) -> Response:
     appeal = find_appeal(session, reference)
     decision, case = _decision_and_case(session, appeal)
+    # A reversed decision has nothing left to uphold: its open appeals are closed as moot.
+    open_to_decide = appeal.status == "open" and decision.reversed_at is None
     return portal().render(
         request, "appeal_case.html", viewer=found, status=status, appeal=appeal_json(appeal),
         decision=decision_json(services, decision), case=case_json(services, session, case),
-        error=error, may_decide=found.role == Role.SENIOR_REVIEWER and appeal.status == "open",
+        error=error, may_decide=found.role == Role.SENIOR_REVIEWER and open_to_decide,
+        words=WORDS,
     )  # fmt: skip
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi.routing import APIRoute
 from starlette.requests import Request
@@ -36,13 +36,26 @@ class PageRoute(APIRoute):
         return page_handler
 
 
-def error_page(request: Request, error: AccordError) -> Response:
-    services = request.app.state.services
-    with services.sessions() as session:
-        viewer = optional_viewer(request, session)
-    return portal().render(
-        request, "error.html", viewer=viewer, status=status_for(error), error=error
-    )
+class Wording(Protocol):
+    """What ``error.html`` shows: an ``AccordError``, or words for an HTTP error."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
+
+
+def error_page(
+    request: Request, error: Wording, *, status: int | None = None, look_up_viewer: bool = True
+) -> Response:
+    """The error page, at ``status`` (for an ``AccordError``, its own by default)."""
+    if status is None:
+        status = status_for(error) if isinstance(error, AccordError) else 500
+    viewer = None
+    if look_up_viewer:
+        with request.app.state.services.sessions() as session:
+            viewer = optional_viewer(request, session)
+    return portal().render(request, "error.html", viewer=viewer, status=status, error=error)
 
 
 def see_other(location: str) -> Response:

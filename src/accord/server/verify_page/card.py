@@ -147,6 +147,10 @@ def _badge(state: str, problems: Sequence[ProblemView]) -> Badge:
             "Valid but unknown signer",
             "Unchanged since it was signed, but the signer is not on a trust list here.",
         )
+    if state == "revoked":  # the issuer withdrew intact credentials: never "trusted"
+        return Badge(
+            "invalid", "Revoked", "Its issuer revoked these credentials: do not rely on them."
+        )
     if state == "invalid":
         serious = [problem for problem in problems if problem.code != _UNTRUSTED]
         why = serious[0].meaning if serious else "the credentials failed validation"

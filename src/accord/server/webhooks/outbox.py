@@ -157,17 +157,74 @@ def _undeliverable(
 
 def replay(session: Session, message_id: int) -> OutboxMessage:
     """Send a dead (or delivered) message again, from a fresh count of attempts. One kept
-    for want of a webhook goes to the webhooks its platform has now."""
+    for want of a webhook goes to the webhooks its platform has now.
+
+    Messages about one piece of content (or one account) keep their order: the later dead
+    ones are sent again with it, after it; an older one is refused when a later one was
+    sent already (a label replayed after its unlabel would restrict the content again)."""
     message = session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound(f"no outbox message has the id {message_id}")
+    later = later_about_same(session, message)
+    sent = [other for other in later if other.status != MessageStatus.DEAD]
+    if sent:
+        raise Conflict(
+            f"message {message.id} ({message.event}) is older than message {sent[0].id} "
+            f"({sent[0].event}) about the same {_subject_word(message)}, which is "
+            f"{sent[0].status} already: sending it now would undo what that one did"
+        )
+    for each in [message, *later]:  # oldest first: delivery goes in id order
+        _resend(session, each)
+    session.flush()
+    return message
+
+
+def later_about_same(session: Session, message: OutboxMessage) -> list[OutboxMessage]:
+    """The messages after ``message`` for the same receiver about the same content or
+    account, oldest first; none for a message about neither."""
+    subject = _subject(message)
+    if subject is None:
+        return []
+    same_receiver = (
+        OutboxMessage.webhook_id.is_(None)
+        if message.webhook_id is None
+        else OutboxMessage.webhook_id == message.webhook_id
+    )
+    candidates = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.id > message.id,
+            OutboxMessage.platform == message.platform,
+            same_receiver,
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return [other for other in candidates if _subject(other) == subject]
+
+
+def _subject(message: OutboxMessage) -> tuple[str, ...] | None:
+    """What a message acts on, where the order of messages matters: a copy of content
+    (``content.*``) or an account (``account.*``)."""
+    payload = message.payload
+    if message.event.startswith("content.") and isinstance(payload.get("item"), dict):
+        item = payload["item"]
+        where = str(item.get("platform_content_id") or item.get("url") or "")
+        return ("content", message.platform, where, str(payload.get("media_sha256") or ""))
+    if message.event.startswith("account.") and payload.get("account"):
+        return ("account", message.platform, str(payload["account"]))
+    return None
+
+
+def _subject_word(message: OutboxMessage) -> str:
+    return "account" if message.event.startswith("account.") else "content"
+
+
+def _resend(session: Session, message: OutboxMessage) -> None:
     if message.webhook_id is None:
         _route(session, message)
     message.status = MessageStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = utc_now()
-    session.flush()
-    return message
 
 
 def _route(session: Session, message: OutboxMessage) -> None:

@@ -1,5 +1,6 @@
 // The Verify page's enhancements: a drop zone, sending a file as soon as it is chosen, a
-// size check before uploading, and focus on the result. The form works without them.
+// size check before uploading, one request per file, and focus on the result. The form
+// works without them.
 (function () {
   "use strict";
 
@@ -45,6 +46,41 @@
   }
 
   input.addEventListener("change", send);
+
+  // A chosen file is sent at once, so a click on the button afterwards would send it a
+  // second time, and each check counts against the visitor's rate limit. A file is sent
+  // once (again only after a failure); while a check runs, htmx disables the button and
+  // shows that it is checking (hx-disabled-elt, hx-indicator).
+  let sent = null;
+  const note = document.createElement("p");
+  note.className = "hint sent-note";
+  note.setAttribute("role", "status");
+  form.querySelector(".actions").after(note);
+
+  function fileKey(file) {
+    return [file.name, file.size, file.lastModified].join("\u0000");
+  }
+
+  form.addEventListener("htmx:confirm", function (event) {
+    const file = input.files && input.files[0];
+    note.textContent = "";
+    if (!file) {
+      return;
+    }
+    if (form.classList.contains("htmx-request") || fileKey(file) === sent) {
+      event.preventDefault();
+      note.textContent = form.classList.contains("htmx-request")
+        ? "This file is being checked."
+        : "This file was just checked: its result is below. Choose another file to check it.";
+      return;
+    }
+    sent = fileKey(file);
+  });
+  form.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.successful) {
+      sent = null; // a failed check may be tried again
+    }
+  });
 
   for (const type of ["dragenter", "dragover"]) {
     zone.addEventListener(type, function (event) {

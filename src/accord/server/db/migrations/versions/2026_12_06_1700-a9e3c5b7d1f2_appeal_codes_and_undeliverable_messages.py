@@ -1,5 +1,4 @@
-"""appeal codes kept sealed for the platform; messages for platforms without a webhook;
-the platform a platform-scoped API key acts for
+"""appeal codes kept for platforms, messages for platforms without a webhook, platform keys
 
 Revision ID: a9e3c5b7d1f2
 Revises: f2c8a1d4b6e7

@@ -1,4 +1,5 @@
-"""Countries an election may be held in: ISO 3166-1 alpha-2 codes and their English names.
+"""Countries: ISO 3166-1 alpha-2 codes and their English names, the one list that
+elections (where a vote is held) and issuers (the country in their certificates) check.
 
 The list ships beside this module (``countries.tsv``; ``countries.NOTICE`` says where it
 comes from): every officially assigned code, and XK (Kosovo), which the European Commission

@@ -1,0 +1,99 @@
+"""What commands open: settings refused in one line each, and the light database context
+that listing commands use instead of the whole service."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+
+from accord.cli.banks import bank_read
+from accord.cli.local import local_database, migration_heads, transaction
+from accord.server.banks.router import to_bank_read
+from accord.server.banks.service import list_banks
+from accord.server.db import migrate
+from tests.unit.cli.conftest import accord
+
+
+def test_each_refused_setting_is_one_line_naming_its_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ACCORD_LOG_FORMAT", "console")
+    monkeypatch.setenv("ACCORD_PORT", "eighty")
+    code, stdout, stderr = accord("key", "list")
+    assert (code, stdout) == (1, "")
+    assert stderr.splitlines() == [
+        "accord: error: ACCORD_PORT: must be a whole number (got 'eighty')",
+        "accord: error: ACCORD_LOG_FORMAT: must be auto, json or text (got 'console')",
+    ]
+
+
+def test_a_list_setting_that_is_not_json_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACCORD_TRUSTED_PROXIES", "10.0.0.1,10.0.0.2")
+    code, _, stderr = accord("key", "list")
+    assert code == 1
+    assert (
+        stderr
+        == 'accord: error: ACCORD_TRUSTED_PROXIES: must be written in JSON, e.g. ["a", "b"]\n'
+    )
+
+
+def test_a_check_across_settings_keeps_its_own_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACCORD_ENV", "production")
+    code, _, stderr = accord("key", "list")
+    assert code == 1
+    assert stderr == (
+        "accord: error: ACCORD_SECRET_KEY must be set to a real secret when ACCORD_ENV=production\n"
+    )
+
+
+def test_the_migration_heads_are_alembics() -> None:
+    heads = ScriptDirectory(str(Path(migrate.__file__).with_name("migrations"))).get_heads()
+    assert migration_heads() == set(heads)
+
+
+def test_a_listing_migrates_a_new_database_and_then_leaves_it(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert accord("key", "list") == (0, "", "")
+    assert (data_dir / "accord.db").exists()
+
+    def refuse(url: str, revision: str = "head") -> None:
+        raise AssertionError(f"migrated {url} to {revision} again")
+
+    monkeypatch.setattr(migrate, "upgrade", refuse)
+    assert accord("key", "list") == (0, "", "")
+
+
+def test_a_listing_does_not_build_the_service() -> None:
+    assert accord("key", "list")[0] == 0  # the database migrated
+    script = (
+        "import sys\n"
+        "from accord.cli.main import main\n"
+        "sys.argv = ['accord', 'key', 'list']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "heavy = {'accord.server.services', 'alembic', 'numpy'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 0, ran.stderr
+
+
+def test_the_bank_listing_shows_what_the_api_does() -> None:
+    assert accord("bank", "create", "FAKE_SPEECHES", "--threshold", "pdq=20")[0] == 0
+    with local_database() as database, transaction(database) as session:
+        (bank,) = list_banks(session)
+        assert bank_read(bank, 3) == to_bank_read(bank, 3)
