@@ -9,9 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from accord.server.accounts import service as accounts
-from accord.server.db.engine import make_engine, make_session_factory
-from accord.server.db.migrate import upgrade
-from accord.server.settings import Settings
+from tests.e2e.instance import new_instance
 from tests.integration.serving import serve
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's
@@ -21,17 +19,9 @@ ADMIN = "admin@ec.example"
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("layout") / "data"
-    settings = Settings(data_dir=data)
-    data.mkdir(parents=True)
-    upgrade(settings.effective_database_url)
-    engine = make_engine(settings.effective_database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            ec = accounts.create_organization(session, "EC", "election_authority")
-            accounts.create_user(session, ec, ADMIN, "admin", PASSWORD)
-            session.commit()
-    finally:
-        engine.dispose()
+    with new_instance(data) as (_, session):
+        ec = accounts.create_organization(session, "EC", "election_authority")
+        accounts.create_user(session, ec, ADMIN, "admin", PASSWORD)
     with serve(data) as served:
         yield served.base
 

@@ -14,11 +14,9 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from accord.server.accounts import service as accounts
-from accord.server.db.engine import make_engine, make_session_factory
-from accord.server.db.migrate import upgrade
 from accord.server.persons import service as persons
-from accord.server.settings import Settings
 from accord.server.webhooks.outbox import add_webhook
+from tests.e2e.instance import new_instance
 from tests.edits import encoded, load_photo, scaled
 from tests.integration.serving import serve
 from tests.webhook_receiver import receiving
@@ -36,28 +34,20 @@ PEOPLE = {
 def set_up(data: Path, hook: str) -> bytes:
     """An election authority, a verified candidate with her account, reviewers, and the
     platform's webhook; the webhook's secret."""
-    settings = Settings(data_dir=data)
-    data.mkdir(parents=True)
-    upgrade(settings.effective_database_url)
-    engine = make_engine(settings.effective_database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            organizations = {
-                "EC": accounts.create_organization(session, "EC", "election_authority"),
-                "Doe campaign": accounts.create_organization(session, "Doe campaign", "campaign"),
-            }
-            users = {
-                email: accounts.create_user(session, organizations[org], email, role, PASSWORD)
-                for email, (org, role) in PEOPLE.items()
-            }
-            jane = persons.register_person(session, "Jane Doe", role="candidate for mayor")
-            persons.link_account(session, jane, users["jane@doe.example"])
-            persons.verify_identity(session, jane, users["admin@ec.example"])
-            master_key = settings.master_key.get_secret_value()
-            _, secret = add_webhook(session, "videoshare", hook, master_key, platform="videoshare")
-            session.commit()
-    finally:
-        engine.dispose()
+    with new_instance(data) as (settings, session):
+        organizations = {
+            "EC": accounts.create_organization(session, "EC", "election_authority"),
+            "Doe campaign": accounts.create_organization(session, "Doe campaign", "campaign"),
+        }
+        users = {
+            email: accounts.create_user(session, organizations[org], email, role, PASSWORD)
+            for email, (org, role) in PEOPLE.items()
+        }
+        jane = persons.register_person(session, "Jane Doe", role="candidate for mayor")
+        persons.link_account(session, jane, users["jane@doe.example"])
+        persons.verify_identity(session, jane, users["admin@ec.example"])
+        master_key = settings.master_key.get_secret_value()
+        _, secret = add_webhook(session, "videoshare", hook, master_key, platform="videoshare")
     return secret.encode()
 
 

@@ -18,11 +18,9 @@ from fastapi.routing import APIRoute
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
 
 from accord.server.accounts import service as accounts
-from accord.server.db.engine import make_engine, make_session_factory
-from accord.server.db.migrate import upgrade
 from accord.server.portal import admin, public, review
-from accord.server.settings import Settings
 from accord.server.verify_page import router as verify_router
+from tests.e2e.instance import new_instance
 from tests.integration.serving import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -92,18 +90,10 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _set_up(data: Path) -> None:
     """One user of every role."""
-    settings = Settings(data_dir=data)
-    data.mkdir(parents=True)
-    upgrade(settings.effective_database_url)
-    engine = make_engine(settings.effective_database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            ec = accounts.create_organization(session, "EC", "election_authority")
-            for role in BY_ROLE:
-                accounts.create_user(session, ec, email_of(role), role, PASSWORD)
-            session.commit()
-    finally:
-        engine.dispose()
+    with new_instance(data) as (_, session):
+        ec = accounts.create_organization(session, "EC", "election_authority")
+        for role in BY_ROLE:
+            accounts.create_user(session, ec, email_of(role), role, PASSWORD)
 
 
 def watch(page: Page, base: str) -> Visit:

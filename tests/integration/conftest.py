@@ -33,6 +33,7 @@ from accord.server.db.migrate import upgrade
 from accord.server.deps import get_session, request_actor
 from accord.server.issuers.service import create_issuer
 from accord.server.settings import Settings
+from tests.integration.notice_action import Staff, hire, services_of
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -193,3 +194,9 @@ def sign_as_ec(client: TestClient, db_session: Session) -> SignAsEc:
         )
 
     return sign
+
+
+@pytest.fixture
+def staff(client: TestClient, db_session: Session) -> Staff:
+    """An election authority's staff, a candidate and her representative (``hire``)."""
+    return hire(db_session, services_of(client).settings.master_key.get_secret_value())

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,7 +23,7 @@ from accord.server.persons.models import (
 )
 from accord.server.webhooks.models import MessageStatus, Webhook
 from accord.server.webhooks.outbox import MAX_ATTEMPTS, enqueue
-from tests.integration.notice_action import PASSWORD, Staff, hire, services_of, sign_out
+from tests.integration.notice_action import PASSWORD, Staff, services_of, sign_out
 from tests.integration.test_portal_pages import page_sign_in
 from tests.speech import SENTENCES, require_voice_model, speak
 
@@ -32,11 +31,6 @@ PAGES = (
     "/admin", "/admin/organizations", "/admin/users", "/admin/people", "/admin/elections",
     "/admin/webhooks", "/admin/policy",
 )  # fmt: skip
-
-
-@pytest.fixture
-def staff(client: TestClient, db_session: Session) -> Staff:
-    return hire(db_session, services_of(client).settings.master_key.get_secret_value())
 
 
 def admin_signed_in(client: TestClient, staff: Staff) -> str:

@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,11 +42,6 @@ REMOVE: dict[str, Any] = {
     "ground_url": "https://videoshare.example/terms#4.2",
     "explanation": "The video puts words in the candidate's mouth that she never said.",
 }
-
-
-@pytest.fixture
-def staff(client: TestClient, db_session: Session) -> Staff:
-    return hire(db_session, services_of(client).settings.master_key.get_secret_value())
 
 
 def reported(client: TestClient, db_session: Session, media: Path, **fields: object) -> Case:

@@ -15,15 +15,10 @@ from accord.server.countries import country_codes, country_names
 from accord.server.db.base import utc_now
 from accord.server.elections.service import add_election
 from accord.server.statements.schema import TERRITORIAL_SCOPE, StatementOfReasons
-from tests.integration.notice_action import Staff, hire, services_of, sign_in
+from tests.integration.notice_action import Staff, sign_in
 from tests.integration.test_cases_api import REMOVE, reported
 from tests.integration.test_notices_api import bridge
 from tests.integration.test_portal_pages import page_sign_in
-
-
-@pytest.fixture
-def staff(client: TestClient, db_session: Session) -> Staff:
-    return hire(db_session, services_of(client).settings.master_key.get_secret_value())
 
 
 def test_every_iso_country_is_known_by_code_and_name() -> None:

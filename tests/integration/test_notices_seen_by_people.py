@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,11 +37,6 @@ REMOVE: dict[str, Any] = {
     "explanation": "The video puts words in the candidate's mouth that she never said.",
 }
 APPEAL = "It is satire, and it says so in the caption."
-
-
-@pytest.fixture
-def staff(client: TestClient, db_session: Session) -> Staff:
-    return hire(db_session, services_of(client).settings.master_key.get_secret_value())
 
 
 def sent(client: TestClient, media: Path, **fields: object) -> dict[str, Any]:

@@ -23,7 +23,6 @@ from accord.server.webhooks.models import MessageStatus
 from accord.server.webhooks.outbox import add_webhook, replay, set_enabled
 from tests.integration.notice_action import (
     Staff,
-    hire,
     messages,
     send_notice,
     services_of,
@@ -42,11 +41,6 @@ REMOVE: dict[str, Any] = {
     "ground_text": "Community guidelines 4.2: deceptive synthetic media about elections",
     "explanation": "The video puts words in the candidate's mouth that she never said.",
 }
-
-
-@pytest.fixture
-def staff(client: TestClient, db_session: Session) -> Staff:
-    return hire(db_session, services_of(client).settings.master_key.get_secret_value())
 
 
 def unhooked_case(client: TestClient, db_session: Session, corpus: Path) -> Case:

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,18 +17,11 @@ from accord.server.page_security import CONTENT_SECURITY_POLICY
 from tests.integration.notice_action import (
     PASSWORD,
     Staff,
-    hire,
     messages,
-    services_of,
     sign_out,
     triage,
 )
 from tests.integration.test_notices_api import bridge
-
-
-@pytest.fixture
-def staff(client: TestClient, db_session: Session) -> Staff:
-    return hire(db_session, services_of(client).settings.master_key.get_secret_value())
 
 
 def page_sign_in(client: TestClient, email: str) -> str:

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,10 +19,8 @@ from accord.server.notices.router import NOTICE_TOKEN_HEADER
 from tests.integration.notice_action import (
     PLATFORM,
     Staff,
-    hire,
     messages,
     send_notice,
-    services_of,
     sign_in,
     sign_out,
     triage,
@@ -39,11 +36,6 @@ LABEL: dict[str, Any] = {
 }
 UPLOADER_REASON = "It is a photograph I took myself at the rally."
 NOTIFIER_REASON = "A label is not enough: it should be removed."
-
-
-@pytest.fixture
-def staff(client: TestClient, db_session: Session) -> Staff:
-    return hire(db_session, services_of(client).settings.master_key.get_secret_value())
 
 
 def labelled(

@@ -5,18 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from accord.server.auth.keys import create_key
-from tests.integration.notice_action import Staff, hire, services_of
+from tests.integration.notice_action import Staff
 from tests.integration.test_portal_pages import page_sign_in
-
-
-@pytest.fixture
-def staff(client: TestClient, db_session: Session) -> Staff:
-    return hire(db_session, services_of(client).settings.master_key.get_secret_value())
 
 
 def test_a_reviewer_opening_the_admin_pages_reads_who_may(client: TestClient, staff: Staff) -> None:
