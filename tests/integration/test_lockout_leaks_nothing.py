@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from accord.server.accounts import lockout
 from accord.server.accounts import service as accounts
 from accord.server.accounts.models import LoginFailures, Role
+from accord.server.audit.models import AuditEntry
 from accord.server.db.base import utc_now
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's
@@ -40,6 +41,9 @@ def test_an_unknown_email_is_locked_out_like_an_account(
     assert [status for status, *_ in known] == [401] * lockout.MAX_FAILED_LOGINS + [429]
     assert known[0][2] == "Wrong email or password"
     assert known[-1][1] == "auth.account_locked"
+    # What strangers typed is not kept in the append-only audit log.
+    logged = select(func.count()).where(AuditEntry.table == "login_failures")
+    assert db_session.scalar(logged) == 0
 
 
 def test_failures_expire_and_a_right_password_forgets_them(db_session: Session) -> None:

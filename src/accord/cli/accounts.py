@@ -128,6 +128,17 @@ def activate_command(email: Annotated[str, typer.Argument(help="Their email.")])
     _set_active(email, active=True)
 
 
+@user_app.command("unlock")
+def unlock_command(email: Annotated[str, typer.Argument(help="The email address.")]) -> None:
+    """End a sign-in lockout now: anyone can lock an address by typing wrong passwords for
+    it, so an admin can let its owner back in."""
+    from accord.server.accounts.lockout import forget_failures  # noqa: PLC0415
+
+    with local_database() as database, transaction(database) as session:
+        forget_failures(session, email)
+    typer.echo(f"{email.strip().lower()} may sign in again")
+
+
 def _set_active(email: str, *, active: bool) -> None:
     from accord.server.accounts.service import find_user, set_active  # noqa: PLC0415
 

@@ -130,9 +130,13 @@ def _skip_signed_before(
     if not target.exists() and services.blobs.exists(digest):
         shutil.copyfile(services.blobs.path_for(digest), target)
         restored = "; its signed copy was written again"
+    unused = [
+        name for name, given in (("--parent", signing.parent), ("--title", signing.title)) if given
+    ]
+    ignored = f"; {' and '.join(unused)} not applied" if unused else ""
     return (
         f"{path}\t{target}\tskipped: already signed as record {record_id} on {day}"
-        f"{restored} (--again signs it anew)"
+        f"{restored}{ignored} (--again signs it anew)"
     )
 
 

@@ -213,6 +213,8 @@ class Settings(BaseSettings):
 
 #: Settings whose values are never echoed back in an error, even when refused.
 _SECRET_NAME = re.compile(r"key|secret|password|token", re.IGNORECASE)
+#: ``scheme://user:password@``: the user and password of an address.
+_URL_CREDENTIALS = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/@\s]*@", re.IGNORECASE)
 #: pydantic's wording, by error type, as a person setting a variable reads it.
 _WORDS = {
     "int_parsing": "must be a whole number",
@@ -275,6 +277,8 @@ def _problem(problem: ErrorDetails) -> str:
     value = problem["input"]
     if _SECRET_NAME.search(name) or not isinstance(value, str | int | float):
         return f"{where}: {message}"
+    if isinstance(value, str) and _URL_CREDENTIALS.search(value):
+        value = _URL_CREDENTIALS.sub(r"\1…@", value)  # a password in an address stays out
     return f"{where}: {message} (got {value!r})"
 
 

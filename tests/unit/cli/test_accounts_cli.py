@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from accord.cli.main import app
+from accord.errors import AccountLocked
+from accord.server.accounts.lockout import MAX_FAILED_LOGINS, check_not_locked, record_failure
+from accord.server.db.base import utc_now
+from accord.server.db.engine import make_engine, make_session_factory
+from accord.server.settings import Settings
 from tests.unit.cli.conftest import accord, runner
 
 
@@ -117,3 +123,19 @@ def test_users_are_listed_with_their_organization_and_state() -> None:
         "organization": "EC",
         "active": True,
     }
+
+
+def test_an_admin_ends_a_lockout_anyone_could_have_started(data_dir: Path) -> None:
+    assert accord("user", "list")[0] == 0  # a migrated, empty instance
+    sessions = make_session_factory(make_engine(Settings(data_dir=data_dir).effective_database_url))
+    now = utc_now()
+    with sessions() as session, session.begin():
+        for _ in range(MAX_FAILED_LOGINS):
+            record_failure(session, "ada@example.org", now)
+    with sessions() as session, pytest.raises(AccountLocked):
+        check_not_locked(session, "ada@example.org", now)
+    assert accord("user", "unlock", "Ada@Example.org")[1].strip() == (
+        "ada@example.org may sign in again"
+    )
+    with sessions() as session:
+        check_not_locked(session, "ada@example.org", now)

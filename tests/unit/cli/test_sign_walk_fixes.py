@@ -96,6 +96,10 @@ def test_signing_the_same_file_again_is_skipped_unless_asked(corpus: Path, tmp_p
     assert _verify(out / "bridge.signed.jpg")["watermark"]["record_id"] == first
     code, stdout, _ = accord("record", "list", "electoral-commission")
     assert len(stdout.splitlines()) == 1  # no second record
+    code, stdout, _ = accord(
+        "sign", folder, "--issuer", "electoral-commission", "--out-dir", out, "--title", "B"
+    )
+    assert "--title not applied (--again signs it anew)" in _signed_lines(stdout)["bridge.jpg"]
 
     code, stdout, _ = accord(
         "sign", folder, "--issuer", "electoral-commission", "--out-dir", out, "--again"

@@ -25,6 +25,7 @@ from accord.server.webhooks.outbox import (
     backoff,
     deliver_due,
     enqueue,
+    enqueue_for_platform,
     replay,
 )
 from accord.server.webhooks.signing import SIGNATURE_HEADER, sign, verify_signature
@@ -231,4 +232,20 @@ def test_an_older_message_is_not_replayed_after_a_later_one_was_sent(
     with sessions() as session, session.begin(), pytest.raises(Conflict) as refused:
         replay(session, label_id)
     assert f"message {unlabel_id} (content.unlabel)" in refused.value.detail
+    assert message(sessions, label_id).status == MessageStatus.DEAD
+
+
+def test_a_message_kept_without_webhook_is_not_replayed_after_a_later_one_was_sent(
+    sessions: sessionmaker[Session], receiver: Receiver
+) -> None:
+    item = {"platform": "p", "platform_content_id": "v-1", "url": "", "uploader": "u"}
+    payload = {"case": "C-1", "item": item, "media_sha256": "ab" * 32}
+    with sessions() as session, session.begin():
+        (label,) = enqueue_for_platform(session, "p", "content.label_ai_generated", payload)
+        add_webhook(session, "p-hook", receiver.url, MASTER_KEY, platform="p")
+        enqueue_for_platform(session, "p", "content.unlabel", payload)
+        label_id = label.id
+    deliver(sessions)
+    with sessions() as session, session.begin(), pytest.raises(Conflict, match=r"content\.unlabel"):
+        replay(session, label_id)  # the label would undo the unlabel the new webhook got
     assert message(sessions, label_id).status == MessageStatus.DEAD

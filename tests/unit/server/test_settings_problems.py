@@ -65,3 +65,13 @@ def test_a_list_that_is_not_json_is_named_too(monkeypatch: pytest.MonkeyPatch) -
     assert settings_problems(refused.value) == [
         'ACCORD_HASH_URL_ALLOWED_HOSTS: must be written in JSON, e.g. ["a", "b"]'
     ]
+
+
+def test_a_password_inside_an_address_is_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACCORD_TDB_API_URL", "https://user:s3cret@tdb.example/")
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    (line,) = settings_problems(refused.value)
+    assert line.startswith("ACCORD_TDB_API_URL: ")
+    assert "s3cret" not in line
+    assert "'https://…@tdb.example/'" in line

@@ -108,6 +108,13 @@ def decide_appeal(
 ) -> Appeal:
     if senior.role != Role.SENIOR_REVIEWER:
         raise Forbidden("only a senior reviewer decides appeals")
+    # Two seniors deciding appeals on one decision at once: the second waits here, then
+    # sees what the first did (a reversal, or this appeal decided or made moot).
+    decision = session.get(
+        Decision, appeal.decision_id, with_for_update=True, populate_existing=True
+    )
+    assert decision is not None  # noqa: S101 - appeals cascade with their decision
+    session.refresh(appeal)
     if appeal.status == AppealStatus.MOOT:
         raise Conflict(
             f"appeal {appeal.reference} is closed: the decision it contests was reversed "
@@ -115,8 +122,6 @@ def decide_appeal(
         )
     if appeal.status != AppealStatus.OPEN:
         raise Conflict(f"appeal {appeal.reference} was decided already")
-    decision = session.get(Decision, appeal.decision_id)
-    assert decision is not None  # noqa: S101 - appeals cascade with their decision
     if senior.id in _deciders(session, decision):
         raise Forbidden("a decision's appeal is heard by someone other than who took it")
     if decision.reversed_at is not None:

@@ -28,8 +28,17 @@ from accord.server.db.base import utc_now
 GENESIS = "0" * 64
 #: Tables that are not audited: the log itself, other logs (the removal feed the indices
 #: read, webhook deliveries' attempts), and login sessions (keyed by a token's hash).
+#: ``login_failures`` too: its rows are digests of whatever addresses strangers typed,
+#: meant to vanish with their lockout, not to stay in an append-only log.
 _UNAUDITED = frozenset(
-    {"audit_log", "audit_head", "signal_removals", "delivery_attempts", "login_sessions"}
+    {
+        "audit_log",
+        "audit_head",
+        "signal_removals",
+        "delivery_attempts",
+        "login_sessions",
+        "login_failures",
+    }
 )
 #: Columns whose values never enter the log.
 _SECRET = frozenset({"secret_sha256", "sealed_key", "sealed_secret", "password_hash"})

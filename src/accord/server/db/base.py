@@ -32,7 +32,9 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             msg = "naive datetimes are not stored; use datetime.now(UTC)"
             raise ValueError(msg)
-        return value
+        # SQLite compares the text as written: 12:00+02:00 must be stored, and compared,
+        # as 10:00 UTC.
+        return None if value is None else value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:  # noqa: ARG002
         if value is not None and value.tzinfo is None:

@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.errors import Conflict, NotFound
@@ -185,11 +185,15 @@ def later_about_same(session: Session, message: OutboxMessage) -> list[OutboxMes
     subject = _subject(message)
     if subject is None:
         return []
-    same_receiver = (
-        OutboxMessage.webhook_id.is_(None)
-        if message.webhook_id is None
-        else OutboxMessage.webhook_id == message.webhook_id
-    )
+    if message.webhook_id is None:
+        # Kept without a webhook, it goes to the platform's webhooks now: what they were
+        # sent since is later than it too.
+        receivers = [webhook.id for webhook in webhooks_for(session, message.platform)]
+        same_receiver = or_(
+            OutboxMessage.webhook_id.is_(None), OutboxMessage.webhook_id.in_(receivers)
+        )
+    else:
+        same_receiver = OutboxMessage.webhook_id == message.webhook_id
     candidates = session.scalars(
         select(OutboxMessage)
         .where(
