@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from accord.cli.files import expand_files, report_file_error
-from accord.cli.local import fail, local_services, transaction
+from accord.cli.local import fail, local_database, local_services, transaction
 from accord.cli.plain_help import Commands
 from accord.cli.progress import with_progress
 from accord.errors import AccordError
@@ -140,6 +140,12 @@ def _skip_signed_before(
     )
 
 
+def _mark(watermark: str | None, unmarked_reason: str) -> str:
+    if watermark:
+        return f"watermarked {watermark}"
+    return f"not watermarked: {unmarked_reason}" if unmarked_reason else "no watermark"
+
+
 def _notes(watermark: str | None, unmarked: str | None, parent_id: str | None) -> list[str]:
     notes = [f"watermarked {watermark}"] if watermark else []
     if unmarked:
@@ -155,12 +161,13 @@ def list_records(issuer: Annotated[str, typer.Argument(help="The issuer's name."
     from accord.server.credentials.service import records_of  # noqa: PLC0415
 
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_database() as database, transaction(database) as session:
             for record in records_of(session, issuer):
                 state = f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else "active"
                 typer.echo(
                     f"{record.id}\t{record.created_at:%Y-%m-%d}\t{record.source_type}"
-                    f"\t{state}\t{record.title}"
+                    f"\t{state}\t{_mark(record.watermark, record.unmarked_reason)}"
+                    f"\t{record.title}"
                 )
     except AccordError as error:
         raise fail(error.detail) from None

@@ -55,7 +55,7 @@ def test_sign_verify_trace_a_stripped_copy_and_revoke(corpus: Path, tmp_path: Pa
     assert "\tREGISTRY\tauthentic\t" in stdout
     code, stdout, _ = accord("record", "list", "ec")
     assert stdout.splitlines()[0].startswith(f"{record_id}\t")
-    assert "\tactive\t" in stdout.splitlines()[0]
+    assert "\tactive\twatermarked " in stdout.splitlines()[0]
 
     assert accord("record", "revoke", record_id, "--reason", "issued in error")[0] == 0
     code, stdout, _ = accord("record", "list", "ec")

@@ -76,6 +76,9 @@ def test_sign_says_why_each_picture_is_left_unmarked(corpus: Path, tmp_path: Pat
     assert "(not watermarked: it is too small (34x42;" in notes["wee.jpg"]
     assert "(not watermarked: it is too small (128x128;" in notes["test_xmp.webp"]
     assert "(not watermarked: it uses a palette" in notes["palette.png"]
+    # The record keeps why, for later.
+    listed = accord("record", "list", "electoral-commission")[1]
+    assert listed.count("\tnot watermarked: it is too small (") == 2
 
 
 def test_signing_the_same_file_again_is_skipped_unless_asked(corpus: Path, tmp_path: Path) -> None:

@@ -31,6 +31,9 @@ class ProvenanceRecord(Base):
     #: The payload of accord's watermark in the signed picture (the id's first 16 hex
     #: digits), or None when the file carries no mark.
     watermark: Mapped[str | None] = mapped_column(String(16), index=True)
+    #: Why a picture was signed without the mark (too small, transparent, the mark did
+    #: not read back...); "" when it carries one, or is no picture.
+    unmarked_reason: Mapped[str] = mapped_column(Text, default="")
     #: The record of the original this file was edited from, when signing found one.
     parent_id: Mapped[str | None] = mapped_column(String(32))
     #: The signed file as a c2pa ingredient archive, for edits of it to name it as parent.

@@ -138,6 +138,7 @@ def sign_for_issuer(
         manifest_store=signed.manifest_store,
         timestamped=signed.timestamped,
         watermark=None if watermark is None else f"{watermark:016x}",
+        unmarked_reason=signed.unmarked or "",
         parent_id=registered.id if registered else None,
         ingredient_archive=_archive(signed, title, anchors),
     )
