@@ -36,22 +36,22 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
+# One venv for both: `make run` adds what it lacks and removes nothing, so it keeps the
+# dev tools that `make test` installed (dev.lock holds everything run.lock does).
 $(VENV)/.installed-run: requirements/run.lock requirements/voice.lock pyproject.toml | $(UV)
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
-	VIRTUAL_ENV=$(VENV) $(UV) pip sync --quiet requirements/run.lock
+	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --require-hashes -r requirements/run.lock
 	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps -e .
 	$(VOICE_MODEL)
 	$(BIN)/python -m compileall -q src
-	rm -f $(VENV)/.installed-dev
 	touch $@
 
 $(VENV)/.installed-dev: requirements/dev.lock requirements/voice.lock pyproject.toml | $(UV)
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
-	VIRTUAL_ENV=$(VENV) $(UV) pip sync --quiet requirements/dev.lock
+	VIRTUAL_ENV=$(VENV) $(UV) pip sync --quiet --require-hashes requirements/dev.lock
 	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps -e .
 	$(VOICE_MODEL)
 	$(BIN)/python -m compileall -q src
-	rm -f $(VENV)/.installed-run
 	touch $@
 
 system-deps:
@@ -73,8 +73,8 @@ typecheck: install-dev
 
 # Regenerate the locks after changing dependencies in pyproject.toml.
 lock: | $(UV)
-	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --extra server --extra likeness -o requirements/run.lock
-	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --all-extras --group dev --group bench -o requirements/dev.lock
+	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes pyproject.toml --extra server --extra likeness -o requirements/run.lock
+	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes pyproject.toml --all-extras --group dev --group bench -o requirements/dev.lock
 
 # Photos of faces for the likeness tests: the test pictures of face_recognition 1.3.0
 # (MIT), two people in several photos, taken from its source package on PyPI once.
@@ -93,7 +93,7 @@ $(FACES)/obama.jpg: | $(UV)
 # Diffusion watermark tests) without the CUDA PyTorch it asks for: only its rivaGan
 # method needs it; dwtDct and dwtDctSvd are numpy, OpenCV and PyWavelets.
 bench-peers: install-dev
-	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps invisible-watermark==0.2.0 PyWavelets==1.9.0
+	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps --require-hashes -r requirements/peers.lock
 
 bench: install-dev bench-peers test-media
 	@command -v wrk >/dev/null 2>&1 && command -v hey >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
