@@ -22,26 +22,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import CorruptMedia, MediaTooLarge, UnsupportedMedia
+from accord.media.demuxers import CONTAINER_OPTIONS, demuxer_for
 from accord.media.file import MediaFile
 from accord.media.kinds import MediaKind
 
-#: FFmpeg demuxer for each sniffed format. Forcing the demuxer that matches the bytes we
-#: recognised keeps FFmpeg from probing its way into some other, less hardened, demuxer.
-_DEMUXERS = {
-    "wav": "wav",
-    "mp3": "mp3",
-    "flac": "flac",
-    "ogg": "ogg",
-    "m4a": "mp4",
-    "mp4": "mp4",
-    "mov": "mov",
-    "aac": "aac",
-    "aiff": "aiff",
-    "matroska": "matroska",
-    "avi": "avi",
-    "mpegts": "mpegts",
-    "flv": "flv",
-}
 #: A stream that states this much more audio than it yields was cut short; the slack
 #: absorbs encoder delay and padding. Only formats that state the length exactly are
 #: checked: the MP4 family, AIFF, FLAC and MP3 with a Xing/Info/VBRI header. (A cut
@@ -105,8 +89,13 @@ def decode_audio(
 def _decode(av: Any, media: MediaFile, sample_rate: int, max_seconds: float | None) -> AudioClip:
     limits = media.limits
     started = time.monotonic()
+    # The demuxer is named, never probed: see accord.media.demuxers.
     with av.open(
-        str(media.path), mode="r", format=_DEMUXERS.get(media.format.name), metadata_errors="ignore"
+        str(media.path),
+        mode="r",
+        format=demuxer_for(media),
+        container_options=dict(CONTAINER_OPTIONS),
+        metadata_errors="ignore",
     ) as container:
         if not container.streams.audio:
             raise UnsupportedMedia("the file has no audio track")

@@ -27,25 +27,13 @@ from av.video.reformatter import VideoReformatter
 from numpy.typing import NDArray
 
 from accord.errors import CorruptMedia, MediaTooLarge, UnsupportedMedia
+from accord.media.demuxers import CONTAINER_OPTIONS, demuxer_for
 from accord.media.file import MediaFile
 from accord.media.limits import MediaLimits
 
 #: Longest side, in pixels, of the frames ``iter_frames`` returns by default.
 FRAME_MAX_SIDE = 512
 
-#: FFmpeg demuxer for each sniffed format. Naming it stops FFmpeg from probing the bytes
-#: as something else (a playlist that opens other files or URLs, say).
-_DEMUXERS = {
-    "mp4": "mov",
-    "mov": "mov",
-    "m4a": "mov",
-    "matroska": "matroska",
-    "avi": "avi",
-    "mpegts": "mpegts",
-    "flv": "flv",
-}
-#: Nested opens (external data references, playlists) may only read local files.
-_CONTAINER_OPTIONS = {"protocol_whitelist": "file"}
 #: Slack when comparing a frame's time with the next sampling time, for rounded pts.
 _TIME_EPSILON = 1e-3
 
@@ -175,11 +163,10 @@ class _Sampler:
 
 
 def _open(media: MediaFile) -> Any:
-    demuxer = _DEMUXERS.get(media.format.name)
-    if demuxer is None:
-        raise UnsupportedMedia(f"{media.format.name} is not a video format accord reads")
+    # The demuxer is named, never probed: see accord.media.demuxers.
+    demuxer = demuxer_for(media)
     try:
-        return av.open(str(media.path), format=demuxer, container_options=_CONTAINER_OPTIONS)
+        return av.open(str(media.path), format=demuxer, container_options=dict(CONTAINER_OPTIONS))
     except av.error.FFmpegError as error:
         raise CorruptMedia(f"the video cannot be read: {_reason(error)}") from error
 

@@ -11,7 +11,9 @@ media into a serialized signal and compares two serialized signals:
 - ``threshold``: the default largest distance that still counts as a match;
 - ``examples()``: valid serialized values, used by the shared contract tests;
 - ``default``: whether ``hash_file`` computes it when no types are named (False for heavy
-  second-stage signals such as ``orb``).
+  second-stage signals such as ``orb``);
+- ``hma_name``: the name Meta's HMA and python-threatexchange give the same signal, or
+  None when they have no such type (accord's name is then used on HMA's API too).
 
 Every type inherits the contract test class in ``tests/unit/signals/contract.py``.
 """
@@ -113,6 +115,8 @@ class SignalType(ABC):
     default: ClassVar[bool] = True
     #: Pixels a reduced picture must keep for this signal; PDQ needs only its short side.
     picture_pixels: ClassVar[int] = 0
+    #: HMA's name for this signal type (``video_md5`` for ``md5``); None where HMA has none.
+    hma_name: ClassVar[str | None] = None
 
     def applies(self, subject: Subject) -> bool:
         """Whether this type can hash ``subject`` (a video without sound has no audio signal)."""

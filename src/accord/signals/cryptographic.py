@@ -54,3 +54,4 @@ class Md5(_DigestSignal):
     name = "md5"
     description = "MD5 of the file's bytes, for partners whose hash lists use it"
     hex_length = 32
+    hma_name = "video_md5"

@@ -80,6 +80,7 @@ class Pdq(SignalType):
     media_kinds = frozenset({MediaKind.IMAGE})
     threshold = float(PDQ_THRESHOLD)
     description = "PDQ perceptual hash (256 bits, 64 hex); matches at distance <= 31"
+    hma_name = "pdq"
 
     def compute(self, subject: Subject) -> Signal:
         value, quality = pdq_of_picture(subject.picture(), reference=subject.exact)

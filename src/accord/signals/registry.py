@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from accord.errors import UnknownSignalType
 from accord.media.kinds import MediaKind
@@ -30,6 +31,23 @@ def get_signal_type(name: str) -> type[SignalType]:
     except KeyError:
         known = ", ".join(classes)
         raise UnknownSignalType(f"no signal type named {name!r}; known: {known}") from None
+
+
+def to_hma_name(name: str) -> str:
+    """HMA's name for accord's signal type ``name``; a name HMA shares or lacks is unchanged."""
+    return _hma_names()[0].get(name, name)
+
+
+def from_hma_name(name: str) -> str:
+    """accord's name for HMA's signal type ``name`` (``video_md5`` is ``md5``); others unchanged."""
+    return _hma_names()[1].get(name, name)
+
+
+@cache  # the plugin classes are fixed at import, so the two maps are built once
+def _hma_names() -> tuple[dict[str, str], dict[str, str]]:
+    """accord → HMA and HMA → accord names, from each plugin's ``hma_name``."""
+    to_hma = {name: cls.hma_name for name, cls in signal_type_classes().items() if cls.hma_name}
+    return to_hma, {hma: name for name, hma in to_hma.items()}
 
 
 def signal_types_for(kind: MediaKind) -> list[type[SignalType]]:

@@ -194,6 +194,7 @@ class VideoPdq(SignalType):
         "PDQ of every video frame after trimming borders, in HMA's vPDQ form; two videos "
         "match when half the frames of either are within PDQ distance 31 of the other's"
     )
+    hma_name = "vpdq"
 
     def applies(self, subject: Subject) -> bool:
         return subject.media.kind is MediaKind.VIDEO and subject.video_info().has_video

@@ -31,6 +31,7 @@ from PIL import Image, UnidentifiedImageError
 
 from accord.assessment.evidence import Direction, Finding, Producer, Strength, Subject
 from accord.errors import CorruptMedia
+from accord.media.demuxers import CONTAINER_OPTIONS, demuxer_for
 from accord.media.file import MediaFile
 from accord.media.kinds import MediaKind
 
@@ -281,7 +282,7 @@ def read_fields(media: MediaFile) -> tuple[list[Field], list[str]]:
     """The file's metadata fields, and the reasons any part was refused."""
     if media.kind is MediaKind.IMAGE:
         return _image_fields(media.path)
-    return _container_fields(media.path, _DEMUXERS.get(media.format.name)), []
+    return _container_fields(media.path, demuxer_for(media)), []
 
 
 def _image_fields(path: Path) -> tuple[list[Field], list[str]]:
@@ -583,32 +584,14 @@ def _qualified(name: str) -> str:
 
 # --- Video and audio containers ------------------------------------------------------
 
-#: FFmpeg demuxer for each sniffed format: naming it keeps FFmpeg from probing the bytes
-#: as something else (a playlist that opens other files or URLs).
-_DEMUXERS = {
-    "mp4": "mov",
-    "mov": "mov",
-    "m4a": "mov",
-    "matroska": "matroska",
-    "avi": "avi",
-    "mpegts": "mpegts",
-    "flv": "flv",
-    "wav": "wav",
-    "mp3": "mp3",
-    "flac": "flac",
-    "ogg": "ogg",
-    "aac": "aac",
-    "aiff": "aiff",
-}
 
-
-def _container_fields(path: Path, demuxer: str | None) -> list[Field]:
+def _container_fields(path: Path, demuxer: str) -> list[Field]:
     """The container's and its streams' tags, as FFmpeg reads them from the headers."""
     try:
         with av.open(
             str(path),
             format=demuxer,
-            container_options={"protocol_whitelist": "file"},
+            container_options=dict(CONTAINER_OPTIONS),
             metadata_errors="ignore",
         ) as container:
             tags = [dict(container.metadata)]

@@ -22,10 +22,8 @@ from enum import StrEnum
 from typing import Any
 
 from accord.server.banks.service import EntryFields
+from accord.signals.registry import from_hma_name, to_hma_name
 
-#: HMA's names for signal types that accord names differently, both ways.
-_FROM_HMA = {"video_md5": "md5"}
-_TO_HMA = {value: key for key, value in _FROM_HMA.items()}
 CSV_COLUMNS = (
     "entry",
     "signal_type",
@@ -94,7 +92,7 @@ def _parse_jsonl(
 def _signals(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not value:
         raise LineError("'signals' must be an object of signal type to value")
-    return {_FROM_HMA.get(str(name), str(name)): str(signal) for name, signal in value.items()}
+    return {from_hma_name(str(name)): str(signal) for name, signal in value.items()}
 
 
 def _optional_text(record: Mapping[str, Any], name: str) -> str | None:
@@ -152,7 +150,7 @@ def _parse_csv(
     for row in reader:
         number = reader.line_num
         try:
-            name = _FROM_HMA.get(row["signal_type"].strip(), row["signal_type"].strip())
+            name = from_hma_name(row["signal_type"].strip())
             value = (row.get("signal") or row.get("signal_str") or "").strip()
             if not name or not value:
                 raise LineError("signal_type and signal must not be empty")
@@ -181,7 +179,7 @@ def _parse_hma(
         if not value.strip():
             yield RejectedLine(number, "expected '<signal_type> <signal>'")
             continue
-        signals = {_FROM_HMA.get(name, name): value.strip()}
+        signals = {from_hma_name(name): value.strip()}
         yield ParsedEntry(number, signals, EntryFields(source=source, added_by=added_by))
 
 
@@ -200,7 +198,7 @@ def serialize(
     else:
         for _, signals in entries:
             for name, value in signals.items():
-                yield f"{_TO_HMA.get(name, name)} {value}\n"
+                yield f"{to_hma_name(name)} {value}\n"
 
 
 def _csv_values(entry: Mapping[str, Any], name: str, value: str) -> tuple[str, ...]:

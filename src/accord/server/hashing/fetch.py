@@ -11,13 +11,17 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from accord.errors import FetchFailed, HostNotAllowed
+
+if TYPE_CHECKING:
+    from accord.server.settings import Settings
 
 _MAX_REDIRECTS = 3
 
@@ -87,6 +91,21 @@ def fetched_to_disk(
             raise FetchFailed(msg)
         target.flush()
         yield Path(target.name)
+
+
+def fetched_for_hashing(url: str, settings: Settings) -> AbstractContextManager[Path]:
+    """``url`` on disk under the operator's URL-hashing limits (``ACCORD_HASH_URL_*``).
+
+    Every endpoint that hashes a URL (HMA's ``/h/hash``, bank content, ``/m/lookup``) comes
+    through here, so they all enforce the same allow-list, size and time.
+    """
+    return fetched_to_disk(
+        url,
+        allowed_hosts=settings.hash_url_allowed_hosts,
+        max_bytes=settings.hash_url_max_bytes,
+        timeout_seconds=settings.hash_url_timeout_seconds,
+        directory=settings.upload_dir,
+    )
 
 
 def _copy_capped(

@@ -13,7 +13,7 @@ from accord.server.assets.schemas import HashRead
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
 from accord.server.deps import ServicesDep
-from accord.server.hashing.fetch import fetched_to_disk
+from accord.server.hashing.fetch import fetched_for_hashing
 from accord.server.hashing.service import (
     HMA_CONTENT_TYPES,
     hash_for_hma,
@@ -80,12 +80,5 @@ def hma_hash_url(
     if content_type not in HMA_CONTENT_TYPES:
         msg = f"content_type must be one of {', '.join(HMA_CONTENT_TYPES)}"
         raise BadRequest(msg)
-    settings = services.settings
-    with fetched_to_disk(
-        url,
-        allowed_hosts=settings.hash_url_allowed_hosts,
-        max_bytes=settings.hash_url_max_bytes,
-        timeout_seconds=settings.hash_url_timeout_seconds,
-        directory=settings.upload_dir,
-    ) as path:
+    with fetched_for_hashing(url, services.settings) as path:
         return hash_for_hma(services, path, content_type=content_type, types=types)

@@ -10,13 +10,13 @@ from accord.media.kinds import MediaKind
 from accord.server.assets.schemas import HashRead, SignalRead
 from accord.server.services import Services
 from accord.signals.hashing import HashResult, OpenedFile
-from accord.signals.registry import parse_signal_names, signal_type_classes
+from accord.signals.registry import parse_signal_names, signal_type_classes, to_hma_name
 
 #: HMA's content types and the media kind each names.
 HMA_CONTENT_TYPES = {"photo": MediaKind.IMAGE, "video": MediaKind.VIDEO}
-#: HMA's default signals per content type (``video_md5`` is HMA's name for a video's MD5).
-_HMA_DEFAULT_SIGNALS = {MediaKind.IMAGE: ["pdq"], MediaKind.VIDEO: ["md5", "vpdq"]}
-_HMA_NAMES = {"md5": "video_md5"}
+#: The signals HMA computes for each media kind, by accord's names (HMA calls md5
+#: ``video_md5``): ``/h/hash``'s default and what HMA's bank endpoints show.
+HMA_SIGNALS = {MediaKind.IMAGE: ("pdq",), MediaKind.VIDEO: ("md5", "vpdq")}
 
 
 def hash_path(
@@ -59,13 +59,13 @@ def hash_for_hma(
     if kind is None:
         msg = f"content type must be one of {', '.join(HMA_CONTENT_TYPES)}, not {content_type!r}"
         raise BadRequest(msg)
-    names = types or ",".join(_HMA_DEFAULT_SIGNALS[kind])
+    names = types or ",".join(HMA_SIGNALS[kind])
     result = hash_path(services, path, signal_names=names)
     if result.format.kind is not kind:
         msg = f"the file is {result.format.kind} media, not {content_type}"
         raise BadRequest(msg)
     return {
-        _HMA_NAMES.get(signal.type, signal.type): signal.value if signal.reliable else ""
+        to_hma_name(signal.type): signal.value if signal.reliable else ""
         for signal in result.signals
     }
 

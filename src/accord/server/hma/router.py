@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Coroutine, Mapping
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -31,21 +31,27 @@ from accord.server.banks import service
 from accord.server.banks.models import Bank, BankEntry
 from accord.server.db.base import utc_now
 from accord.server.deps import ServicesDep, SessionDep
-from accord.server.hashing.fetch import fetched_to_disk
-from accord.server.hashing.service import HMA_CONTENT_TYPES, hash_for_bank, reliable_signals
+from accord.server.hashing.fetch import fetched_for_hashing
+from accord.server.hashing.service import (
+    HMA_CONTENT_TYPES,
+    HMA_SIGNALS,
+    hash_for_bank,
+    reliable_signals,
+)
 from accord.server.matching.lookup import match_file, match_signals
 from accord.server.matching.service import Match, MatchOptions
 from accord.server.problems import status_for
 from accord.server.services import Services
 from accord.server.uploads import spooled_to_disk
-from accord.signals.registry import get_signal_type, signal_type_classes
+from accord.signals.registry import (
+    from_hma_name,
+    get_signal_type,
+    signal_type_classes,
+    to_hma_name,
+)
 
-#: HMA's names for accord's signal types where they differ, both ways.
-TO_HMA = {"md5": "video_md5"}
-FROM_HMA = {value: key for key, value in TO_HMA.items()}
 #: Signals HMA returns after adding content; accord stores more, which HMA clients ignore.
-_HMA_CONTENT_SIGNALS = ("pdq", "md5", "vpdq")
-_HMA_SIGNALS = {MediaKind.IMAGE: ("pdq",), MediaKind.VIDEO: ("md5", "vpdq")}
+_HMA_CONTENT_SIGNALS = tuple(chain.from_iterable(HMA_SIGNALS.values()))
 _MAX_NOTE = 255
 _MAX_DISABLE_YEARS = 5
 
@@ -230,8 +236,8 @@ def delete_bank(bank_name: str, session: SessionDep, services: ServicesDep) -> d
 
 def _hma_signals(signals: Mapping[str, str], kind: MediaKind | None = None) -> dict[str, str]:
     """The signals HMA would show: PDQ for photos; MD5 (as ``video_md5``) and vPDQ for video."""
-    shown = _HMA_SIGNALS.get(kind, _HMA_CONTENT_SIGNALS) if kind else _HMA_CONTENT_SIGNALS
-    return {TO_HMA.get(name, name): value for name, value in signals.items() if name in shown}
+    shown = HMA_SIGNALS.get(kind, _HMA_CONTENT_SIGNALS) if kind else _HMA_CONTENT_SIGNALS
+    return {to_hma_name(name): value for name, value in signals.items() if name in shown}
 
 
 def _kind_of(signals: Mapping[str, str]) -> MediaKind | None:
@@ -322,15 +328,7 @@ def _add_upload(
 def _add_url(
     services: Services, session: Session, bank: Bank, url: str, fields: service.EntryFields
 ) -> dict[str, Any]:
-    settings = services.settings
-    fetched: AbstractContextManager[Path] = fetched_to_disk(
-        url,
-        allowed_hosts=settings.hash_url_allowed_hosts,
-        max_bytes=settings.hash_url_max_bytes,
-        timeout_seconds=settings.hash_url_timeout_seconds,
-        directory=settings.upload_dir,
-    )
-    with fetched as path:
+    with fetched_for_hashing(url, services.settings) as path:
         return _add_path(services, session, bank, path, fields)
 
 
@@ -358,7 +356,7 @@ async def add_signals(
         raise BadRequest("No signals given")
     signals: dict[str, str] = {}
     for name, value in body.items():
-        accord_name = FROM_HMA.get(name, name)
+        accord_name = from_hma_name(name)
         if accord_name not in signal_type_classes():
             raise BadRequest(f"No such signal type {name}")
         try:
@@ -367,7 +365,7 @@ async def add_signals(
             raise BadRequest(f"Invalid {name} signal: {error.detail}") from None
     entry = service.add_entry(session, bank, signals, _metadata_fields(None, note))
     services.indexes.dirty = True
-    return {"id": entry.id, "signals": {TO_HMA.get(k, k): v for k, v in signals.items()}}
+    return {"id": entry.id, "signals": {to_hma_name(k): v for k, v in signals.items()}}
 
 
 def disable_until_ts(entry: BankEntry) -> int:
@@ -482,9 +480,7 @@ def delete_content(
 
 @curation.get("/signal_type", summary="HMA: signal types")
 def list_signal_types() -> list[dict[str, Any]]:
-    return [
-        {"enabled_ratio": 1.0, "name": TO_HMA.get(name, name)} for name in signal_type_classes()
-    ]
+    return [{"enabled_ratio": 1.0, "name": to_hma_name(name)} for name in signal_type_classes()]
 
 
 @curation.get("/content_type", summary="HMA: content types")
@@ -500,7 +496,7 @@ def _banks_param(raw: str | None) -> list[str] | None:
 
 
 def _query_signal(signal_type: str, signal: str) -> tuple[str, str]:
-    name = FROM_HMA.get(signal_type, signal_type)
+    name = from_hma_name(signal_type)
     if name not in signal_type_classes():
         raise BadRequest(f"No such SignalType '{signal_type}'")
     try:
@@ -526,7 +522,7 @@ def by_bank(matches: list[Match]) -> dict[str, list[dict[str, Any]]]:
 def by_type_and_bank(matches: list[Match]) -> dict[str, dict[str, list[dict[str, Any]]]]:
     grouped: dict[str, list[Match]] = {}
     for match in matches:
-        grouped.setdefault(TO_HMA.get(match.signal_type, match.signal_type), []).append(match)
+        grouped.setdefault(to_hma_name(match.signal_type), []).append(match)
     return {name: by_bank(group) for name, group in grouped.items()}
 
 
@@ -554,14 +550,7 @@ def lookup(
         raise BadRequest("Either url or both signal and signal_type are required")
     if content_type is not None and content_type not in HMA_CONTENT_TYPES:
         raise BadRequest(f"no such content_type: '{content_type}'")
-    settings = services.settings
-    with fetched_to_disk(
-        url,
-        allowed_hosts=settings.hash_url_allowed_hosts,
-        max_bytes=settings.hash_url_max_bytes,
-        timeout_seconds=settings.hash_url_timeout_seconds,
-        directory=settings.upload_dir,
-    ) as path:
+    with fetched_for_hashing(url, services.settings) as path:
         _, report = match_file(services, session, path, _full(options))
     grouped = by_type_and_bank(report.matches)
     return grouped.get(signal_type, {}) if signal_type else grouped
@@ -632,7 +621,7 @@ def index_status(services: ServicesDep, signal_type: str | None = None) -> dict[
     built_to = -1 if indexes.synced_at is None else int(indexes.synced_at)
     names = list(signal_type_classes())
     if signal_type is not None:
-        name = FROM_HMA.get(signal_type, signal_type)
+        name = from_hma_name(signal_type)
         if name not in names:
             raise BadRequest(f"No such signal type '{signal_type}'")
         names = [name]
@@ -641,7 +630,7 @@ def index_status(services: ServicesDep, signal_type: str | None = None) -> dict[
         if not indexes.has(name):
             continue
         size = indexes.size(name)
-        status_by_type[TO_HMA.get(name, name)] = {
+        status_by_type[to_hma_name(name)] = {
             "built_to": built_to if size else -1,
             "present": size > 0,
             "size": size,
@@ -654,7 +643,7 @@ async def compare(request: Request) -> Any:
     body = await _json_object(request)
     answer: dict[str, Any] = {}
     for name, pair in body.items():
-        accord_name = FROM_HMA.get(name, name)
+        accord_name = from_hma_name(name)
         if not isinstance(pair, list):
             raise BadRequest(f"Comparison hashes for {name} was not a list")
         if len(pair) != 2:  # noqa: PLR2004 - a pair
