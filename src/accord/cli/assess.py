@@ -39,7 +39,7 @@ def assess_command(
     With several files, --html report.html writes report-photo.html for photo.jpg, and so
     on; each report written is named on standard error."""
     from accord.server.assessments.report import render_html, write_pdf  # noqa: PLC0415
-    from accord.server.assessments.router import assessment_of  # noqa: PLC0415
+    from accord.server.assessments.service import assessment_of  # noqa: PLC0415
 
     targets = list(expand_files(files))
     several = len(targets) > 1

@@ -19,8 +19,7 @@ from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
 if TYPE_CHECKING:
-    from accord.server.banks.models import Bank
-    from accord.server.banks.schemas import BankRead
+    pass
 
 EnumT = TypeVar("EnumT", bound=Enum)
 
@@ -107,12 +106,13 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """List banks with their kind, state and entry count."""
+    from accord.server.banks.schemas import to_bank_read  # noqa: PLC0415
     from accord.server.banks.service import entry_counts, list_banks  # noqa: PLC0415
 
     with _errors(), local_database() as database, transaction(database) as session:
         counts = entry_counts(session)
         for bank in list_banks(session):
-            read = bank_read(bank, counts.get(bank.id, 0))
+            read = to_bank_read(bank, counts.get(bank.id, 0))
             if as_json:
                 typer.echo(read.model_dump_json())
             else:
@@ -123,23 +123,16 @@ def list_command(
                 )
 
 
-def bank_read(bank: Bank, entries: int) -> BankRead:
-    """The API's view of a bank, made here: the router's ``to_bank_read`` would import the
-    whole web app (half a second) for a listing."""
-    from accord.server.banks.schemas import BankRead  # noqa: PLC0415
-
-    fields = {name: getattr(bank, name) for name in BankRead.model_fields if name != "entries"}
-    return BankRead.model_validate({**fields, "entries": entries})
-
-
 @bank_app.command("show")
 def show(name: BankName) -> None:
     """One bank's settings as JSON."""
+    from accord.server.banks.schemas import to_bank_read  # noqa: PLC0415
     from accord.server.banks.service import entry_counts, get_bank  # noqa: PLC0415
 
     with _errors(), local_database() as database, transaction(database) as session:
         bank = get_bank(session, name)
-        typer.echo(bank_read(bank, entry_counts(session).get(bank.id, 0)).model_dump_json(indent=2))
+        read = to_bank_read(bank, entry_counts(session).get(bank.id, 0))
+        typer.echo(read.model_dump_json(indent=2))
 
 
 @bank_app.command("add")
@@ -210,9 +203,12 @@ def import_command(
     ] = None,
 ) -> None:
     """Add entries in bulk; bad lines are reported and skipped."""
-    from accord.server.banks.router import import_lines  # noqa: PLC0415
     from accord.server.banks.service import get_bank  # noqa: PLC0415
-    from accord.server.banks.transfer import TransferFormat, parse  # noqa: PLC0415
+    from accord.server.banks.transfer import (  # noqa: PLC0415
+        TransferFormat,
+        import_lines,
+        parse,
+    )
 
     chosen = _enum(TransferFormat, file_format or _format_of(file))
     try:
@@ -249,9 +245,12 @@ def export(
     file_format: Annotated[str, typer.Option("--format", help="jsonl, csv or hma.")] = "jsonl",
 ) -> None:
     """Write every entry of a bank."""
-    from accord.server.banks.router import iter_bank  # noqa: PLC0415
     from accord.server.banks.service import get_bank  # noqa: PLC0415
-    from accord.server.banks.transfer import TransferFormat, serialize  # noqa: PLC0415
+    from accord.server.banks.transfer import (  # noqa: PLC0415
+        TransferFormat,
+        iter_bank,
+        serialize,
+    )
 
     chosen = _enum(TransferFormat, file_format)
     with _errors(), local_database() as database, transaction(database) as session:

@@ -31,7 +31,7 @@ def eval_command(
     recall per producer, coverage and calibration (ECE)."""
     from accord.assessment.bands import Band  # noqa: PLC0415
     from accord.assessment.evaluation import Labelled, evaluate  # noqa: PLC0415
-    from accord.server.assessments.router import assessment_of  # noqa: PLC0415
+    from accord.server.assessments.service import assessment_of  # noqa: PLC0415
 
     labelled = list(_labelled(folder, {str(band) for band in Band}))
     if not labelled:

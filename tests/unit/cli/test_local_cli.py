@@ -3,6 +3,7 @@ that listing commands use instead of the whole service."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,10 +12,7 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 
-from accord.cli.banks import bank_read
-from accord.cli.local import local_database, migration_heads, transaction
-from accord.server.banks.router import to_bank_read
-from accord.server.banks.service import list_banks
+from accord.cli.local import migration_heads
 from accord.server.db import migrate
 from tests.unit.cli.conftest import accord
 
@@ -92,8 +90,27 @@ def test_a_listing_does_not_build_the_service() -> None:
     assert ran.returncode == 0, ran.stderr
 
 
-def test_the_bank_listing_shows_what_the_api_does() -> None:
+def test_the_bank_listing_uses_the_apis_schema_without_the_web_app() -> None:
     assert accord("bank", "create", "FAKE_SPEECHES", "--threshold", "pdq=20")[0] == 0
-    with local_database() as database, transaction(database) as session:
-        (bank,) = list_banks(session)
-        assert bank_read(bank, 3) == to_bank_read(bank, 3)
+    code, stdout, _ = accord("bank", "list", "--json")
+    assert code == 0
+    assert json.loads(stdout)["thresholds"] == {"pdq": 20}
+    script = (
+        "import sys\n"
+        "from accord.cli.main import main\n"
+        "sys.argv = ['accord', 'bank', 'list']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "web = {'fastapi', 'accord.server.banks.router'} & set(sys.modules)\n"
+        "assert not web, web\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 0, ran.stderr

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import codecs
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import IO, Annotated, Any
+from typing import IO, Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from accord.errors import BadRequest, SignalError
+from accord.errors import BadRequest
 from accord.server.assets.service import record_asset
 from accord.server.auth.guard import CurateCaller, require
 from accord.server.auth.keys import Scope
 from accord.server.banks import service
-from accord.server.banks.models import Bank, BankEntry, BankKind, Marking
+from accord.server.banks.models import Bank, BankEntry
 from accord.server.banks.schemas import (
     BankCreate,
     BankRead,
@@ -28,11 +28,13 @@ from accord.server.banks.schemas import (
     EntryRead,
     EntryUpdate,
     ImportReport,
+    to_bank_read,
+    to_entry_read,
 )
 from accord.server.banks.transfer import (
-    ParsedEntry,
-    RejectedLine,
     TransferFormat,
+    import_lines,
+    iter_bank,
     parse,
     serialize,
 )
@@ -45,10 +47,6 @@ router = APIRouter(
     prefix="/v1/banks", tags=["banks"], dependencies=[Depends(require(Scope.CURATE))]
 )
 
-#: Entries written per statement batch during an import.
-_IMPORT_BATCH = 1_000
-#: Rejected lines reported back in detail; the count covers all of them.
-_REPORTED_ERRORS = 100
 #: Export bytes kept in memory before the rest goes to a temporary file.
 _EXPORT_IN_MEMORY = 8 * 1024 * 1024
 
@@ -224,38 +222,6 @@ def import_entries(
     return report
 
 
-def import_lines(
-    session: Session, bank: Bank, parsed: Iterable[ParsedEntry | RejectedLine]
-) -> ImportReport:
-    """Add every valid entry; collect the reasons for the others."""
-    added, rejected = 0, 0
-    errors: list[dict[str, Any]] = []
-    batch: list[tuple[dict[str, str], service.EntryFields]] = []
-
-    def flush() -> None:
-        nonlocal added
-        added += len(service.add_entries(session, bank, batch))
-        batch.clear()
-
-    for item in parsed:
-        if isinstance(item, RejectedLine):
-            problem = item.error
-        else:
-            try:  # checked before any write, so a bad line costs nothing
-                batch.append((service.validate_signals(item.signals), item.fields))
-            except (BadRequest, SignalError) as error:
-                problem = error.detail
-            else:
-                if len(batch) >= _IMPORT_BATCH:
-                    flush()
-                continue
-        rejected += 1
-        if len(errors) < _REPORTED_ERRORS:
-            errors.append({"line": item.line, "error": problem})
-    flush()
-    return ImportReport(added=added, rejected=rejected, errors=errors)
-
-
 @router.get("/{name}/export", summary="Every entry of a bank as JSON lines, CSV or HMA's format")
 def export_entries(
     name: str,
@@ -284,33 +250,6 @@ def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
             yield chunk
 
 
-def iter_bank(session: Session, bank: Bank) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
-    """Every entry of ``bank`` with its signals, a page at a time."""
-    after = 0
-    while entries := service.list_entries(session, bank, after_id=after, limit=1000):
-        signals = service.entry_signals(session, [entry.id for entry in entries])
-        for entry in entries:
-            read = to_entry_read(bank, entry, signals[entry.id])
-            yield read.model_dump(mode="json", exclude={"signals"}), read.signals
-        after = entries[-1].id
-
-
-def to_bank_read(bank: Bank, entries: int) -> BankRead:
-    return BankRead(
-        name=bank.name,
-        kind=BankKind(bank.kind),
-        owner=bank.owner,
-        description=bank.description,
-        marking=Marking(bank.marking),
-        enabled=bank.enabled,
-        enabled_ratio=bank.enabled_ratio,
-        thresholds=dict(bank.thresholds),
-        entries=entries,
-        created_at=bank.created_at,
-        updated_at=bank.updated_at,
-    )
-
-
 def to_entry_fields(body: EntryFieldsIn, *, source: str, added_by: str) -> service.EntryFields:
     return service.EntryFields(
         source=source,
@@ -328,22 +267,3 @@ def to_entry_fields(body: EntryFieldsIn, *, source: str, added_by: str) -> servi
 
 def read_entry_of(session: Session, bank: Bank, entry: BankEntry) -> EntryRead:
     return to_entry_read(bank, entry, service.entry_signals(session, [entry.id])[entry.id])
-
-
-def to_entry_read(bank: Bank, entry: BankEntry, signals: dict[str, str]) -> EntryRead:
-    return EntryRead(
-        id=entry.id,
-        bank=bank.name,
-        signals=signals,
-        source=entry.source,
-        url=entry.url,
-        platform_content_id=entry.platform_content_id,
-        case_reference=entry.case_reference,
-        labels=list(entry.labels),
-        note=entry.note,
-        metadata=dict(entry.extra),
-        added_by=entry.added_by,
-        added_at=entry.added_at,
-        enabled=entry.enabled,
-        disabled_until=entry.disabled_until,
-    )

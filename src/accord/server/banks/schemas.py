@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from accord.server.banks.models import BankKind, Marking
+from accord.server.banks.models import Bank, BankEntry, BankKind, Marking
 
 
 class BankCreate(BaseModel):
@@ -114,3 +114,38 @@ class ImportReport(BaseModel):
     rejected: int
     #: The first rejected lines with the reason, to fix the file.
     errors: list[dict[str, Any]]
+
+
+def to_bank_read(bank: Bank, entries: int) -> BankRead:
+    return BankRead(
+        name=bank.name,
+        kind=BankKind(bank.kind),
+        owner=bank.owner,
+        description=bank.description,
+        marking=Marking(bank.marking),
+        enabled=bank.enabled,
+        enabled_ratio=bank.enabled_ratio,
+        thresholds=dict(bank.thresholds),
+        entries=entries,
+        created_at=bank.created_at,
+        updated_at=bank.updated_at,
+    )
+
+
+def to_entry_read(bank: Bank, entry: BankEntry, signals: dict[str, str]) -> EntryRead:
+    return EntryRead(
+        id=entry.id,
+        bank=bank.name,
+        signals=signals,
+        source=entry.source,
+        url=entry.url,
+        platform_content_id=entry.platform_content_id,
+        case_reference=entry.case_reference,
+        labels=list(entry.labels),
+        note=entry.note,
+        metadata=dict(entry.extra),
+        added_by=entry.added_by,
+        added_at=entry.added_at,
+        enabled=entry.enabled,
+        disabled_until=entry.disabled_until,
+    )

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from accord.errors import AccordError
 from accord.media.sniff import sniff_file
-from accord.server.assessments.router import assessment_of
+from accord.server.assessments.service import assessment_of
 from accord.server.background import BackgroundLoop
 from accord.server.banks.models import BankKind
 from accord.server.banks.service import EntryFields, add_entry, ensure_bank, lock_index_feeds
