@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from accord.server.services import Services
     from accord.server.settings import Settings
 
-#: Settings whose values are never echoed back in an error, even when refused.
 
 
 def load_settings() -> Settings:

@@ -149,7 +149,7 @@ def find_mark(
         if record
         else revocation_of(record_for_watermark(session, reading.payload, revoked=True))
     )
-    agreement = _agreement(reading, record, credential)
+    agreement = _agreement(reading, record, credential, declared)
     return MarkFinding(reading, record, declared, agreement, revoked)
 
 
@@ -166,11 +166,13 @@ def declared_watermark(credential: Credential | None) -> str | None:
 
 
 def _agreement(
-    reading: WatermarkReading, record: MarkedRecord | None, credential: Credential | None
+    reading: WatermarkReading,
+    record: MarkedRecord | None,
+    credential: Credential | None,
+    declared: str | None,
 ) -> Agreement:
     if credential is None:
         return Agreement.NO_CREDENTIALS
-    declared = declared_watermark(credential)
     if declared is not None:
         return Agreement.AGREES if declared == reading.payload_hex else Agreement.DIFFERS
     ingredients = {item.manifest for item in credential.ingredients if item.manifest}

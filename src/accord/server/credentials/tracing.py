@@ -139,6 +139,7 @@ def verify_and_trace(services: Services, session: Session, path: Path) -> Traced
         path, anchors=trust_anchors(services, session), limits=settings.media_limits
     )
     intact = verification.state in _INTACT
+    revoked = credentials_revocation(session, verification.credential)
     try:
         media = open_media(path, settings.media_limits)
         reading = read_file_watermark(media)
@@ -149,12 +150,9 @@ def verify_and_trace(services: Services, session: Session, path: Path) -> Traced
             raise  # nothing was learnt: the file is simply unreadable
         # c2pa read credentials, but accord cannot decode the media to trace it: what
         # the credentials say still stands.
-        return Traced(
-            verification, (), None, credentials_revocation(session, verification.credential)
-        )
+        return Traced(verification, (), None, revoked)
     mark = find_mark(session, reading, verification.credential)
     originals = () if intact else _originals(session, matches, mark)
-    revoked = credentials_revocation(session, verification.credential)
     return Traced(verification, originals, mark, revoked)
 
 

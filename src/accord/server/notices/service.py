@@ -66,6 +66,14 @@ class NoticeDraft:
     media_name: str = ""
 
 
+class IncompleteNotice(BadRequest):
+    """A notice that may not be stored, with every reason why (a form lists them all)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
 def submit_notice(
     session: Session,
     blobs: FolderBlobStore,
@@ -74,11 +82,10 @@ def submit_notice(
     media: Path | None = None,
 ) -> tuple[Notice, str]:
     """The stored notice and its status token (shown once)."""
-    problems = notice_problems(draft, notifier, has_media=media is not None)
+    problems = _notice_problems(draft, notifier, has_media=media is not None)
     if problems:  # all of them at once: a sender should not fix one per try
-        raise BadRequest("; ".join(problems))
-    reason = _reason(draft.reason)
-    _check_content(draft, media)
+        raise IncompleteNotice(problems)
+    reason = NoticeReason(draft.reason)  # checked among the problems
     person = _person(session, draft.person_id)
     kind = _notifier_kind(session, reason, person, notifier)
     _check_not_suspended(session, notifier)
@@ -200,7 +207,7 @@ def notices_about(session: Session, people: Collection[str], limit: int) -> list
     )
 
 
-def notice_problems(draft: NoticeDraft, notifier: Notifier, *, has_media: bool) -> list[str]:
+def _notice_problems(draft: NoticeDraft, notifier: Notifier, *, has_media: bool) -> list[str]:
     """Every way ``draft`` is incomplete or malformed, so a form can list them all at
     once; empty when it may be stored."""
     problems = []
@@ -212,13 +219,6 @@ def notice_problems(draft: NoticeDraft, notifier: Notifier, *, has_media: bool) 
     if notifier.user is None and not notifier.key_name:
         problems += _identity_problems(notifier.name.strip(), notifier.email.strip())
     return problems
-
-
-def _reason(value: str) -> NoticeReason:
-    try:
-        return NoticeReason(value)
-    except ValueError:
-        raise BadRequest(f"reason must be one of {', '.join(NoticeReason)}") from None
 
 
 def _content_problems(draft: NoticeDraft, *, has_media: bool) -> list[str]:
@@ -241,12 +241,6 @@ def _content_problems(draft: NoticeDraft, *, has_media: bool) -> list[str]:
     if draft.reach < 0:
         problems.append("reach: a count of views or shares, not negative")
     return problems
-
-
-def _check_content(draft: NoticeDraft, media: Path | None) -> None:
-    problems = _content_problems(draft, has_media=media is not None)
-    if problems:
-        raise BadRequest("; ".join(problems))
 
 
 def _person(session: Session, person_id: str | None) -> ProtectedPersonRow | None:
@@ -273,15 +267,7 @@ def _notifier_kind(
         return NotifierKind.PROTECTED_PERSON
     if notifier.key_name:
         return NotifierKind.TRUSTED_FLAGGER if notifier.trusted_flagger else NotifierKind.PARTNER
-    if notifier.user is None:
-        _check_identified(notifier.name.strip(), notifier.email.strip())
     return NotifierKind.PUBLIC
-
-
-def _check_identified(name: str, email: str) -> None:
-    problems = _identity_problems(name, email)
-    if problems:
-        raise BadRequest("; ".join(problems))
 
 
 def _identity_problems(name: str, email: str) -> list[str]:

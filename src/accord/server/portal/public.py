@@ -24,13 +24,13 @@ from accord.server.deps import ServicesDep, SessionDep
 from accord.server.notices.models import Notice, NoticeReason
 from accord.server.notices.router import appeal_json, decision_json, notice_json, receive
 from accord.server.notices.service import (
+    IncompleteNotice,
     NoticeDraft,
     Notifier,
     acknowledgement,
     find_notice,
     may_read_notice,
     notice_for_token,
-    notice_problems,
     notices_about,
 )
 from accord.server.persons.models import ProtectedPersonRow
@@ -179,18 +179,11 @@ def report(
         notice, token = receive(services, session, draft, notifier, file)
     except AccordError as error:
         session.rollback()
-        problems: list[str] = []
-        if isinstance(error, BadRequest):  # every field's problem at once, not the first
-            who = (
-                Notifier(user=found.user)
-                if found is not None
-                else Notifier(name=notifier_name, email=notifier_email)
-            )
-            has_media = file is not None and bool(file.filename)
-            problems = notice_problems(draft, who, has_media=has_media)
+        # Every field's problem at once, not the first.
+        problems = error.problems if isinstance(error, IncompleteNotice) else [error.detail]
         return portal().render(
             request, "report.html", viewer=found, people=_people_for(session, found),
-            errors=problems or [error.detail], form=form, reasons=list(NoticeReason),
+            errors=problems, form=form, reasons=list(NoticeReason),
             status=status_for(error), words=WORDS,
         )  # fmt: skip
     # Not a redirect: the acknowledgement shows the status code once, and a redirect
