@@ -28,14 +28,9 @@ from tests.integration.notice_action import (
     sign_out,
     triage,
 )
+from tests.integration.test_cases_api import REMOVE
 from tests.integration.test_notices_api import bridge, reencoded_copy
 
-REMOVE: dict[str, Any] = {
-    "action": "remove",
-    "ground": "incompatible",
-    "ground_text": "Community guidelines 4.2: deceptive synthetic media about elections",
-    "explanation": "The video puts words in the candidate's mouth that she never said.",
-}
 APPEAL = "It is satire, and it says so in the caption."
 
 

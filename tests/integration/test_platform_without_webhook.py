@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,17 +29,12 @@ from tests.integration.notice_action import (
     sign_out,
     triage,
 )
+from tests.integration.test_cases_api import REMOVE
 from tests.integration.test_notices_api import bridge
 from tests.integration.test_portal_pages import page_sign_in
 
 #: A platform the instance has no webhook for.
 UNHOOKED = "othertube"
-REMOVE: dict[str, Any] = {
-    "action": "remove",
-    "ground": "incompatible",
-    "ground_text": "Community guidelines 4.2: deceptive synthetic media about elections",
-    "explanation": "The video puts words in the candidate's mouth that she never said.",
-}
 
 
 def unhooked_case(client: TestClient, db_session: Session, corpus: Path) -> Case:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,3 +32,29 @@ def accord(*args: str | Path) -> tuple[int, str, str]:
     """Run the CLI in-process: exit code, stdout, stderr."""
     result = runner.invoke(app, [str(arg) for arg in args])
     return result.exit_code, result.stdout, result.stderr
+
+
+_RUN_AND_LIST_MODULES = """
+import json, sys
+from accord.cli.main import main
+sys.argv = ["accord", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit as done:
+    assert not done.code, done.code
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def modules_loaded_by(*args: str) -> set[str]:
+    """The modules a command imports, run in a fresh interpreter (this one has imported
+    everything already) on this test's instance."""
+    ran = subprocess.run(
+        [sys.executable, "-c", _RUN_AND_LIST_MODULES, json.dumps(args)],
+        check=False,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 0, ran.stderr
+    return set(json.loads(ran.stderr.splitlines()[-1]))

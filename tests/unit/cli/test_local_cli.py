@@ -4,9 +4,6 @@ that listing commands use instead of the whole service."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +11,7 @@ from alembic.script import ScriptDirectory
 
 from accord.cli.local import migration_heads
 from accord.server.db import migrate
-from tests.unit.cli.conftest import accord
+from tests.unit.cli.conftest import accord, modules_loaded_by
 
 
 def test_each_refused_setting_is_one_line_naming_its_variable(
@@ -69,25 +66,8 @@ def test_a_listing_migrates_a_new_database_and_then_leaves_it(
 
 def test_a_listing_does_not_build_the_service() -> None:
     assert accord("key", "list")[0] == 0  # the database migrated
-    script = (
-        "import sys\n"
-        "from accord.cli.main import main\n"
-        "sys.argv = ['accord', 'key', 'list']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit as done:\n"
-        "    assert not done.code, done.code\n"
-        "heavy = {'accord.server.services', 'alembic', 'numpy'} & set(sys.modules)\n"
-        "assert not heavy, heavy\n"
-    )
-    ran = subprocess.run(
-        [sys.executable, "-c", script],
-        check=False,
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-    )
-    assert ran.returncode == 0, ran.stderr
+    heavy = {"accord.server.services", "alembic", "numpy"} & modules_loaded_by("key", "list")
+    assert not heavy, heavy
 
 
 def test_the_bank_listing_uses_the_apis_schema_without_the_web_app() -> None:
@@ -95,22 +75,5 @@ def test_the_bank_listing_uses_the_apis_schema_without_the_web_app() -> None:
     code, stdout, _ = accord("bank", "list", "--json")
     assert code == 0
     assert json.loads(stdout)["thresholds"] == {"pdq": 20}
-    script = (
-        "import sys\n"
-        "from accord.cli.main import main\n"
-        "sys.argv = ['accord', 'bank', 'list']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit as done:\n"
-        "    assert not done.code, done.code\n"
-        "web = {'fastapi', 'accord.server.banks.router'} & set(sys.modules)\n"
-        "assert not web, web\n"
-    )
-    ran = subprocess.run(
-        [sys.executable, "-c", script],
-        check=False,
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-    )
-    assert ran.returncode == 0, ran.stderr
+    web = {"fastapi", "accord.server.banks.router"} & modules_loaded_by("bank", "list")
+    assert not web, web
