@@ -178,6 +178,15 @@ class BadRequest(RequestError):
     title = "Bad request"
 
 
+class InvalidFields(BadRequest):
+    """A request wrong in several ways at once, each listed: a form shows them all, so
+    nobody fixes one field per try."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
 class Conflict(RequestError):
     code = "request.conflict"
     title = "Conflict"

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from accord.server.settings import Settings
 
 
-
 def load_settings() -> Settings:
     try:
         from pydantic import ValidationError  # noqa: PLC0415

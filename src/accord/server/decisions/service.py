@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.errors import BadRequest, Conflict, Forbidden
+from accord.errors import Conflict, Forbidden, InvalidFields
 from accord.server.accounts.models import Role, User
 from accord.server.banks.models import BankKind
 from accord.server.banks.service import (
@@ -205,16 +205,9 @@ def decision_for_notice(session: Session, notice: Notice) -> Decision | None:
     """The decision that applies to what ``notice`` reported: the latest unreversed one
     taken on its copy (by a reviewer, or automatically for a copy found later), else the
     case's standing decision."""
-    if notice.item_id is not None:
-        applied = session.scalar(
-            select(Decision)
-            .join(ItemAction, ItemAction.decision_id == Decision.id)
-            .where(ItemAction.item_id == notice.item_id, Decision.reversed_at.is_(None))
-            .order_by(Decision.id.desc())
-            .limit(1)
-        )
-        if applied is not None:
-            return applied
+    applied = _latest_on_copy(session, notice, standing_only=True)
+    if applied is not None:
+        return applied
     case = session.get(Case, notice.case_id) if notice.case_id is not None else None
     return current_decision(session, case) if case is not None else None
 
@@ -222,24 +215,30 @@ def decision_for_notice(session: Session, notice: Notice) -> Decision | None:
 def latest_decision_for_notice(session: Session, notice: Notice) -> Decision | None:
     """What the notifier is shown: the latest decision on their copy (else the case's
     latest by a reviewer), reversed or not, so a reversal is told, never hidden."""
-    if notice.item_id is not None:
-        applied = session.scalar(
-            select(Decision)
-            .join(ItemAction, ItemAction.decision_id == Decision.id)
-            .where(ItemAction.item_id == notice.item_id)
-            .order_by(Decision.id.desc())
-            .limit(1)
-        )
-        if applied is not None:
-            return applied
-    if notice.case_id is None:
-        return None
+    applied = _latest_on_copy(session, notice, standing_only=False)
+    if applied is not None or notice.case_id is None:
+        return applied
     return session.scalar(
         select(Decision)
         .where(Decision.case_id == notice.case_id, Decision.reviewer_id.is_not(None))
         .order_by(Decision.id.desc())
         .limit(1)
     )
+
+
+def _latest_on_copy(session: Session, notice: Notice, *, standing_only: bool) -> Decision | None:
+    if notice.item_id is None:
+        return None
+    query = (
+        select(Decision)
+        .join(ItemAction, ItemAction.decision_id == Decision.id)
+        .where(ItemAction.item_id == notice.item_id)
+        .order_by(Decision.id.desc())
+        .limit(1)
+    )
+    if standing_only:
+        query = query.where(Decision.reversed_at.is_(None))
+    return session.scalar(query)
 
 
 def reverse(services: Services, session: Session, decision: Decision, *, reopen: bool) -> None:
@@ -307,13 +306,13 @@ def _undo(session: Session, case: Case, decision: Decision) -> None:
 
 
 def _check(draft: DecisionDraft) -> Action:
-    problems = decision_problems(draft)
+    problems = _decision_problems(draft)
     if problems:  # all at once, so the reviewer fixes the form in one go
-        raise BadRequest("; ".join(problems))
+        raise InvalidFields(problems)
     return Action(draft.action)
 
 
-def decision_problems(draft: DecisionDraft) -> list[str]:
+def _decision_problems(draft: DecisionDraft) -> list[str]:
     """Every way ``draft`` cannot be recorded; empty when it can."""
     problems = []
     action = Action(draft.action) if draft.action in set(Action) else None

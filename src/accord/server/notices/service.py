@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.orm import Session
 
-from accord.errors import BadRequest, Forbidden, NotFound
+from accord.errors import BadRequest, Forbidden, InvalidFields, NotFound
 from accord.media.sniff import sniff_file
 from accord.server.accounts.models import Role, User
 from accord.server.cases.models import Case
@@ -66,14 +66,6 @@ class NoticeDraft:
     media_name: str = ""
 
 
-class IncompleteNotice(BadRequest):
-    """A notice that may not be stored, with every reason why (a form lists them all)."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
-
-
 def submit_notice(
     session: Session,
     blobs: FolderBlobStore,
@@ -84,7 +76,7 @@ def submit_notice(
     """The stored notice and its status token (shown once)."""
     problems = _notice_problems(draft, notifier, has_media=media is not None)
     if problems:  # all of them at once: a sender should not fix one per try
-        raise IncompleteNotice(problems)
+        raise InvalidFields(problems)
     reason = NoticeReason(draft.reason)  # checked among the problems
     person = _person(session, draft.person_id)
     kind = _notifier_kind(session, reason, person, notifier)

@@ -9,7 +9,14 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from starlette.responses import Response
 
-from accord.errors import AccordError, BadRequest, Forbidden, RateLimited, Unauthorized
+from accord.errors import (
+    AccordError,
+    BadRequest,
+    Forbidden,
+    InvalidFields,
+    RateLimited,
+    Unauthorized,
+)
 from accord.server.accounts import service as accounts
 from accord.server.accounts.models import Role
 from accord.server.accounts.router import SESSION_COOKIE
@@ -24,7 +31,6 @@ from accord.server.deps import ServicesDep, SessionDep
 from accord.server.notices.models import Notice, NoticeReason
 from accord.server.notices.router import appeal_json, decision_json, notice_json, receive
 from accord.server.notices.service import (
-    IncompleteNotice,
     NoticeDraft,
     Notifier,
     acknowledgement,
@@ -180,7 +186,7 @@ def report(
     except AccordError as error:
         session.rollback()
         # Every field's problem at once, not the first.
-        problems = error.problems if isinstance(error, IncompleteNotice) else [error.detail]
+        problems = error.problems if isinstance(error, InvalidFields) else [error.detail]
         return portal().render(
             request, "report.html", viewer=found, people=_people_for(session, found),
             errors=problems, form=form, reasons=list(NoticeReason),

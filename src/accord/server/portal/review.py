@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accord.errors import AccordError, BadRequest, NotFound
+from accord.errors import AccordError, InvalidFields, NotFound
 from accord.media.file import open_media
 from accord.media.image import decode_image
 from accord.media.kinds import MediaKind
@@ -23,7 +23,7 @@ from accord.server.cases.models import Case
 from accord.server.cases.queue import claim, find_case, open_queue, release
 from accord.server.cases.router import case_json, case_summary, statement_of
 from accord.server.decisions.models import Action, Decision, Ground, ItemAction
-from accord.server.decisions.service import DecisionDraft, decide, decision_problems
+from accord.server.decisions.service import DecisionDraft, decide
 from accord.server.decisions.statements import DEFAULT_CATEGORY, DEFAULT_KEYWORDS, FIELD_LABELS
 from accord.server.deps import ServicesDep, SessionDep
 from accord.server.notices.router import appeal_json, decision_json, reversal_json
@@ -163,10 +163,10 @@ def decide_case(
         decide(services, session, find_case(session, reference), found.user, draft)
     except AccordError as error:
         session.rollback()
-        # Every problem of the form at once, not only the first the service met.
-        problems = decision_problems(draft) if isinstance(error, BadRequest) else []
+        # Every problem of the form at once, not only the first.
+        problems = error.problems if isinstance(error, InvalidFields) else [error.detail]
         return _case_page(
-            request, services, session, found, reference, errors=problems or [error.detail],
+            request, services, session, found, reference, errors=problems,
             status=status_for(error), form=form,
         )  # fmt: skip
     return see_other(f"/review/cases/{reference}?done=decided")
