@@ -124,16 +124,7 @@ def no_webhook_reason(platform: str) -> str:
 def _write(
     session: Session, webhook: Webhook, event: str, payload: dict[str, Any], *, platform: str
 ) -> OutboxMessage:
-    message = OutboxMessage(
-        webhook_id=webhook.id,
-        platform=platform,
-        event=event,
-        payload=payload,
-        idempotency_key=secrets.token_hex(16),
-    )
-    session.add(message)
-    session.flush()
-    return message
+    return _add(session, OutboxMessage(webhook_id=webhook.id), event, payload, platform)
 
 
 def _undeliverable(
@@ -141,15 +132,15 @@ def _undeliverable(
 ) -> OutboxMessage:
     reason = no_webhook_reason(platform)
     logger.warning("outbox: %s is kept undelivered: %s", event, reason)
-    message = OutboxMessage(
-        webhook_id=None,
-        platform=platform,
-        event=event,
-        payload=payload,
-        idempotency_key=secrets.token_hex(16),
-        status=MessageStatus.DEAD,
-        last_error=reason,
-    )
+    kept = OutboxMessage(webhook_id=None, status=MessageStatus.DEAD, last_error=reason)
+    return _add(session, kept, event, payload, platform)
+
+
+def _add(
+    session: Session, message: OutboxMessage, event: str, payload: dict[str, Any], platform: str
+) -> OutboxMessage:
+    message.platform, message.event, message.payload = platform, event, payload
+    message.idempotency_key = secrets.token_hex(16)
     session.add(message)
     session.flush()
     return message
