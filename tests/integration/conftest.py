@@ -33,7 +33,7 @@ from accord.server.db.migrate import upgrade
 from accord.server.deps import get_session, request_actor
 from accord.server.issuers.service import create_issuer
 from accord.server.settings import Settings
-from tests.integration.notice_action import Staff, hire, services_of
+from tests.integration.notice_action import Staff, hire, runtime_of
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -127,13 +127,13 @@ def make_client(app: FastAPI, session: Session) -> TestClient:
 
     app.dependency_overrides[get_session] = test_session
     # Code that opens sessions of its own (the hot match path) gets the same one.
-    app.state.services = replace(app.state.services, sessions=lambda: _shared(session))
+    app.state.runtime = replace(app.state.runtime, sessions=lambda: _shared(session))
     return TestClient(app, raise_server_exceptions=False)
 
 
 @contextmanager
 def _shared(session: Session) -> Iterator[Session]:
-    """``with services.sessions() as s`` for the test's session: ended, never closed."""
+    """``with runtime.sessions() as s`` for the test's session: ended, never closed."""
     try:
         yield session
     except BaseException:
@@ -155,7 +155,7 @@ def client_with(
     """A client for an app whose settings differ from the defaults by ``changes``.
 
     The app's lifespan does not run (no background index sync), as before a server has
-    finished starting; its services are closed when the test ends.
+    finished starting; its runtime is closed when the test ends.
     """
     apps: list[FastAPI] = []
 
@@ -166,7 +166,7 @@ def client_with(
 
     yield build
     for app in apps:
-        app.state.services.close()
+        app.state.runtime.close()
 
 
 #: The master key that issuers made by ``sign_as_ec`` are sealed under.
@@ -178,9 +178,9 @@ SignAsEc = Callable[..., tuple[ProvenanceRecord, Signed]]
 def sign_as_ec(client: TestClient, db_session: Session) -> SignAsEc:
     """Signs files on this test's instance for the issuer "ec" (Electoral Commission):
     ``sign_as_ec(path, title, source_type=SourceType.CAMERA, parent=None)``."""
-    services = client.app.state.services  # type: ignore[attr-defined]
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
     update = {"master_key": SecretStr(SIGNING_MASTER_KEY)}
-    services = replace(services, settings=services.settings.model_copy(update=update))
+    runtime = replace(runtime, settings=runtime.settings.model_copy(update=update))
     create_issuer(db_session, "ec", IssuerName("Electoral Commission", "EC"), SIGNING_MASTER_KEY)
 
     def sign(
@@ -189,9 +189,7 @@ def sign_as_ec(client: TestClient, db_session: Session) -> SignAsEc:
         source_type: SourceType = SourceType.CAMERA,
         parent: Path | None = None,
     ) -> tuple[ProvenanceRecord, Signed]:
-        return sign_for_issuer(
-            services, db_session, path, Signing("ec", source_type, title, parent)
-        )
+        return sign_for_issuer(runtime, db_session, path, Signing("ec", source_type, title, parent))
 
     return sign
 
@@ -199,4 +197,4 @@ def sign_as_ec(client: TestClient, db_session: Session) -> SignAsEc:
 @pytest.fixture
 def staff(client: TestClient, db_session: Session) -> Staff:
     """An election authority's staff, a candidate and her representative (``hire``)."""
-    return hire(db_session, services_of(client).settings.master_key.get_secret_value())
+    return hire(db_session, runtime_of(client).settings.master_key.get_secret_value())

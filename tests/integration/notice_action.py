@@ -17,7 +17,7 @@ from accord.server.accounts.router import CSRF_HEADER
 from accord.server.notices.triage import triage_pending
 from accord.server.persons import service as persons
 from accord.server.persons.models import ProtectedPersonRow
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.webhooks.models import OutboxMessage
 from accord.server.webhooks.outbox import add_webhook
 
@@ -95,13 +95,13 @@ def send_notice(
     return client.post("/v1/notices", data=form, files=files, headers=headers or {})
 
 
-def services_of(client: TestClient) -> Services:
-    services: Services = client.app.state.services  # type: ignore[attr-defined]
-    return services
+def runtime_of(client: TestClient) -> Runtime:
+    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    return runtime
 
 
 def triage(client: TestClient) -> int:
-    return triage_pending(services_of(client))
+    return triage_pending(runtime_of(client))
 
 
 def messages(db_session: Session, event_prefix: str = "") -> list[OutboxMessage]:

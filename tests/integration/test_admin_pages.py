@@ -23,7 +23,7 @@ from accord.server.persons.models import (
 )
 from accord.server.webhooks.models import MessageStatus, Webhook
 from accord.server.webhooks.outbox import MAX_ATTEMPTS, enqueue
-from tests.integration.notice_action import PASSWORD, Staff, services_of, sign_out
+from tests.integration.notice_action import PASSWORD, Staff, runtime_of, sign_out
 from tests.integration.test_portal_pages import page_sign_in
 from tests.speech import SENTENCES, require_voice_model, speak
 
@@ -261,7 +261,7 @@ def test_the_policy_page_shows_the_review_settings_in_force(
     admin_signed_in(client, staff)
     page = client.get("/admin/policy")
     text = page.text.replace("<wbr>", "")  # break points for a phone's width
-    settings = services_of(client).settings
+    settings = runtime_of(client).settings
     assert "ACCORD_*" in text
     for variable in ("ACCORD_SLA_HOURS_URGENT", "ACCORD_STRIKE_WEIGHTS", "ACCORD_SUSPENSION_DAYS"):
         assert variable in text

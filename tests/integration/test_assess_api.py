@@ -79,7 +79,7 @@ def test_a_file_in_a_deceptive_bank_is_confirmed_deceptive(
     bank = banks.create_bank(db_session, "FAKES", kind=BankKind.DECEPTIVE)
     signals = {s.type: s.value for s in hash_file(photo).signals if s.type in ("sha256", "pdq")}
     banks.add_entry(db_session, bank, signals, banks.EntryFields(case_reference="case-7"))
-    client.app.state.services.indexes.dirty = True  # type: ignore[attr-defined]
+    client.app.state.runtime.indexes.dirty = True  # type: ignore[attr-defined]
     answer = assess(client, "repost.jpg", jpeg(edits.load_photo(photo), 70))
     assert answer["band"] == "confirmed_deceptive"
     assert answer["deciding"] == ["banks.deceptive"]
@@ -148,7 +148,7 @@ def test_an_altered_copy_of_an_authentic_video_shows_where_the_picture_changed(
     bank = banks.create_bank(db_session, "NEWSREEL", kind=BankKind.AUTHENTIC)
     signals = {s.type: s.value for s in hash_file(original).signals if s.type == "vpdq"}
     banks.add_entry(db_session, bank, signals, banks.EntryFields(case_reference="reel-1"))
-    client.app.state.services.indexes.dirty = True  # type: ignore[attr-defined]
+    client.app.state.runtime.indexes.dirty = True  # type: ignore[attr-defined]
 
     answer = assess(client, "altered.mp4", altered.read_bytes())
     assert answer["band"] == "altered_from_authentic"

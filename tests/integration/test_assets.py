@@ -33,7 +33,7 @@ def test_storing_twice_keeps_one_asset(client: TestClient, corpus: Path) -> None
 def test_blob_is_kept_under_its_hash(client: TestClient, corpus: Path) -> None:
     path = corpus / "pdq" / "misc-images" / "wee.jpg"
     sha256 = str(store(client, path)["sha256"])
-    blobs = client.app.state.services.blobs  # type: ignore[attr-defined]
+    blobs = client.app.state.runtime.blobs  # type: ignore[attr-defined]
     assert blobs.path_for(sha256).read_bytes() == path.read_bytes()
 
 

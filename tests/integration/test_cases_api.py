@@ -27,8 +27,8 @@ from tests.integration.notice_action import (
     Staff,
     hire,
     messages,
+    runtime_of,
     send_notice,
-    services_of,
     sign_in,
     sign_out,
     triage,
@@ -297,7 +297,7 @@ def test_manifestly_unfounded_notices_lead_to_a_warning_then_a_suspension(
     client_with: Any, db_session: Session, corpus: Path
 ) -> None:
     client = client_with(strike_suspension_at=2)
-    staff = hire(db_session, services_of(client).settings.master_key.get_secret_value())
+    staff = hire(db_session, runtime_of(client).settings.master_key.get_secret_value())
     pictures = ["c.png", "small.jpg", "wee.jpg"]
     for name in pictures[:2]:
         case = reported(
@@ -365,7 +365,7 @@ def test_every_role_reaches_only_what_it_may(
     client_with: Any, db_session: Session, corpus: Path
 ) -> None:
     client = client_with(login_attempts_per_minute=1000)
-    staff = hire(db_session, services_of(client).settings.master_key.get_secret_value())
+    staff = hire(db_session, runtime_of(client).settings.master_key.get_secret_value())
     case = reported(client, db_session, bridge(corpus), url="https://videoshare.example/v/1")
     users = {
         "reviewer": staff.reviewer,
@@ -432,7 +432,7 @@ def test_open_cases_grow_more_urgent_as_their_election_nears(
     assert any("20 days away" in reason for reason in case.priority_reasons)
     election.polling_date = utc_now().date() + timedelta(days=1)  # three weeks later
     db_session.commit()
-    assert reprioritise_open(services_of(client)) == 1
+    assert reprioritise_open(runtime_of(client)) == 1
     db_session.refresh(case)
     assert case.priority == before + 20  # +30 a day before, not +10 three weeks before
     assert case.due_at < deadline

@@ -179,10 +179,10 @@ def test_tracing_a_file_accord_cannot_decode_keeps_its_verification(
 def test_sign_over_http_returns_the_signed_copy(
     client: TestClient, db_session: Session, corpus: Path
 ) -> None:
-    services = client.app.state.services  # type: ignore[attr-defined]
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
     create_issuer(
         db_session, "ec", IssuerName("Electoral Commission", "EC"),
-        services.settings.master_key.get_secret_value(),
+        runtime.settings.master_key.get_secret_value(),
     )  # fmt: skip
     photo = corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
     response = client.post(

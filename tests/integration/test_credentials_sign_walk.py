@@ -14,10 +14,10 @@ from accord.server.issuers.service import create_issuer
 
 
 def _issuer(client: TestClient, db_session: Session) -> None:
-    services = client.app.state.services  # type: ignore[attr-defined]
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
     create_issuer(
         db_session, "ec", IssuerName("Electoral Commission", "EC"),
-        services.settings.master_key.get_secret_value(),
+        runtime.settings.master_key.get_secret_value(),
     )  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from accord.server.accounts import passwords
 from accord.server.accounts import service as accounts
 from accord.server.accounts.models import Role
-from tests.integration.notice_action import hire, services_of
+from tests.integration.notice_action import hire, runtime_of
 from tests.integration.test_notices_api import bridge
 from tests.integration.test_portal_pages import page_sign_in, report
 
@@ -104,7 +104,7 @@ def test_a_report_without_a_name_gets_a_readable_answer_and_keeps_the_input(
 def test_the_admin_who_invites_is_told_what_the_invitee_must_choose(
     client: TestClient, db_session: Session
 ) -> None:
-    staff = hire(db_session, services_of(client).settings.master_key.get_secret_value())
+    staff = hire(db_session, runtime_of(client).settings.master_key.get_secret_value())
     csrf = page_sign_in(client, staff.admin.email)
     invited = client.post(
         "/admin/users",

@@ -228,8 +228,8 @@ def test_an_acknowledged_notice_keeps_its_file_even_if_triage_fails(
     notice = db_session.scalar(select(Notice))
     assert notice is not None
     assert notice.media_sha256 is not None
-    services = client.app.state.services  # type: ignore[attr-defined]
-    stored = services.blobs.path_for(notice.media_sha256)
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    stored = runtime.blobs.path_for(notice.media_sha256)
     assert stored.read_bytes() == bridge(corpus).read_bytes()
     stored.unlink()  # the file is lost after the acknowledgement
     assert triage(client) == 1

@@ -22,8 +22,8 @@ from tests.integration.notice_action import (
     Staff,
     hire,
     messages,
+    runtime_of,
     send_notice,
-    services_of,
     sign_in,
     sign_out,
     triage,
@@ -171,7 +171,7 @@ def test_an_appellant_who_gave_an_email_is_told_the_outcome_goes_there(
     client_with: Callable[..., TestClient], db_session: Session, corpus: Path
 ) -> None:
     client = client_with(smtp_host="127.0.0.1", smtp_port=1, smtp_starttls=False)
-    staff = hire(db_session, services_of(client).settings.master_key.get_secret_value())
+    staff = hire(db_session, runtime_of(client).settings.master_key.get_secret_value())
     token = uploader_token(client, db_session, staff, corpus)
     assert 'name="contact_email"' in client.get("/appeal", params={"token": token}).text
     filed = client.post(

@@ -16,8 +16,8 @@ from accord.server.mail.outbox import MAX_ATTEMPTS, send_due
 from tests.integration.notice_action import (
     hire,
     messages,
+    runtime_of,
     send_notice,
-    services_of,
     sign_in,
     triage,
 )
@@ -36,8 +36,8 @@ def test_the_notifier_is_told_of_receipt_and_decision_by_email(
 ) -> None:
     with smtp_server() as (port, received):
         client = client_with(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
-        services = services_of(client)
-        staff = hire(db_session, services.settings.master_key.get_secret_value())
+        runtime = runtime_of(client)
+        staff = hire(db_session, runtime.settings.master_key.get_secret_value())
         sent = send_notice(client, media=bridge(corpus), notifier_email="voter@example.org")
         tracking = sent.json()["tracking_number"]
         triage(client)
@@ -55,7 +55,7 @@ def test_the_notifier_is_told_of_receipt_and_decision_by_email(
             ).status_code
             == 201
         )
-        assert send_due(services.sessions, services.settings) == 2
+        assert send_due(runtime.sessions, runtime.settings) == 2
         assert [m["To"] for m in received] == ["voter@example.org"] * 2
         receipt, decision = received
         assert tracking in receipt["Subject"]
@@ -73,14 +73,14 @@ def test_an_unreachable_mail_server_is_retried_then_given_up(
 ) -> None:
     with closed_port() as port:  # held: no other process can start listening there
         client = client_with(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
-        services = services_of(client)
+        runtime = runtime_of(client)
         send_notice(client, url="https://x.example/1")
         message = db_session.scalar(select(MailMessage))
         assert message is not None
         for _ in range(MAX_ATTEMPTS):
             message.next_attempt_at = message.created_at  # due again at once
             db_session.commit()
-            send_due(services.sessions, services.settings)
+            send_due(runtime.sessions, runtime.settings)
             db_session.refresh(message)
     assert message.status == "dead"
     assert message.attempts == MAX_ATTEMPTS
@@ -92,8 +92,8 @@ def test_an_uploader_who_leaves_an_address_hears_the_appeal_outcome(
 ) -> None:
     with smtp_server() as (port, received):
         client = client_with(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
-        services = services_of(client)
-        staff = hire(db_session, services.settings.master_key.get_secret_value())
+        runtime = runtime_of(client)
+        staff = hire(db_session, runtime.settings.master_key.get_secret_value())
         send_notice(client, media=bridge(corpus), platform="videoshare", platform_content_id="1")
         triage(client)
         case = db_session.scalar(select(Case))
@@ -116,7 +116,7 @@ def test_an_uploader_who_leaves_an_address_hears_the_appeal_outcome(
         client.post(
             f"/v1/appeals/{filed.json()['reference']}/decision", json=verdict, headers=headers
         )
-        send_due(services.sessions, services.settings)
+        send_due(runtime.sessions, runtime.settings)
         outcome = [m for m in received if m["To"] == "uploader@x.org"]
         assert len(outcome) == 1
         assert "upheld" in outcome[0].get_content()

@@ -23,8 +23,8 @@ from accord.server.webhooks.outbox import add_webhook, replay, set_enabled
 from tests.integration.notice_action import (
     Staff,
     messages,
+    runtime_of,
     send_notice,
-    services_of,
     sign_in,
     sign_out,
     triage,
@@ -87,7 +87,7 @@ def test_a_message_kept_without_webhook_goes_to_the_webhook_added_later(
     removal = messages(db_session, "content.")[0]
     with pytest.raises(Conflict, match="no webhook configured"):
         replay(db_session, removal.id)
-    master_key = services_of(client).settings.master_key.get_secret_value()
+    master_key = runtime_of(client).settings.master_key.get_secret_value()
     webhook, _ = add_webhook(
         db_session, "othertube", "https://othertube.example/hook", master_key, platform=UNHOOKED
     )

@@ -30,11 +30,11 @@ BRIDGE_PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 
 @pytest.fixture
 def signed(client: TestClient, db_session: Session, corpus: Path) -> tuple[ProvenanceRecord, bytes]:
-    services = client.app.state.services  # type: ignore[attr-defined]
-    settings = services.settings.model_copy(update={"master_key": SecretStr(MASTER)})
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    settings = runtime.settings.model_copy(update={"master_key": SecretStr(MASTER)})
     create_issuer(db_session, "ec", IssuerName("Electoral Commission", "EC"), MASTER)
     record, result = sign_for_issuer(
-        replace(services, settings=settings),
+        replace(runtime, settings=settings),
         db_session,
         corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg",
         Signing("ec", SourceType.CAMERA, "Bridge"),

@@ -15,15 +15,15 @@ from sqlalchemy.orm import Session
 
 from accord.server.cases.models import Case
 from accord.server.decisions.models import ItemAction
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.tdb.models import Submission
 from accord.server.tdb.submitter import submit_due
 from tests.fake_tdb import TOKEN, FakeTdb, fake_tdb
 from tests.integration.notice_action import (
     Staff,
     hire,
+    runtime_of,
     send_notice,
-    services_of,
     sign_in,
     triage,
 )
@@ -49,7 +49,7 @@ def client(client_with: Callable[..., TestClient], tdb: FakeTdb) -> TestClient:
 
 def decide_two_copies(client: TestClient, db_session: Session, corpus: Path) -> Staff:
     """A removal of content posted in two places: two statements."""
-    staff = hire(db_session, services_of(client).settings.master_key.get_secret_value())
+    staff = hire(db_session, runtime_of(client).settings.master_key.get_secret_value())
     for content_id in ("v-1", "v-2"):
         send_notice(
             client, media=bridge(corpus), platform="videoshare", platform_content_id=content_id
@@ -63,9 +63,9 @@ def decide_two_copies(client: TestClient, db_session: Session, corpus: Path) -> 
     return staff
 
 
-def submit(services: Services) -> int:
+def submit(runtime: Runtime) -> int:
     with httpx.Client() as http:
-        return submit_due(services.sessions, services.settings, http)
+        return submit_due(runtime.sessions, runtime.settings, http)
 
 
 def statuses(db_session: Session) -> list[tuple[str, str]]:
@@ -77,12 +77,12 @@ def test_statements_go_to_the_tdb_in_one_batch_and_the_csv_carries_its_uuids(
     client: TestClient, db_session: Session, tdb: FakeTdb, corpus: Path
 ) -> None:
     staff = decide_two_copies(client, db_session, corpus)
-    assert submit(services_of(client)) == 2
+    assert submit(runtime_of(client)) == 2
     assert tdb.batches == [2]
     assert statuses(db_session) == [("submitted", ""), ("submitted", "")]
     uuids = {row.uuid for row in db_session.scalars(select(Submission))}
     assert uuids == {receipt["uuid"] for receipt in tdb.stored.values()}
-    assert submit(services_of(client)) == 0  # nothing is sent twice
+    assert submit(runtime_of(client)) == 0  # nothing is sent twice
     sign_in(client, staff.auditor)
     rows = client.get("/v1/statements", params={"format": "csv"}).text.splitlines()[1:]
     assert {row.split(",", 1)[0] for row in rows} == uuids
@@ -95,7 +95,7 @@ def test_a_refused_statement_is_set_aside_with_the_reason_and_the_rest_go_throug
     first = db_session.scalar(select(Submission).order_by(Submission.id))
     assert first is not None
     tdb.refuse.add(first.puid)
-    submit(services_of(client))
+    submit(runtime_of(client))
     assert tdb.batches == [2]  # refused whole, then sent one by one
     [(refused, reason), (stored, _)] = statuses(db_session)
     assert (refused, stored) == ("refused", "submitted")
@@ -112,7 +112,7 @@ def test_a_statement_the_tdb_already_holds_counts_as_submitted(
     assert action is not None
     assert action.statement is not None
     tdb.store(action.statement)  # stored before, its answer lost
-    submit(services_of(client))
+    submit(runtime_of(client))
     assert statuses(db_session) == [("submitted", "already in the TDB"), ("submitted", "")]
 
 
@@ -121,14 +121,14 @@ def test_failures_are_retried_later(
 ) -> None:
     decide_two_copies(client, db_session, corpus)
     tdb.fail_next = 1
-    submit(services_of(client))
+    submit(runtime_of(client))
     rows = db_session.scalars(select(Submission)).all()
     assert {(row.status, row.attempts) for row in rows} == {("pending", 1)}
     assert all("HTTP 500" in row.last_error for row in rows)
     for row in rows:
         row.next_attempt_at = row.created_at  # due again
     db_session.commit()
-    submit(services_of(client))
+    submit(runtime_of(client))
     assert [status for status, _ in statuses(db_session)] == ["submitted", "submitted"]
 
 

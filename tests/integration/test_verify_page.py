@@ -44,13 +44,13 @@ def sign_here(
     client: TestClient, session: Session, photo: Path, title: str = "Bridge"
 ) -> tuple[ProvenanceRecord, bytes]:
     """``photo`` signed by a new issuer of the client's instance, with its record."""
-    services = client.app.state.services  # type: ignore[attr-defined]
-    services = replace(
-        services, settings=services.settings.model_copy(update={"master_key": SecretStr(MASTER)})
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    runtime = replace(
+        runtime, settings=runtime.settings.model_copy(update={"master_key": SecretStr(MASTER)})
     )
     create_issuer(session, "ec", IssuerName("Electoral Commission", "EC"), MASTER)
     record, signed = sign_for_issuer(
-        services, session, photo, Signing("ec", SourceType.CAMERA, title)
+        runtime, session, photo, Signing("ec", SourceType.CAMERA, title)
     )
     return record, signed.data
 
@@ -308,7 +308,7 @@ def test_uploads_are_deleted_unless_the_operator_keeps_them(
     plain = client_with()
     assert check(plain, "C.jpg", content).status_code == 200
     assert check(plain, "bad.jpg", content[:1000]).status_code == 422
-    uploads = plain.app.state.services.settings.upload_dir  # type: ignore[attr-defined]
+    uploads = plain.app.state.runtime.settings.upload_dir  # type: ignore[attr-defined]
     assert list(uploads.iterdir()) == []
 
     keep = tmp_path / "kept"

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from accord.cli.files import expand_files, report_file_error
-from accord.cli.local import local_services_trusting, transaction
+from accord.cli.local import local_runtime_trusting, transaction
 from accord.errors import AccordError
 
 
@@ -44,11 +44,11 @@ def assess_command(
     targets = list(expand_files(files))
     several = len(targets) > 1
     failures = 0
-    with local_services_trusting(anchors) as services:
+    with local_runtime_trusting(anchors) as runtime:
         for path in targets:
             try:
-                with transaction(services) as session:
-                    assessment = assessment_of(services, session, path)
+                with transaction(runtime) as session:
+                    assessment = assessment_of(runtime, session, path)
                 answer = assessment.to_json()
                 answer["input"]["name"] = str(path)
                 if html or pdf:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from accord.cli.files import expand_files, os_reason, report_file_error
-from accord.cli.local import fail, local_database, local_services, transaction, warm_indexes
+from accord.cli.local import fail, local_database, local_runtime, transaction, warm_indexes
 from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
@@ -170,7 +170,7 @@ def add(
         added_by="cli",
     )
     failures = 0
-    with _errors(), local_services() as services, transaction(services) as session:
+    with _errors(), local_runtime() as runtime, transaction(runtime) as session:
         bank = get_bank(session, name)
         if signal:
             entry = add_entry(
@@ -179,7 +179,7 @@ def add(
             typer.echo(f"{bank.name}\t{entry.id}\tsignals")
         for path in expand_files(files or []):
             try:
-                signals = reliable_signals(hash_for_bank(services, path))
+                signals = reliable_signals(hash_for_bank(runtime, path))
                 entry = add_entry(
                     session, bank, signals, replace(fields, source=f"file:{path.name}")
                 )
@@ -215,8 +215,8 @@ def import_command(
         handle = file.open(encoding="utf-8", newline="")
     except OSError as error:
         raise fail(f"{file}: {os_reason(error)}") from None
-    with handle, _errors(), local_services() as services:
-        with transaction(services) as session:
+    with handle, _errors(), local_runtime() as runtime:
+        with transaction(runtime) as session:
             bank = get_bank(session, name)
             lines = parse(handle, chosen, source=f"import:{file.name}", added_by="cli")
             try:
@@ -225,8 +225,8 @@ def import_command(
                 raise fail(f"{file} is not UTF-8 text: {error.reason}") from None
         # A large import is indexed here once and snapshotted, so servers load it, not
         # replay it, when they start.
-        if report.added >= services.settings.index_snapshot_after_changes:
-            warm_indexes(services)
+        if report.added >= runtime.settings.index_snapshot_after_changes:
+            warm_indexes(runtime)
     for problem in report.errors:
         typer.echo(f"accord: {file}:{problem['line']}: {problem['error']}", err=True)
     typer.echo(f"added {report.added} entries to {name}; rejected {report.rejected} lines")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from accord.cli.files import report_file_error
-from accord.cli.local import fail, local_services, transaction
+from accord.cli.local import fail, local_runtime, transaction
 from accord.errors import AccordError
 
 if TYPE_CHECKING:
@@ -37,11 +37,11 @@ def eval_command(
     if not labelled:
         raise fail(f"{folder} holds no media in folders named after bands")
     results = []
-    with local_services() as services:
+    with local_runtime() as runtime:
         for label, path in labelled:
             try:
-                with transaction(services) as session:
-                    assessed = assessment_of(services, session, path)
+                with transaction(runtime) as session:
+                    assessed = assessment_of(runtime, session, path)
             except (AccordError, OSError) as error:
                 report_file_error(path, error, as_json=False)
                 continue

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from accord.cli.files import os_reason
-from accord.cli.local import fail, load_settings, local_services, transaction
+from accord.cli.local import fail, load_settings, local_runtime, transaction
 from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
@@ -38,7 +38,7 @@ def create(
     master_key = load_settings().master_key.get_secret_value()
     try:
         who = IssuerName(organization, common_name or f"{organization} signing", country)
-        with local_services() as services, transaction(services) as session:
+        with local_runtime() as runtime, transaction(runtime) as session:
             issuer = create_issuer(session, name, who, master_key)
             _describe(issuer)
             root = issuer.root_pem
@@ -73,7 +73,7 @@ def import_command(
         raise fail(f"{error.filename}: {os_reason(error)}") from None
     master_key = load_settings().master_key.get_secret_value()
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_runtime() as runtime, transaction(runtime) as session:
             issuer = import_issuer(
                 session, name, chain_pem, key_pem, master_key, key_password=password
             )
@@ -87,7 +87,7 @@ def list_command() -> None:
     """Every issuer: name, organization, algorithm, origin, certificate expiry."""
     from accord.server.issuers.service import list_issuers  # noqa: PLC0415
 
-    with local_services() as services, transaction(services) as session:
+    with local_runtime() as runtime, transaction(runtime) as session:
         for issuer in list_issuers(session):
             typer.echo(
                 f"{issuer.name}\t{issuer.organization}\t{issuer.algorithm}\t{issuer.origin}"
@@ -104,7 +104,7 @@ def show(
     from accord.server.issuers.service import get_issuer  # noqa: PLC0415
 
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_runtime() as runtime, transaction(runtime) as session:
             issuer = get_issuer(session, name)
             if root:
                 if issuer.root_pem is None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
-    from accord.server.services import Services
+    from accord.server.runtime import Runtime
     from accord.server.settings import Settings
 
 
@@ -51,7 +51,7 @@ class HasSessions(Protocol):
 
 @dataclass(frozen=True)
 class LocalDatabase:
-    """The settings and database sessions alone, without ``Services``' indexes, mail and
+    """The settings and database sessions alone, without ``Runtime``' indexes, mail and
     webhooks: enough for commands that only read and write rows."""
 
     settings: Settings
@@ -62,7 +62,7 @@ class LocalDatabase:
 @contextmanager
 def local_database() -> Iterator[LocalDatabase]:
     """Sessions on the configured database, migrated first if the settings say so and it
-    is behind. A third of the time of ``local_services``: no numpy, faiss or Alembic."""
+    is behind. A third of the time of ``local_runtime``: no numpy, faiss or Alembic."""
     from accord.server.db.engine import make_engine, make_session_factory  # noqa: PLC0415
 
     settings = load_settings()
@@ -91,22 +91,22 @@ def _check_trust_anchors(settings: Settings) -> None:
 
 
 @contextmanager
-def local_services() -> Iterator[Services]:
-    """Services on the configured database, migrated first if the settings say so."""
-    from accord.server.services import Services  # noqa: PLC0415
+def local_runtime() -> Iterator[Runtime]:
+    """Runtime on the configured database, migrated first if the settings say so."""
+    from accord.server.runtime import Runtime  # noqa: PLC0415
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.auto_migrate:
         _upgrade(settings.effective_database_url)
     try:
-        services = Services.build(settings)
+        runtime = Runtime.build(settings)
     except AccordError as error:  # e.g. a trust anchor file that is not PEM
         raise fail(error.detail) from None
     try:
-        yield services
+        yield runtime
     finally:
-        services.close()
+        runtime.close()
 
 
 def _upgrade(database_url: str) -> None:
@@ -156,8 +156,8 @@ def migration_heads() -> set[str]:
 
 
 @contextmanager
-def local_services_trusting(anchors: list[Path] | None) -> Iterator[Services]:
-    """``local_services``, trusting the PEM files ``anchors`` (``--anchors``) too."""
+def local_runtime_trusting(anchors: list[Path] | None) -> Iterator[Runtime]:
+    """``local_runtime``, trusting the PEM files ``anchors`` (``--anchors``) too."""
     from dataclasses import replace  # noqa: PLC0415
 
     from accord.provenance.certificates import read_trust_anchors  # noqa: PLC0415
@@ -166,7 +166,7 @@ def local_services_trusting(anchors: list[Path] | None) -> Iterator[Services]:
         extra = read_trust_anchors(anchors or [])
     except AccordError as error:
         raise fail(error.detail) from None
-    with local_services() as opened:
+    with local_runtime() as opened:
         yield replace(opened, trust_anchors=(*opened.trust_anchors, *extra))
 
 
@@ -186,12 +186,12 @@ def _command_line_actor() -> str:
         return "cli"
 
 
-def warm_indexes(services: Services) -> None:
+def warm_indexes(runtime: Runtime) -> None:
     """Bring the indices up to date; keep a snapshot if that took many changes."""
     from accord.server.matching.indexes import prune_snapshots  # noqa: PLC0415
 
-    with transaction(services) as session:
-        applied = services.indexes.sync(session)
-    if applied >= services.settings.index_snapshot_after_changes:
-        services.indexes.save(services.settings.index_dir)
-        prune_snapshots(services.settings.index_dir)
+    with transaction(runtime) as session:
+        applied = runtime.indexes.sync(session)
+    if applied >= runtime.settings.index_snapshot_after_changes:
+        runtime.indexes.save(runtime.settings.index_dir)
+        prune_snapshots(runtime.settings.index_dir)

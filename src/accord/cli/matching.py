@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 
 from accord.cli.files import expand_files, os_reason, report_file_error
-from accord.cli.local import fail, local_services, transaction, warm_indexes
+from accord.cli.local import fail, local_runtime, transaction, warm_indexes
 from accord.errors import AccordError
 from accord.native_threads import use_one_native_thread
 
 if TYPE_CHECKING:
     from accord.media.limits import MediaLimits
     from accord.server.matching.service import MatchOptions, MatchReport
-    from accord.server.services import Services
+    from accord.server.runtime import Runtime
 
 BanksOption = Annotated[
     str | None, typer.Option(help="Comma-separated bank names (default: every enabled bank).")
@@ -61,12 +61,12 @@ def match_command(
 
     options = _options(banks, second_stage)
     failures = 0
-    with local_services() as services:
-        warm_indexes(services)
+    with local_runtime() as runtime:
+        warm_indexes(runtime)
         for path in expand_files(files):
             try:
-                with transaction(services) as session:
-                    _, report = match_file(services, session, path, options)
+                with transaction(runtime) as session:
+                    _, report = match_file(runtime, session, path, options)
             except (AccordError, OSError) as error:
                 failures += 1
                 report_file_error(path, error, as_json=as_json)
@@ -151,12 +151,12 @@ def scan_command(
     pending = [path for path in files if str(path) not in done]
     tally = ScanTally(already_done=len(files) - len(pending))
     started = time.monotonic()
-    with local_services() as services:
-        warm_indexes(services)
+    with local_runtime() as runtime:
+        warm_indexes(runtime)
         with _results(output, as_csv=as_csv, append=not restart) as sink:
             try:
                 _scan(
-                    services,
+                    runtime,
                     pending,
                     workers=workers,
                     options=_options(banks, second_stage),
@@ -263,7 +263,7 @@ def _results(output: Path, *, as_csv: bool, append: bool) -> Iterator[_Sink]:
 
 
 def _scan(
-    services: Services,
+    runtime: Runtime,
     paths: list[Path],
     *,
     workers: int,
@@ -279,8 +279,8 @@ def _scan(
     from accord.server.matching.lookup import match_signals  # noqa: PLC0415
     from accord.server.matching.service import second_stage_wanted  # noqa: PLC0415
 
-    names = match_signal_names(keypoints=second_stage_wanted(services.indexes, options))
-    limits = services.settings.media_limits
+    names = match_signal_names(keypoints=second_stage_wanted(runtime.indexes, options))
+    limits = runtime.settings.media_limits
     queue = iter(paths)
     pool = _hashing_pool(workers)
     running: dict[Future[dict[str, Any]], str] = {}
@@ -309,9 +309,9 @@ def _scan(
                         pool = _hashing_pool(workers)
                         running = _resubmit(pool, running, names, limits)
                     if record.get("error") is None:
-                        with transaction(services) as session:
+                        with transaction(runtime) as session:
                             signals = record.pop("signals")
-                            report = match_signals(services, session, signals, options)
+                            report = match_signals(runtime, session, signals, options)
                         record["matches"] = [_compact(m.to_json()) for m in report.matches]
                         record["suppressed"] = len(report.suppressed)
                     _count(record, tally)

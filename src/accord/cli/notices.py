@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from accord.cli.local import fail, local_database, local_services, transaction
+from accord.cli.local import fail, local_database, local_runtime, transaction
 from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
@@ -68,8 +68,8 @@ def triage() -> None:
     from accord.server.notices.triage import triage_pending  # noqa: PLC0415
 
     try:
-        with local_services() as services:
-            typer.echo(f"triaged {triage_pending(services)} notices")
+        with local_runtime() as runtime:
+            typer.echo(f"triaged {triage_pending(runtime)} notices")
     except AccordError as error:
         raise fail(error.detail) from None
 
@@ -85,12 +85,12 @@ def submit() -> None:
     from accord.server.tdb.submitter import submit_due  # noqa: PLC0415
 
     try:
-        with local_services() as services:
-            if services.settings.tdb_api_url is None:
+        with local_runtime() as runtime:
+            if runtime.settings.tdb_api_url is None:
                 raise fail("no Transparency Database is configured: set ACCORD_TDB_API_URL")
             with httpx.Client(timeout=60.0) as client:
-                tried = submit_due(services.sessions, services.settings, client)
-            with transaction(services) as session:
+                tried = submit_due(runtime.sessions, runtime.settings, client)
+            with transaction(runtime) as session:
                 counts = dict(
                     session.execute(
                         select(Submission.status, func.count()).group_by(Submission.status)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from accord.cli.local import fail, local_database, local_services, transaction
+from accord.cli.local import fail, local_database, local_runtime, transaction
 from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
@@ -53,7 +53,7 @@ def add(
     )
 
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_runtime() as runtime, transaction(runtime) as session:
             person = register_person(
                 session,
                 name,
@@ -65,7 +65,7 @@ def add(
             for path in photo or []:
                 add_reference_photo(session, person, path)
             for path in voice or []:
-                add_reference_voice(session, person, path, services.settings.media_limits)
+                add_reference_voice(session, person, path, runtime.settings.media_limits)
             _describe(person, len(photo or []), len(voice or []))
     except AccordError as error:
         raise fail(error.detail) from None
@@ -80,7 +80,7 @@ def add_photos(
     from accord.server.persons.service import add_reference_photo, find_person  # noqa: PLC0415
 
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_runtime() as runtime, transaction(runtime) as session:
             found = find_person(session, person)
             for path in photos:
                 add_reference_photo(session, found, path)
@@ -98,10 +98,10 @@ def add_voices(
     from accord.server.persons.service import add_reference_voice, find_person  # noqa: PLC0415
 
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_runtime() as runtime, transaction(runtime) as session:
             found = find_person(session, person)
             for path in clips:
-                add_reference_voice(session, found, path, services.settings.media_limits)
+                add_reference_voice(session, found, path, runtime.settings.media_limits)
             typer.echo(f"added {len(clips)} reference recording(s) of {found.name}")
     except AccordError as error:
         raise fail(error.detail) from None

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from accord.cli.files import expand_files, report_file_error
-from accord.cli.local import fail, local_database, local_services, transaction
+from accord.cli.local import fail, local_database, local_runtime, transaction
 from accord.cli.plain_help import Commands
 from accord.cli.progress import with_progress
 from accord.errors import AccordError
 
 if TYPE_CHECKING:
     from accord.server.credentials.service import Signing
-    from accord.server.services import Services
+    from accord.server.runtime import Runtime
 
 record_app = Commands()
 #: File suffixes signed when a folder is given (named files are always tried).
@@ -75,9 +75,9 @@ def sign_command(
     # Copies signed before are left out of folders, so signing a folder again is harmless.
     targets = list(expand_files(files, suffixes=SIGNABLE, leave_out=lambda n: ".signed." in n))
     failures = 0
-    with local_services() as services:
+    with local_runtime() as runtime:
         try:  # once, not once per file
-            with transaction(services) as session:
+            with transaction(runtime) as session:
                 get_issuer(session, issuer)
         except AccordError as error:
             raise fail(error.detail) from None
@@ -85,7 +85,7 @@ def sign_command(
             target = (out_dir or path.parent) / f"{path.stem}.signed{path.suffix}"
             signing = Signing(issuer, source_type, title, parent)
             try:
-                line = _sign_one(services, path, target, signing, again=again)
+                line = _sign_one(runtime, path, target, signing, again=again)
             except (AccordError, OSError) as error:
                 failures += 1
                 report_file_error(path, error, as_json=False)
@@ -95,40 +95,36 @@ def sign_command(
         raise typer.Exit(code=1)
 
 
-def _sign_one(
-    services: Services, path: Path, target: Path, signing: Signing, *, again: bool
-) -> str:
+def _sign_one(runtime: Runtime, path: Path, target: Path, signing: Signing, *, again: bool) -> str:
     """Sign one file (or skip it, signed before) and write its copy; the line to print."""
     from accord.server.credentials.service import sign_for_issuer  # noqa: PLC0415
 
-    if not again and (skipped := _skip_signed_before(services, path, target, signing)):
+    if not again and (skipped := _skip_signed_before(runtime, path, target, signing)):
         return skipped
-    with transaction(services) as session:
-        record, signed = sign_for_issuer(services, session, path, signing)
+    with transaction(runtime) as session:
+        record, signed = sign_for_issuer(runtime, session, path, signing)
         target.write_bytes(signed.data)
         record_id, stamped = record.id, signed.timestamped
         notes = _notes(record.watermark, signed.unmarked, record.parent_id)
-    if services.settings.tsa_url is not None and not stamped:
+    if runtime.settings.tsa_url is not None and not stamped:
         notes.append("no timestamp: the authority did not answer")
     note = f" ({'; '.join(notes)})" if notes else ""
     return f"{path}\t{target}\trecord {record_id}{note}"
 
 
-def _skip_signed_before(
-    services: Services, path: Path, target: Path, signing: Signing
-) -> str | None:
+def _skip_signed_before(runtime: Runtime, path: Path, target: Path, signing: Signing) -> str | None:
     """The line saying the file was signed before, its copy restored if missing; None when
     this issuer never signed these bytes."""
     from accord.server.credentials.service import signed_before  # noqa: PLC0415
 
-    with transaction(services) as session:
+    with transaction(runtime) as session:
         earlier = signed_before(session, path, signing)
         if earlier is None:
             return None
         record_id, day, digest = earlier.id, f"{earlier.created_at:%Y-%m-%d}", earlier.signed_sha256
     restored = ""
-    if not target.exists() and services.blobs.exists(digest):
-        shutil.copyfile(services.blobs.path_for(digest), target)
+    if not target.exists() and runtime.blobs.exists(digest):
+        shutil.copyfile(runtime.blobs.path_for(digest), target)
         restored = "; its signed copy was written again"
     unused = [
         name for name, given in (("--parent", signing.parent), ("--title", signing.title)) if given
@@ -182,7 +178,7 @@ def revoke(
     from accord.server.credentials.service import revoke_record  # noqa: PLC0415
 
     try:
-        with local_services() as services, transaction(services) as session:
+        with local_runtime() as runtime, transaction(runtime) as session:
             revoke_record(session, record_id, reason)
     except AccordError as error:
         raise fail(error.detail) from None

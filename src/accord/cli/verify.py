@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from accord.cli.files import expand_files, report_file_error
-from accord.cli.local import local_services_trusting, transaction
+from accord.cli.local import local_runtime_trusting, transaction
 from accord.errors import AccordError
 
 
@@ -29,11 +29,11 @@ def verify_command(
     from accord.server.credentials.tracing import verify_and_trace  # noqa: PLC0415
 
     failures = 0
-    with local_services_trusting(anchors) as services:
+    with local_runtime_trusting(anchors) as runtime:
         for path in expand_files(files):
             try:
-                with transaction(services) as session:
-                    traced = verify_and_trace(services, session, path)
+                with transaction(runtime) as session:
+                    traced = verify_and_trace(runtime, session, path)
             except (AccordError, OSError) as error:
                 failures += 1
                 report_file_error(path, error, as_json=as_json)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from accord.cli.local import fail, load_settings, local_database, local_services, transaction
+from accord.cli.local import fail, load_settings, local_database, local_runtime, transaction
 from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
@@ -118,6 +118,6 @@ def deliver_command() -> None:
     from accord.server.webhooks.outbox import deliver_due  # noqa: PLC0415
 
     master_key = load_settings().master_key.get_secret_value()
-    with local_services() as services, httpx.Client(timeout=10.0) as client:
-        tried = deliver_due(services.sessions, master_key, client)
+    with local_runtime() as runtime, httpx.Client(timeout=10.0) as client:
+        tried = deliver_due(runtime.sessions, master_key, client)
     typer.echo(f"{tried} message(s) tried")

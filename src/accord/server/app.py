@@ -32,7 +32,7 @@ from accord.server.notices import router as notices_router
 from accord.server.notices.triage import Triager
 from accord.server.portal.mount import mount_portal
 from accord.server.problems import install_problem_handlers
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.settings import Settings, settings_from_environment
 from accord.server.transparency import router as transparency_router
 from accord.server.verify_page.body_limit import PageBodyLimit
@@ -40,21 +40,21 @@ from accord.server.verify_page.mount import mount_verify_page
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app and its services from ``settings`` (the environment when omitted)."""
+    """Build the app and its runtime from ``settings`` (the environment when omitted)."""
     settings = settings or settings_from_environment()
-    services = Services.build(settings)
+    runtime = Runtime.build(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         use_one_native_thread()  # requests run in parallel threads already
-        services.start()
-        triager = Triager(services, interval_seconds=settings.triage_poll_seconds)
+        runtime.start()
+        triager = Triager(runtime, interval_seconds=settings.triage_poll_seconds)
         triager.start()
         try:
             yield
         finally:
             triager.stop()
-            services.close()
+            runtime.close()
 
     app = FastAPI(
         title="accord",
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.state.services = services
+    app.state.runtime = runtime
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(accounts_router.router)

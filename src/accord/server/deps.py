@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the app's services and a database session per request.
+"""FastAPI dependencies: the app's runtime and a database session per request.
 
 They are ``async`` on purpose: FastAPI runs every plain ``def`` dependency in a worker
 thread, and those hops, not the work, dominated the cost of a small request.
@@ -13,26 +13,26 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.settings import Settings
 
 
-async def get_services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
+async def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_settings(services: ServicesDep) -> Settings:
-    return services.settings
+async def get_settings(runtime: RuntimeDep) -> Settings:
+    return runtime.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[Session]:
+async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[Session]:
     """One session per request: committed if the handler returns, rolled back if it raises,
     and in either case before the response leaves (``scope="function"``), so a client that
     got an answer can read its write, and an acknowledged write survives a crash.
@@ -41,7 +41,7 @@ async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[
     thread. Ending it needs a worker thread only when a transaction is still open, so a
     handler that commits its own work (``POST /v1/match``) costs no extra hop.
     """
-    session = services.sessions()
+    session = runtime.sessions()
     session.info["actor"] = request_actor(request)
     try:
         yield session

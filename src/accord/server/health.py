@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from accord.server.db.migrate import is_at_head
-from accord.server.deps import ServicesDep
+from accord.server.deps import RuntimeDep
 from accord.server.problems import problem_response
 
 router = APIRouter(tags=["health"])
@@ -25,18 +25,18 @@ def liveness() -> dict[str, str]:
     "/readyz",
     summary="Readiness: database reachable and migrated, blobs writable, indices fresh",
 )
-def readiness(request: Request, services: ServicesDep) -> Any:
+def readiness(request: Request, runtime: RuntimeDep) -> Any:
     checks = {"database": "ok", "migrations": "ok", "blobs": "ok", "indexes": "ok"}
     indexes: dict[str, Any] = {}
     try:
-        with services.engine.connect() as connection:
+        with runtime.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
             if not is_at_head(connection):
                 checks["migrations"] = "behind: run 'accord db upgrade'"
             else:
-                status = services.indexes.status(
+                status = runtime.indexes.status(
                     Session(connection),
-                    max_stale_seconds=services.settings.index_max_stale_seconds,
+                    max_stale_seconds=runtime.settings.index_max_stale_seconds,
                 )
                 indexes = status.to_json()
                 if not status.loaded:
@@ -46,7 +46,7 @@ def readiness(request: Request, services: ServicesDep) -> Any:
     except Exception as error:  # noqa: BLE001 - readiness reports any failure, never raises
         checks["database"] = f"unreachable: {type(error).__name__}"
         checks["migrations"] = checks["indexes"] = "unknown"
-    if not services.blobs.is_writable():
+    if not runtime.blobs.is_writable():
         checks["blobs"] = "not writable"
     if all(value == "ok" for value in checks.values()):
         return JSONResponse({"status": "ready", "checks": checks, "indexes": indexes})

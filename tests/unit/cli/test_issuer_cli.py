@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from accord.errors import CredentialError
 from accord.provenance.certificates import IssuerName, issue_chain
 from accord.server.issuers.service import get_issuer, signing_chain
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.settings import Settings
 from tests.unit.cli.conftest import MASTER_KEY, accord
 from tests.unit.provenance.test_certificates import leaf_variant, sign_and_read
@@ -32,16 +32,16 @@ def test_create_list_show_and_sign_trusted(corpus: Path, tmp_path: Path) -> None
     assert root_pem == root_file.read_text()
     assert root_pem.startswith("-----BEGIN CERTIFICATE-----")
 
-    services = Services.build(Settings())
+    runtime = Runtime.build(Settings())
     try:
-        with services.sessions() as session:
+        with runtime.sessions() as session:
             issuer = get_issuer(session, "electoral-commission")
             assert b"ENCRYPTED PRIVATE KEY" in issuer.sealed_key
             chain = signing_chain(issuer, MASTER_KEY)
             with pytest.raises(CredentialError, match="master key"):
                 signing_chain(issuer, "another master key, not this one")
     finally:
-        services.close()
+        runtime.close()
     photo = corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
     assert sign_and_read(chain, photo, anchors=root_pem.encode())["state"] == "Trusted"
 

@@ -66,7 +66,7 @@ def test_a_listing_migrates_a_new_database_and_then_leaves_it(
 
 def test_a_listing_does_not_build_the_service() -> None:
     assert accord("key", "list")[0] == 0  # the database migrated
-    heavy = {"accord.server.services", "alembic", "numpy"} & modules_loaded_by("key", "list")
+    heavy = {"accord.server.runtime", "alembic", "numpy"} & modules_loaded_by("key", "list")
     assert not heavy, heavy
 
 

@@ -10,7 +10,7 @@ import pytest
 from accord.cli.main import app
 from accord.provenance.certificates import IssuerName, issue_chain
 from accord.server.issuers.service import get_issuer, signing_chain
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.settings import Settings
 from tests.unit.cli.conftest import MASTER_KEY, runner
 from tests.unit.provenance.test_certificates import sign
@@ -29,12 +29,12 @@ def test_own_issuers_are_trusted_and_others_need_anchors(corpus: Path, tmp_path:
     photo = corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
     created = runner.invoke(app, ["issuer", "create", "ec", "--organization", "EC"])
     assert created.exit_code == 0, created.stderr
-    services = Services.build(Settings())
+    runtime = Runtime.build(Settings())
     try:
-        with services.sessions() as session:
+        with runtime.sessions() as session:
             ours = signing_chain(get_issuer(session, "ec"), MASTER_KEY)
     finally:
-        services.close()
+        runtime.close()
     (tmp_path / "ours.jpg").write_bytes(sign(ours, photo))
     theirs = issue_chain(IssuerName("Partner Newsroom", "Partner signing"))
     (tmp_path / "theirs.jpg").write_bytes(sign(theirs, photo))

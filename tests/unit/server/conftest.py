@@ -1,4 +1,4 @@
-"""A migrated SQLite database of each test's own, for the server's services."""
+"""A migrated SQLite database of each test's own, for the server's runtime."""
 
 from __future__ import annotations
 

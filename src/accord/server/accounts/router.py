@@ -22,7 +22,7 @@ from accord.server.accounts import service as accounts
 from accord.server.accounts.models import Role, User
 from accord.server.auth.guard import limit_per_address
 from accord.server.auth.roles import role_refusal
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import RuntimeDep, SessionDep
 
 router = APIRouter(tags=["accounts"])
 
@@ -58,11 +58,11 @@ def user_json(user: User) -> dict[str, Any]:
 
 @router.post("/v1/session", summary="Sign in: a session cookie and its CSRF token")
 def log_in(
-    body: LogIn, request: Request, response: Response, services: ServicesDep, session: SessionDep
+    body: LogIn, request: Request, response: Response, runtime: RuntimeDep, session: SessionDep
 ) -> dict[str, Any]:
     limit_per_address(
-        request, services, purpose="login", what="sign-in attempts",
-        per_minute=services.settings.login_attempts_per_minute,
+        request, runtime, purpose="login", what="sign-in attempts",
+        per_minute=runtime.settings.login_attempts_per_minute,
     )  # fmt: skip
     try:
         token = accounts.log_in(session, body.email, body.password)

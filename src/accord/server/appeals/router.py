@@ -24,9 +24,9 @@ from accord.server.auth.keys import Scope
 from accord.server.auth.state import Caller
 from accord.server.decisions.appeal_codes import MAX_CODES, AppealCode, codes_for_platform
 from accord.server.decisions.service import appeal_deadline
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.notices.router import appeal_json
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 
 router = APIRouter(prefix="/v1/appeals", tags=["appeals"])
 Reader = Annotated[User, Depends(signed_in(Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR))]
@@ -53,14 +53,14 @@ class AppealDecisionIn(BaseModel):
 
 @router.post("", status_code=201, summary="Appeal a decision on your content")
 def appeal(
-    body: UploaderAppealIn, request: Request, services: ServicesDep, session: SessionDep
+    body: UploaderAppealIn, request: Request, runtime: RuntimeDep, session: SessionDep
 ) -> dict[str, Any]:
     limit_per_address(
-        request, services, purpose="appeal", what="appeals",
-        per_minute=services.settings.notices_per_minute_per_address,
+        request, runtime, purpose="appeal", what="appeals",
+        per_minute=runtime.settings.notices_per_minute_per_address,
     )  # fmt: skip
     filed = appeal_as_uploader(
-        services, session, body.token, body.reason, contact_email=body.contact_email
+        runtime, session, body.token, body.reason, contact_email=body.contact_email
     )
     return appeal_json(filed)
 
@@ -68,7 +68,7 @@ def appeal(
 @router.get("/codes", summary="Your platform's appeal codes, to pass on to uploaders")
 def platform_codes(
     caller: PlatformCaller,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     *,
     platform_content_id: Annotated[str, Query(max_length=500)] = "",
@@ -81,10 +81,10 @@ def platform_codes(
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)  # a time without a zone is read as UTC
     codes = codes_for_platform(
-        services.settings, session, platform,
+        runtime.settings, session, platform,
         platform_content_id=platform_content_id, since=since, limit=limit,
     )  # fmt: skip
-    return {"platform": platform, "codes": [_code_json(services, code) for code in codes]}
+    return {"platform": platform, "codes": [_code_json(runtime, code) for code in codes]}
 
 
 def platform_of(caller: Caller) -> str:
@@ -95,8 +95,8 @@ def platform_of(caller: Caller) -> str:
     return caller.platform
 
 
-def _code_json(services: Services, code: AppealCode) -> dict[str, Any]:
-    until = appeal_deadline(services, code.decision)
+def _code_json(runtime: Runtime, code: AppealCode) -> dict[str, Any]:
+    until = appeal_deadline(runtime, code.decision)
     return {
         "puid": code.item_action.puid,
         "case": code.case_reference,
@@ -125,12 +125,12 @@ def decide(
     reference: str,
     body: AppealDecisionIn,
     user: Senior,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
 ) -> dict[str, Any]:
     found = find_appeal(session, reference)
     decided = decide_appeal(
-        services,
+        runtime,
         session,
         found,
         user,

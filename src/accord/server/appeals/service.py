@@ -21,7 +21,7 @@ from accord.server.decisions.service import (
 )
 from accord.server.notices.models import Notice
 from accord.server.notices.notifications import tell_appeal_outcome
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.tokens import new_reference, token_digest
 from accord.server.webhooks.outbox import enqueue_for_platform
 
@@ -35,7 +35,7 @@ MOOT_REASONS = (
 
 
 def appeal_as_uploader(
-    services: Services, session: Session, token: str, reason: str, *, contact_email: str = ""
+    runtime: Runtime, session: Session, token: str, reason: str, *, contact_email: str = ""
 ) -> Appeal:
     """The uploader's appeal, with the token the platform passed on from the action;
     ``contact_email``, if given, hears the outcome."""
@@ -43,8 +43,8 @@ def appeal_as_uploader(
     email = contact_email.strip().lower()
     if email and ("@" not in email or " " in email):
         raise BadRequest(f"contact_email: {contact_email!r} is not an email address")
-    _check_open_to_appeal(services, session, decision, item_action=item_action)
-    appeal = _file(services, session, decision, reason, item_action=item_action)
+    _check_open_to_appeal(runtime, session, decision, item_action=item_action)
+    appeal = _file(runtime, session, decision, reason, item_action=item_action)
     appeal.contact_email = email
     return appeal
 
@@ -69,14 +69,14 @@ def appeals_of(session: Session, item_action: ItemAction) -> list[Appeal]:
     )
 
 
-def appeal_as_notifier(services: Services, session: Session, notice: Notice, reason: str) -> Appeal:
+def appeal_as_notifier(runtime: Runtime, session: Session, notice: Notice, reason: str) -> Appeal:
     """A notifier's appeal against the decision that applies to the copy they reported."""
     # The latest, reversed or not: a reversed one is refused with the reason, below.
     decision = latest_decision_for_notice(session, notice)
     if decision is None:
         raise Conflict(f"notice {notice.tracking_number} has no decision to appeal yet")
-    _check_open_to_appeal(services, session, decision, notice=notice)
-    return _file(services, session, decision, reason, notice=notice)
+    _check_open_to_appeal(runtime, session, decision, notice=notice)
+    return _file(runtime, session, decision, reason, notice=notice)
 
 
 def open_appeals(session: Session, limit: int = 100) -> list[Appeal]:
@@ -98,7 +98,7 @@ def find_appeal(session: Session, reference: str) -> Appeal:
 
 
 def decide_appeal(
-    services: Services,
+    runtime: Runtime,
     session: Session,
     appeal: Appeal,
     senior: User,
@@ -135,18 +135,16 @@ def decide_appeal(
     appeal.status = AppealStatus.REVERSED if reverse_decision else AppealStatus.UPHELD
     appeal.decided_by, appeal.decided_at, appeal.reasons = senior.id, utc_now(), reasons.strip()
     if reverse_decision:
-        reverse(services, session, decision, reopen=appeal.appellant_kind == "notifier")
+        reverse(runtime, session, decision, reopen=appeal.appellant_kind == "notifier")
     _tell_platform(session, appeal, decision)
-    tell_appeal_outcome(session, services.settings, appeal)
+    tell_appeal_outcome(session, runtime.settings, appeal)
     if reverse_decision:
-        _close_moot(services, session, appeal, decision)
+        _close_moot(runtime, session, appeal, decision)
     session.flush()
     return appeal
 
 
-def _close_moot(
-    services: Services, session: Session, reversing: Appeal, decision: Decision
-) -> None:
+def _close_moot(runtime: Runtime, session: Session, reversing: Appeal, decision: Decision) -> None:
     """Close the other open appeals on what ``reversing`` undid (the decision and the
     automated copies that fell with it), telling each appellant why."""
     undone = select(Decision.id).where(
@@ -165,7 +163,7 @@ def _close_moot(
         other.reasons = MOOT_REASONS.format(reference=reversing.reference)
         appealed = session.get(Decision, other.decision_id)
         _tell_platform(session, other, appealed if appealed is not None else decision)
-        tell_appeal_outcome(session, services.settings, other)
+        tell_appeal_outcome(session, runtime.settings, other)
 
 
 def _deciders(session: Session, decision: Decision) -> set[int]:
@@ -184,7 +182,7 @@ def _deciders(session: Session, decision: Decision) -> set[int]:
 
 
 def _check_open_to_appeal(
-    services: Services,
+    runtime: Runtime,
     session: Session,
     decision: Decision,
     *,
@@ -193,7 +191,7 @@ def _check_open_to_appeal(
 ) -> None:
     if decision.reversed_at is not None:
         raise Conflict("that decision was reversed already")
-    if utc_now() > appeal_deadline(services, decision):
+    if utc_now() > appeal_deadline(runtime, decision):
         raise Conflict("the time to appeal that decision has passed")
     pending = select(Appeal.id).where(
         Appeal.decision_id == decision.id, Appeal.status == AppealStatus.OPEN
@@ -207,7 +205,7 @@ def _check_open_to_appeal(
 
 
 def _file(
-    services: Services,
+    runtime: Runtime,
     session: Session,
     decision: Decision,
     reason: str,
@@ -228,7 +226,7 @@ def _file(
         notice_id=notice.id if notice is not None else None,
         reason=reason.strip(),
         received_at=now,
-        due_at=now + timedelta(hours=services.settings.appeal_sla_hours),
+        due_at=now + timedelta(hours=runtime.settings.appeal_sla_hours),
     )
     session.add(appeal)
     session.flush()

@@ -18,16 +18,16 @@ from accord.server.banks.service import entry_signals
 from accord.server.credentials.service import REGISTRY_BANK, record_for_watermark
 from accord.server.matching.lookup import match_file
 from accord.server.matching.service import Match, MatchOptions
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.signals.audio import differing_segments
 from accord.signals.hashing import HashResult
 from accord.signals.vpdq import differing_spans
 from accord.signals.watermark import read_watermark
 
 
-def bank_lookup(services: Services, session: Session) -> BankLookup:
+def bank_lookup(runtime: Runtime, session: Session) -> BankLookup:
     def lookup(subject: Subject) -> list[BankHit]:
-        hashed, report = match_file(services, session, subject.media.path, MatchOptions())
+        hashed, report = match_file(runtime, session, subject.media.path, MatchOptions())
         matches = report.matches + report.suppressed
         differing = _differences(session, hashed, matches)
         hits = [
@@ -38,7 +38,7 @@ def bank_lookup(services: Services, session: Session) -> BankLookup:
                 distance=match.distance,
                 reference=match.entry.case_reference,
                 note=match.entry.note,
-                original=_kept(services, match.entry),
+                original=_kept(runtime, match.entry),
                 differing_seconds=differing.get((match.entry.id, match.signal_type)),
             )
             for match in matches
@@ -54,7 +54,7 @@ def bank_lookup(services: Services, session: Session) -> BankLookup:
                     distance=0.0,
                     reference=record.id,
                     note=record.title,
-                    original=_blob(services, record.signed_sha256),
+                    original=_blob(runtime, record.signed_sha256),
                 )
             )
         return hits
@@ -89,9 +89,9 @@ def _differences(
     return found
 
 
-def _kept(services: Services, entry: BankEntry) -> Path | None:
-    return _blob(services, entry.asset_sha256) if entry.asset_sha256 else None
+def _kept(runtime: Runtime, entry: BankEntry) -> Path | None:
+    return _blob(runtime, entry.asset_sha256) if entry.asset_sha256 else None
 
 
-def _blob(services: Services, sha256: str) -> Path | None:
-    return services.blobs.path_for(sha256) if services.blobs.exists(sha256) else None
+def _blob(runtime: Runtime, sha256: str) -> Path | None:
+    return runtime.blobs.path_for(sha256) if runtime.blobs.exists(sha256) else None

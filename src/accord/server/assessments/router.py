@@ -10,7 +10,7 @@ from accord.assessment.assessment import assessment_schema
 from accord.server.assessments.service import assess_path
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.uploads import spooled_to_disk
 
 router = APIRouter(tags=["assessment"], dependencies=[Depends(require(Scope.MATCH))])
@@ -19,7 +19,7 @@ router = APIRouter(tags=["assessment"], dependencies=[Depends(require(Scope.MATC
 @router.post("/v1/assess", summary="Assess a file: a band, the findings, what they weigh")
 def assess_upload(
     file: UploadFile,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     figures: Annotated[bool, Query(description="Include the findings' maps as base64 PNG")] = False,
 ) -> dict[str, Any]:
@@ -27,11 +27,11 @@ def assess_upload(
     (with a map of what an altered copy changed), and forensic maps, weighed into one
     band: confirmed deceptive, altered from an authentic original, likely AI-generated,
     no evidence either way, likely authentic, or verified authentic."""
-    settings = services.settings
+    settings = runtime.settings
     with spooled_to_disk(
         file.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
     ) as path:
-        answer = assess_path(services, session, path, figures=figures)
+        answer = assess_path(runtime, session, path, figures=figures)
     answer["input"]["name"] = file.filename
     return answer
 

@@ -14,27 +14,27 @@ from accord.assessment.assessment import Assessment
 from accord.server.assessments.lookup import bank_lookup
 from accord.server.issuers.service import trust_anchors
 from accord.server.persons.service import load_gallery, load_voice_gallery
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 
 
-def assessment_of(services: Services, session: Session, path: Path) -> Assessment:
+def assessment_of(runtime: Runtime, session: Session, path: Path) -> Assessment:
     """Assess with this instance's trust anchors, banks, registry and protected people."""
     return assess_file(
         path,
-        anchors=trust_anchors(services, session),
-        banks=bank_lookup(services, session),
-        limits=services.settings.media_limits,
-        detector_dir=services.settings.detector_dir,
+        anchors=trust_anchors(runtime, session),
+        banks=bank_lookup(runtime, session),
+        limits=runtime.settings.media_limits,
+        detector_dir=runtime.settings.detector_dir,
         gallery=load_gallery(session),
         voices=load_voice_gallery(session),
     )
 
 
 def assess_path(
-    services: Services, session: Session, path: Path, *, figures: bool = False
+    runtime: Runtime, session: Session, path: Path, *, figures: bool = False
 ) -> dict[str, Any]:
     """The assessment's JSON, with its figures as base64 PNG if asked."""
-    assessment = assessment_of(services, session, path)
+    assessment = assessment_of(runtime, session, path)
     answer = assessment.to_json()
     if figures:
         for finding, shown in zip(assessment.findings, answer["findings"], strict=True):

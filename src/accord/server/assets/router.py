@@ -12,7 +12,7 @@ from accord.server.assets.models import Asset
 from accord.server.assets.schemas import AssetRead, SignalRead
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.hashing.service import hash_path
 from accord.server.uploads import spooled_to_disk
 
@@ -24,13 +24,13 @@ Sha256Path = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256,
 
 
 @router.post("", status_code=201, summary="Store a file and its signals")
-def create_asset(file: UploadFile, services: ServicesDep, session: SessionDep) -> AssetRead:
-    settings = services.settings
+def create_asset(file: UploadFile, runtime: RuntimeDep, session: SessionDep) -> AssetRead:
+    settings = runtime.settings
     with spooled_to_disk(
         file.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
     ) as path:
-        result = hash_path(services, path)
-        asset = service.record_asset(session, services.blobs, path, result)
+        result = hash_path(runtime, path)
+        asset = service.record_asset(session, runtime.blobs, path, result)
         return to_asset_read(asset)
 
 

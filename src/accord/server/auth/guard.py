@@ -12,17 +12,17 @@ from starlette.concurrency import run_in_threadpool
 from accord.errors import MissingScope, RateLimited, Unauthorized
 from accord.server.auth.keys import Scope, find_key
 from accord.server.auth.state import ANONYMOUS, Caller
-from accord.server.deps import ServicesDep
-from accord.server.services import Services
+from accord.server.deps import RuntimeDep
+from accord.server.runtime import Runtime
 
 
 def limit_per_address(
-    request: Request, services: Services, *, purpose: str, per_minute: int, what: str
+    request: Request, runtime: Runtime, *, purpose: str, per_minute: int, what: str
 ) -> None:
     """Refuse a client address its request past ``per_minute`` of one ``purpose`` (for
     callers without an API key: sign-ins, public notices and appeals)."""
     address = request.client.host if request.client else "unknown"
-    wait = services.guard.buckets.take(f"{purpose}:{address}", per_minute)
+    wait = runtime.guard.buckets.take(f"{purpose}:{address}", per_minute)
     if wait > 0:
         raise RateLimited(f"too many {what} from {address}: wait a little", wait)
 
@@ -38,34 +38,34 @@ def presented_key(request: Request) -> str | None:
 def require(scope: Scope) -> Callable[..., Awaitable[Caller]]:
     """A dependency admitting callers whose key holds ``scope`` and has requests left."""
 
-    async def check(request: Request, services: ServicesDep) -> Caller:
-        return await admit(request, services, scope)
+    async def check(request: Request, runtime: RuntimeDep) -> Caller:
+        return await admit(request, runtime, scope)
 
     return check
 
 
-async def admit(request: Request, services: Services, scope: Scope) -> Caller:
+async def admit(request: Request, runtime: Runtime, scope: Scope) -> Caller:
     """The caller, if its key holds ``scope`` and has requests left; raise otherwise.
 
     ``async`` so that a cached key costs no worker thread; the database is read (in one)
     only for a key this process has not seen within ``KEY_CACHE_SECONDS``.
     """
-    guard = services.guard
+    guard = runtime.guard
     key = presented_key(request)
     if key is None:
-        if services.settings.api_keys_required:
+        if runtime.settings.api_keys_required:
             raise Unauthorized("send an API key as 'Authorization: Bearer <key>'")
         return ANONYMOUS
     digest = hashlib.sha256(key.encode()).hexdigest()
     cached, caller = guard.keys.get(digest)
     if not cached:
-        caller = await run_in_threadpool(_read_caller, services, key)
+        caller = await run_in_threadpool(_read_caller, runtime, key)
         guard.keys.put(digest, caller)
     if caller is None:
         raise Unauthorized("the API key is unknown or revoked")
     if scope.value not in caller.scopes:
         raise MissingScope(f"the API key {caller.key_name!r} lacks the {scope.value!r} scope")
-    limit = caller.rate_limit_per_minute or services.settings.default_rate_limit_per_minute
+    limit = caller.rate_limit_per_minute or runtime.settings.default_rate_limit_per_minute
     wait = guard.buckets.take(digest, limit)
     if wait > 0:
         raise RateLimited(f"rate limit of {limit} requests per minute reached", wait)
@@ -73,9 +73,9 @@ async def admit(request: Request, services: Services, scope: Scope) -> Caller:
     return caller
 
 
-def _read_caller(services: Services, key: str) -> Caller | None:
+def _read_caller(runtime: Runtime, key: str) -> Caller | None:
     # A session of its own: most requests find their key cached and need none.
-    with services.sessions() as session:
+    with runtime.sessions() as session:
         row = find_key(session, key)
         if row is None:
             return None

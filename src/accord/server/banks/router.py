@@ -38,9 +38,9 @@ from accord.server.banks.transfer import (
     parse,
     serialize,
 )
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.hashing.service import hash_for_bank, reliable_signals
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.uploads import spooled_to_disk
 
 router = APIRouter(
@@ -58,7 +58,7 @@ def list_banks(session: SessionDep) -> list[BankRead]:
 
 
 @router.post("", status_code=201, summary="Create a bank")
-def create_bank(body: BankCreate, services: ServicesDep, session: SessionDep) -> BankRead:
+def create_bank(body: BankCreate, runtime: RuntimeDep, session: SessionDep) -> BankRead:
     bank = service.create_bank(
         session,
         body.name,
@@ -70,7 +70,7 @@ def create_bank(body: BankCreate, services: ServicesDep, session: SessionDep) ->
         enabled_ratio=body.enabled_ratio,
         thresholds=body.thresholds,
     )
-    services.indexes.dirty = True
+    runtime.indexes.dirty = True
     return to_bank_read(bank, 0)
 
 
@@ -81,30 +81,28 @@ def read_bank(name: str, session: SessionDep) -> BankRead:
 
 
 @router.patch("/{name}", summary="Change a bank: rename, enable, thresholds, rollout, marking")
-def update_bank(
-    name: str, body: BankUpdate, services: ServicesDep, session: SessionDep
-) -> BankRead:
+def update_bank(name: str, body: BankUpdate, runtime: RuntimeDep, session: SessionDep) -> BankRead:
     bank = service.update_bank(
         session, service.get_bank(session, name), body.model_dump(exclude_unset=True)
     )
-    services.indexes.dirty = True
+    runtime.indexes.dirty = True
     return to_bank_read(bank, service.entry_counts(session).get(bank.id, 0))
 
 
 @router.delete("/{name}", status_code=204, summary="Delete a bank and all its entries")
-def delete_bank(name: str, services: ServicesDep, session: SessionDep) -> None:
+def delete_bank(name: str, runtime: RuntimeDep, session: SessionDep) -> None:
     service.delete_bank(session, service.get_bank(session, name))
-    services.indexes.dirty = True
+    runtime.indexes.dirty = True
 
 
 @router.post("/{name}/entries", status_code=201, summary="Add an entry from its signals")
 def add_entry(
-    name: str, body: EntryCreate, services: ServicesDep, session: SessionDep, caller: CurateCaller
+    name: str, body: EntryCreate, runtime: RuntimeDep, session: SessionDep, caller: CurateCaller
 ) -> EntryRead:
     bank = service.get_bank(session, name)
     fields = to_entry_fields(body, source=body.source or "api", added_by=caller.key_name or "")
     entry = service.add_entry(session, bank, body.signals, fields)
-    services.indexes.dirty = True
+    runtime.indexes.dirty = True
     return read_entry_of(session, bank, entry)
 
 
@@ -113,7 +111,7 @@ def add_entry_from_file(
     name: str,
     *,
     file: UploadFile,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     caller: CurateCaller,
     fields: Annotated[str, Form(description="Entry fields as a JSON object")] = "{}",
@@ -124,13 +122,13 @@ def add_entry_from_file(
     except ValidationError as error:
         raise BadRequest(f"fields: {error.errors()[0]['msg']}") from None
     entry = add_file_entry(
-        services, session, bank, file=file, described=described, added_by=caller.key_name or ""
+        runtime, session, bank, file=file, described=described, added_by=caller.key_name or ""
     )
     return read_entry_of(session, bank, entry)
 
 
 def add_file_entry(
-    services: Services,
+    runtime: Runtime,
     session: Session,
     bank: Bank,
     *,
@@ -139,18 +137,18 @@ def add_file_entry(
     added_by: str,
 ) -> BankEntry:
     """Hash an upload, keep its bytes as an asset, and bank its reliable signals."""
-    settings = services.settings
+    settings = runtime.settings
     with spooled_to_disk(
         file.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
     ) as path:
-        result = hash_for_bank(services, path)
-        asset = record_asset(session, services.blobs, path, result)
+        result = hash_for_bank(runtime, path)
+        asset = record_asset(session, runtime.blobs, path, result)
     signals = reliable_signals(result)
     fields = to_entry_fields(described, source=described.source or "upload", added_by=added_by)
     entry = service.add_entry(
         session, bank, signals, _with_asset(fields, asset.sha256, file.filename)
     )
-    services.indexes.dirty = True
+    runtime.indexes.dirty = True
     return entry
 
 
@@ -193,10 +191,10 @@ def update_entry(name: str, entry_id: int, body: EntryUpdate, session: SessionDe
 
 
 @router.delete("/{name}/entries/{entry_id}", status_code=204, summary="Delete an entry")
-def delete_entry(name: str, entry_id: int, services: ServicesDep, session: SessionDep) -> None:
+def delete_entry(name: str, entry_id: int, runtime: RuntimeDep, session: SessionDep) -> None:
     bank = service.get_bank(session, name)
     service.delete_entry(session, service.get_entry(session, bank, entry_id))
-    services.indexes.dirty = True
+    runtime.indexes.dirty = True
 
 
 @router.post("/{name}/import", summary="Add entries in bulk from JSON lines, CSV or HMA's format")
@@ -204,7 +202,7 @@ def import_entries(
     name: str,
     *,
     file: UploadFile,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     caller: CurateCaller,
     file_format: Annotated[TransferFormat, Query(alias="format")] = TransferFormat.JSONL,
@@ -218,7 +216,7 @@ def import_entries(
         )
     except UnicodeDecodeError as error:
         raise BadRequest(f"the file is not UTF-8 text: {error.reason}") from None
-    services.indexes.dirty = True
+    runtime.indexes.dirty = True
     return report
 
 

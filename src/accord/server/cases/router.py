@@ -32,11 +32,11 @@ from accord.server.decisions.appeal_codes import open_code
 from accord.server.decisions.models import Decision, ItemAction
 from accord.server.decisions.service import DecisionDraft, decide
 from accord.server.decisions.statements import DEFAULT_CATEGORY, DEFAULT_KEYWORDS
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.notices.models import Notice
 from accord.server.notices.router import appeal_json, decision_json
 from accord.server.persons.models import ProtectedPersonRow
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.webhooks.outbox import platforms_without_webhook
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -90,10 +90,10 @@ def queue(
 
 @router.get("/{reference}", summary="A case: its content, notices, assessment and history")
 def read_case(
-    reference: str, user: Reader, session: SessionDep, services: ServicesDep
+    reference: str, user: Reader, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
     case = find_case(session, reference)
-    return case_json(services, session, case, with_codes=user.role in REVIEWER_ROLES)
+    return case_json(runtime, session, case, with_codes=user.role in REVIEWER_ROLES)
 
 
 @router.get("/{reference}/statements/{puid}", summary="A statement of reasons of the case")
@@ -115,12 +115,12 @@ def statement_of(session: Session, case: Case, puid: str) -> dict[str, Any]:
 
 @router.get("/{reference}/media", summary="The reported file, for reviewers")
 def case_media(
-    reference: str, _user: Reader, session: SessionDep, services: ServicesDep
+    reference: str, _user: Reader, session: SessionDep, runtime: RuntimeDep
 ) -> FileResponse:
     case = find_case(session, reference)
-    if case.media_sha256 is None or not services.blobs.exists(case.media_sha256):
+    if case.media_sha256 is None or not runtime.blobs.exists(case.media_sha256):
         raise NotFound(f"case {case.reference} has no file")
-    path = services.blobs.path_for(case.media_sha256)
+    path = runtime.blobs.path_for(case.media_sha256)
     return FileResponse(
         path,
         media_type=sniff_file(path).mime,
@@ -155,13 +155,13 @@ def assign_case(
 
 @router.post("/{reference}/decision", status_code=201, summary="Decide a case")
 def decide_case(
-    reference: str, body: DecisionIn, user: Reviewer, session: SessionDep, services: ServicesDep
+    reference: str, body: DecisionIn, user: Reviewer, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
     case = find_case(session, reference)
-    outcome = decide(services, session, case, user, DecisionDraft(**body.model_dump()))
+    outcome = decide(runtime, session, case, user, DecisionDraft(**body.model_dump()))
     platforms = {item.platform for item in case_items(session, case)}
     return {
-        "decision": decision_json(services, outcome.decision),
+        "decision": decision_json(runtime, outcome.decision),
         # Their messages wait as undelivered: the reviewer passes the appeal codes on.
         "platforms_without_webhook": platforms_without_webhook(session, platforms),
         "statements": [a.statement for a in outcome.actions if a.statement is not None],
@@ -197,7 +197,7 @@ def case_summary(session: Session, case: Case) -> dict[str, Any]:
 
 
 def case_json(
-    services: Services, session: Session, case: Case, *, with_codes: bool = False
+    runtime: Runtime, session: Session, case: Case, *, with_codes: bool = False
 ) -> dict[str, Any]:
     """The case for reviewers, auditors and admins; ``with_codes`` adds each restricted
     copy's appeal code (for reviewers, to pass on where no webhook carried it)."""
@@ -215,7 +215,7 @@ def case_json(
         ),
         "notices": [_notice_for_reviewer(notice) for notice in notices],
         "decisions": [
-            _decision_for_reviewer(services, session, d, with_codes=with_codes) for d in decisions
+            _decision_for_reviewer(runtime, session, d, with_codes=with_codes) for d in decisions
         ],
         "history": _history(session, case, [d.id for d in decisions]),
     }
@@ -248,7 +248,7 @@ def _notice_for_reviewer(notice: Notice) -> dict[str, Any]:
 
 
 def _decision_for_reviewer(
-    services: Services, session: Session, decision: Decision, *, with_codes: bool
+    runtime: Runtime, session: Session, decision: Decision, *, with_codes: bool
 ) -> dict[str, Any]:
     reviewer = session.get(User, decision.reviewer_id) if decision.reviewer_id else None
     actions = session.execute(
@@ -258,13 +258,13 @@ def _decision_for_reviewer(
         .order_by(ItemAction.id)
     ).all()
     appeals = session.scalars(select(Appeal).where(Appeal.decision_id == decision.id))
-    return decision_json(services, decision) | {
+    return decision_json(runtime, decision) | {
         "reviewer": reviewer.email if reviewer else None,
         "category": decision.category,
         "keywords": decision.keywords,
         "statements": [a.statement for a, _ in actions if a.statement is not None],
         "copies": [
-            _copy_json(services, action, item, with_code=with_codes and not decision.reversed_at)
+            _copy_json(runtime, action, item, with_code=with_codes and not decision.reversed_at)
             for action, item in actions
             if action.puid is not None
         ],
@@ -273,7 +273,7 @@ def _decision_for_reviewer(
 
 
 def _copy_json(
-    services: Services, action: ItemAction, item: CaseItem, *, with_code: bool
+    runtime: Runtime, action: ItemAction, item: CaseItem, *, with_code: bool
 ) -> dict[str, Any]:
     """A restricted copy, its statement's puid and, for reviewers, its appeal code."""
     copy: dict[str, Any] = {
@@ -285,7 +285,7 @@ def _copy_json(
         "undone": action.undone_at is not None,
     }
     # Always present (None where none applies), so every reader sees one shape.
-    copy["appeal_code"] = open_code(services.settings, action) if with_code else None
+    copy["appeal_code"] = open_code(runtime.settings, action) if with_code else None
     return copy
 
 

@@ -15,7 +15,7 @@ from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
 from accord.server.credentials.service import Signing, sign_for_issuer
 from accord.server.credentials.tracing import verify_and_trace
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.uploads import spooled_to_disk
 
 router = APIRouter(tags=["credentials"])
@@ -26,7 +26,7 @@ router = APIRouter(tags=["credentials"])
     dependencies=[Depends(require(Scope.HASH))],
     summary="Check a file's Content Credentials against this instance's trust anchors",
 )
-def verify_upload(file: UploadFile, services: ServicesDep, session: SessionDep) -> dict[str, Any]:
+def verify_upload(file: UploadFile, runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
     """Trust anchors are this instance's issuers' roots and the configured trust lists;
     remote manifests are never fetched. The answer's ``state`` is trusted, valid, invalid,
     remote or none, or revoked for intact credentials whose record this instance's issuer
@@ -37,11 +37,11 @@ def verify_upload(file: UploadFile, services: ServicesDep, session: SessionDep) 
     which record the invisible watermark names, and ``agreement`` whether the credentials
     declare the same one: agrees, original (an edit keeping its original's mark), differs,
     undeclared, missing (declared, not found) or no_credentials."""
-    settings = services.settings
+    settings = runtime.settings
     with spooled_to_disk(
         file.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
     ) as path:
-        traced = verify_and_trace(services, session, path)
+        traced = verify_and_trace(runtime, session, path)
     return {"file": file.filename, **traced.to_json()}
 
 
@@ -55,7 +55,7 @@ def verify_upload(file: UploadFile, services: ServicesDep, session: SessionDep) 
 def sign_upload(
     file: UploadFile,
     *,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     issuer: Annotated[str, Form(description="The issuer that signs")],
     source_type: Annotated[
@@ -82,7 +82,7 @@ def sign_upload(
     when none). ``source_type`` takes a short name (``camera``, ``human-edits`` or
     ``human_edits``) or a C2PA name (``digitalCapture``, ``humanEdits``). The signed copy
     is named ``NAME.signed.SUFFIX``, as ``accord sign`` names it."""
-    settings = services.settings
+    settings = runtime.settings
 
     def spool(upload: UploadFile) -> AbstractContextManager[Path]:
         return spooled_to_disk(
@@ -94,7 +94,7 @@ def sign_upload(
         original = stack.enter_context(spool(parent)) if parent else None
         kind = parse_source_type(source_type)
         signing = Signing(issuer, kind, title or file.filename, original)
-        record, signed = sign_for_issuer(services, session, path, signing)
+        record, signed = sign_for_issuer(runtime, session, path, signing)
     return Response(
         signed.data,
         media_type=signed.mime,

@@ -46,7 +46,7 @@ from accord.server.hashing.service import hash_for_bank, reliable_signals
 from accord.server.issuers.service import get_issuer, signing_chain, trust_anchors
 from accord.server.matching.lookup import match_file
 from accord.server.matching.service import MatchOptions
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.signals.watermark import WatermarkReading
 
 #: The authentic bank holding the signals of every file signed here.
@@ -67,28 +67,28 @@ class Signing:
 
 
 def sign_for_issuer(
-    services: Services, session: Session, path: Path, signing: Signing
+    runtime: Runtime, session: Session, path: Path, signing: Signing
 ) -> tuple[ProvenanceRecord, Signed]:
     """Sign the file at ``path``; the record and registry entry are added to ``session``.
 
     Without an explicit parent, a file that is an edit of a file signed here (its
     watermark names it, or the registry finds it) gets that file as its parent ingredient.
     """
-    settings = services.settings
+    settings = runtime.settings
     issuer = get_issuer(session, signing.issuer)
     original = open_media(path, settings.media_limits)
     parent = open_media(signing.parent, settings.media_limits) if signing.parent else None
     digest = _sha256(path)
     existing_mark = read_file_watermark(original)
     registered = (
-        _parent_record(services, session, parent)
+        _parent_record(runtime, session, parent)
         if parent
-        else _registered_original(services, session, original, digest, existing_mark)
+        else _registered_original(runtime, session, original, digest, existing_mark)
     )
     record_id = uuid.uuid4().hex
     title = signing.title or path.name
     # The parent's signer is judged as verification here would judge it.
-    anchors = trust_anchors(services, session)
+    anchors = trust_anchors(runtime, session)
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=settings.upload_dir) as scratch:
         # A picture already marked (an edit of one signed here) keeps its mark: a second
@@ -101,7 +101,7 @@ def sign_for_issuer(
         watermark = payload if marked else None
         media = open_media(marked, settings.media_limits) if marked else original
         # The signals of what will be published: the marked picture.
-        signals = reliable_signals(hash_for_bank(services, media.path))
+        signals = reliable_signals(hash_for_bank(runtime, media.path))
         request = SignRequest(
             title=title,
             source_type=signing.source_type,
@@ -125,7 +125,7 @@ def sign_for_issuer(
         # Kept, so that an assessment can show what an altered copy changed.
         published = Path(scratch) / "signed"
         published.write_bytes(signed.data)
-        services.blobs.put_file(published)
+        runtime.blobs.put_file(published)
     record = ProvenanceRecord(
         id=record_id,
         issuer_id=issuer.id,
@@ -160,12 +160,12 @@ def sign_for_issuer(
     record.registry_entry_id = entry.id
     session.add(record)
     session.flush()
-    services.indexes.dirty = True  # this process's next lookup sees the entry
+    runtime.indexes.dirty = True  # this process's next lookup sees the entry
     return record, signed
 
 
 def _registered_original(
-    services: Services,
+    runtime: Runtime,
     session: Session,
     media: MediaFile,
     digest: str,
@@ -173,14 +173,14 @@ def _registered_original(
 ) -> ProvenanceRecord | None:
     """The live record of the file this one was edited from: the one its watermark names,
     else the registry's nearest perceptual match. Signing the same bytes again is no edit."""
-    record = _named_or_nearest(services, session, media, mark)
+    record = _named_or_nearest(runtime, session, media, mark)
     if record is None or digest in (record.original_sha256, record.signed_sha256):
         return None
     return record
 
 
 def _parent_record(
-    services: Services, session: Session, parent: MediaFile
+    runtime: Runtime, session: Session, parent: MediaFile
 ) -> ProvenanceRecord | None:
     """The live record of a parent given explicitly, when it was signed here: the file
     itself (its original or signed bytes), else the record its watermark names."""
@@ -201,18 +201,18 @@ def _parent_record(
     if mark is None:
         # A look-alike is not enough: the person named this file, maybe an edit of ours.
         return record
-    return _named_or_nearest(services, session, parent, mark)
+    return _named_or_nearest(runtime, session, parent, mark)
 
 
 def _named_or_nearest(
-    services: Services, session: Session, media: MediaFile, mark: WatermarkReading | None
+    runtime: Runtime, session: Session, media: MediaFile, mark: WatermarkReading | None
 ) -> ProvenanceRecord | None:
     """The live record with an ingredient archive that the watermark names, else the
     registry's nearest perceptual match."""
     if mark is not None:
         record = record_for_watermark(session, mark.payload)
     else:
-        _, report = match_file(services, session, media.path, MatchOptions(banks=[REGISTRY_BANK]))
+        _, report = match_file(runtime, session, media.path, MatchOptions(banks=[REGISTRY_BANK]))
         perceptual = [
             match
             for match in report.matches

@@ -30,7 +30,7 @@ from accord.server.auth.keys import Scope
 from accord.server.banks.service import validate_signals
 from accord.server.credentials.models import ProvenanceRecord
 from accord.server.credentials.service import REGISTRY_BANK, record_for_watermark
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.matching.lookup import match_file, match_signals
 from accord.server.matching.service import Match, MatchOptions
 from accord.server.uploads import body_spooled_to_disk
@@ -59,23 +59,23 @@ async def supported_algorithms() -> dict[str, list[dict[str, str]]]:
 
 @router.get("/matches/byBinding", summary="Manifests whose soft binding matches a value")
 def query_by_binding(
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     alg: Annotated[str, Query()],
     value: Annotated[str, Query(max_length=1_000_000)],
     max_results: MaxResults = 10,
 ) -> dict[str, Any]:
-    return _answer(_by_binding(services, session, alg, value), max_results)
+    return _answer(_by_binding(runtime, session, alg, value), max_results)
 
 
 @router.post("/matches/byBinding", summary="Manifests for a large soft-binding value")
 def query_by_large_binding(
     query: SoftBindingQuery,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     max_results: MaxResults = 10,
 ) -> dict[str, Any]:
-    return _answer(_by_binding(services, session, query.alg, query.value), max_results)
+    return _answer(_by_binding(runtime, session, query.alg, query.value), max_results)
 
 
 @router.post(
@@ -93,7 +93,7 @@ def query_by_large_binding(
 )
 async def query_by_content(
     request: Request,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     alg: Annotated[str | None, Query()] = None,
     max_results: MaxResults = 10,
@@ -102,7 +102,7 @@ async def query_by_content(
         raise BadRequest(f"the algorithm {alg!r} is not served here")
     if not request.headers.get("content-type", "").startswith(_CONTENT_TYPES):
         raise UnsupportedMedia("send the asset as the body, with its media type")
-    settings = services.settings
+    settings = runtime.settings
     async with body_spooled_to_disk(
         request, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
     ) as path:
@@ -113,7 +113,7 @@ async def query_by_content(
                 reading = read_file_watermark(open_media(path, settings.media_limits))
                 scored += _by_watermark(session, reading.payload if reading else None)
             if alg != WATERMARK_ALGORITHM:
-                _, report = match_file(services, session, path, _registry_only())
+                _, report = match_file(runtime, session, path, _registry_only())
                 wanted = _SIGNAL_OF.get(alg or "")
                 matches = [m for m in report.matches if wanted in (None, m.signal_type)]
                 scored += _by_fingerprint(session, matches)
@@ -148,11 +148,11 @@ def _registry_only() -> MatchOptions:
     return MatchOptions(banks=[REGISTRY_BANK])
 
 
-def _by_binding(services: ServicesDep, session: Session, alg: str, value: str) -> Scored:
+def _by_binding(runtime: RuntimeDep, session: Session, alg: str, value: str) -> Scored:
     if alg == WATERMARK_ALGORITHM:
         return _by_watermark(session, _decode_watermark(value))
     signal_type, signal = _decode(alg, value)
-    report = match_signals(services, session, {signal_type: signal}, _registry_only())
+    report = match_signals(runtime, session, {signal_type: signal}, _registry_only())
     return _by_fingerprint(session, report.matches)
 
 

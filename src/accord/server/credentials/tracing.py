@@ -30,7 +30,7 @@ from accord.server.issuers.models import Issuer
 from accord.server.issuers.service import trust_anchors
 from accord.server.matching.lookup import match_file
 from accord.server.matching.service import Match, MatchOptions
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 
 #: States whose credentials stand on their own: no need to look for an original.
 _INTACT = (CredentialState.TRUSTED, CredentialState.VALID)
@@ -131,12 +131,12 @@ class Traced:
         }
 
 
-def verify_and_trace(services: Services, session: Session, path: Path) -> Traced:
+def verify_and_trace(runtime: Runtime, session: Session, path: Path) -> Traced:
     """Verify the file's credentials and read its watermark; unless the credentials are
     intact, look for its original too."""
-    settings = services.settings
+    settings = runtime.settings
     verification = verify_file(
-        path, anchors=trust_anchors(services, session), limits=settings.media_limits
+        path, anchors=trust_anchors(runtime, session), limits=settings.media_limits
     )
     intact = verification.state in _INTACT
     revoked = credentials_revocation(session, verification.credential)
@@ -144,7 +144,7 @@ def verify_and_trace(services: Services, session: Session, path: Path) -> Traced
         media = open_media(path, settings.media_limits)
         reading = read_file_watermark(media)
         options = MatchOptions(banks=[REGISTRY_BANK])
-        matches = [] if intact else match_file(services, session, path, options)[1].matches
+        matches = [] if intact else match_file(runtime, session, path, options)[1].matches
     except MediaError:
         if verification.state is CredentialState.NONE:
             raise  # nothing was learnt: the file is simply unreadable

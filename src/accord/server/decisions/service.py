@@ -51,7 +51,7 @@ from accord.server.elections.service import next_election
 from accord.server.notices.models import Notice, NoticeStatus
 from accord.server.notices.notifications import tell_decided
 from accord.server.persons.models import ProtectedPersonRow
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.settings import Settings
 from accord.server.statements.schema import StatementOfReasons
 from accord.server.tdb.submitter import queue_statement
@@ -111,7 +111,7 @@ def strike_policy(settings: Settings) -> StrikePolicy:
 
 
 def decide(
-    services: Services, session: Session, case: Case, reviewer: User, draft: DecisionDraft
+    runtime: Runtime, session: Session, case: Case, reviewer: User, draft: DecisionDraft
 ) -> Outcome:
     if reviewer.role not in {Role.REVIEWER, Role.SENIOR_REVIEWER}:
         raise Forbidden("only reviewers decide cases")
@@ -131,7 +131,7 @@ def decide(
         category=draft.category,
         keywords=list(draft.keywords),
         content_types=list(draft.content_types) or _content_types(case, draft.synthetic),
-        territories=list(draft.territories) or _territories(services, session, case),
+        territories=list(draft.territories) or _territories(runtime, session, case),
         automated_detection=False,
         automated_decision=_NOT_AUTOMATED,
         notices_unfounded=draft.notices_unfounded,
@@ -141,21 +141,21 @@ def decide(
     outcome = Outcome(decision)
     if action.restrictive:
         decision.bank_entry_id = _bank_content(session, case, decision)
-        services.indexes.dirty = True
+        runtime.indexes.dirty = True
     for item in _items(session, case):
-        _apply(services, session, outcome, case, item)
+        _apply(runtime, session, outcome, case, item)
     if draft.notices_unfounded:
-        outcome.measures += _strike_notifiers(services, session, case, decision)
+        outcome.measures += _strike_notifiers(runtime, session, case, decision)
     case.status, case.decided_at, case.assignee_id = CaseStatus.DECIDED, utc_now(), reviewer.id
     for notice in _notices(session, case):
         notice.status = NoticeStatus.DECIDED
     session.flush()
-    tell_decided(session, services.settings, decision)
+    tell_decided(session, runtime.settings, decision)
     return outcome
 
 
 def apply_standing_decision(
-    services: Services, session: Session, case: Case, item: CaseItem
+    runtime: Runtime, session: Session, case: Case, item: CaseItem
 ) -> Decision | None:
     """A new copy of already decided content gets the same decision, by automated means;
     the decision made for it, if the standing one restricts anything."""
@@ -183,7 +183,7 @@ def apply_standing_decision(
     )
     session.add(copy)
     session.flush()
-    _apply(services, session, Outcome(copy), case, item)
+    _apply(runtime, session, Outcome(copy), case, item)
     return copy
 
 
@@ -241,7 +241,7 @@ def _latest_on_copy(session: Session, notice: Notice, *, standing_only: bool) ->
     return session.scalar(query)
 
 
-def reverse(services: Services, session: Session, decision: Decision, *, reopen: bool) -> None:
+def reverse(runtime: Runtime, session: Session, decision: Decision, *, reopen: bool) -> None:
     """Undo a decision's consequences: restore or unlabel every copy, disable its bank
     entry, remove its strikes and lift the measures they caused. ``reopen`` (a notifier
     was right to appeal) puts the case back in the queue for a new decision."""
@@ -268,10 +268,10 @@ def reverse(services: Services, session: Session, decision: Decision, *, reopen:
             update_entry(
                 session, get_entry(session, bank, decision.bank_entry_id), {"enabled": False}
             )
-            services.indexes.dirty = True
+            runtime.indexes.dirty = True
     if reopen:
         case.status, case.decided_at, case.assignee_id = CaseStatus.OPEN, None, None
-        case.due_at = now + timedelta(hours=services.settings.sla_hours_priority)
+        case.due_at = now + timedelta(hours=runtime.settings.sla_hours_priority)
         for notice in _notices(session, case):
             notice.status = NoticeStatus.IN_REVIEW
     session.flush()
@@ -333,7 +333,7 @@ def _decision_problems(draft: DecisionDraft) -> list[str]:
 
 
 def _apply(
-    services: Services, session: Session, outcome: Outcome, case: Case, item: CaseItem
+    runtime: Runtime, session: Session, outcome: Outcome, case: Case, item: CaseItem
 ) -> None:
     """The decision for one copy: its record, statement, strike and message to the platform."""
     decision = outcome.decision
@@ -348,11 +348,11 @@ def _apply(
     if item.uploader:
         measure = add_strike(
             session,
-            strike_policy(services.settings),
+            strike_policy(runtime.settings),
             subject_kind=SubjectKind.UPLOADER,
             subject=f"{item.platform}:{item.uploader}",
             decision=decision,
-            weight=services.settings.strike_weights.get(action.value, 0),
+            weight=runtime.settings.strike_weights.get(action.value, 0),
         )
     item_action.puid = f"accord-{case.reference}-{item.id}-{decision.id}"
     statement = statement_for(
@@ -365,10 +365,10 @@ def _apply(
     )
     # Checked as the Transparency Database would: a bad statement fails the decision.
     item_action.statement = StatementOfReasons.from_json(statement).to_json()
-    queue_statement(session, services.settings, item_action)
-    token = issue_code(services.settings, item_action)
+    queue_statement(session, runtime.settings, item_action)
+    token = issue_code(runtime.settings, item_action)
     payload = _content_payload(case, item, decision, item_action) | {
-        "appeal": {"token": token, "until": _iso(appeal_deadline(services, decision))},
+        "appeal": {"token": token, "until": _iso(appeal_deadline(runtime, decision))},
         "statement_of_reasons": item_action.statement,
     }
     enqueue_for_platform(session, item.platform, f"content.{action.value}", payload)
@@ -390,8 +390,8 @@ def _apply(
     session.flush()
 
 
-def appeal_deadline(services: Services, decision: Decision) -> datetime:
-    return decision.decided_at + timedelta(days=services.settings.appeal_window_days)
+def appeal_deadline(runtime: Runtime, decision: Decision) -> datetime:
+    return decision.decided_at + timedelta(days=runtime.settings.appeal_window_days)
 
 
 def _content_payload(
@@ -443,18 +443,18 @@ def _bank_content(session: Session, case: Case, decision: Decision) -> int | Non
 
 
 def _strike_notifiers(
-    services: Services, session: Session, case: Case, decision: Decision
+    runtime: Runtime, session: Session, case: Case, decision: Decision
 ) -> list[AccountMeasure]:
     measures = []
     subjects = {_notifier_subject(notice) for notice in _notices(session, case)}
     for subject in sorted(subjects):
         measure = add_strike(
             session,
-            strike_policy(services.settings),
+            strike_policy(runtime.settings),
             subject_kind=SubjectKind.NOTIFIER,
             subject=subject,
             decision=decision,
-            weight=services.settings.strike_unfounded_notice_weight,
+            weight=runtime.settings.strike_unfounded_notice_weight,
         )
         if measure is not None:
             measures.append(measure)
@@ -477,12 +477,12 @@ def _content_types(case: Case, synthetic: bool) -> list[str]:
     return types or ["CONTENT_TYPE_OTHER"]
 
 
-def _territories(services: Services, session: Session, case: Case) -> list[str]:
+def _territories(runtime: Runtime, session: Session, case: Case) -> list[str]:
     person = session.get(ProtectedPersonRow, case.person_id) if case.person_id else None
     election = next_election(session, utc_now().date(), person.election if person else None)
     if election is not None and election.territories:
         return list(election.territories)
-    return list(services.settings.statement_territories)
+    return list(runtime.settings.statement_territories)
 
 
 def _items(session: Session, case: Case) -> list[CaseItem]:

@@ -12,7 +12,7 @@ from accord.errors import BadRequest
 from accord.server.assets.schemas import HashRead
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
-from accord.server.deps import ServicesDep
+from accord.server.deps import RuntimeDep
 from accord.server.hashing.fetch import fetched_for_hashing
 from accord.server.hashing.service import (
     HMA_CONTENT_TYPES,
@@ -35,20 +35,20 @@ ExactQuery = Annotated[
 
 @router.post("/v1/hash", summary="Compute the signals of an uploaded file")
 def hash_upload(
-    file: UploadFile, services: ServicesDep, signals: SignalsQuery = None, exact: ExactQuery = False
+    file: UploadFile, runtime: RuntimeDep, signals: SignalsQuery = None, exact: ExactQuery = False
 ) -> HashRead:
-    settings = services.settings
+    settings = runtime.settings
     with spooled_to_disk(
         file.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
     ) as path:
-        return to_hash_read(hash_path(services, path, signal_names=signals, exact=exact))
+        return to_hash_read(hash_path(runtime, path, signal_names=signals, exact=exact))
 
 
 @router.post("/h/hash", summary="HMA-compatible: hash one multipart file named photo or video")
 async def hma_hash_upload(
-    request: Request, services: ServicesDep, types: SignalsQuery = None
+    request: Request, runtime: RuntimeDep, types: SignalsQuery = None
 ) -> dict[str, str]:
-    settings = services.settings
+    settings = runtime.settings
     # The context closes the parsed upload's temporary file whatever happens.
     async with request.form(max_files=1, max_fields=4) as form:
         uploads = [
@@ -65,14 +65,14 @@ async def hma_hash_upload(
             with spooled_to_disk(
                 upload.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
             ) as path:
-                return hash_for_hma(services, path, content_type=content_type, types=types)
+                return hash_for_hma(runtime, path, content_type=content_type, types=types)
 
         return await run_in_threadpool(work)
 
 
 @router.get("/h/hash", summary="HMA-compatible: hash the file at an allow-listed URL")
 def hma_hash_url(
-    services: ServicesDep,
+    runtime: RuntimeDep,
     url: Annotated[str, Query(max_length=4096)],
     content_type: Annotated[str, Query()] = "photo",
     types: SignalsQuery = None,
@@ -80,5 +80,5 @@ def hma_hash_url(
     if content_type not in HMA_CONTENT_TYPES:
         msg = f"content_type must be one of {', '.join(HMA_CONTENT_TYPES)}"
         raise BadRequest(msg)
-    with fetched_for_hashing(url, services.settings) as path:
-        return hash_for_hma(services, path, content_type=content_type, types=types)
+    with fetched_for_hashing(url, runtime.settings) as path:
+        return hash_for_hma(runtime, path, content_type=content_type, types=types)

@@ -8,7 +8,7 @@ from accord.errors import BadRequest
 from accord.index.registry import second_stage_type
 from accord.media.kinds import MediaKind
 from accord.server.assets.schemas import HashRead, SignalRead
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.signals.hashing import HashResult, OpenedFile
 from accord.signals.registry import parse_signal_names, signal_type_classes, to_hma_name
 
@@ -20,16 +20,16 @@ HMA_SIGNALS = {MediaKind.IMAGE: ("pdq",), MediaKind.VIDEO: ("md5", "vpdq")}
 
 
 def hash_path(
-    services: Services, path: Path, *, signal_names: str | None = None, exact: bool = False
+    runtime: Runtime, path: Path, *, signal_names: str | None = None, exact: bool = False
 ) -> HashResult:
-    opened = OpenedFile(path, limits=services.settings.media_limits, exact=exact)
-    return hash_opened(services, opened, signal_names)
+    opened = OpenedFile(path, limits=runtime.settings.media_limits, exact=exact)
+    return hash_opened(runtime, opened, signal_names)
 
 
-def hash_opened(services: Services, opened: OpenedFile, signal_names: str | None) -> HashResult:
+def hash_opened(runtime: Runtime, opened: OpenedFile, signal_names: str | None) -> HashResult:
     """Signals of a file already opened, within the app's concurrency bound."""
     signal_types = parse_signal_names(signal_names.split(",")) if signal_names else None
-    with services.hashing_slot():
+    with runtime.hashing_slot():
         return opened.hash(signal_types)
 
 
@@ -49,7 +49,7 @@ def to_hash_read(result: HashResult) -> HashRead:
 
 
 def hash_for_hma(
-    services: Services, path: Path, *, content_type: str, types: str | None
+    runtime: Runtime, path: Path, *, content_type: str, types: str | None
 ) -> dict[str, str]:
     """HMA's ``{signal_type: hash}`` answer for one file of an HMA content type.
 
@@ -60,7 +60,7 @@ def hash_for_hma(
         msg = f"content type must be one of {', '.join(HMA_CONTENT_TYPES)}, not {content_type!r}"
         raise BadRequest(msg)
     names = types or ",".join(HMA_SIGNALS[kind])
-    result = hash_path(services, path, signal_names=names)
+    result = hash_path(runtime, path, signal_names=names)
     if result.format.kind is not kind:
         msg = f"the file is {result.format.kind} media, not {content_type}"
         raise BadRequest(msg)
@@ -91,8 +91,8 @@ def _installed(names: list[str] | tuple[str, ...]) -> str:
     return ",".join(name for name in names if name in known)
 
 
-def hash_for_bank(services: Services, path: Path) -> HashResult:
-    return hash_path(services, path, signal_names=bank_signal_names())
+def hash_for_bank(runtime: Runtime, path: Path) -> HashResult:
+    return hash_path(runtime, path, signal_names=bank_signal_names())
 
 
 def reliable_signals(result: HashResult) -> dict[str, str]:

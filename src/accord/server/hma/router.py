@@ -30,7 +30,7 @@ from accord.server.auth.keys import Scope
 from accord.server.banks import service
 from accord.server.banks.models import Bank, BankEntry
 from accord.server.db.base import utc_now
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.hashing.fetch import fetched_for_hashing
 from accord.server.hashing.service import (
     HMA_CONTENT_TYPES,
@@ -41,7 +41,7 @@ from accord.server.hashing.service import (
 from accord.server.matching.lookup import match_file, match_signals
 from accord.server.matching.service import Match, MatchOptions
 from accord.server.problems import status_for
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.uploads import spooled_to_disk
 from accord.signals.registry import (
     from_hma_name,
@@ -107,12 +107,12 @@ matching = APIRouter(
 
 
 @status_router.get("/status", response_class=HTMLResponse, summary="HMA: alive and index fresh")
-def status(services: ServicesDep) -> HTMLResponse:
-    indexes = services.indexes
+def status(runtime: RuntimeDep) -> HTMLResponse:
+    indexes = runtime.indexes
     if indexes.synced_at is None:
         return HTMLResponse("INDEX-NOT-LOADED", status_code=503)
     age = utc_now().timestamp() - indexes.synced_at
-    if age > services.settings.index_max_stale_seconds:
+    if age > runtime.settings.index_max_stale_seconds:
         return HTMLResponse("INDEX-STALE", status_code=503)
     return HTMLResponse("I-AM-ALIVE")
 
@@ -168,7 +168,7 @@ def list_banks(session: SessionDep) -> list[dict[str, Any]]:
 
 
 @curation.post("/banks", status_code=201, summary="HMA: create a bank")
-async def create_bank(request: Request, session: SessionDep, services: ServicesDep) -> Any:
+async def create_bank(request: Request, session: SessionDep, runtime: RuntimeDep) -> Any:
     body = await _json_object(request)
     if "name" not in body:
         return JSONResponse(
@@ -182,7 +182,7 @@ async def create_bank(request: Request, session: SessionDep, services: ServicesD
     if ratio is None:
         ratio = 1.0 if body.get("enabled", True) else 0.0
     bank = service.create_bank(session, name, enabled_ratio=_ratio(ratio))
-    services.indexes.dirty = True
+    runtime.indexes.dirty = True
     return JSONResponse(bank_json(bank), status_code=201)
 
 
@@ -203,7 +203,7 @@ def read_bank(bank_name: str, session: SessionDep) -> dict[str, Any]:
 
 @curation.put("/bank/{bank_name}", summary="HMA: rename, enable or set a bank's ratio")
 async def update_bank(
-    bank_name: str, request: Request, session: SessionDep, services: ServicesDep
+    bank_name: str, request: Request, session: SessionDep, runtime: RuntimeDep
 ) -> Any:
     body = await _json_object(request)
     bank = _bank_or_404(session, bank_name, "Bank not found")
@@ -218,16 +218,16 @@ async def update_bank(
     if body.get("enabled_ratio") is not None:
         changes.update(enabled=True, enabled_ratio=_ratio(body["enabled_ratio"]))
     service.update_bank(session, bank, changes)
-    services.indexes.dirty = True
+    runtime.indexes.dirty = True
     return bank_json(bank)
 
 
 @curation.delete("/bank/{bank_name}", summary="HMA: delete a bank (200 even if missing)")
-def delete_bank(bank_name: str, session: SessionDep, services: ServicesDep) -> dict[str, str]:
+def delete_bank(bank_name: str, session: SessionDep, runtime: RuntimeDep) -> dict[str, str]:
     bank = service.find_bank(session, bank_name)
     if bank is not None:
         service.delete_bank(session, bank)
-        services.indexes.dirty = True
+        runtime.indexes.dirty = True
     return {"message": "Done"}
 
 
@@ -278,7 +278,7 @@ def _metadata_fields(raw: Any, note: Any) -> service.EntryFields:
 
 @curation.post("/bank/{bank_name}/content", summary="HMA: add content by upload or URL")
 async def add_content(
-    bank_name: str, request: Request, session: SessionDep, services: ServicesDep
+    bank_name: str, request: Request, session: SessionDep, runtime: RuntimeDep
 ) -> Any:
     bank = _bank_or_404(session, bank_name)
     url = request.query_params.get("url")
@@ -295,13 +295,13 @@ async def add_content(
                 field_name, upload = uploads[0]
                 if field_name not in HMA_CONTENT_TYPES:
                     raise BadRequest(f"no such content_type: '{field_name}'")
-                return await run_in_threadpool(_add_upload, services, session, bank, upload, fields)
+                return await run_in_threadpool(_add_upload, runtime, session, bank, upload, fields)
     else:
         body = await request.json() if content_type.startswith("application/json") else {}
         fields = _metadata_fields(body.get("metadata"), body.get("note"))
     if not url:
         raise BadRequest("Neither `url` nor multipart file upload was received")
-    return await run_in_threadpool(_add_url, services, session, bank, url, fields)
+    return await run_in_threadpool(_add_url, runtime, session, bank, url, fields)
 
 
 def _form_json(raw: str) -> Any:
@@ -312,42 +312,42 @@ def _form_json(raw: str) -> Any:
 
 
 def _add_upload(
-    services: Services,
+    runtime: Runtime,
     session: Session,
     bank: Bank,
     upload: UploadFile,
     fields: service.EntryFields,
 ) -> dict[str, Any]:
-    settings = services.settings
+    settings = runtime.settings
     with spooled_to_disk(
         upload.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
     ) as path:
-        return _add_path(services, session, bank, path, fields)
+        return _add_path(runtime, session, bank, path, fields)
 
 
 def _add_url(
-    services: Services, session: Session, bank: Bank, url: str, fields: service.EntryFields
+    runtime: Runtime, session: Session, bank: Bank, url: str, fields: service.EntryFields
 ) -> dict[str, Any]:
-    with fetched_for_hashing(url, services.settings) as path:
-        return _add_path(services, session, bank, path, fields)
+    with fetched_for_hashing(url, runtime.settings) as path:
+        return _add_path(runtime, session, bank, path, fields)
 
 
 def _add_path(
-    services: Services, session: Session, bank: Bank, path: Path, fields: service.EntryFields
+    runtime: Runtime, session: Session, bank: Bank, path: Path, fields: service.EntryFields
 ) -> dict[str, Any]:
-    result = hash_for_bank(services, path)
+    result = hash_for_bank(runtime, path)
     signals = reliable_signals(result)
     shown = _hma_signals(signals, result.format.kind)
     if not shown:
         raise BadRequest("No signals given")
     entry = service.add_entry(session, bank, signals, fields)
-    services.indexes.dirty = True
+    runtime.indexes.dirty = True
     return {"id": entry.id, "signals": shown}
 
 
 @curation.post("/bank/{bank_name}/signal", summary="HMA: add content from raw signals")
 async def add_signals(
-    bank_name: str, request: Request, session: SessionDep, services: ServicesDep
+    bank_name: str, request: Request, session: SessionDep, runtime: RuntimeDep
 ) -> Any:
     bank = _bank_or_404(session, bank_name)
     body = await _json_object(request)
@@ -364,7 +364,7 @@ async def add_signals(
         except SignalError as error:
             raise BadRequest(f"Invalid {name} signal: {error.detail}") from None
     entry = service.add_entry(session, bank, signals, _metadata_fields(None, note))
-    services.indexes.dirty = True
+    runtime.indexes.dirty = True
     return {"id": entry.id, "signals": {to_hma_name(k): v for k, v in signals.items()}}
 
 
@@ -467,14 +467,14 @@ def _disable_changes(raw: Any) -> dict[str, Any]:
 
 @curation.delete("/bank/{bank_name}/content/{content_id}", summary="HMA: delete content")
 def delete_content(
-    bank_name: str, content_id: int, session: SessionDep, services: ServicesDep
+    bank_name: str, content_id: int, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, int]:
     bank = _bank_or_404(session, bank_name)
     entry = session.get(BankEntry, content_id)
     if entry is None or entry.bank_id != bank.id:
         return {"deleted": 0}
     service.delete_entry(session, entry)
-    services.indexes.dirty = True
+    runtime.indexes.dirty = True
     return {"deleted": 1}
 
 
@@ -528,7 +528,7 @@ def by_type_and_bank(matches: list[Match]) -> dict[str, dict[str, list[dict[str,
 
 @matching.get("/lookup", summary="HMA: look up a signal (or a URL's content)")
 def lookup(
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     *,
     signal: str | None = None,
@@ -544,14 +544,14 @@ def lookup(
     )
     if signal is not None and signal_type is not None:
         name, value = _query_signal(signal_type, signal)
-        report = match_signals(services, session, {name: value}, options)
+        report = match_signals(runtime, session, {name: value}, options)
         return by_bank(report.matches)
     if url is None:
         raise BadRequest("Either url or both signal and signal_type are required")
     if content_type is not None and content_type not in HMA_CONTENT_TYPES:
         raise BadRequest(f"no such content_type: '{content_type}'")
-    with fetched_for_hashing(url, services.settings) as path:
-        _, report = match_file(services, session, path, _full(options))
+    with fetched_for_hashing(url, runtime.settings) as path:
+        _, report = match_file(runtime, session, path, _full(options))
     grouped = by_type_and_bank(report.matches)
     return grouped.get(signal_type, {}) if signal_type else grouped
 
@@ -563,7 +563,7 @@ def _full(options: MatchOptions) -> MatchOptions:
 
 
 @matching.post("/lookup", summary="HMA: hash and look up one uploaded file")
-async def lookup_upload(request: Request, services: ServicesDep, session: SessionDep) -> Any:
+async def lookup_upload(request: Request, runtime: RuntimeDep, session: SessionDep) -> Any:
     params = request.query_params
     options = MatchOptions(
         banks=_banks_param(params.get("banks")),
@@ -579,11 +579,11 @@ async def lookup_upload(request: Request, services: ServicesDep, session: Sessio
             raise BadRequest(f"no such content_type: '{field_name}'")
 
         def work() -> Any:
-            settings = services.settings
+            settings = runtime.settings
             with spooled_to_disk(
                 upload.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
             ) as path:
-                _, report = match_file(services, session, path, options)
+                _, report = match_file(runtime, session, path, options)
             return by_type_and_bank(report.matches)
 
         return await run_in_threadpool(work)
@@ -591,7 +591,7 @@ async def lookup_upload(request: Request, services: ServicesDep, session: Sessio
 
 @matching.get("/raw_lookup", summary="HMA: look up a signal, ignoring enable/disable")
 def raw_lookup(
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     *,
     signal: str,
@@ -603,7 +603,7 @@ def raw_lookup(
     options = MatchOptions(
         banks=_banks_param(banks), include_disabled=True, bypass_coinflip=True, second_stage=False
     )
-    report = match_signals(services, session, {name: value}, options)
+    report = match_signals(runtime, session, {name: value}, options)
     everything = report.matches + report.suppressed
     if include_distance:
         return {
@@ -616,8 +616,8 @@ def raw_lookup(
 
 
 @matching.get("/index/status", summary="HMA: index status per signal type")
-def index_status(services: ServicesDep, signal_type: str | None = None) -> dict[str, Any]:
-    indexes = services.indexes
+def index_status(runtime: RuntimeDep, signal_type: str | None = None) -> dict[str, Any]:
+    indexes = runtime.indexes
     built_to = -1 if indexes.synced_at is None else int(indexes.synced_at)
     names = list(signal_type_classes())
     if signal_type is not None:

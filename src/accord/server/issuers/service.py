@@ -19,7 +19,7 @@ from accord.provenance.certificates import (
 from accord.provenance.sealing import seal_private_key, unseal_private_key
 from accord.server.countries import country_codes
 from accord.server.issuers.models import Issuer
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 
 ISSUER_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
 
@@ -68,11 +68,11 @@ def signing_chain(issuer: Issuer, master_key: str) -> SigningChain:
     )
 
 
-def trust_anchors(services: Services, session: Session) -> list[str]:
+def trust_anchors(runtime: Runtime, session: Session) -> list[str]:
     """PEM trust anchors for verification: this instance's issuers' roots, then the
     configured trust lists."""
     roots = [pem for pem in session.scalars(select(Issuer.root_pem)) if pem]
-    return [*roots, *services.trust_anchors]
+    return [*roots, *runtime.trust_anchors]
 
 
 def _check_new_name(session: Session, name: str) -> None:

@@ -14,16 +14,16 @@ from accord.server.banks.service import validate_signals
 from accord.server.hashing.service import hash_opened, match_signal_names, reliable_signals
 from accord.server.matching.indexes import IndexSet
 from accord.server.matching.service import Matcher, MatchOptions, MatchReport, second_stage_wanted
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.signals.hashing import HashResult, OpenedFile
 
 
 def match_signals(
-    services: Services, session: Session, signals: Mapping[str, str], options: MatchOptions
+    runtime: Runtime, session: Session, signals: Mapping[str, str], options: MatchOptions
 ) -> MatchReport:
     checked = validate_signals(signals)
-    services.indexes.catch_up(session)
-    return Matcher(services.indexes, session).match(checked, options)
+    runtime.indexes.catch_up(session)
+    return Matcher(runtime.indexes, session).match(checked, options)
 
 
 def _first_stage_names(indexes: IndexSet) -> str:
@@ -38,26 +38,26 @@ def _first_stage_names(indexes: IndexSet) -> str:
 
 
 def match_file(
-    services: Services, session: Session, path: Path, options: MatchOptions
+    runtime: Runtime, session: Session, path: Path, options: MatchOptions
 ) -> tuple[HashResult, MatchReport]:
     """The file's signals and its matches; weak signals (flat pictures) are not looked up.
 
     Keypoints cost more to extract than every other signal together, so a picture gets
     them only when PDQ found nothing and some bank holds keypoints to compare with.
     """
-    services.indexes.catch_up(session)
+    runtime.indexes.catch_up(session)
     # A lookup's hashes are not kept: decode large JPEGs reduced, for speed.
-    opened = OpenedFile(path, limits=services.settings.media_limits, reduced=True)
-    result = hash_opened(services, opened, _first_stage_names(services.indexes))
-    matcher = Matcher(services.indexes, session)
+    opened = OpenedFile(path, limits=runtime.settings.media_limits, reduced=True)
+    result = hash_opened(runtime, opened, _first_stage_names(runtime.indexes))
+    matcher = Matcher(runtime.indexes, session)
     signals = reliable_signals(result)
     report = matcher.match(signals, options)
     if (
         result.format.kind is MediaKind.IMAGE
         and not report.found_by("pdq")
-        and second_stage_wanted(services.indexes, options)
+        and second_stage_wanted(runtime.indexes, options)
     ):
-        keypoints = hash_opened(services, opened, second_stage_type())
+        keypoints = hash_opened(runtime, opened, second_stage_type())
         signals |= reliable_signals(keypoints)
         # Both stages again, so allow banks weigh every match together.
         report = matcher.match(signals, options)

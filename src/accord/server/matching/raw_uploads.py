@@ -34,10 +34,10 @@ class RawUploadMatching:
         if not request.headers.get("content-type", "").startswith(RAW_FILE_TYPES):
             await self.app(scope, receive, send)
             return
-        services = request.app.state.services  # as the routes' dependency reads it
+        runtime = request.app.state.runtime  # as the routes' dependency reads it
         try:
-            await admit(request, services, KeyScope.MATCH)
-            response = await match_body(request, services)
+            await admit(request, runtime, KeyScope.MATCH)
+            response = await match_body(request, runtime)
         except AccordError as error:
             response = accord_error_response(request, error)
         await response(scope, receive, send)

@@ -25,10 +25,10 @@ from accord.errors import BadRequest
 from accord.index.registry import second_stage_type
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
-from accord.server.deps import ServicesDep
+from accord.server.deps import RuntimeDep
 from accord.server.matching.lookup import match_file, match_signals
 from accord.server.matching.service import MatchOptions
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.uploads import body_spooled_to_disk, spooled_to_disk
 
 router = APIRouter(tags=["matching"], dependencies=[Depends(require(Scope.MATCH))])
@@ -101,19 +101,19 @@ _OPENAPI = {
     summary="Match a file or its signals against every enabled bank",
     openapi_extra=_OPENAPI,
 )
-async def match(request: Request, services: ServicesDep) -> JSONResponse:
+async def match(request: Request, runtime: RuntimeDep) -> JSONResponse:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         body = _parse(MatchRequest, await request.body())
 
         def lookup(session: Session) -> dict[str, Any]:
-            report = match_signals(services, session, body.signals, body.options())
+            report = match_signals(runtime, session, body.signals, body.options())
             return {"signals": body.signals, **report.to_json()}
 
-        return await _answer(services, lookup)
+        return await _answer(runtime, lookup)
     if content_type.startswith(RAW_FILE_TYPES):
-        return await match_body(request, services)  # RawUploadMatching answers it first
-    settings = services.settings
+        return await match_body(request, runtime)  # RawUploadMatching answers it first
+    settings = runtime.settings
     if not content_type.startswith("multipart/form-data"):
         msg = (
             "send the file as the body (an image/, video/ or audio/ type), in a multipart "
@@ -132,33 +132,31 @@ async def match(request: Request, services: ServicesDep) -> JSONResponse:
             with spooled_to_disk(
                 upload.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
             ) as path:
-                return _match_path(services, session, path, form_options)
+                return _match_path(runtime, session, path, form_options)
 
-        return await _answer(services, lookup_upload)
+        return await _answer(runtime, lookup_upload)
 
 
-async def match_body(request: Request, services: Services) -> JSONResponse:
+async def match_body(request: Request, runtime: Runtime) -> JSONResponse:
     """Match a file sent as the whole body; options as JSON in the ``options`` parameter."""
     options = _parse(MatchOptionsIn, request.query_params.get("options", "{}")).options()
-    settings = services.settings
+    settings = runtime.settings
     async with body_spooled_to_disk(
         request, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
     ) as path:
-        return await _answer(
-            services, lambda session: _match_path(services, session, path, options)
-        )
+        return await _answer(runtime, lambda session: _match_path(runtime, session, path, options))
 
 
 def _match_path(
-    services: Services, session: Session, path: Path, options: MatchOptions
+    runtime: Runtime, session: Session, path: Path, options: MatchOptions
 ) -> dict[str, Any]:
-    result, report = match_file(services, session, path, options)
+    result, report = match_file(runtime, session, path, options)
     hidden = second_stage_type()  # bulky, and only an intermediate here
     signals = {s.type: s.value for s in result.signals if s.type != hidden}
     return {"signals": signals, **report.to_json()}
 
 
-async def _answer(services: Services, lookup: Callable[[Session], dict[str, Any]]) -> JSONResponse:
+async def _answer(runtime: Runtime, lookup: Callable[[Session], dict[str, Any]]) -> JSONResponse:
     """Run ``lookup`` in its own session, in one worker thread, in arrival order; answer
     its JSON.
 
@@ -168,12 +166,12 @@ async def _answer(services: Services, lookup: Callable[[Session], dict[str, Any]
     """
 
     def work() -> dict[str, Any]:
-        with services.sessions() as session:
+        with runtime.sessions() as session:
             content = lookup(session)
             session.commit()
             return content
 
-    limiter = services.lookups.limiter()
+    limiter = runtime.lookups.limiter()
     content = await anyio.to_thread.run_sync(work, limiter=limiter)
     if limiter.statistics().tasks_waiting >= limiter.total_tokens:
         return JSONResponse(content, headers={"Connection": "close"})

@@ -21,7 +21,7 @@ from accord.server.auth.keys import Scope
 from accord.server.cases.models import Case
 from accord.server.decisions.models import REVERSAL_EFFECTS, Decision
 from accord.server.decisions.service import appeal_deadline, latest_decision_for_notice
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.notices.models import Notice
 from accord.server.notices.notifications import tell_received
 from accord.server.notices.service import (
@@ -33,7 +33,7 @@ from accord.server.notices.service import (
     notice_for_token,
     submit_notice,
 )
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.uploads import spooled_to_disk
 
 router = APIRouter(prefix="/v1/notices", tags=["notices"])
@@ -45,7 +45,7 @@ NOTICE_TOKEN_HEADER = "X-Notice-Token"  # noqa: S105 - a header name, not a secr
 async def send_notice(
     request: Request,
     *,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     reason: Annotated[
         str, Form(description="deepfake_of_me, deceptive_ai_content or voting_misinformation")
@@ -62,7 +62,7 @@ async def send_notice(
     notifier_name: Annotated[str, Form(max_length=200)] = "",
     notifier_email: Annotated[str, Form(max_length=320)] = "",
 ) -> dict[str, Any]:
-    notifier = await _notifier(request, services, session, notifier_name, notifier_email)
+    notifier = await _notifier(request, runtime, session, notifier_name, notifier_email)
     draft = NoticeDraft(
         reason=reason,
         explanation=explanation,
@@ -75,7 +75,7 @@ async def send_notice(
         reach=reach,
         media_name=(file.filename or "") if file is not None else "",
     )
-    notice, token = await run_in_threadpool(receive, services, session, draft, notifier, file)
+    notice, token = await run_in_threadpool(receive, runtime, session, draft, notifier, file)
     return {
         "tracking_number": notice.tracking_number,
         "status_token": token,
@@ -86,39 +86,39 @@ async def send_notice(
 
 
 def receive(
-    services: Services,
+    runtime: Runtime,
     session: Session,
     draft: NoticeDraft,
     notifier: Notifier,
     file: UploadFile | None,
 ) -> tuple[Notice, str]:
     """Store a notice and its file, and queue its acknowledgement by email."""
-    settings = services.settings
+    settings = runtime.settings
     if file is None or not file.filename:
-        notice, token = submit_notice(session, services.blobs, draft, notifier)
+        notice, token = submit_notice(session, runtime.blobs, draft, notifier)
     else:
         with spooled_to_disk(
             file.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
         ) as path:
-            notice, token = submit_notice(session, services.blobs, draft, notifier, path)
+            notice, token = submit_notice(session, runtime.blobs, draft, notifier, path)
     tell_received(session, settings, notice)
     return notice, token
 
 
 async def _notifier(
-    request: Request, services: Services, session: Session, name: str, email: str
+    request: Request, runtime: Runtime, session: Session, name: str, email: str
 ) -> Notifier:
     user = await optional_user(request, session)
     if user is not None:
         return Notifier(user=user)
     if presented_key(request) is not None:
-        caller = await admit(request, services, Scope.NOTIFY)
+        caller = await admit(request, runtime, Scope.NOTIFY)
         if caller.key_name:
             trusted = Scope.TRUSTED_FLAGGER.value in caller.scopes
             return Notifier(key_name=caller.key_name, trusted_flagger=trusted)
     limit_per_address(
-        request, services, purpose="notice", what="notices",
-        per_minute=services.settings.notices_per_minute_per_address,
+        request, runtime, purpose="notice", what="notices",
+        per_minute=runtime.settings.notices_per_minute_per_address,
     )  # fmt: skip
     return Notifier(name=name, email=email)
 
@@ -128,12 +128,12 @@ async def notice_status(
     tracking_number: str,
     request: Request,
     session: SessionDep,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     token: Annotated[str | None, Header(alias=NOTICE_TOKEN_HEADER)] = None,
 ) -> dict[str, Any]:
     notice = await _readable_notice(request, session, tracking_number, token=token)
     own = bool(token) or await _sent_by_caller(request, session, notice)
-    return await run_in_threadpool(notice_json, services, session, notice, own=own)
+    return await run_in_threadpool(notice_json, runtime, session, notice, own=own)
 
 
 @router.post("/{tracking_number}/appeal", status_code=201, summary="Appeal the decision")
@@ -142,12 +142,12 @@ async def appeal(
     request: Request,
     *,
     session: SessionDep,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     reason: Annotated[str, Form(max_length=5000)],
     token: Annotated[str | None, Header(alias=NOTICE_TOKEN_HEADER)] = None,
 ) -> dict[str, Any]:
     notice = await _readable_notice(request, session, tracking_number, token=token, own=True)
-    filed = await run_in_threadpool(appeal_as_notifier, services, session, notice, reason)
+    filed = await run_in_threadpool(appeal_as_notifier, runtime, session, notice, reason)
     return appeal_json(filed)
 
 
@@ -183,7 +183,7 @@ async def _sent_by_caller(request: Request, session: Session, notice: Notice) ->
 
 
 def notice_json(
-    services: Services, session: Session, notice: Notice, *, own: bool = True
+    runtime: Runtime, session: Session, notice: Notice, *, own: bool = True
 ) -> dict[str, Any]:
     """What a notifier sees: their notice, the decision that applies to it with its
     reasons, their appeals. Not ``own`` (a protected person reading a notice someone else
@@ -204,13 +204,13 @@ def notice_json(
         "platform_content_id": notice.platform_content_id,
         "file": (notice.media_name or None) if own else None,
         "case": case.reference if case is not None else None,
-        "decision": decision_json(services, decision) if decision is not None else None,
+        "decision": decision_json(runtime, decision) if decision is not None else None,
         "appeals": [appeal_json(filed) for filed in appeals] if own else [],
         "yours": own,
     }
 
 
-def decision_json(services: Services, decision: Decision) -> dict[str, Any]:
+def decision_json(runtime: Runtime, decision: Decision) -> dict[str, Any]:
     return {
         "id": decision.id,
         "action": decision.action,
@@ -224,7 +224,7 @@ def decision_json(services: Services, decision: Decision) -> dict[str, Any]:
         "automated_means": automated_means(decision),
         "reversed_at": decision.reversed_at.isoformat() if decision.reversed_at else None,
         "reversal": reversal_json(decision),
-        "appeal_until": appeal_deadline(services, decision).isoformat(),
+        "appeal_until": appeal_deadline(runtime, decision).isoformat(),
     }
 
 

@@ -47,7 +47,7 @@ from accord.server.notices.models import Notice, NoticeStatus, NotifierKind
 from accord.server.notices.notifications import tell_decision
 from accord.server.notices.service import platform_key
 from accord.server.persons.models import ProtectedPersonRow
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.tokens import new_reference
 
 logger = logging.getLogger("accord.triage")
@@ -70,24 +70,24 @@ class Findings:
     error: str = ""
 
 
-def triage_pending(services: Services) -> int:
+def triage_pending(runtime: Runtime) -> int:
     """Triage every notice waiting for it; how many were triaged."""
     done = 0
-    while (notice_id := _claim(services)) is not None:
-        findings = _examine(services, notice_id)
-        with services.sessions() as session:
+    while (notice_id := _claim(runtime)) is not None:
+        findings = _examine(runtime, notice_id)
+        with runtime.sessions() as session:
             session.info["actor"] = "system:triage"
             # Locked, so that of two triagers that both ended up with it, one files it.
             notice = session.get(Notice, notice_id, with_for_update=True)
             if notice is not None and notice.triaged_at is None:
-                file_notice(services, session, notice, findings)
+                file_notice(runtime, session, notice, findings)
                 done += 1
             session.commit()
     return done
 
 
-def _claim(services: Services) -> int | None:
-    with services.sessions() as session:
+def _claim(runtime: Runtime) -> int | None:
+    with runtime.sessions() as session:
         session.info["actor"] = "system:triage"
         now = utc_now()
         notice = session.scalar(
@@ -108,14 +108,14 @@ def _claim(services: Services) -> int | None:
         return notice.id
 
 
-def _examine(services: Services, notice_id: int) -> Findings:
-    with services.sessions() as session:
+def _examine(runtime: Runtime, notice_id: int) -> Findings:
+    with runtime.sessions() as session:
         notice = session.get(Notice, notice_id)
         if notice is None or notice.media_sha256 is None:
             return Findings()
-        path = services.blobs.path_for(notice.media_sha256)
+        path = runtime.blobs.path_for(notice.media_sha256)
         try:
-            return _examine_file(services, session, path)
+            return _examine_file(runtime, session, path)
         except AccordError as error:
             return Findings(error=f"{error.title}: {error.detail}")
         except OSError as error:  # the blob store lost the file
@@ -125,31 +125,31 @@ def _examine(services: Services, notice_id: int) -> Findings:
             return Findings(error=f"the file could not be assessed: {type(error).__name__}")
 
 
-def _examine_file(services: Services, session: Session, path: Path) -> Findings:
+def _examine_file(runtime: Runtime, session: Session, path: Path) -> Findings:
     kind = str(sniff_file(path).kind)
-    assessment = assessment_of(services, session, path).to_json()
-    signals = reliable_signals(hash_for_bank(services, path))
+    assessment = assessment_of(runtime, session, path).to_json()
+    signals = reliable_signals(hash_for_bank(runtime, path))
     return Findings(media_kind=kind, assessment=assessment, signals=signals)
 
 
-def file_notice(services: Services, session: Session, notice: Notice, findings: Findings) -> Case:
+def file_notice(runtime: Runtime, session: Session, notice: Notice, findings: Findings) -> Case:
     """Put a notice in its case (opening one if it is the first), then set its status."""
     lock_index_feeds(session)  # one triager at a time decides what is new content
-    case = _case_by_content(services, session, notice, findings)
+    case = _case_by_content(runtime, session, notice, findings)
     opened = case is None
     if case is None:
-        case = _open_case(services, session, notice, findings)
+        case = _open_case(runtime, session, notice, findings)
     item, new_item = _item_for(session, case, notice)
     notice.case_id, notice.item_id = case.id, item.id
     notice.triaged_at, notice.triage_error = utc_now(), findings.error
-    _prioritise(services, session, case, new=opened)
+    _prioritise(runtime, session, case, new=opened)
     standing = current_decision(session, case) if case.status == CaseStatus.DECIDED else None
     if standing is not None:
         notice.status = NoticeStatus.DECIDED
-        copy = apply_standing_decision(services, session, case, item) if new_item else None
+        copy = apply_standing_decision(runtime, session, case, item) if new_item else None
         # The copy's own decision if it got one (automated), else the one already on it.
         applied = copy or decision_for_notice(session, notice) or standing
-        tell_decision(session, services.settings, notice, applied)
+        tell_decision(session, runtime.settings, notice, applied)
     else:
         notice.status = NoticeStatus.IN_REVIEW
     session.flush()
@@ -157,7 +157,7 @@ def file_notice(services: Services, session: Session, notice: Notice, findings: 
 
 
 def _case_by_content(
-    services: Services, session: Session, notice: Notice, findings: Findings
+    runtime: Runtime, session: Session, notice: Notice, findings: Findings
 ) -> Case | None:
     if notice.media_sha256 is not None:
         same_file = session.scalar(
@@ -166,8 +166,8 @@ def _case_by_content(
         if same_file is not None:
             return same_file
     if findings.signals:
-        services.indexes.refresh(session)
-        report = Matcher(services.indexes, session).match(
+        runtime.indexes.refresh(session)
+        report = Matcher(runtime.indexes, session).match(
             findings.signals, MatchOptions(banks=[CASES_BANK], bypass_coinflip=True)
         )
         for match in sorted(report.matches, key=lambda found: found.distance):
@@ -195,7 +195,7 @@ def _case_by_location(session: Session, notice: Notice) -> Case | None:
     return None if item is None else session.get(Case, item.case_id)
 
 
-def _open_case(services: Services, session: Session, notice: Notice, findings: Findings) -> Case:
+def _open_case(runtime: Runtime, session: Session, notice: Notice, findings: Findings) -> Case:
     people = findings.assessment.get("protected_people", [])
     case = Case(
         reference=new_reference("C-"),
@@ -227,7 +227,7 @@ def _open_case(services: Services, session: Session, notice: Notice, findings: F
             ),
         )
         case.watch_entry_id = entry.id
-        services.indexes.dirty = True
+        runtime.indexes.dirty = True
     return case
 
 
@@ -261,7 +261,7 @@ def _item_for(session: Session, case: Case, notice: Notice) -> tuple[CaseItem, b
     return item, True
 
 
-def _prioritise(services: Services, session: Session, case: Case, *, new: bool) -> None:
+def _prioritise(runtime: Runtime, session: Session, case: Case, *, new: bool) -> None:
     notices = session.scalars(select(Notice).where(Notice.case_id == case.id)).all()
     items = session.scalars(select(CaseItem).where(CaseItem.case_id == case.id)).all()
     person = session.get(ProtectedPersonRow, case.person_id) if case.person_id else None
@@ -274,7 +274,7 @@ def _prioritise(services: Services, session: Session, case: Case, *, new: bool) 
         reach=max((item.reach for item in items), default=0),
         trusted_flagger=any(n.notifier_kind == NotifierKind.TRUSTED_FLAGGER for n in notices),
     )
-    settings = services.settings
+    settings = runtime.settings
     hours = SlaHours(
         settings.sla_hours_urgent, settings.sla_hours_priority, settings.sla_hours_standard
     )
@@ -291,36 +291,36 @@ class Triager(BackgroundLoop):
     """Triages notices as they come, warns once about each case past its deadline, and
     now and then raises the priority of open cases whose election has come closer."""
 
-    def __init__(self, services: Services, *, interval_seconds: float) -> None:
+    def __init__(self, runtime: Runtime, *, interval_seconds: float) -> None:
         super().__init__("accord-triage", interval_seconds)
-        self._services = services
+        self._runtime = runtime
         self._reprioritised_at = -math.inf
 
     def step(self) -> None:
         try:
-            triage_pending(self._services)
-            warn_breaches(self._services)
+            triage_pending(self._runtime)
+            warn_breaches(self._runtime)
             if time.monotonic() - self._reprioritised_at >= REPRIORITISE_SECONDS:
-                reprioritise_open(self._services)
+                reprioritise_open(self._runtime)
                 self._reprioritised_at = time.monotonic()
         except Exception:  # a bad round must not end triage for good
             logger.exception("triage round failed")
 
 
-def reprioritise_open(services: Services) -> int:
+def reprioritise_open(runtime: Runtime) -> int:
     """Recompute every open case's priority: the days to its election shrink daily. A case
     only ever gets more urgent (an earlier deadline), never less."""
-    with services.sessions() as session:
+    with runtime.sessions() as session:
         session.info["actor"] = "system:triage"
         cases = session.scalars(select(Case).where(Case.status == CaseStatus.OPEN)).all()
         for case in cases:
-            _prioritise(services, session, case, new=False)
+            _prioritise(runtime, session, case, new=False)
         session.commit()
         return len(cases)
 
 
-def warn_breaches(services: Services) -> int:
-    with services.sessions() as session:
+def warn_breaches(runtime: Runtime) -> int:
+    with runtime.sessions() as session:
         session.info["actor"] = "system:triage"
         late = breached_unwarned(session)
         for case in late:

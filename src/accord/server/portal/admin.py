@@ -19,7 +19,7 @@ from accord.errors import AccordError, BadRequest, Conflict, NotFound
 from accord.server.accounts import service as accounts
 from accord.server.accounts.models import Invitation, Organization, OrganizationKind, Role, User
 from accord.server.db.base import utc_now
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.elections.models import Election
 from accord.server.elections.service import add_election, list_elections
 from accord.server.persons import service as persons
@@ -27,7 +27,7 @@ from accord.server.persons.models import ProtectedPersonRow, Representative
 from accord.server.portal.pages import Viewer, check_form, viewer
 from accord.server.portal.routing import PageRoute, portal, see_other
 from accord.server.problems import status_for
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.settings import Settings
 from accord.server.uploads import spooled_to_disk
 from accord.server.webhooks.models import MessageStatus, OutboxMessage, Webhook
@@ -237,7 +237,7 @@ def invite_user(
         "role": role,
         "organization": joining.name,
         "link": accounts.invitation_link(
-            token, request.app.state.services.settings.public_url or str(request.base_url)
+            token, request.app.state.runtime.settings.public_url or str(request.base_url)
         ),
     }
     return _users_page(request, session, found, status=201, invitation=invitation)
@@ -317,7 +317,7 @@ def _users_in(session: Session, role: Role) -> list[User]:
 def register_person(
     request: Request,
     *,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     csrf_token: Csrf = "",
     name: Annotated[str, Form(max_length=200)] = "",
@@ -342,7 +342,7 @@ def register_person(
         )  # fmt: skip
         for photo in photos or []:
             if photo.filename:  # an empty file field still sends a nameless part
-                _add_photo(services, session, person, photo)
+                _add_photo(runtime, session, person, photo)
     except AccordError as error:
         session.rollback()  # the person goes too: registered with every photo or not at all
         return _people_page(
@@ -355,7 +355,7 @@ def register_person(
 def add_photo(
     request: Request,
     *,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     csrf_token: Csrf = "",
     person: Annotated[str, Form(max_length=32)] = "",
@@ -366,7 +366,7 @@ def add_photo(
     try:
         if photo is None or not photo.filename:
             raise BadRequest("photo: choose a photo that shows their face")
-        _add_photo(services, session, _person(session, person), photo)
+        _add_photo(runtime, session, _person(session, person), photo)
     except AccordError as error:
         session.rollback()
         return _people_page(
@@ -377,9 +377,9 @@ def add_photo(
 
 
 def _add_photo(
-    services: Services, session: Session, person: ProtectedPersonRow, photo: UploadFile
+    runtime: Runtime, session: Session, person: ProtectedPersonRow, photo: UploadFile
 ) -> None:
-    settings = services.settings
+    settings = runtime.settings
     with spooled_to_disk(
         photo.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
     ) as path:
@@ -395,7 +395,7 @@ def _add_photo(
 def add_voice(
     request: Request,
     *,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     csrf_token: Csrf = "",
     person: Annotated[str, Form(max_length=32)] = "",
@@ -403,7 +403,7 @@ def add_voice(
 ) -> Response:
     found = viewer(request, session, Role.ADMIN)
     check_form(request, csrf_token)
-    settings = services.settings
+    settings = runtime.settings
     try:
         if recording is None or not recording.filename:
             raise BadRequest("recording: choose a recording of them speaking")
@@ -628,7 +628,7 @@ def _webhooks_page(
 def create_webhook(
     request: Request,
     *,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     csrf_token: Csrf = "",
     name: Annotated[str, Form(max_length=100)] = "",
@@ -640,7 +640,7 @@ def create_webhook(
     try:
         if not name.strip():
             raise BadRequest("name: a webhook needs a name")
-        master_key = services.settings.master_key.get_secret_value()
+        master_key = runtime.settings.master_key.get_secret_value()
         webhook, secret = add_webhook(
             session, name.strip(), url.strip(), master_key, platform=platform
         )
@@ -687,10 +687,10 @@ def set_webhook_enabled(
 
 
 @router.get("/policy", response_class=HTMLResponse)
-def policy(request: Request, services: ServicesDep, session: SessionDep) -> Response:
+def policy(request: Request, runtime: RuntimeDep, session: SessionDep) -> Response:
     found = viewer(request, session, Role.ADMIN)
     return portal().render(
-        request, "admin_policy.html", viewer=found, policy=_policy(services.settings)
+        request, "admin_policy.html", viewer=found, policy=_policy(runtime.settings)
     )
 
 

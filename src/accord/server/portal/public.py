@@ -27,7 +27,7 @@ from accord.server.appeals.service import (
     appeals_of,
 )
 from accord.server.auth.guard import limit_per_address
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.notices.models import Notice, NoticeReason
 from accord.server.notices.router import appeal_json, decision_json, notice_json, receive
 from accord.server.notices.service import (
@@ -45,7 +45,7 @@ from accord.server.portal.pages import check_form, optional_viewer, safe_next, v
 from accord.server.portal.routing import PageRoute, portal, see_other
 from accord.server.portal.words import WORDS
 from accord.server.problems import status_for
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 #: Rows "My reports" lists at most.
@@ -77,7 +77,7 @@ def login_form(request: Request, next: str = "/") -> Response:
 def login(
     request: Request,
     *,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
@@ -85,8 +85,8 @@ def login(
 ) -> Response:
     try:
         limit_per_address(
-            request, services, purpose="login", what="sign-in attempts",
-            per_minute=services.settings.login_attempts_per_minute,
+            request, runtime, purpose="login", what="sign-in attempts",
+            per_minute=runtime.settings.login_attempts_per_minute,
         )  # fmt: skip
         token = accounts.log_in(session, email, password)
     except (Unauthorized, RateLimited) as error:
@@ -143,7 +143,7 @@ def report_form(request: Request, session: SessionDep) -> Response:
 @router.post("/report", response_class=HTMLResponse)
 def report(
     request: Request,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     *,
     reason: Annotated[str, Form(max_length=40)] = "",
@@ -180,9 +180,9 @@ def report(
             check_form(request, csrf_token)
             notifier = Notifier(user=found.user)
         else:
-            _limit_public(request, services)
+            _limit_public(request, runtime)
             notifier = Notifier(name=notifier_name, email=notifier_email)
-        notice, token = receive(services, session, draft, notifier, file)
+        notice, token = receive(runtime, session, draft, notifier, file)
     except AccordError as error:
         session.rollback()
         # Every field's problem at once, not the first.
@@ -200,10 +200,10 @@ def report(
     )  # fmt: skip
 
 
-def _limit_public(request: Request, services: Services) -> None:
+def _limit_public(request: Request, runtime: Runtime) -> None:
     limit_per_address(
-        request, services, purpose="notice", what="reports",
-        per_minute=services.settings.notices_per_minute_per_address,
+        request, runtime, purpose="notice", what="reports",
+        per_minute=runtime.settings.notices_per_minute_per_address,
     )  # fmt: skip
 
 
@@ -217,7 +217,7 @@ def track_form(request: Request, session: SessionDep) -> Response:
 @router.post("/track", response_class=HTMLResponse)
 def track(
     request: Request,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     tracking_number: Annotated[str, Form(max_length=40)] = "",
     token: Annotated[str, Form(max_length=200)] = "",
@@ -232,14 +232,14 @@ def track(
             request, "track.html", viewer=found, error=error.detail, tracking=tracking_number,
             status=status_for(error),
         )  # fmt: skip
-    return _status_page(request, services, session, notice, token=token)
+    return _status_page(request, runtime, session, notice, token=token)
 
 
 @router.get("/notices/{tracking_number}", response_class=HTMLResponse)
 def notice_page(
     request: Request,
     tracking_number: str,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     done: str = "",
 ) -> Response:
@@ -248,12 +248,12 @@ def notice_page(
     if not may_read_notice(session, found.user, notice):
         raise Forbidden(f"notice {notice.tracking_number} is not yours")
     # ``done`` is only a flag for the confirmation: the appeal itself is on the page.
-    return _status_page(request, services, session, notice, token="", appealed=done == "appealed")
+    return _status_page(request, runtime, session, notice, token="", appealed=done == "appealed")
 
 
 def _status_page(
     request: Request,
-    services: Services,
+    runtime: Runtime,
     session: SessionDep,
     notice: Notice,
     *,
@@ -265,7 +265,7 @@ def _status_page(
     """``appealed``: the notifier's appeal was just received, for its confirmation."""
     found = optional_viewer(request, session)
     own = bool(token) or (found is not None and notice.notifier_user_id == found.user.id)
-    shown = notice_json(services, session, notice, own=own)
+    shown = notice_json(runtime, session, notice, own=own)
     waiting = any(appeal["status"] == "open" for appeal in shown["appeals"])
     decision = shown["decision"]
     return portal().render(
@@ -280,7 +280,7 @@ def notifier_appeal(
     request: Request,
     tracking_number: str,
     *,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     reason: Annotated[str, Form(max_length=5000)] = "",
     token: Annotated[str, Form(max_length=200)] = "",
@@ -295,62 +295,62 @@ def notifier_appeal(
         if notice.notifier_user_id != found.user.id:
             raise Forbidden(f"notice {notice.tracking_number} is not yours to appeal")
     try:
-        appeal_as_notifier(services, session, notice, reason)
+        appeal_as_notifier(runtime, session, notice, reason)
     except AccordError as error:
         session.rollback()
         return _status_page(
-            request, services, session, notice, token=token, error=error.detail,
+            request, runtime, session, notice, token=token, error=error.detail,
             status=status_for(error),
         )  # fmt: skip
     if not token:  # signed in: post, redirect, get; a refresh sends nothing again
         return see_other(f"/notices/{notice.tracking_number}?done=appealed")
     # With a status code the page stays the post's answer: a redirect would carry the
     # code in the address. A resent post is refused (an appeal is waiting already).
-    return _status_page(request, services, session, notice, token=token, status=201, appealed=True)
+    return _status_page(request, runtime, session, notice, token=token, status=201, appealed=True)
 
 
 @router.get("/appeal", response_class=HTMLResponse)
 def appeal_form(
-    request: Request, services: ServicesDep, session: SessionDep, token: str = ""
+    request: Request, runtime: RuntimeDep, session: SessionDep, token: str = ""
 ) -> Response:
     """The uploader's status page, which their platform links them to with the code from
     the action: what was decided about their content and why, and their appeal. Without
     a code it asks for one, to show the decision before any appeal."""
-    return _appeal_page(request, services, session, token=token)
+    return _appeal_page(request, runtime, session, token=token)
 
 
 @router.post("/appeal", response_class=HTMLResponse)
 def appeal(
     request: Request,
     *,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     token: Annotated[str, Form(max_length=200)] = "",
     reason: Annotated[str, Form(max_length=5000)] = "",
     contact_email: Annotated[str, Form(max_length=320)] = "",
 ) -> Response:
     try:
-        _limit_public(request, services)
+        _limit_public(request, runtime)
         if not token:
             raise BadRequest("token: paste the appeal code your platform gave you")
-        filed = appeal_as_uploader(services, session, token, reason, contact_email=contact_email)
+        filed = appeal_as_uploader(runtime, session, token, reason, contact_email=contact_email)
     except AccordError as error:
         session.rollback()
         return _appeal_page(
-            request, services, session, token=token, error=error.detail,
+            request, runtime, session, token=token, error=error.detail,
             status=status_for(error), reason=reason, contact_email=contact_email,
         )  # fmt: skip
     # The answer to the post, not a redirect: the appeal code must stay out of addresses
     # that logs keep; a resent post is refused (an appeal is waiting already).
     return _appeal_page(
-        request, services, session, token=token, status=201, filed=True,
-        told_at=filed.contact_email if services.settings.smtp_host is not None else "",
+        request, runtime, session, token=token, status=201, filed=True,
+        told_at=filed.contact_email if runtime.settings.smtp_host is not None else "",
     )  # fmt: skip
 
 
 def _appeal_page(
     request: Request,
-    services: Services,
+    runtime: Runtime,
     session: SessionDep,
     *,
     token: str,
@@ -367,7 +367,7 @@ def _appeal_page(
     if token:
         try:
             item_action, found = action_for_token(session, token)
-            decision, appeals = decision_json(services, found), appeals_of(session, item_action)
+            decision, appeals = decision_json(runtime, found), appeals_of(session, item_action)
         except AccordError as unknown:
             error, status = unknown.detail, status_for(unknown)
     return portal().render(
@@ -375,7 +375,7 @@ def _appeal_page(
         token=token, error=error, reason=reason, contact_email=contact_email,
         decision=decision, filed=filed,
         told_at=told_at, appeals=[appeal_json(filed_appeal) for filed_appeal in appeals],
-        asks_email=services.settings.smtp_host is not None,  # no mail, no address to ask
+        asks_email=runtime.settings.smtp_host is not None,  # no mail, no address to ask
         words=WORDS,
     )  # fmt: skip
 

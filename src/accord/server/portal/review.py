@@ -25,14 +25,14 @@ from accord.server.cases.router import case_json, case_summary, statement_of
 from accord.server.decisions.models import Action, Decision, Ground, ItemAction
 from accord.server.decisions.service import DecisionDraft, decide
 from accord.server.decisions.statements import DEFAULT_CATEGORY, DEFAULT_KEYWORDS, FIELD_LABELS
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.notices.router import appeal_json, decision_json, reversal_json
 from accord.server.page_security import SECURITY_HEADERS
 from accord.server.portal.pages import READERS, REVIEWERS, Viewer, check_form, viewer
 from accord.server.portal.routing import PageRoute, portal, see_other
 from accord.server.portal.words import WORDS
 from accord.server.problems import status_for
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.statements.schema import LABELS, Category, Keyword
 
 router = APIRouter(prefix="/review", route_class=PageRoute, include_in_schema=False)
@@ -56,15 +56,15 @@ def queue(request: Request, session: SessionDep, mine: bool = False) -> Response
 
 @router.get("/cases/{reference}", response_class=HTMLResponse)
 def case_page(
-    request: Request, reference: str, services: ServicesDep, session: SessionDep, done: str = ""
+    request: Request, reference: str, runtime: RuntimeDep, session: SessionDep, done: str = ""
 ) -> Response:
     found = viewer(request, session, *READERS)
-    return _case_page(request, services, session, found, reference, done=_DONE.get(done))
+    return _case_page(request, runtime, session, found, reference, done=_DONE.get(done))
 
 
 def _case_page(
     request: Request,
-    services: Services,
+    runtime: Runtime,
     session: Session,
     found: Viewer,
     reference: str,
@@ -75,7 +75,7 @@ def _case_page(
     done: str | None = None,
 ) -> Response:
     case = find_case(session, reference)
-    shown = case_json(services, session, case, with_codes=found.role in REVIEWERS)
+    shown = case_json(runtime, session, case, with_codes=found.role in REVIEWERS)
     return portal().render(
         request, "case.html", viewer=found, status=status, case=shown, done=done, words=WORDS,
         errors=errors or [], form=form or {}, actions=list(Action), grounds=list(Ground),
@@ -88,7 +88,7 @@ def _case_page(
 
 @router.get("/cases/{reference}/picture")
 def case_picture(
-    request: Request, reference: str, services: ServicesDep, session: SessionDep
+    request: Request, reference: str, runtime: RuntimeDep, session: SessionDep
 ) -> Response:
     """A re-encoded copy of a reported picture, never the upload's own bytes: an upload
     could carry more than pixels, and this page must show pixels only."""
@@ -96,7 +96,7 @@ def case_picture(
     case = find_case(session, reference)
     if case.media_sha256 is None or case.media_kind != MediaKind.IMAGE:
         raise NotFound(f"case {case.reference} has no picture")
-    media = open_media(services.blobs.path_for(case.media_sha256), services.settings.media_limits)
+    media = open_media(runtime.blobs.path_for(case.media_sha256), runtime.settings.media_limits)
     decoded = decode_image(media, min_side=THUMBNAIL_SIDE)
     picture = Image.fromarray(decoded.pixels)
     picture.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
@@ -130,7 +130,7 @@ def decide_case(
     request: Request,
     reference: str,
     *,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     csrf_token: Annotated[str, Form()] = "",
     action: Annotated[str, Form(max_length=32)] = "",
@@ -160,13 +160,13 @@ def decide_case(
         notices_unfounded=notices_unfounded == "yes",
     )
     try:
-        decide(services, session, find_case(session, reference), found.user, draft)
+        decide(runtime, session, find_case(session, reference), found.user, draft)
     except AccordError as error:
         session.rollback()
         # Every problem of the form at once, not only the first.
         problems = error.problems if isinstance(error, InvalidFields) else [error.detail]
         return _case_page(
-            request, services, session, found, reference, errors=problems,
+            request, runtime, session, found, reference, errors=problems,
             status=status_for(error), form=form,
         )  # fmt: skip
     return see_other(f"/review/cases/{reference}?done=decided")
@@ -229,15 +229,15 @@ def _decision_and_case(session: Session, appeal: Appeal) -> tuple[Decision, Case
 
 @router.get("/appeals/{reference}", response_class=HTMLResponse)
 def appeal_page(
-    request: Request, reference: str, services: ServicesDep, session: SessionDep
+    request: Request, reference: str, runtime: RuntimeDep, session: SessionDep
 ) -> Response:
     found = viewer(request, session, Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR)
-    return _appeal_page(request, services, session, found, reference)
+    return _appeal_page(request, runtime, session, found, reference)
 
 
 def _appeal_page(
     request: Request,
-    services: Services,
+    runtime: Runtime,
     session: Session,
     found: Viewer,
     reference: str,
@@ -251,7 +251,7 @@ def _appeal_page(
     open_to_decide = appeal.status == "open" and decision.reversed_at is None
     return portal().render(
         request, "appeal_case.html", viewer=found, status=status, appeal=appeal_json(appeal),
-        decision=decision_json(services, decision), case=case_json(services, session, case),
+        decision=decision_json(runtime, decision), case=case_json(runtime, session, case),
         error=error, may_decide=found.role == Role.SENIOR_REVIEWER and open_to_decide,
         words=WORDS,
     )  # fmt: skip
@@ -262,7 +262,7 @@ def decide_appeal_page(
     request: Request,
     reference: str,
     *,
-    services: ServicesDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     csrf_token: Annotated[str, Form()] = "",
     outcome: Annotated[str, Form(max_length=16)] = "",
@@ -272,13 +272,13 @@ def decide_appeal_page(
     check_form(request, csrf_token)
     try:
         decide_appeal(
-            services, session, find_appeal(session, reference), found.user,
+            runtime, session, find_appeal(session, reference), found.user,
             reverse_decision=outcome == "reversed", reasons=reasons,
         )  # fmt: skip
     except AccordError as error:
         session.rollback()
         return _appeal_page(
-            request, services, session, found, reference, error=error.detail,
+            request, runtime, session, found, reference, error=error.detail,
             status=status_for(error),
         )  # fmt: skip
     return see_other(f"/review/appeals/{reference}")

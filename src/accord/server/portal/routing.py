@@ -53,7 +53,7 @@ def error_page(
         status = status_for(error) if isinstance(error, AccordError) else 500
     viewer = None
     if look_up_viewer:
-        with request.app.state.services.sessions() as session:
+        with request.app.state.runtime.sessions() as session:
             viewer = optional_viewer(request, session)
     return portal().render(request, "error.html", viewer=viewer, status=status, error=error)
 

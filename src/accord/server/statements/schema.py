@@ -4,8 +4,8 @@ Every enumeration value is the TDB's own key, from the Commission's repository
 ``digital-services-act/transparency-database``: the v2 schema's (since 1 July 2025) categories
 and keywords from ``resources/markdown/api-documentation-two.md`` (commit 7c0a571a), the other
 enumerations from ``app/Models/Statement.php``, the territorial scope from
-``app/Services/EuropeanCountriesService.php`` (0f6fa115) and the content languages from
-``app/Services/EuropeanLanguagesService.php`` (20751c03). The rules mirror the API's Laravel
+``app/Runtime/EuropeanCountriesService.php`` (0f6fa115) and the content languages from
+``app/Runtime/EuropeanLanguagesService.php`` (20751c03). The rules mirror the API's Laravel
 validator (``StatementStoreRequest``, and the batch rules in ``GroupedSubmissionsService``,
 242ba47f). Where the TDB silently drops a field that does not apply (``exclude_unless``), this
 model refuses it instead, so that what we keep is what the TDB publishes.

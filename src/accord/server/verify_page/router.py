@@ -25,9 +25,9 @@ from starlette.exceptions import HTTPException
 
 from accord.errors import AccordError, MediaError, NotFound, PayloadTooLarge
 from accord.server.credentials.tracing import verify_and_trace
-from accord.server.deps import ServicesDep, SessionDep
+from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.problems import status_for
-from accord.server.services import Services
+from accord.server.runtime import Runtime
 from accord.server.uploads import spooled_to_disk
 from accord.server.verify_page.card import build_card
 from accord.server.verify_page.pages import PageError, VerifyPage
@@ -55,7 +55,7 @@ async def verify_form(request: Request, page: PageDep) -> HTMLResponse:
 
 @router.post("/verify", response_class=HTMLResponse)
 async def verify_upload(
-    request: Request, page: PageDep, services: ServicesDep, session: SessionDep
+    request: Request, page: PageDep, runtime: RuntimeDep, session: SessionDep
 ) -> HTMLResponse:
     """A plain multipart form post answers the whole page; htmx gets only the card."""
     wait = page.limiter.take(request.client.host if request.client else None)
@@ -76,7 +76,7 @@ async def verify_upload(
                 error = PageError(400, "No file chosen", "Choose a file to check, then send it.")
                 return page.render(request, error=error, status=400)
             answer, with_thumbnail = await run_in_threadpool(
-                _check, services, session, page, upload.file
+                _check, runtime, session, page, upload.file
             )
     except AccordError as failure:
         error = _explain(failure, page)
@@ -119,14 +119,14 @@ def original_thumbnail(record_id: str, session: SessionDep) -> Response:
 
 
 def _check(
-    services: Services, session: Session, page: VerifyPage, source: BinaryIO
+    runtime: Runtime, session: Session, page: VerifyPage, source: BinaryIO
 ) -> tuple[dict[str, Any], frozenset[str]]:
     """The verify API's answer for the upload, and which named records have a picture."""
-    settings = services.settings
+    settings = runtime.settings
     with spooled_to_disk(source, directory=settings.upload_dir, max_bytes=page.max_bytes) as path:
         if page.keep_dir is not None:
             _keep(path, page.keep_dir)
-        answer = verify_and_trace(services, session, path).to_json()
+        answer = verify_and_trace(runtime, session, path).to_json()
     named = [str(item["record_id"]) for item in answer["originals"]]
     watermark = answer.get("watermark")
     if isinstance(watermark, dict) and watermark.get("record_id"):

@@ -42,7 +42,7 @@ class LookupQueue:
 
 
 @dataclass(frozen=True)
-class Services:
+class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
@@ -65,7 +65,7 @@ class Services:
     trust_anchors: tuple[str, ...]
 
     @classmethod
-    def build(cls, settings: Settings) -> Services:
+    def build(cls, settings: Settings) -> Runtime:
         engine = make_engine(settings.effective_database_url)
         sessions = make_session_factory(engine)
         indexes = IndexSet.load_latest(settings.index_dir)
