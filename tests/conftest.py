@@ -12,7 +12,16 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+#: Real media nobody on this project made, with expected results. Its README forbids
+#: committing copies, so the tests read it beside the checkout, where CI keeps it too.
 CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One clear line, not hundreds of errors, when the corpus is not beside the checkout."""
+    if not CORPUS.is_dir():
+        msg = f"the shared test corpus is missing: the tests read it from {CORPUS}"
+        raise pytest.UsageError(msg)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -33,8 +42,6 @@ def cheap_password_hashing() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    if not CORPUS.is_dir():
-        pytest.fail(f"the shared corpus is missing: expected it at {CORPUS}")
     return CORPUS
 
 

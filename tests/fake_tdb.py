@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from accord.errors import BadRequest
-from accord.server.statements.schema import StatementOfReasons
+from accord.server.statements.schemas import StatementOfReasons
 
 TOKEN = "tdb-test-token"  # noqa: S105 - the fake's own
 

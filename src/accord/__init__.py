@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from accord.assessment.assessing import assess_file as assess
-    from accord.assessment.assessment import Assessment
     from accord.assessment.bands import Band
     from accord.assessment.gallery import FaceGallery, ProtectedPerson, VoiceGallery
+    from accord.assessment.pipeline import assess_file as assess
+    from accord.assessment.result import Assessment
     from accord.errors import AccordError, MediaError, SignalError
     from accord.media.kinds import MediaKind
     from accord.media.limits import MediaLimits
@@ -88,8 +88,8 @@ _HOMES = {
     "SigningChain": "accord.provenance.certificates",
     "issue_chain": "accord.provenance.certificates",
     "Signed": "accord.provenance.signing",
-    "assess": "accord.assessment.assessing:assess_file",
-    "Assessment": "accord.assessment.assessment",
+    "assess": "accord.assessment.pipeline:assess_file",
+    "Assessment": "accord.assessment.result",
     "Band": "accord.assessment.bands",
     "FaceGallery": "accord.assessment.gallery",
     "ProtectedPerson": "accord.assessment.gallery",

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from accord.server.accounts import service as accounts
 from accord.server.persons import service as persons
-from accord.server.webhooks.outbox import add_webhook
+from accord.server.webhooks.service import add_webhook
 from tests.e2e.instance import new_instance
 from tests.edits import encoded, load_photo, scaled
 from tests.integration.serving import serve

@@ -18,8 +18,8 @@ from fastapi.routing import APIRoute
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
 
 from accord.server.accounts import service as accounts
-from accord.server.portal import admin, public, review
-from accord.server.verify_page import router as verify_router
+from accord.server.portal.mount import PAGES
+from accord.server.verify_page import pages as verify_pages
 from tests.e2e.instance import new_instance
 from tests.integration.serving import serve
 
@@ -140,7 +140,7 @@ def test_the_lists_cover_every_page_without_a_parameter() -> None:
     """A new page must be added here, so it is visited too."""
     pages = {
         route.path
-        for router in (public.router, review.router, admin.router, verify_router.router)
+        for router in (*PAGES, verify_pages.router)
         for route in router.routes
         if isinstance(route, APIRoute) and "GET" in (route.methods or ()) and "{" not in route.path
     }

@@ -12,14 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.server.accounts import service as accounts
-from accord.server.accounts.models import Role, User
-from accord.server.accounts.router import CSRF_HEADER
-from accord.server.notices.triage import triage_pending
+from accord.server.accounts.models import User
+from accord.server.auth.roles import Role
+from accord.server.auth.sessions import CSRF_HEADER
 from accord.server.persons import service as persons
 from accord.server.persons.models import ProtectedPersonRow
 from accord.server.runtime import Runtime
+from accord.server.triage.service import triage_pending
 from accord.server.webhooks.models import OutboxMessage
-from accord.server.webhooks.outbox import add_webhook
+from accord.server.webhooks.service import add_webhook
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts'
 PLATFORM = "videoshare"

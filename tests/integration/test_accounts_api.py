@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from accord.server.accounts import service as accounts
-from accord.server.accounts.models import Role, User
-from accord.server.accounts.router import CSRF_HEADER, SESSION_COOKIE, signed_in
+from accord.server.accounts.models import User
+from accord.server.auth.roles import Role
+from accord.server.auth.sessions import CSRF_HEADER, SESSION_COOKIE, signed_in
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's
 Reviewer = Annotated[User, Depends(signed_in(Role.REVIEWER, Role.SENIOR_REVIEWER))]

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.server.accounts import service as accounts
-from accord.server.accounts.models import Organization, Role, User
+from accord.server.accounts.models import Organization, User
+from accord.server.auth.roles import Role
 from accord.server.elections.models import Election
 from accord.server.persons.models import (
     ProtectedPersonRow,
@@ -22,7 +23,7 @@ from accord.server.persons.models import (
     Representative,
 )
 from accord.server.webhooks.models import MessageStatus, Webhook
-from accord.server.webhooks.outbox import MAX_ATTEMPTS, enqueue
+from accord.server.webhooks.service import MAX_ATTEMPTS, enqueue
 from tests.integration.notice_action import PASSWORD, Staff, runtime_of, sign_out
 from tests.integration.test_portal_pages import page_sign_in
 from tests.speech import SENTENCES, require_voice_model, speak

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.server.audit.models import AuditEntry
-from accord.server.audit.trail import verify
+from accord.server.audit.service import verify
 from accord.server.auth.keys import create_key, revoke_key
 from accord.server.auth.models import ApiKey
 from tests.integration.test_banks_api import BRIDGE_PDQ

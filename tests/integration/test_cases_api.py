@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 from accord.server.banks.models import BankEntry
 from accord.server.cases.models import Case
 from accord.server.db.base import utc_now
-from accord.server.decisions.models import AccountMeasure, Strike
 from accord.server.elections.service import add_election
+from accord.server.measures.models import AccountMeasure, Strike
 from accord.server.notices.models import Notice
 from accord.server.notices.router import NOTICE_TOKEN_HEADER
-from accord.server.notices.triage import reprioritise_open
-from accord.server.statements.schema import StatementOfReasons
+from accord.server.statements.schemas import StatementOfReasons
+from accord.server.triage.service import reprioritise_open
 from tests.clock import clear_of_midnight
 from tests.integration.notice_action import (
     PLATFORM,

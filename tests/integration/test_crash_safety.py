@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from accord.server.accounts.router import CSRF_HEADER, SESSION_COOKIE
+from accord.server.auth.sessions import CSRF_HEADER, SESSION_COOKIE
 from accord.server.notices.router import NOTICE_TOKEN_HEADER
 from tests.integration.serving import serve
 from tests.webhook_receiver import receiving

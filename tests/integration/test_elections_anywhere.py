@@ -14,7 +14,7 @@ from accord.errors import BadRequest
 from accord.server.countries import country_codes, country_names
 from accord.server.db.base import utc_now
 from accord.server.elections.service import add_election
-from accord.server.statements.schema import TERRITORIAL_SCOPE, StatementOfReasons
+from accord.server.statements.schemas import TERRITORIAL_SCOPE, StatementOfReasons
 from tests.integration.notice_action import Staff, sign_in
 from tests.integration.test_cases_api import REMOVE, reported
 from tests.integration.test_notices_api import bridge

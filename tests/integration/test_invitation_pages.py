@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from accord.server.accounts import service as accounts
-from accord.server.accounts.models import Role
+from accord.server.auth.roles import Role
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's
 UNUSABLE = "The invitation is unknown, used or expired: ask for a new one."

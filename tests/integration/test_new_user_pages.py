@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from accord.server.accounts import passwords
 from accord.server.accounts import service as accounts
-from accord.server.accounts.models import Role
+from accord.server.auth.roles import Role
 from tests.integration.notice_action import hire, runtime_of
 from tests.integration.test_notices_api import bridge
 from tests.integration.test_portal_pages import page_sign_in, report

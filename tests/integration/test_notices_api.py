@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.server.cases.models import Case, CaseItem
-from accord.server.notices import triage as triage_module
 from accord.server.notices.models import Notice
 from accord.server.notices.router import NOTICE_TOKEN_HEADER
+from accord.server.triage import service as triage_module
 from tests.edits import encoded, load_photo, scaled
 from tests.integration.notice_action import (
     PLATFORM,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from accord.server.cases.models import Case
 from accord.server.mail.models import MailMessage
-from accord.server.mail.outbox import MAX_ATTEMPTS, send_due
+from accord.server.mail.service import MAX_ATTEMPTS, send_due
 from tests.integration.notice_action import (
     hire,
     messages,

@@ -19,7 +19,7 @@ from accord.server.decisions.models import ItemAction
 from accord.server.notices.models import Notice
 from accord.server.tokens import token_digest
 from accord.server.webhooks.models import MessageStatus
-from accord.server.webhooks.outbox import add_webhook, replay, set_enabled
+from accord.server.webhooks.service import add_webhook, replay, set_enabled
 from tests.integration.notice_action import (
     Staff,
     messages,

@@ -17,7 +17,7 @@ from accord.server.cases.models import Case
 from accord.server.decisions.models import ItemAction
 from accord.server.runtime import Runtime
 from accord.server.tdb.models import Submission
-from accord.server.tdb.submitter import submit_due
+from accord.server.tdb.service import submit_due
 from tests.fake_tdb import TOKEN, FakeTdb, fake_tdb
 from tests.integration.notice_action import (
     Staff,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from accord.errors import BadRequest
 from accord.provenance.certificates import IssuerName
 from accord.server.accounts import service as accounts
-from accord.server.accounts.models import Role
+from accord.server.auth.roles import Role
 from accord.server.db.base import utc_now
 from accord.server.elections.service import add_election
 from accord.server.issuers.service import create_issuer

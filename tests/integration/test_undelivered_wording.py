@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from accord.server.accounts import service as accounts
-from accord.server.accounts.models import Role
+from accord.server.auth.roles import Role
 from accord.server.webhooks.models import MessageStatus, OutboxMessage
 from tests.integration.notice_action import PASSWORD
 from tests.integration.test_portal_pages import page_sign_in

@@ -328,7 +328,7 @@ def test_an_unexpected_failure_is_a_page_too(
     def broken(*_args: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("accord.server.verify_page.router.verify_and_trace", broken)
+    monkeypatch.setattr("accord.server.verify_page.pages.verify_and_trace", broken)
     page = check(client, "C.jpg", (corpus / "c2pa" / "C.jpg").read_bytes(), htmx=True)
     assert page.status_code == 500
     assert page.headers["content-type"].startswith("text/html")

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from accord.assessment.assessment import Assessment
 from accord.assessment.bands import Band
 from accord.assessment.evidence import Direction, Strength
+from accord.assessment.result import Assessment
 
 #: The band each direction decides; authentic findings count for both authentic bands.
 _BANDS_OF = {

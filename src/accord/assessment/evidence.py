@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 
 from accord.media.file import MediaFile
 from accord.media.kinds import MediaKind
+from accord.signals.hashing import OpenedFile
 
 if TYPE_CHECKING:
     from accord.media.image import DecodedImage
@@ -128,26 +129,32 @@ class BankHit:
 
 class BankLookup(Protocol):
     """Finds a file in banks; a server passes one in (the library has no database). It
-    gets the whole subject, so a picture already decoded is not decoded again."""
+    gets the whole assessed file, whose ``opened`` hashes the picture already decoded."""
 
-    def __call__(self, subject: Subject) -> Sequence[BankHit]: ...
+    def __call__(self, subject: AssessedFile) -> Sequence[BankHit]: ...
 
 
-class Subject:
-    """One file being assessed, with decodes shared by the producers that need them."""
+class AssessedFile:
+    """One file being assessed: its decodes, and the signals hashed of it, shared by the
+    producers, the bank lookup and whoever opened the file for the assessment."""
 
     def __init__(
         self,
-        media: MediaFile,
+        media: MediaFile | OpenedFile,
         *,
         anchors: Sequence[str] = (),
         banks: BankLookup | None = None,
     ) -> None:
-        self.media = media
+        opened = media if isinstance(media, OpenedFile) else OpenedFile(media)
+        if opened.subject.reduced:
+            msg = "an assessment reads the full picture: open the file without reduced"
+            raise ValueError(msg)
+        #: The file as hashing sees it; its picture is this one's, decoded once.
+        self.opened = opened
+        self.media = opened.media
         #: PEM trust anchors for Content Credentials.
         self.anchors = tuple(anchors)
         self.banks = banks
-        self._picture: DecodedImage | None = None
         #: Where in a video this subject sits (keyframes); None for a whole file.
         self.at_seconds: float | None = None
 
@@ -157,18 +164,14 @@ class Subject:
 
     def picture(self) -> DecodedImage:
         """The full-resolution upright picture, decoded once."""
-        if self._picture is None:
-            from accord.media.image import decode_image  # noqa: PLC0415
-
-            self._picture = decode_image(self.media)
-        return self._picture
+        return self.opened.picture()
 
     def image(self) -> NDArray[np.uint8]:
         """The picture as an ``(height, width, 3)`` RGB array."""
         return self.picture().pixels
 
 
-class Keyframe(Subject):
+class Keyframe(AssessedFile):
     """One frame of a video, shown to the producers that read pixels only."""
 
     def __init__(self, media: MediaFile, pixels: NDArray[np.uint8], at_seconds: float) -> None:
@@ -195,11 +198,11 @@ class Producer(ABC):
     #: True for producers that need only the pixels: they also run on video keyframes.
     pixels_only: ClassVar[bool] = False
 
-    def applies(self, subject: Subject) -> bool:
+    def applies(self, subject: AssessedFile) -> bool:
         if isinstance(subject, Keyframe) and not self.pixels_only:
             return False  # the file itself is assessed once, as a whole
         return subject.kind in self.media_kinds
 
     @abstractmethod
-    def produce(self, subject: Subject) -> Sequence[Finding]:
+    def produce(self, subject: AssessedFile) -> Sequence[Finding]:
         """The findings about ``subject``; none when there is nothing to say."""

@@ -132,10 +132,10 @@ def activate_command(email: Annotated[str, typer.Argument(help="Their email.")])
 def unlock_command(email: Annotated[str, typer.Argument(help="The email address.")]) -> None:
     """End a sign-in lockout now: anyone can lock an address by typing wrong passwords for
     it, so an admin can let its owner back in."""
-    from accord.server.accounts.lockout import forget_failures  # noqa: PLC0415
+    from accord.server.accounts.service import unlock  # noqa: PLC0415
 
     with local_database() as database, transaction(database) as session:
-        forget_failures(session, email)
+        unlock(session, email)
     typer.echo(f"{email.strip().lower()} may sign in again")
 
 

@@ -38,8 +38,11 @@ def assess_command(
 
     With several files, --html report.html writes report-photo.html for photo.jpg, and so
     on; each report written is named on standard error."""
-    from accord.server.assessments.report import render_html, write_pdf  # noqa: PLC0415
-    from accord.server.assessments.service import assessment_of  # noqa: PLC0415
+    from accord.server.assessments.service import (  # noqa: PLC0415
+        assessment_of,
+        render_html,
+        write_pdf,
+    )
 
     targets = list(expand_files(files))
     several = len(targets) > 1

@@ -16,7 +16,7 @@ audit_app = Commands()
 @audit_app.command("verify")
 def verify_command() -> None:
     """Check every entry's seal and link: exit 1, naming them, if any was edited or removed."""
-    from accord.server.audit.trail import verify  # noqa: PLC0415
+    from accord.server.audit.service import verify  # noqa: PLC0415
 
     with local_database() as database, transaction(database) as session:
         result = verify(session)
@@ -34,7 +34,7 @@ def list_command(
     limit: Annotated[int, typer.Option(min=1, help="How many of the newest entries.")] = 20,
 ) -> None:
     """The newest entries as JSON lines, newest last."""
-    from accord.server.audit.trail import newest  # noqa: PLC0415
+    from accord.server.audit.service import newest  # noqa: PLC0415
 
     with local_database() as database, transaction(database) as session:
         for entry in newest(session, limit):

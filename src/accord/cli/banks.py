@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -17,9 +17,6 @@ from accord.cli.files import expand_files, os_reason, report_file_error
 from accord.cli.local import fail, local_database, local_runtime, transaction, warm_indexes
 from accord.cli.plain_help import Commands
 from accord.errors import AccordError
-
-if TYPE_CHECKING:
-    pass
 
 EnumT = TypeVar("EnumT", bound=Enum)
 
@@ -58,7 +55,7 @@ def create(
     disabled: Annotated[bool, typer.Option(help="Create it switched off.")] = False,
 ) -> None:
     """Create a bank."""
-    from accord.server.banks.models import BankKind, Marking  # noqa: PLC0415
+    from accord.server.banks.schemas import BankKind, Marking  # noqa: PLC0415
     from accord.server.banks.service import create_bank  # noqa: PLC0415
 
     thresholds = {k: _number(v) for k, v in _pairs(threshold, "--threshold").items()}
@@ -153,7 +150,8 @@ def add(
     case: Annotated[str | None, typer.Option(help="Case reference.")] = None,
 ) -> None:
     """Add entries: one per media file (hashed here), or one from --signal values."""
-    from accord.server.banks.service import EntryFields, add_entry, get_bank  # noqa: PLC0415
+    from accord.server.banks.schemas import EntryFields  # noqa: PLC0415
+    from accord.server.banks.service import add_entry, get_bank  # noqa: PLC0415
     from accord.server.hashing.service import (  # noqa: PLC0415
         hash_for_bank,
         reliable_signals,
@@ -203,12 +201,8 @@ def import_command(
     ] = None,
 ) -> None:
     """Add entries in bulk; bad lines are reported and skipped."""
-    from accord.server.banks.service import get_bank  # noqa: PLC0415
-    from accord.server.banks.transfer import (  # noqa: PLC0415
-        TransferFormat,
-        import_lines,
-        parse,
-    )
+    from accord.server.banks.schemas import TransferFormat  # noqa: PLC0415
+    from accord.server.banks.service import get_bank, import_entries  # noqa: PLC0415
 
     chosen = _enum(TransferFormat, file_format or _format_of(file))
     try:
@@ -218,9 +212,10 @@ def import_command(
     with handle, _errors(), local_runtime() as runtime:
         with transaction(runtime) as session:
             bank = get_bank(session, name)
-            lines = parse(handle, chosen, source=f"import:{file.name}", added_by="cli")
             try:
-                report = import_lines(session, bank, lines)
+                report = import_entries(
+                    session, bank, handle, chosen, source=f"import:{file.name}", added_by="cli"
+                )
             except UnicodeDecodeError as error:
                 raise fail(f"{file} is not UTF-8 text: {error.reason}") from None
         # A large import is indexed here once and snapshotted, so servers load it, not
@@ -245,19 +240,15 @@ def export(
     file_format: Annotated[str, typer.Option("--format", help="jsonl, csv or hma.")] = "jsonl",
 ) -> None:
     """Write every entry of a bank."""
-    from accord.server.banks.service import get_bank  # noqa: PLC0415
-    from accord.server.banks.transfer import (  # noqa: PLC0415
-        TransferFormat,
-        iter_bank,
-        serialize,
-    )
+    from accord.server.banks.schemas import TransferFormat  # noqa: PLC0415
+    from accord.server.banks.service import export_entries, get_bank  # noqa: PLC0415
 
     chosen = _enum(TransferFormat, file_format)
     with _errors(), local_database() as database, transaction(database) as session:
         bank = get_bank(session, name)
         target = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         try:
-            for chunk in serialize(iter_bank(session, bank), chosen):
+            for chunk in export_entries(session, bank, chosen):
                 target.write(chunk)
         finally:
             if output:

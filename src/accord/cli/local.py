@@ -51,7 +51,7 @@ class HasSessions(Protocol):
 
 @dataclass(frozen=True)
 class LocalDatabase:
-    """The settings and database sessions alone, without ``Runtime``' indexes, mail and
+    """The settings and database sessions alone, without the runtime's indexes, mail and
     webhooks: enough for commands that only read and write rows."""
 
     settings: Settings
@@ -92,7 +92,7 @@ def _check_trust_anchors(settings: Settings) -> None:
 
 @contextmanager
 def local_runtime() -> Iterator[Runtime]:
-    """Runtime on the configured database, migrated first if the settings say so."""
+    """The runtime on the configured database, migrated first if the settings say so."""
     from accord.server.runtime import Runtime  # noqa: PLC0415
 
     settings = load_settings()
@@ -188,10 +188,9 @@ def _command_line_actor() -> str:
 
 def warm_indexes(runtime: Runtime) -> None:
     """Bring the indices up to date; keep a snapshot if that took many changes."""
-    from accord.server.matching.indexes import prune_snapshots  # noqa: PLC0415
+    from accord.server.matching.service import keep_snapshot  # noqa: PLC0415
 
     with transaction(runtime) as session:
         applied = runtime.indexes.sync(session)
     if applied >= runtime.settings.index_snapshot_after_changes:
-        runtime.indexes.save(runtime.settings.index_dir)
-        prune_snapshots(runtime.settings.index_dir)
+        keep_snapshot(runtime.indexes, runtime.settings.index_dir)

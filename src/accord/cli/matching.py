@@ -57,7 +57,7 @@ def match_command(
 ) -> None:
     """Match each file against the banks. A file that cannot be read is reported and the
     rest are still matched (exit status 1)."""
-    from accord.server.matching.lookup import match_file  # noqa: PLC0415
+    from accord.server.matching.service import match_file  # noqa: PLC0415
 
     options = _options(banks, second_stage)
     failures = 0
@@ -276,8 +276,10 @@ def _scan(
     from rich.progress import Progress  # noqa: PLC0415
 
     from accord.server.hashing.service import match_signal_names  # noqa: PLC0415
-    from accord.server.matching.lookup import match_signals  # noqa: PLC0415
-    from accord.server.matching.service import second_stage_wanted  # noqa: PLC0415
+    from accord.server.matching.service import (  # noqa: PLC0415
+        match_signals,
+        second_stage_wanted,
+    )
 
     names = match_signal_names(keypoints=second_stage_wanted(runtime.indexes, options))
     limits = runtime.settings.media_limits

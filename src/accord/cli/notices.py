@@ -65,7 +65,7 @@ def list_elections() -> None:
 @notices_app.command("triage")
 def triage() -> None:
     """Triage every notice waiting for it now (the server does this in the background)."""
-    from accord.server.notices.triage import triage_pending  # noqa: PLC0415
+    from accord.server.triage.service import triage_pending  # noqa: PLC0415
 
     try:
         with local_runtime() as runtime:
@@ -79,10 +79,8 @@ def submit() -> None:
     """Send the queued statements to the Transparency Database now (the server does it
     every few seconds); prints how many were tried and how many wait or were refused."""
     import httpx  # noqa: PLC0415
-    from sqlalchemy import func, select  # noqa: PLC0415
 
-    from accord.server.tdb.models import Submission  # noqa: PLC0415
-    from accord.server.tdb.submitter import submit_due  # noqa: PLC0415
+    from accord.server.tdb.service import submission_counts, submit_due  # noqa: PLC0415
 
     try:
         with local_runtime() as runtime:
@@ -91,11 +89,7 @@ def submit() -> None:
             with httpx.Client(timeout=60.0) as client:
                 tried = submit_due(runtime.sessions, runtime.settings, client)
             with transaction(runtime) as session:
-                counts = dict(
-                    session.execute(
-                        select(Submission.status, func.count()).group_by(Submission.status)
-                    ).all()
-                )
+                counts = submission_counts(session)
     except AccordError as error:
         raise fail(error.detail) from None
     summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
@@ -114,19 +108,12 @@ def export(
     platform_name: Annotated[str, typer.Option(help="Fills the CSV's platform_name.")] = "",
 ) -> None:
     """Every statement of reasons issued, ready for the DSA Transparency Database."""
-    from sqlalchemy import select  # noqa: PLC0415
-
-    from accord.server.decisions.models import ItemAction  # noqa: PLC0415
-    from accord.server.statements.export import to_csv, to_json_lines  # noqa: PLC0415
-    from accord.server.statements.schema import StatementOfReasons  # noqa: PLC0415
-    from accord.server.tdb.submitter import publications  # noqa: PLC0415
+    from accord.server.decisions.service import issued_statements  # noqa: PLC0415
+    from accord.server.statements.service import to_csv, to_json_lines  # noqa: PLC0415
+    from accord.server.tdb.service import publications  # noqa: PLC0415
 
     with local_database() as database, transaction(database) as session:
-        query = select(ItemAction.statement).where(ItemAction.statement.is_not(None))
-        statements = [
-            StatementOfReasons.from_json(body)
-            for body in session.scalars(query.order_by(ItemAction.id))
-        ]
+        statements = issued_statements(session)
         published = publications(session)
     text = (
         to_csv(statements, platform_name=platform_name, published=published)

@@ -26,7 +26,7 @@ def verify_command(
     """Validate each file's Content Credentials against this instance's issuers, the
     configured trust lists and --anchors. A file that cannot be read is reported and the
     rest are still checked (exit status 1)."""
-    from accord.server.credentials.tracing import verify_and_trace  # noqa: PLC0415
+    from accord.server.credentials.service import verify_and_trace  # noqa: PLC0415
 
     failures = 0
     with local_runtime_trusting(anchors) as runtime:

@@ -23,7 +23,7 @@ def add(
     ] = "",
 ) -> None:
     """Add a webhook; prints its HMAC secret once, for the receiver to verify signatures."""
-    from accord.server.webhooks.outbox import add_webhook  # noqa: PLC0415
+    from accord.server.webhooks.service import add_webhook  # noqa: PLC0415
 
     master_key = load_settings().master_key.get_secret_value()
     try:
@@ -48,7 +48,7 @@ def enable(name: Annotated[str, typer.Argument(help="The webhook's name.")]) -> 
 
 
 def _set_enabled(name: str, *, enabled: bool) -> None:
-    from accord.server.webhooks.outbox import set_enabled  # noqa: PLC0415
+    from accord.server.webhooks.service import set_enabled  # noqa: PLC0415
 
     try:
         with local_database() as database, transaction(database) as session:
@@ -61,12 +61,10 @@ def _set_enabled(name: str, *, enabled: bool) -> None:
 @webhook_app.command("list")
 def list_webhooks() -> None:
     """Every webhook and whether it is enabled."""
-    from sqlalchemy import select  # noqa: PLC0415
-
-    from accord.server.webhooks.models import Webhook  # noqa: PLC0415
+    from accord.server.webhooks.service import list_webhooks as listed  # noqa: PLC0415
 
     with local_database() as database, transaction(database) as session:
-        for webhook in session.scalars(select(Webhook).order_by(Webhook.name)):
+        for webhook in listed(session):
             state = "enabled" if webhook.enabled else "disabled"
             scope = webhook.platform or "every platform"
             typer.echo(f"{webhook.name}\t{webhook.url}\t{scope}\t{state}")
@@ -79,15 +77,10 @@ def list_messages(
     ] = None,
 ) -> None:
     """Messages with their status, attempts and last error, oldest first."""
-    from sqlalchemy import select  # noqa: PLC0415
-
-    from accord.server.webhooks.models import OutboxMessage  # noqa: PLC0415
+    from accord.server.webhooks.service import list_messages as listed  # noqa: PLC0415
 
     with local_database() as database, transaction(database) as session:
-        query = select(OutboxMessage).order_by(OutboxMessage.id)
-        if status is not None:
-            query = query.where(OutboxMessage.status == status)
-        for message in session.scalars(query):
+        for message in listed(session, status):
             typer.echo(
                 f"{message.id}\t{message.event}\t{message.status}\t"
                 f"{message.attempts} attempt(s)\t{message.last_error or '-'}"
@@ -99,7 +92,7 @@ def replay_command(
     message_ids: Annotated[list[int], typer.Argument(help="Messages to send again.")],
 ) -> None:
     """Send dead (or delivered) messages again, with their original idempotency keys."""
-    from accord.server.webhooks.outbox import replay  # noqa: PLC0415
+    from accord.server.webhooks.service import replay  # noqa: PLC0415
 
     try:
         with local_database() as database, transaction(database) as session:
@@ -115,7 +108,7 @@ def deliver_command() -> None:
     """Deliver every message due now (the server does this every few seconds)."""
     import httpx  # noqa: PLC0415
 
-    from accord.server.webhooks.outbox import deliver_due  # noqa: PLC0415
+    from accord.server.webhooks.service import deliver_due  # noqa: PLC0415
 
     master_key = load_settings().master_key.get_secret_value()
     with local_runtime() as runtime, httpx.Client(timeout=10.0) as client:

@@ -40,6 +40,9 @@ longer query.
 
 Speed (one core): a 10 s excerpt against 10 hours of audio takes ~10 ms, a 65 s query
 ~70 ms; the index takes ~17 bytes per stored word (~62 MB for 10 hours).
+
+One algorithm in one module (over 500 lines): the delta, the dead marks and the voting
+share invariants that are easier to check read together than across files.
 """
 
 from __future__ import annotations

@@ -20,6 +20,9 @@ and compacted away at a merge once they are a large part of the index.
 Readers never lock: each query reads one immutable ``_State`` and writers (serialised by a
 lock) publish a new one with a single reference assignment. Rows are only ever written
 past the end of every published state, so no reader can see a half-written code.
+
+One algorithm in one module (over 500 lines): the tables, the delta, the merge and the
+lock-free readers share invariants that are easier to check read together.
 """
 
 from __future__ import annotations

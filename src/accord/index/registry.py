@@ -1,14 +1,14 @@
-"""Which index class stores each signal type, and which index answers each query type."""
+"""Which index class stores each banked signal type, and which index answers each query.
+
+An index class says which signal type it stores (``SignalIndex.signal_type``); which
+index answers a query, and which type is the second stage, the signal types say
+themselves (``index_type`` and ``backs_up`` on the plugins).
+"""
 
 from __future__ import annotations
 
 from accord.index.base import SignalIndex
-
-#: Query signal types answered by another type's index: a dihedral PDQ value holds the
-#: eight orientations of a picture and is looked up among stored PDQ hashes.
-QUERY_ROUTES = {"pdq_dihedral": "pdq"}
-#: The keypoint signal searched when PDQ finds nothing (crops, screenshots, overlays).
-SECOND_STAGE = "orb"
+from accord.signals.registry import second_stage_signal_type, stored_type_for
 
 
 def index_classes() -> dict[str, type[SignalIndex]]:
@@ -33,9 +33,9 @@ def index_classes() -> dict[str, type[SignalIndex]]:
 
 def index_type_for(query_type: str) -> str:
     """The stored signal type whose index answers a query of ``query_type``."""
-    return QUERY_ROUTES.get(query_type, query_type)
+    return stored_type_for(query_type)
 
 
 def second_stage_type() -> str:
     """The signal type searched when PDQ finds nothing: keypoints, for crops and screenshots."""
-    return SECOND_STAGE
+    return second_stage_signal_type().name

@@ -23,18 +23,19 @@ from accord.server.credentials import soft_binding
 from accord.server.decisions import router as statements_router
 from accord.server.elections import router as elections_router
 from accord.server.hashing import router as hashing_router
+from accord.server.hma import match_router as hma_match_router
 from accord.server.hma import router as hma_router
 from accord.server.limits import BodySizeLimit
 from accord.server.logs import RequestLog
 from accord.server.matching import router as matching_router
 from accord.server.matching.raw_uploads import RawUploadMatching
 from accord.server.notices import router as notices_router
-from accord.server.notices.triage import Triager
 from accord.server.portal.mount import mount_portal
 from accord.server.problems import install_problem_handlers
 from accord.server.runtime import Runtime
 from accord.server.settings import Settings, settings_from_environment
 from accord.server.transparency import router as transparency_router
+from accord.server.triage.service import Triager
 from accord.server.verify_page.body_limit import PageBodyLimit
 from accord.server.verify_page.mount import mount_verify_page
 
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(soft_binding.router)
     app.include_router(hma_router.status_router)
     app.include_router(hma_router.curation)
-    app.include_router(hma_router.matching)
+    app.include_router(hma_match_router.matching)
     verify_page = mount_verify_page(app, settings)
     mount_portal(app)
     mount_api_docs(app)

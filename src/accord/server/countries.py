@@ -4,7 +4,7 @@ elections (where a vote is held) and issuers (the country in their certificates)
 The list ships beside this module (``countries.tsv``; ``countries.NOTICE`` says where it
 comes from): every officially assigned code, and XK (Kosovo), which the European Commission
 uses too. Statements of reasons may name only the EU/EEA ones
-(``statements.schema.TERRITORIAL_SCOPE``); that is the elections model's concern.
+(``statements.vocabulary.TERRITORIAL_SCOPE``); that is the elections model's concern.
 """
 
 from __future__ import annotations

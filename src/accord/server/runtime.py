@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from accord.provenance.certificates import read_trust_anchors
 from accord.server.auth.state import Guard
 from accord.server.db.engine import make_engine, make_session_factory
-from accord.server.mail.mailer import Mailer
+from accord.server.mail.service import MailChannel
 from accord.server.matching.indexes import IndexSet, IndexSyncer
+from accord.server.outbox.loop import OutboxLoop
 from accord.server.settings import Settings
 from accord.server.storage.blobs import FolderBlobStore
-from accord.server.tdb.submitter import TdbSubmitter
-from accord.server.webhooks.deliverer import Deliverer
+from accord.server.tdb.service import TdbChannel
+from accord.server.webhooks.service import WebhookChannel
 
 
 class LookupQueue:
@@ -54,12 +55,9 @@ class Runtime:
     #: This process's bank indices, loaded from the latest snapshot and kept current.
     indexes: IndexSet
     index_syncer: IndexSyncer
-    #: Sends the outbox's webhook messages.
-    deliverer: Deliverer
-    #: Sends the emails queued for notifiers, when SMTP is configured.
-    mailer: Mailer
-    #: Sends statements of reasons to the DSA Transparency Database, when configured.
-    tdb_submitter: TdbSubmitter
+    #: Send the outboxes: webhook messages; emails to notifiers, when SMTP is configured;
+    #: statements of reasons to the DSA Transparency Database, when one is configured.
+    outboxes: tuple[OutboxLoop, ...]
     guard: Guard
     #: PEM trust anchors from ``settings.trust_anchor_files``, read once at start.
     trust_anchors: tuple[str, ...]
@@ -86,13 +84,14 @@ class Runtime:
                 interval_seconds=settings.index_sync_seconds,
                 snapshot_after_changes=settings.index_snapshot_after_changes,
             ),
-            deliverer=Deliverer(
-                sessions,
-                settings.master_key.get_secret_value(),
-                interval_seconds=settings.outbox_poll_seconds,
+            outboxes=tuple(
+                OutboxLoop(sessions, channel, interval_seconds=settings.outbox_poll_seconds)
+                for channel in (
+                    WebhookChannel(settings.master_key.get_secret_value()),
+                    MailChannel(settings),
+                    TdbChannel(settings),
+                )
             ),
-            mailer=Mailer(sessions, settings),
-            tdb_submitter=TdbSubmitter(sessions, settings),
             guard=Guard.build(),
             trust_anchors=read_trust_anchors(settings.trust_anchor_files),
         )
@@ -103,16 +102,13 @@ class Runtime:
             yield
 
     def start(self) -> None:
-        """Start background work: keeping the indices current, delivering webhooks and
-        emails."""
+        """Start background work: keeping the indices current, sending the outboxes."""
         self.index_syncer.start()
-        self.deliverer.start()
-        self.mailer.start()
-        self.tdb_submitter.start()
+        for outbox in self.outboxes:
+            outbox.start()
 
     def close(self) -> None:
-        self.tdb_submitter.stop()
-        self.mailer.stop()
-        self.deliverer.stop()
+        for outbox in reversed(self.outboxes):
+            outbox.stop()
         self.index_syncer.stop()
         self.engine.dispose()

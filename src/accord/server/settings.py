@@ -12,7 +12,7 @@ from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from accord.media.limits import MIB, MediaLimits
-from accord.server.statements.schema import TERRITORIAL_SCOPE
+from accord.server.statements.schemas import TERRITORIAL_SCOPE
 
 _DEFAULT_LIMITS = MediaLimits()
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the placeholder that production refuses
@@ -125,7 +125,7 @@ class Settings(BaseSettings):
     appeal_window_days: int = Field(default=183, ge=183)
     #: Hours a senior reviewer has to decide an appeal.
     appeal_sla_hours: float = Field(default=72.0, gt=0)
-    #: Strikes (DSA Art. 23, ``decisions.strikes``): the gravity of each action ...
+    #: Strikes (DSA Art. 23, ``measures.service``): the gravity of each action ...
     strike_weights: dict[str, int] = {
         "remove": 3,
         "disable": 3,

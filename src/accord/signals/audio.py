@@ -70,9 +70,9 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -81,7 +81,7 @@ from numpy.typing import NDArray
 from accord.errors import InvalidSignal
 from accord.media.audio import decode_audio
 from accord.media.kinds import MediaKind
-from accord.signals.base import Signal, SignalType, Subject
+from accord.signals.base import Compared, Signal, SignalType, Spans, Subject
 
 PREFIX: Final = "af1:"
 SAMPLE_RATE: Final = 5512
@@ -143,6 +143,9 @@ class AudioFingerprint(SignalType):
         "Robust audio fingerprint (Haitsma-Kalker): 32 bits per 11.6 ms; the distance is "
         "the bit error rate at the best alignment, so an excerpt matches its recording"
     )
+    compares = Compared.SOUND
+    matched_by = "the same sound"
+    timed = True
 
     def applies(self, subject: Subject) -> bool:
         """Audio files, and videos that have a soundtrack."""
@@ -178,6 +181,11 @@ class AudioFingerprint(SignalType):
         # Real fingerprints hold ~86 words a second; these short seeded ones parse the same.
         rng = np.random.default_rng(20020)
         return [encode_words(rng.integers(1, 2**32, size=n, dtype=np.uint32)) for n in (8, 40)]
+
+    @classmethod
+    def differing_spans(cls, query: str, stored: str, detail: Mapping[str, Any]) -> Spans:
+        """Where ``query`` sounds unlike ``stored``, aligned by the lookup's offset."""
+        return differing_segments(query, stored, float(detail.get("offset_seconds", 0.0)))
 
     @classmethod
     def locate(cls, excerpt: str, recording: str) -> AudioMatch | None:

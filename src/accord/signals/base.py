@@ -13,16 +13,31 @@ media into a serialized signal and compares two serialized signals:
 - ``default``: whether ``hash_file`` computes it when no types are named (False for heavy
   second-stage signals such as ``orb``);
 - ``hma_name``: the name Meta's HMA and python-threatexchange give the same signal, or
-  None when they have no such type (accord's name is then used on HMA's API too).
+  None when they have no such type (accord's name is then used on HMA's API too);
+  ``hma_kinds``: the media kinds HMA computes it for by default.
 
-Every type inherits the contract test class in ``tests/unit/signals/contract.py``.
+What the server does with a type is said here too, once, rather than in string switches
+over its name:
+
+- ``compares``: what of the media it compares (bytes, picture or sound), the words
+  findings use; ``matched_by``: how the Verify card says a copy matched by it;
+- ``banked``: banks keep it of an entry's file, in an index of its own; ``index_type``:
+  the banked type whose index answers a lookup by this one, when not its own;
+- ``looked_up``: every lookup computes it (``looked_up_if_banked``: only when some bank
+  holds values of it); ``backs_up``: the type a second stage stands in for when that one
+  finds nothing;
+- ``timed``: its values span time, and ``differing_spans`` says where two differ.
+
+Every type passes the shared contract (``accord.testing.signal_contract``) and the
+declarations checked in ``tests/unit/signals/test_contracts.py``.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -55,8 +70,21 @@ class Signal:
         }
 
 
+class Compared(StrEnum):
+    """What of a file a signal type compares; the word findings use for it."""
+
+    BYTES = "bytes"
+    PICTURE = "picture"
+    SOUND = "sound"
+
+
+#: Stretches of a file, as (start, end) seconds.
+Spans = list[tuple[float, float]]
+
+
 class Subject:
-    """One file being hashed, with decodes shared by the signal types that need them."""
+    """One file being hashed, with decodes, and signals once computed, shared by every
+    signal type and every caller that hashes it."""
 
     def __init__(self, media: MediaFile, *, exact: bool = False, reduced: bool = False) -> None:
         self.media = media
@@ -67,6 +95,14 @@ class Subject:
         self.reduced = reduced and not exact
         self._picture: DecodedImage | None = None
         self._video_info: VideoInfo | None = None
+        self._signals: dict[str, Signal] = {}
+
+    def signal(self, signal_type: SignalType) -> Signal:
+        """``signal_type``'s signal of this file, computed once however often it is asked."""
+        found = self._signals.get(signal_type.name)
+        if found is None:
+            found = self._signals[signal_type.name] = signal_type.compute(self)
+        return found
 
     def image(self, *, min_pixels: int = 0) -> NDArray[np.uint8]:
         """The picture as an RGB array; reduced, and a JPEG's luma only, when ``reduced``
@@ -117,6 +153,28 @@ class SignalType(ABC):
     picture_pixels: ClassVar[int] = 0
     #: HMA's name for this signal type (``video_md5`` for ``md5``); None where HMA has none.
     hma_name: ClassVar[str | None] = None
+    #: The media kinds HMA computes this type for by default (its photo and video hashes).
+    hma_kinds: ClassVar[frozenset[MediaKind]] = frozenset()
+    #: What of the media it compares: the same bytes, picture or sound.
+    compares: ClassVar[Compared]
+    #: How the Verify card says a copy matched by it: "the same picture (perceptual hash)".
+    matched_by: ClassVar[str]
+    #: Banks keep this signal of an entry's file, in an index of its own.
+    banked: ClassVar[bool] = True
+    #: The banked type whose index answers a lookup by this type, when it is not this type
+    #: itself (``pdq_dihedral``'s eight orientations are looked up among PDQ hashes).
+    index_type: ClassVar[str | None] = None
+    #: Every lookup computes it (the first stage); False for a type another one brings
+    #: (PDQ, inside ``pdq_dihedral``) or a second stage.
+    looked_up: ClassVar[bool] = True
+    #: A lookup computes it only when some bank holds values of it: MD5 serves partners'
+    #: hash lists and costs more than the lookup it would serve.
+    looked_up_if_banked: ClassVar[bool] = False
+    #: The first-stage type this one backs up: a lookup computes it only when that one
+    #: found nothing (keypoints back up PDQ, for crops and screenshots).
+    backs_up: ClassVar[str | None] = None
+    #: Its values span time (video frames, sound): ``differing_spans`` says where two differ.
+    timed: ClassVar[bool] = False
 
     def applies(self, subject: Subject) -> bool:
         """Whether this type can hash ``subject`` (a video without sound has no audio signal)."""
@@ -145,3 +203,16 @@ class SignalType(ABC):
     def matches(cls, a: str, b: str, threshold: float | None = None) -> bool:
         limit = cls.threshold if threshold is None else threshold
         return cls.distance(a, b) <= limit
+
+    @classmethod
+    def stored_as(cls) -> str:
+        """The banked type whose index answers a lookup by this type."""
+        return cls.index_type or cls.name
+
+    @classmethod
+    def differing_spans(cls, query: str, stored: str, detail: Mapping[str, Any]) -> Spans:
+        """The stretches of ``query`` unlike ``stored`` (what an altered copy replaced),
+        for a ``timed`` type; ``detail`` is what the lookup pairing them learnt (the audio
+        index's ``offset_seconds``)."""
+        msg = f"{cls.name} values do not span time"
+        raise NotImplementedError(msg)

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from accord.errors import InvalidSignal
 from accord.media.kinds import MediaKind
-from accord.signals.base import Signal, SignalType, Subject
+from accord.signals.base import Compared, Signal, SignalType, Subject
 
 
 def file_digest(path: Path, algorithm: str) -> str:
@@ -23,6 +23,8 @@ class _DigestSignal(SignalType):
 
     media_kinds = frozenset(MediaKind)
     threshold = 0.0
+    compares = Compared.BYTES
+    matched_by = "the same bytes"
     hex_length: ClassVar[int]
 
     def compute(self, subject: Subject) -> Signal:
@@ -55,3 +57,5 @@ class Md5(_DigestSignal):
     description = "MD5 of the file's bytes, for partners whose hash lists use it"
     hex_length = 32
     hma_name = "video_md5"
+    hma_kinds = frozenset({MediaKind.VIDEO})
+    looked_up_if_banked = True

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accord.errors import SignalNotApplicable
-from accord.media.file import open_media
+from accord.media.file import MediaFile, open_media
 from accord.media.kinds import MediaFormat
 from accord.media.limits import MediaLimits
 from accord.signals.base import Signal, SignalType, Subject
 from accord.signals.registry import signal_types_for
+
+if TYPE_CHECKING:
+    from accord.media.image import DecodedImage
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,22 +62,30 @@ def hash_file(
 
 
 class OpenedFile:
-    """A file recognised for hashing; signals computed in several calls share one decode.
+    """A file recognised for hashing; signals computed in several calls share one decode,
+    and a signal asked for twice is computed once.
 
     Matching hashes an upload first with the cheap signals and, only when they find
-    nothing, asks for the keypoints of the picture it has already decoded.
+    nothing, asks for the keypoints of the picture it has already decoded. An assessment
+    hands its opened file to the bank lookup, and its caller may hash it again for a
+    bank: the file is decoded once for all three.
     """
 
     def __init__(
         self,
-        path: Path | str,
+        file: Path | str | MediaFile,
         *,
         limits: MediaLimits | None = None,
         exact: bool = False,
         reduced: bool = False,
     ) -> None:
-        self.media = open_media(Path(path), limits)
+        """``file`` is a path, opened within ``limits``, or a file already opened."""
+        self.media = file if isinstance(file, MediaFile) else open_media(Path(file), limits)
         self.subject = Subject(self.media, exact=exact, reduced=reduced)
+
+    def picture(self) -> DecodedImage:
+        """The full picture (or, for a ``reduced`` file, the reduced one), decoded once."""
+        return self.subject.picture()
 
     def hash(self, signal_types: Sequence[type[SignalType]] | None = None) -> HashResult:
         """Signals as ``hash_file`` computes them."""
@@ -91,6 +102,6 @@ class OpenedFile:
             raise SignalNotApplicable(msg)
         # The signal needing the most detail first, so the others reuse its decode.
         by_detail = sorted(applicable, key=lambda kind: kind.picture_pixels, reverse=True)
-        computed = {id(kind): kind.compute(self.subject) for kind in by_detail}
+        computed = {id(kind): self.subject.signal(kind) for kind in by_detail}
         signals = tuple(computed[id(kind)] for kind in applicable)
         return HashResult(format=media.format, size=media.size, signals=signals)

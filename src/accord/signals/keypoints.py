@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 
 from accord.errors import InvalidSignal
 from accord.media.kinds import MediaKind
-from accord.signals.base import Signal, SignalType, Subject
+from accord.signals.base import Compared, Signal, SignalType, Subject
 
 if TYPE_CHECKING:
     import cv2
@@ -388,6 +388,10 @@ class OrbKeypoints(SignalType):
     threshold = float(THRESHOLD)
     default = False
     picture_pixels = WORKING_AREA
+    compares = Compared.PICTURE
+    matched_by = "part of the same picture (a crop or a screenshot)"
+    looked_up = False
+    backs_up = "pdq"
     description = (
         "ORB keypoints + RANSAC (second stage for crops/screenshots); "
         f"distance = 100 - inliers, match at >= {MIN_INLIERS} inliers"

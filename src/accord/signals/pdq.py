@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from accord.errors import InvalidSignal
 from accord.media.image import DecodedImage
 from accord.media.kinds import MediaKind
-from accord.signals.base import Signal, SignalType, Subject
+from accord.signals.base import Compared, Signal, SignalType, Subject
 from accord.signals.pdq_matrix import dihedral_hex, pdq_hex
 
 PDQ_THRESHOLD = 31
@@ -81,6 +81,11 @@ class Pdq(SignalType):
     threshold = float(PDQ_THRESHOLD)
     description = "PDQ perceptual hash (256 bits, 64 hex); matches at distance <= 31"
     hma_name = "pdq"
+    hma_kinds = frozenset({MediaKind.IMAGE})
+    compares = Compared.PICTURE
+    matched_by = "the same picture (perceptual hash)"
+    #: Lookups bring it as the first of ``pdq_dihedral``'s orientations.
+    looked_up = False
 
     def compute(self, subject: Subject) -> Signal:
         value, quality = pdq_of_picture(subject.picture(), reference=subject.exact)
@@ -114,6 +119,11 @@ class PdqDihedral(SignalType):
     media_kinds = frozenset({MediaKind.IMAGE})
     threshold = float(PDQ_THRESHOLD)
     description = "PDQ of all 8 rotations/flips (comma-separated), to match turned copies"
+    compares = Compared.PICTURE
+    matched_by = "the same picture, turned or mirrored"
+    #: A query form: banks keep plain PDQ, and each orientation is looked up among it.
+    banked = False
+    index_type = Pdq.name
 
     def compute(self, subject: Subject) -> Signal:
         hashes, quality = pdq_dihedral_of_picture(subject.picture(), reference=subject.exact)

@@ -54,6 +54,40 @@ def signal_types_for(kind: MediaKind) -> list[type[SignalType]]:
     return [cls for cls in signal_type_classes().values() if kind in cls.media_kinds]
 
 
+def hma_signal_names(kind: MediaKind) -> tuple[str, ...]:
+    """The types HMA computes for ``kind`` by default, by accord's names."""
+    return tuple(name for name, cls in signal_type_classes().items() if kind in cls.hma_kinds)
+
+
+def banked_signal_names() -> tuple[str, ...]:
+    """The types a bank keeps of an entry's file (each has an index of its own)."""
+    return tuple(name for name, cls in signal_type_classes().items() if cls.banked)
+
+
+def looked_up_signal_names() -> tuple[str, ...]:
+    """The types a lookup's first stage computes (some only when a bank holds any)."""
+    return tuple(name for name, cls in signal_type_classes().items() if cls.looked_up)
+
+
+def second_stage_signal_type() -> type[SignalType]:
+    """The type a lookup computes when the first stage's picture signal found nothing."""
+    return next(cls for cls in signal_type_classes().values() if cls.backs_up)
+
+
+def stored_type_for(name: str) -> str:
+    """The banked type whose index answers a lookup by ``name``; an unknown name is
+    unchanged (the caller refuses it, or finds no index for it)."""
+    cls = signal_type_classes().get(name)
+    return name if cls is None else cls.stored_as()
+
+
+def describe_match(name: str) -> str:
+    """How a reader is told a copy matched by the signal type ``name``; an unknown name
+    is shown as it is."""
+    cls = signal_type_classes().get(name)
+    return name if cls is None else cls.matched_by
+
+
 def parse_signal_names(names: Iterable[str]) -> list[type[SignalType]]:
     """Signal types for user-given names (``"pdq, vpdq"`` split by the caller), deduplicated."""
     chosen: dict[str, type[SignalType]] = {}

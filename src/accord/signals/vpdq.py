@@ -34,8 +34,9 @@ import json
 import math
 import re
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pdqhash
@@ -47,7 +48,7 @@ from accord.media.borders import Crop, detect_borders
 from accord.media.file import MediaFile
 from accord.media.kinds import MediaKind
 from accord.media.video import VideoFrame, iter_frames
-from accord.signals.base import Signal, SignalType, Subject
+from accord.signals.base import Compared, Signal, SignalType, Spans, Subject
 
 #: HMA's frame match distance and quality floor (python-threatexchange ``vpdq_util``).
 FRAME_MATCH_DISTANCE = 31
@@ -195,6 +196,10 @@ class VideoPdq(SignalType):
         "match when half the frames of either are within PDQ distance 31 of the other's"
     )
     hma_name = "vpdq"
+    hma_kinds = frozenset({MediaKind.VIDEO})
+    compares = Compared.PICTURE
+    matched_by = "the same video frames"
+    timed = True
 
     def applies(self, subject: Subject) -> bool:
         return subject.media.kind is MediaKind.VIDEO and subject.video_info().has_video
@@ -232,6 +237,11 @@ class VideoPdq(SignalType):
         containing it; it is marked unreliable below ``MIN_RELIABLE_FRAMES`` frames.
         """
         return cls.compare(a, b).distance
+
+    @classmethod
+    def differing_spans(cls, query: str, stored: str, detail: Mapping[str, Any]) -> Spans:  # noqa: ARG003 - frames carry their own times
+        """The stretches of the ``query`` video whose frames have no match in ``stored``."""
+        return differing_spans(query, stored)
 
     @classmethod
     def compare(

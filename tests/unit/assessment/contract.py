@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from accord.assessment.evidence import Direction, Finding, Producer, Strength, Subject
+from accord.assessment.evidence import AssessedFile, Direction, Finding, Producer, Strength
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -21,7 +21,7 @@ class ProducerContract:
         raise NotImplementedError("each producer's contract test provides this fixture")
 
     @pytest.fixture
-    def subjects(self) -> Sequence[Subject]:
+    def subjects(self) -> Sequence[AssessedFile]:
         """Files to run the producer on; at least one must yield a finding."""
         raise NotImplementedError("each producer's contract test provides this fixture")
 
@@ -32,7 +32,7 @@ class ProducerContract:
         assert producer.media_kinds
 
     def test_its_findings_are_complete_and_json_ready(
-        self, producer: Producer, subjects: Sequence[Subject]
+        self, producer: Producer, subjects: Sequence[AssessedFile]
     ) -> None:
         findings: list[Finding] = []
         for subject in subjects:
@@ -51,7 +51,9 @@ class ProducerContract:
                 assert figure.png.startswith(b"\x89PNG\r\n\x1a\n"), figure.name
                 assert figure.reading_guide.strip()
 
-    def test_it_says_the_same_twice(self, producer: Producer, subjects: Sequence[Subject]) -> None:
+    def test_it_says_the_same_twice(
+        self, producer: Producer, subjects: Sequence[AssessedFile]
+    ) -> None:
         for subject in subjects:
             if producer.applies(subject):
                 first = [finding.to_json() for finding in producer.produce(subject)]

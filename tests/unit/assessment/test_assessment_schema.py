@@ -7,8 +7,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from accord.assessment.assessing import assess_file
-from accord.assessment.assessment import SCHEMA, assessment_schema
+from accord.assessment.pipeline import assess_file
+from accord.assessment.result import SCHEMA, assessment_schema
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from accord.assessment.assessing import assess_file
-from accord.assessment.evidence import BankHit, Subject
+from accord.assessment.evidence import AssessedFile, BankHit
+from accord.assessment.pipeline import assess_file
 from accord.assessment.producers.banks import BanksProducer
 from accord.assessment.producers.provenance import ProvenanceProducer
 from accord.media.file import open_media
@@ -15,7 +15,7 @@ from tests.unit.provenance.test_certificates import WHO, sign
 PHOTO = Path("pdq") / "bridge-mods" / "aaa-orig.jpg"
 
 
-def _fakes(subject: Subject) -> list[BankHit]:
+def _fakes(subject: AssessedFile) -> list[BankHit]:
     """Two entries of one deceptive bank with the same PDQ, as a reviewer may add twice."""
     return [
         BankHit("FAKES", "deceptive", "pdq", 0.0, reference="case-1"),
@@ -24,7 +24,7 @@ def _fakes(subject: Subject) -> list[BankHit]:
 
 
 def test_two_entries_of_one_deceptive_bank_make_one_finding(corpus: Path) -> None:
-    subject = Subject(open_media(corpus / PHOTO), banks=_fakes)
+    subject = AssessedFile(open_media(corpus / PHOTO), banks=_fakes)
     (finding,) = BanksProducer().produce(subject)
     assert finding.explanation == (
         "It matches 2 entries of the deceptive bank FAKES (case-1, case-2): reviewers "

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from accord.assessment.evidence import Direction, Finding, Producer, Strength, Subject
+from accord.assessment.evidence import AssessedFile, Direction, Finding, Producer, Strength
 from accord.assessment.forensics.grid import CellMap, to_stored, to_upright
 from accord.assessment.forensics.heatmap import HEATMAP_SIDE
 from accord.assessment.forensics.jpeg import estimate_quality, quality_table
@@ -114,7 +114,7 @@ def produce() -> Callable[[Path], Sequence[Finding]]:
 
     def findings(path: Path) -> Sequence[Finding]:
         if path not in seen:
-            seen[path] = producer.produce(Subject(open_media(path)))
+            seen[path] = producer.produce(AssessedFile(open_media(path)))
         return seen[path]
 
     return findings
@@ -136,10 +136,10 @@ class TestForensicsContract(ProducerContract):
         return ForensicsProducer()
 
     @pytest.fixture
-    def subjects(self, corpus: Path, made: dict[str, Path]) -> Sequence[Subject]:
+    def subjects(self, corpus: Path, made: dict[str, Path]) -> Sequence[AssessedFile]:
         people = corpus / "pdq" / "reg-test-input" / "labelme-subset" / "q0291.jpg"
         files = [people, made["flat.jpg"], made["tiny.jpg"], made["alpha.png"]]
-        return [Subject(open_media(path)) for path in files]
+        return [AssessedFile(open_media(path)) for path in files]
 
 
 def test_each_method_gives_one_finding_with_a_heatmap(

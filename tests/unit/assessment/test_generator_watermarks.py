@@ -17,7 +17,7 @@ import pytest
 from numpy.typing import NDArray
 from PIL import Image, ImageOps
 
-from accord.assessment.evidence import Direction, Finding, Producer, Strength, Subject
+from accord.assessment.evidence import AssessedFile, Direction, Finding, Producer, Strength
 from accord.assessment.producers.generator_watermarks import GeneratorWatermarksProducer
 from accord.assessment.stable_diffusion_watermark import (
     ChannelOrder,
@@ -67,9 +67,9 @@ def crops(corpus: Path) -> dict[int, NDArray[np.uint8]]:
     }
 
 
-def _save(pixels: NDArray[np.uint8], path: Path, **options: Any) -> Subject:
+def _save(pixels: NDArray[np.uint8], path: Path, **options: Any) -> AssessedFile:
     Image.fromarray(pixels).save(path, **({"compress_level": 1} | options))
-    return Subject(open_media(path))
+    return AssessedFile(open_media(path))
 
 
 def _synthetic(findings: Sequence[Finding]) -> list[Finding]:
@@ -84,12 +84,12 @@ class TestContract(ProducerContract):
     @pytest.fixture
     def subjects(
         self, corpus: Path, crops: dict[int, NDArray[np.uint8]], tmp_path: Path
-    ) -> Sequence[Subject]:
+    ) -> Sequence[AssessedFile]:
         marked = sd_watermark.embed_stability(crops[512], MESSAGES["sdxl"])
         return [
             _save(marked, tmp_path / "marked.png"),
-            Subject(open_media(corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg")),
-            Subject(open_media(corpus / "pdq" / "bridge-mods" / "square-128x128.jpg")),
+            AssessedFile(open_media(corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg")),
+            AssessedFile(open_media(corpus / "pdq" / "bridge-mods" / "square-128x128.jpg")),
         ]
 
 
@@ -135,7 +135,7 @@ def test_an_embedded_message_is_read_back(
     ],
 )
 def test_unmarked_corpus_photos_give_no_synthetic_finding(corpus: Path, name: str) -> None:
-    findings = GeneratorWatermarksProducer().produce(Subject(open_media(corpus / name)))
+    findings = GeneratorWatermarksProducer().produce(AssessedFile(open_media(corpus / name)))
 
     assert not _synthetic(findings)
     [finding] = findings
@@ -174,7 +174,7 @@ def test_jpeg_recompression_may_lose_the_mark_and_says_so(
 def test_pictures_too_large_or_too_small_are_not_read(corpus: Path, tmp_path: Path) -> None:
     wide = np.zeros((300, 4100, 3), dtype=np.uint8)
     small = corpus / "pdq" / "bridge-mods" / "square-128x128.jpg"
-    for subject in (_save(wide, tmp_path / "wide.png"), Subject(open_media(small))):
+    for subject in (_save(wide, tmp_path / "wide.png"), AssessedFile(open_media(small))):
         [finding] = GeneratorWatermarksProducer().produce(subject)
         assert finding.code == "generator_watermarks.not_checked"
         assert finding.direction is Direction.NEUTRAL

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from accord.assessment.assessing import KEYFRAMES, assess_file
 from accord.assessment.evidence import Keyframe
+from accord.assessment.pipeline import KEYFRAMES, assess_file
 from accord.assessment.producers.forensics import ForensicsProducer
 from accord.assessment.producers.provenance import ProvenanceProducer
 from accord.media.file import open_media

@@ -15,10 +15,10 @@ import pytest
 from onnx import TensorProto, helper
 from PIL import Image
 
-from accord.assessment.assessing import assess_file
 from accord.assessment.bands import Band
 from accord.assessment.detectors import load_detectors
-from accord.assessment.evidence import Direction, Producer, Strength, Subject
+from accord.assessment.evidence import AssessedFile, Direction, Producer, Strength
+from accord.assessment.pipeline import assess_file
 from accord.assessment.producers.learned import (
     LearnedAudioDetectorsProducer,
     LearnedDetectorsProducer,
@@ -83,15 +83,15 @@ class TestLearnedContract(ProducerContract):
         return LearnedDetectorsProducer(detectors)
 
     @pytest.fixture
-    def subjects(self, tmp_path: Path) -> Sequence[Subject]:
-        return [Subject(open_media(picture(tmp_path, (230, 20, 20), "red.png")))]
+    def subjects(self, tmp_path: Path) -> Sequence[AssessedFile]:
+        return [AssessedFile(open_media(picture(tmp_path, (230, 20, 20), "red.png")))]
 
 
 def test_scores_become_findings_that_never_decide(detectors: Path, tmp_path: Path) -> None:
     producer = LearnedDetectorsProducer(detectors)
     seen = {}
     for name, colour in (("red", (230, 20, 20)), ("blue", (20, 20, 230)), ("grey", (120,) * 3)):
-        subject = Subject(open_media(picture(tmp_path, colour, f"{name}.png")))
+        subject = AssessedFile(open_media(picture(tmp_path, colour, f"{name}.png")))
         [finding] = producer.produce(subject)
         seen[name] = (finding.direction, finding.strength, finding.details["probability"])
     assert seen["red"][:2] == (Direction.SYNTHETIC, Strength.MODERATE)
@@ -109,7 +109,7 @@ def test_temperature_calibration_softens_the_score(detectors: Path, tmp_path: Pa
     (detectors / "redness.json").write_text(
         json.dumps({**CARD, "calibration": {"method": "temperature", "temperature": 50.0}})
     )
-    subject = Subject(open_media(picture(tmp_path, (140, 100, 100), "pink.png")))
+    subject = AssessedFile(open_media(picture(tmp_path, (140, 100, 100), "pink.png")))
     [finding] = LearnedDetectorsProducer(detectors).produce(subject)
     assert 0.5 < float(finding.details["probability"]) < 0.9
     assert finding.direction is Direction.NEUTRAL
@@ -204,16 +204,16 @@ class TestLearnedAudioContract(ProducerContract):
         return LearnedAudioDetectorsProducer(audio_detectors)
 
     @pytest.fixture
-    def subjects(self, tmp_path: Path) -> Sequence[Subject]:
-        return [Subject(open_media(tone(tmp_path / "loud.wav", 0.6)))]
+    def subjects(self, tmp_path: Path) -> Sequence[AssessedFile]:
+        return [AssessedFile(open_media(tone(tmp_path / "loud.wav", 0.6)))]
 
 
 def test_audio_classifiers_score_each_window_of_a_recording(
     audio_detectors: Path, tmp_path: Path
 ) -> None:
     producer = LearnedAudioDetectorsProducer(audio_detectors)
-    [loud] = producer.produce(Subject(open_media(tone(tmp_path / "loud.wav", 0.6))))
-    [quiet] = producer.produce(Subject(open_media(tone(tmp_path / "quiet.wav", 0.01))))
+    [loud] = producer.produce(AssessedFile(open_media(tone(tmp_path / "loud.wav", 0.6))))
+    [quiet] = producer.produce(AssessedFile(open_media(tone(tmp_path / "quiet.wav", 0.01))))
     assert (loud.direction, loud.strength) == (Direction.SYNTHETIC, Strength.MODERATE)
     assert quiet.direction is Direction.AUTHENTIC
     assert loud.details["windows"] == 3  # 2.5 s in 1 s windows: the half-full last one counts
@@ -229,10 +229,10 @@ def test_image_and_audio_detectors_share_a_folder(
     for name in ("loudness.onnx", "loudness.json"):
         (audio_detectors / name).rename(detectors / name)
     picture_findings = LearnedDetectorsProducer(detectors).produce(
-        Subject(open_media(picture(tmp_path, (230, 20, 20), "red.png")))
+        AssessedFile(open_media(picture(tmp_path, (230, 20, 20), "red.png")))
     )
     sound_findings = LearnedAudioDetectorsProducer(detectors).produce(
-        Subject(open_media(tone(tmp_path / "loud.wav", 0.6)))
+        AssessedFile(open_media(tone(tmp_path / "loud.wav", 0.6)))
     )
     assert [f.details["model"] for f in picture_findings] == ["redness"]
     assert [f.details["model"] for f in sound_findings] == ["loudness"]

@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from accord.assessment.assessing import assess_file
-from accord.assessment.assessment import Assessment, InputFile, assessment_schema
 from accord.assessment.bands import Band, decide
-from accord.assessment.evidence import Direction, Finding, Producer, Strength, Subject
+from accord.assessment.evidence import AssessedFile, Direction, Finding, Producer, Strength
 from accord.assessment.gallery import FaceGallery, ProtectedPerson
+from accord.assessment.pipeline import assess_file
 from accord.assessment.producers import likeness
 from accord.assessment.producers.likeness import LikenessProducer
+from accord.assessment.result import Assessment, InputFile, assessment_schema
 from accord.errors import FaceNotFound, LikenessUnavailable
 from accord.media.file import open_media
 from accord.media.image import load_image
@@ -43,10 +43,10 @@ class TestLikenessContract(ProducerContract):
         return LikenessProducer(gallery)
 
     @pytest.fixture
-    def subjects(self, faces: Path, corpus: Path) -> Sequence[Subject]:
+    def subjects(self, faces: Path, corpus: Path) -> Sequence[AssessedFile]:
         return [
-            Subject(open_media(faces / "obama3.jpg")),
-            Subject(open_media(corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg")),
+            AssessedFile(open_media(faces / "obama3.jpg")),
+            AssessedFile(open_media(corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg")),
         ]
 
 
@@ -99,7 +99,7 @@ def test_video_keyframes_say_when_the_person_is_seen(
 
 
 def test_a_genuine_file_needs_no_priority_review(gallery: FaceGallery, faces: Path) -> None:
-    seen = LikenessProducer(gallery).produce(Subject(open_media(faces / "obama3.jpg")))
+    seen = LikenessProducer(gallery).produce(AssessedFile(open_media(faces / "obama3.jpg")))
     signed = Finding(
         "provenance", "provenance.trusted", Direction.AUTHENTIC, Strength.CONCLUSIVE, "signed", "-"
     )

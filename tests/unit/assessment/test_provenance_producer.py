@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from accord.assessment.evidence import Direction, Producer, Strength, Subject
+from accord.assessment.evidence import AssessedFile, Direction, Producer, Strength
 from accord.assessment.producers.provenance import ProvenanceProducer
 from accord.media.file import open_media
 from accord.provenance.certificates import IssuerName, SigningChain, issue_chain
@@ -15,8 +15,8 @@ from accord.provenance.signing import SourceType, sign_file
 from tests.unit.assessment.contract import ProducerContract
 
 
-def subject(path: Path, anchors: Sequence[str] = ()) -> Subject:
-    return Subject(open_media(path), anchors=anchors)
+def subject(path: Path, anchors: Sequence[str] = ()) -> AssessedFile:
+    return AssessedFile(open_media(path), anchors=anchors)
 
 
 def root_of(chain: SigningChain) -> str:
@@ -36,7 +36,7 @@ class TestProvenanceContract(ProducerContract):
         return ProvenanceProducer()
 
     @pytest.fixture
-    def subjects(self, corpus: Path) -> Sequence[Subject]:
+    def subjects(self, corpus: Path) -> Sequence[AssessedFile]:
         folder = corpus / "c2pa"
         return [subject(folder / name) for name in ("C.jpg", "XCA.jpg", "no_manifest.jpg")]
 

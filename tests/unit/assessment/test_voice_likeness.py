@@ -12,11 +12,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from accord.assessment.assessing import assess_file
-from accord.assessment.assessment import assessment_schema
-from accord.assessment.evidence import Direction, Producer, Strength, Subject
+from accord.assessment.evidence import AssessedFile, Direction, Producer, Strength
 from accord.assessment.gallery import ProtectedPerson, VoiceGallery
+from accord.assessment.pipeline import assess_file
 from accord.assessment.producers.voice_likeness import VoiceLikenessProducer
+from accord.assessment.result import assessment_schema
 from accord.errors import VoiceNotFound
 from accord.media.file import open_media
 from tests.factories import encode_talking_video
@@ -50,10 +50,10 @@ class TestVoiceLikenessContract(ProducerContract):
         return VoiceLikenessProducer(voices)
 
     @pytest.fixture
-    def subjects(self, clips: dict[str, Path]) -> Sequence[Subject]:
+    def subjects(self, clips: dict[str, Path]) -> Sequence[AssessedFile]:
         return [
-            Subject(open_media(clips["jane-robocall"])),
-            Subject(open_media(clips["someone-else"])),
+            AssessedFile(open_media(clips["jane-robocall"])),
+            AssessedFile(open_media(clips["someone-else"])),
         ]
 
 

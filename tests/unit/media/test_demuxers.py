@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from accord.assessment.producers.generator_metadata import read_fields
 from accord.errors import CorruptMedia, UnsupportedMedia
 from accord.media import sniff
 from accord.media.audio import decode_audio
@@ -22,6 +21,7 @@ from accord.media.demuxers import DEMUXERS
 from accord.media.file import MediaFile
 from accord.media.kinds import MediaFormat, MediaKind
 from accord.media.limits import MediaLimits
+from accord.media.metadata import read_fields
 from accord.media.video import iter_frames, probe_video
 
 HLS = MediaFormat(MediaKind.VIDEO, "hls", "application/vnd.apple.mpegurl")
@@ -32,7 +32,7 @@ READERS: dict[str, Callable[[MediaFile], Any]] = {
     "probe_video": probe_video,
     "iter_frames": lambda media: list(iter_frames(media)),
     "decode_audio": decode_audio,
-    "generator_metadata": read_fields,
+    "read_fields": read_fields,
 }
 
 

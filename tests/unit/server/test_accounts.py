@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from accord.errors import AccountLocked, BadRequest, Conflict, NotFound, Unauthorized
 from accord.server.accounts import lockout
 from accord.server.accounts import service as accounts
-from accord.server.accounts.models import Invitation, LoginSession, Role, User
+from accord.server.accounts.models import Invitation, LoginSession, User
 from accord.server.audit.models import AuditEntry
+from accord.server.auth.roles import Role
 from accord.server.db.base import utc_now
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's

@@ -18,11 +18,11 @@ from accord.errors import Conflict, CredentialError
 from accord.provenance.sealing import seal_secret, unseal_secret
 from accord.server.db.base import utc_now
 from accord.server.db.engine import make_engine, make_session_factory
+from accord.server.outbox.engine import backoff
 from accord.server.webhooks.models import DeliveryAttempt, MessageStatus, OutboxMessage
-from accord.server.webhooks.outbox import (
+from accord.server.webhooks.service import (
     MAX_ATTEMPTS,
     add_webhook,
-    backoff,
     deliver_due,
     enqueue,
     enqueue_for_platform,

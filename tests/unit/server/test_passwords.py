@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from accord.errors import BadRequest
 from accord.server.accounts import passwords
 from accord.server.accounts import service as accounts
-from accord.server.accounts.models import Role
+from accord.server.auth.roles import Role
 
 EMAIL = "alice@example.org"
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from accord.server.accounts import service as accounts
-from accord.server.accounts.models import Role, User
+from accord.server.accounts.models import User
+from accord.server.auth.roles import Role
 from accord.server.persons import service as persons
 
 PASSWORD = "a long enough passphrase"  # noqa: S105 - a test account's

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from accord.server.cases.models import Case
 from accord.server.cases.queue import SlaHours, SlaState, priority, sla_state
 from accord.server.db.base import utc_now
-from accord.server.decisions.models import Decision, MeasureKind, Strike, SubjectKind
-from accord.server.decisions.strikes import StrikePolicy, active_points, add_strike, undo_strikes
+from accord.server.decisions.models import Decision
+from accord.server.measures.models import MeasureKind, Strike, SubjectKind
+from accord.server.measures.service import StrikePolicy, active_points, add_strike, undo_strikes
 
 POLICY = StrikePolicy(
     weights={"remove": 3, "label_ai_generated": 1},

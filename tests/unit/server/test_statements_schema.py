@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from accord.errors import BadRequest
-from accord.server.statements.export import (
+from accord.server.statements.schemas import StatementOfReasons
+from accord.server.statements.service import (
     BATCH_MAX,
     CSV_COLUMNS,
     Publication,
@@ -23,7 +24,7 @@ from accord.server.statements.export import (
     to_json,
     to_json_lines,
 )
-from accord.server.statements.schema import (
+from accord.server.statements.vocabulary import (
     CONTENT_LANGUAGES,
     LABELS,
     TERRITORIAL_SCOPE,
@@ -38,7 +39,6 @@ from accord.server.statements.schema import (
     DecisionVisibility,
     Keyword,
     SourceType,
-    StatementOfReasons,
     YesNo,
 )
 

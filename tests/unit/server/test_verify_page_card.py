@@ -9,7 +9,7 @@ from starlette.requests import Request
 
 from accord.server.settings import Settings
 from accord.server.verify_page.card import build_card
-from accord.server.verify_page.pages import VerifyPage
+from accord.server.verify_page.rendering import VerifyPage
 from accord.server.verify_page.throttle import ClientLimiter, client_key
 from accord.server.verify_page.words import Origin
 

@@ -1,19 +1,29 @@
-"""Every signal type passes the shared contract."""
+"""Every signal type passes the shared contract, and declares what the server reads from it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from accord.index.registry import index_classes, second_stage_type
 from accord.media.kinds import MediaKind
 from accord.signals.audio import AudioFingerprint
+from accord.signals.base import Compared, SignalType
 from accord.signals.cryptographic import Md5, Sha256
 from accord.signals.keypoints import OrbKeypoints
 from accord.signals.pdq import Pdq, PdqDihedral
-from accord.signals.registry import signal_type_classes
+from accord.signals.registry import (
+    banked_signal_names,
+    hma_signal_names,
+    looked_up_signal_names,
+    signal_type_classes,
+    stored_type_for,
+)
 from accord.signals.vpdq import VideoPdq
 from accord.testing.signal_contract import SignalTypeContract
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 IMAGE = CORPUS / "pdq" / "bridge-mods" / "aaa-orig.jpg"
 VIDEO = CORPUS / "c2pa" / "video1.mp4"
 AUDIO = CORPUS / "c2pa" / "sample1.mp3"
@@ -94,3 +104,80 @@ def test_a_silent_video_gets_no_audio_signal_and_an_audio_only_mp4_no_vpdq(
         container.mux(audio.encode(None))
     assert {signal.type for signal in hash_file(silent).signals} == {"sha256", "md5", "vpdq"}
     assert {signal.type for signal in hash_file(sound_only).signals} == {"sha256", "md5", "audio"}
+
+
+# -- What the server reads from each type: declared on the plugin, once --------------------
+
+EVERY_TYPE = list(signal_type_classes().values())
+
+
+def _ids(signal_type: type[SignalType]) -> str:
+    return signal_type.name
+
+
+@pytest.mark.parametrize("signal_type", EVERY_TYPE, ids=_ids)
+def test_declares_what_it_compares_and_how_a_reader_is_told(
+    signal_type: type[SignalType],
+) -> None:
+    assert isinstance(signal_type.compares, Compared)
+    assert signal_type.matched_by.strip()
+    assert signal_type.matched_by == signal_type.matched_by.strip()
+    assert signal_type.hma_kinds <= signal_type.media_kinds
+    if signal_type.hma_kinds:
+        assert signal_type.hma_name
+
+
+@pytest.mark.parametrize("signal_type", EVERY_TYPE, ids=_ids)
+def test_its_lookups_go_to_a_banked_type_with_an_index(signal_type: type[SignalType]) -> None:
+    classes, indexes = signal_type_classes(), index_classes()
+    stored = signal_type.stored_as()
+    assert classes[stored].banked
+    assert stored in indexes
+    # A banked type answers its own lookups; only a query form points elsewhere.
+    assert (signal_type.index_type is None) == signal_type.banked
+    if signal_type.looked_up_if_banked:
+        assert signal_type.looked_up
+
+
+@pytest.mark.parametrize("signal_type", EVERY_TYPE, ids=_ids)
+def test_a_second_stage_backs_up_a_banked_type_of_its_media(
+    signal_type: type[SignalType],
+) -> None:
+    if signal_type.backs_up is None:
+        return
+    backed = signal_type_classes()[signal_type.backs_up]
+    assert backed.banked
+    assert signal_type.banked
+    assert not signal_type.looked_up
+    assert not signal_type.default
+    assert signal_type.media_kinds <= backed.media_kinds
+
+
+def test_every_index_stores_a_banked_type_and_one_type_is_the_second_stage() -> None:
+    banked = {name for name, cls in signal_type_classes().items() if cls.banked}
+    assert set(index_classes()) == banked
+    assert [cls.name for cls in EVERY_TYPE if cls.backs_up] == [second_stage_type()]
+
+
+@pytest.mark.parametrize("signal_type", EVERY_TYPE, ids=_ids)
+def test_timed_types_say_where_two_values_differ(signal_type: type[SignalType]) -> None:
+    first, *_ = signal_type.examples()
+    if not signal_type.timed:
+        with pytest.raises(NotImplementedError):
+            signal_type.differing_spans(first, first, {})
+        return
+    for example in signal_type.examples():
+        assert signal_type.differing_spans(example, example, {}) == []
+
+
+def test_the_server_reads_the_same_sets_the_string_lists_named() -> None:
+    """What the server's switches said before the plugins declared it."""
+    assert banked_signal_names() == ("sha256", "md5", "pdq", "vpdq", "audio", "orb")
+    assert looked_up_signal_names() == ("sha256", "md5", "pdq_dihedral", "vpdq", "audio")
+    assert hma_signal_names(MediaKind.IMAGE) == ("pdq",)
+    assert hma_signal_names(MediaKind.VIDEO) == ("md5", "vpdq")
+    assert hma_signal_names(MediaKind.AUDIO) == ()
+    assert {cls.name for cls in EVERY_TYPE if cls.timed} == {"vpdq", "audio"}
+    assert {cls.name for cls in EVERY_TYPE if cls.compares is Compared.BYTES} == {"sha256", "md5"}
+    assert stored_type_for("pdq_dihedral") == "pdq"
+    assert stored_type_for("no_such") == "no_such"

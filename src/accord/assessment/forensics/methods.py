@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accord.assessment.evidence import Subject
+from accord.assessment.evidence import AssessedFile
 from accord.assessment.forensics.copymove import read_copy_move
 from accord.assessment.forensics.ela import read_ela
 from accord.assessment.forensics.ghost import read_ghost
@@ -16,7 +16,7 @@ from accord.assessment.forensics.source import read_source
 MIN_SIDE = 64
 
 
-def read_all(subject: Subject) -> list[MethodReading]:
+def read_all(subject: AssessedFile) -> list[MethodReading]:
     """Each method's reading of the subject's picture; none for a tiny picture."""
     source = read_source(subject)
     if min(source.shape) < MIN_SIDE:

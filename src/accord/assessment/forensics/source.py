@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from accord.assessment.evidence import Subject
+from accord.assessment.evidence import AssessedFile
 from accord.assessment.forensics.jpeg import estimate_quality
 
 _ORIENTATION = 0x0112
@@ -64,14 +64,14 @@ class Source:
         return self._residual
 
 
-def read_source(subject: Subject) -> Source:
+def read_source(subject: AssessedFile) -> Source:
     """The subject's upright picture and, for a JPEG, its compression facts."""
     rgb = subject.image()
     jpeg = _jpeg_facts(subject) if subject.media.format.name == "jpeg" else None
     return Source(rgb, jpeg)
 
 
-def _jpeg_facts(subject: Subject) -> JpegFacts | None:
+def _jpeg_facts(subject: AssessedFile) -> JpegFacts | None:
     # Opening reads the headers only; the pixels were decoded once, by the subject.
     with Image.open(subject.media.path) as image:
         tables = getattr(image, "quantization", None) or {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from accord.assessment.evidence import Direction, Finding, Producer, Strength, Subject
+from accord.assessment.evidence import AssessedFile, Direction, Finding, Producer, Strength
 from accord.media.kinds import MediaKind
 from accord.signals.watermark import read_watermark
 
@@ -22,7 +22,7 @@ class AccordWatermarkProducer(Producer):
     pixels_only = True
     description = "accord's invisible watermark, naming a provenance record"
 
-    def produce(self, subject: Subject) -> Sequence[Finding]:
+    def produce(self, subject: AssessedFile) -> Sequence[Finding]:
         reading = read_watermark(subject.image())
         if reading is None:
             return []

@@ -13,20 +13,21 @@ from collections.abc import Iterator, Sequence
 
 from accord.assessment.differences import MIN_COMPARED_SIDE, Comparison, compare
 from accord.assessment.evidence import (
+    AssessedFile,
     BankHit,
     Direction,
     Figure,
     Finding,
     Producer,
     Strength,
-    Subject,
 )
 from accord.errors import MediaError
 from accord.media.file import open_media
 from accord.media.image import decode_image
 from accord.media.kinds import MediaKind
+from accord.signals.base import Compared
+from accord.signals.registry import signal_type_classes
 
-_EXACT = ("sha256", "md5")
 _LIMITS = (
     "A bank holds what its curators put there; a match says this file is (a copy of) that "
     "entry, not that the entry's verdict is right."
@@ -45,14 +46,14 @@ class BanksProducer(Producer):
     media_kinds = frozenset(MediaKind)
     description = "Matches in deceptive, authentic (registry), allow and watch banks"
 
-    def produce(self, subject: Subject) -> Sequence[Finding]:
+    def produce(self, subject: AssessedFile) -> Sequence[Finding]:
         if subject.banks is None:
             return []
         hits = sorted(subject.banks(subject), key=lambda hit: hit.distance)
         return list(_findings(subject, hits))
 
 
-def _findings(subject: Subject, hits: Sequence[BankHit]) -> Iterator[Finding]:
+def _findings(subject: AssessedFile, hits: Sequence[BankHit]) -> Iterator[Finding]:
     """One finding per registry entry (each is its own original), one per other bank:
     two entries of the same deceptive bank say the same thing, so they are said once."""
     by_bank: dict[str, list[BankHit]] = {}
@@ -115,9 +116,9 @@ def _references(hits: Sequence[BankHit]) -> str:
     return f" ({', '.join(references)})" if references else ""
 
 
-def _authentic(subject: Subject, hit: BankHit) -> Finding:
+def _authentic(subject: AssessedFile, hit: BankHit) -> Finding:
     where = f"the authentic bank {hit.bank}{_entry(hit)}"
-    if hit.signal_type in _EXACT:
+    if _compares(hit) is Compared.BYTES:
         return _finding(
             "authentic_copy",
             Direction.AUTHENTIC,
@@ -176,7 +177,7 @@ def _heard(hit: BankHit, where: str) -> Finding:
     """A sound or video match: the stretches that no longer match the registered file."""
     spans = hit.differing_seconds or ()
     details: dict[str, object] = {"differing_seconds": [list(span) for span in spans]}
-    what = "sound" if hit.signal_type == "audio" else "picture"
+    what = str(_compares(hit))
     if not spans:
         return _finding(
             f"same_{what}_as_authentic",
@@ -198,7 +199,7 @@ def _heard(hit: BankHit, where: str) -> Finding:
     )
 
 
-def _compare(subject: Subject, hit: BankHit) -> Comparison | None:
+def _compare(subject: AssessedFile, hit: BankHit) -> Comparison | None:
     if hit.original is None or subject.media.kind is not MediaKind.IMAGE:
         return None
     if min(subject.image().shape[:2]) < MIN_COMPARED_SIDE:
@@ -215,9 +216,16 @@ def _entry(hit: BankHit) -> str:
 
 
 def _how(hit: BankHit) -> str:
-    if hit.signal_type in _EXACT:
+    if _compares(hit) is Compared.BYTES:
         return "the same bytes"
     return f"by {hit.signal_type}, distance {hit.distance:g}"
+
+
+def _compares(hit: BankHit) -> Compared:
+    """What the hit's signal compares; a picture for a name no signal type has (the
+    registry's watermark)."""
+    signal_type = signal_type_classes().get(hit.signal_type)
+    return Compared.PICTURE if signal_type is None else signal_type.compares
 
 
 def _finding(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from accord.assessment.evidence import Direction, Figure, Finding, Producer, Strength, Subject
+from accord.assessment.evidence import AssessedFile, Direction, Figure, Finding, Producer, Strength
 from accord.media.kinds import MediaKind
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class ForensicsProducer(Producer):
         "local editing, never decisive alone"
     )
 
-    def produce(self, subject: Subject) -> Sequence[Finding]:
+    def produce(self, subject: AssessedFile) -> Sequence[Finding]:
         # OpenCV takes half a second to import: only when a picture is examined.
         from accord.assessment.forensics.methods import read_all  # noqa: PLC0415
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from accord.assessment.evidence import Direction, Finding, Producer, Strength, Subject
+from accord.assessment.evidence import AssessedFile, Direction, Finding, Producer, Strength
 from accord.assessment.stable_diffusion_watermark import (
     MIN_PIXELS,
     MarkReading,
@@ -56,7 +56,7 @@ class GeneratorWatermarksProducer(Producer):
         "from the pixels at their stored size."
     )
 
-    def produce(self, subject: Subject) -> Sequence[Finding]:
+    def produce(self, subject: AssessedFile) -> Sequence[Finding]:
         picture = subject.picture()
         height, width = picture.full_shape
         if max(height, width) > MAX_SIDE:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from accord.assessment.detectors import MAX_AUDIO_SECONDS, AudioInput, Detector, load_detectors
-from accord.assessment.evidence import Direction, Finding, Producer, Strength, Subject
+from accord.assessment.evidence import AssessedFile, Direction, Finding, Producer, Strength
 from accord.errors import UnsupportedMedia
 from accord.media.audio import decode_audio
 from accord.media.kinds import MediaKind
@@ -30,7 +30,7 @@ class LearnedDetectorsProducer(Producer):
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def produce(self, subject: Subject) -> Sequence[Finding]:
+    def produce(self, subject: AssessedFile) -> Sequence[Finding]:
         chosen = [d for d in load_detectors(self.folder) if not d.reads_audio]
         if not chosen:
             return []
@@ -50,7 +50,7 @@ class LearnedAudioDetectorsProducer(Producer):
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def produce(self, subject: Subject) -> Sequence[Finding]:
+    def produce(self, subject: AssessedFile) -> Sequence[Finding]:
         findings = []
         for detector in load_detectors(self.folder):
             shape = detector.card.input

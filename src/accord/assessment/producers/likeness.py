@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from accord.assessment.assessment import LIKENESS_CODE
-from accord.assessment.evidence import Direction, Finding, Producer, Strength, Subject
+from accord.assessment.evidence import AssessedFile, Direction, Finding, Producer, Strength
 from accord.assessment.gallery import FaceGallery
+from accord.assessment.result import LIKENESS_CODE
 from accord.media.kinds import MediaKind
 from accord.signals.faces import SAME_PERSON_DISTANCE, find_faces
 
@@ -38,10 +38,10 @@ class LikenessProducer(Producer):
     def __init__(self, gallery: FaceGallery) -> None:
         self.gallery = gallery
 
-    def applies(self, subject: Subject) -> bool:
+    def applies(self, subject: AssessedFile) -> bool:
         return len(self.gallery) > 0 and super().applies(subject)
 
-    def produce(self, subject: Subject) -> Sequence[Finding]:
+    def produce(self, subject: AssessedFile) -> Sequence[Finding]:
         findings: dict[str, Finding] = {}
         for face in find_faces(subject.image()):
             nearest = self.gallery.nearest(face)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
-from accord.assessment.evidence import Direction, Finding, Producer, Strength, Subject
+from accord.assessment.evidence import AssessedFile, Direction, Finding, Producer, Strength
 from accord.media.kinds import MediaKind
 from accord.provenance.verification import (
     CHANGED_CONTENT,
@@ -49,7 +49,7 @@ class ProvenanceProducer(Producer):
     media_kinds = frozenset(MediaKind)
     description = "Content Credentials (C2PA): validity, signer, digital source types"
 
-    def produce(self, subject: Subject) -> Sequence[Finding]:
+    def produce(self, subject: AssessedFile) -> Sequence[Finding]:
         verification = verify_file(
             subject.media.path, anchors=subject.anchors, limits=subject.media.limits
         )

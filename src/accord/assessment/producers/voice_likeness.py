@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from accord.assessment.assessment import VOICE_LIKENESS_CODE
-from accord.assessment.evidence import Direction, Finding, Producer, Strength, Subject
+from accord.assessment.evidence import AssessedFile, Direction, Finding, Producer, Strength
 from accord.assessment.gallery import VoiceGallery
+from accord.assessment.result import VOICE_LIKENESS_CODE
 from accord.errors import SignalNotApplicable
 from accord.media.kinds import MediaKind
 from accord.signals.voices import SAME_SPEAKER_SIMILARITY, voice_embedding
@@ -38,10 +38,10 @@ class VoiceLikenessProducer(Producer):
     def __init__(self, gallery: VoiceGallery) -> None:
         self.gallery = gallery
 
-    def applies(self, subject: Subject) -> bool:
+    def applies(self, subject: AssessedFile) -> bool:
         return len(self.gallery) > 0 and super().applies(subject)
 
-    def produce(self, subject: Subject) -> Sequence[Finding]:
+    def produce(self, subject: AssessedFile) -> Sequence[Finding]:
         try:
             embedding = voice_embedding(subject.media)
         except SignalNotApplicable:

@@ -19,19 +19,6 @@ class OrganizationKind(StrEnum):
     PARTNER = "partner"
 
 
-class Role(StrEnum):
-    #: A candidate or official reporting deepfakes of themselves.
-    PROTECTED_PERSON = "protected_person"
-    #: Campaign staff a protected person authorised to report for them.
-    REPRESENTATIVE = "representative"
-    REVIEWER = "reviewer"
-    #: Decides appeals, which a different reviewer than the first must hear.
-    SENIOR_REVIEWER = "senior_reviewer"
-    ADMIN = "admin"
-    #: Reads everything, changes nothing.
-    AUDITOR = "auditor"
-
-
 class Organization(Base):
     __tablename__ = "organizations"
 
@@ -51,6 +38,7 @@ class User(Base):
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
+    #: An ``auth.roles.Role`` value.
     role: Mapped[str] = mapped_column(String(32))
     #: argon2id, in PHC string form; never the password.
     password_hash: Mapped[str] = mapped_column(String(200))

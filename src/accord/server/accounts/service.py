@@ -17,11 +17,12 @@ import functools
 import hashlib
 import hmac
 import secrets
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest, Conflict, CsrfRefused, NotFound, WrongCredentials
@@ -31,10 +32,10 @@ from accord.server.accounts.models import (
     LoginSession,
     Organization,
     OrganizationKind,
-    Role,
     User,
 )
 from accord.server.accounts.passwords import check_password
+from accord.server.auth.roles import Role
 from accord.server.db.base import utc_now
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -199,6 +200,18 @@ def set_active(session: Session, user: User, *, active: bool) -> None:
     session.flush()
 
 
+def unlock(session: Session, email: str) -> None:
+    """End a sign-in lockout now: anyone can lock an address by typing wrong passwords
+    for it, so an admin can let its owner back in."""
+    lockout.forget_failures(session, email)
+
+
+def works_for_election_authority(session: Session, user: User) -> bool:
+    """Whether ``user``'s organization is an election authority."""
+    organization = session.get(Organization, user.organization_id)
+    return organization is not None and organization.kind == OrganizationKind.ELECTION_AUTHORITY
+
+
 def log_out(session: Session, token: str) -> None:
     session.execute(delete(LoginSession).where(LoginSession.token_sha256 == _digest(token)))
 
@@ -252,3 +265,27 @@ def list_users(session: Session) -> list[tuple[User, Organization]]:
         .order_by(Organization.name, User.email)
     )
     return [(user, organization) for user, organization in session.execute(query)]
+
+
+def count_organizations(session: Session) -> int:
+    return int(session.scalar(select(func.count(Organization.id))) or 0)
+
+
+def count_active_users(session: Session) -> int:
+    """Users who may sign in (not deactivated)."""
+    return int(session.scalar(select(func.count(User.id)).where(User.active.is_(True))) or 0)
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def users_by_id(session: Session, user_ids: Collection[int]) -> dict[int, User]:
+    """The users with these ids (a missing id is left out), by id."""
+    return {user.id: user for user in session.scalars(select(User).where(User.id.in_(user_ids)))}
+
+
+def active_users_in(session: Session, role: str) -> list[User]:
+    """The users in ``role`` who may sign in, by email: those an admin may choose from."""
+    chosen = select(User).where(User.role == role, User.active.is_(True)).order_by(User.email)
+    return list(session.scalars(chosen))

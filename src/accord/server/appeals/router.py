@@ -5,14 +5,17 @@ platform fetches those tokens with its API key; senior reviewers list and decide
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
 
 from accord.errors import Unauthorized
-from accord.server.accounts.models import Role, User
-from accord.server.accounts.router import signed_in
+from accord.server.appeals.schemas import (
+    AppealDecisionIn,
+    UploaderAppealIn,
+    appeal_json,
+    code_json,
+)
 from accord.server.appeals.service import (
     appeal_as_uploader,
     decide_appeal,
@@ -21,34 +24,21 @@ from accord.server.appeals.service import (
 )
 from accord.server.auth.guard import limit_per_address, require
 from accord.server.auth.keys import Scope
+from accord.server.auth.roles import Role
+from accord.server.auth.sessions import signed_in
 from accord.server.auth.state import Caller
-from accord.server.decisions.appeal_codes import MAX_CODES, AppealCode, codes_for_platform
-from accord.server.decisions.service import appeal_deadline
+from accord.server.decisions.schemas import MAX_CODES
+from accord.server.decisions.service import codes_for_platform
 from accord.server.deps import RuntimeDep, SessionDep
-from accord.server.notices.router import appeal_json
-from accord.server.runtime import Runtime
+
+if TYPE_CHECKING:
+    from accord.server.accounts.models import User
 
 router = APIRouter(prefix="/v1/appeals", tags=["appeals"])
-Reader = Annotated[User, Depends(signed_in(Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR))]
-Senior = Annotated[User, Depends(signed_in(Role.SENIOR_REVIEWER))]
+Reader = Annotated["User", Depends(signed_in(Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR))]
+Senior = Annotated["User", Depends(signed_in(Role.SENIOR_REVIEWER))]
 PlatformCaller = Annotated[Caller, Depends(require(Scope.PLATFORM))]
 _MAX_LIST = 500
-
-
-class UploaderAppealIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    token: str = Field(max_length=200)
-    reason: str = Field(max_length=5000)
-    #: Where to send the outcome; the platform hears it in any case.
-    contact_email: str = Field(default="", max_length=320)
-
-
-class AppealDecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    outcome: Literal["upheld", "reversed"]
-    reasons: str = Field(max_length=5000)
 
 
 @router.post("", status_code=201, summary="Appeal a decision on your content")
@@ -60,7 +50,7 @@ def appeal(
         per_minute=runtime.settings.notices_per_minute_per_address,
     )  # fmt: skip
     filed = appeal_as_uploader(
-        runtime, session, body.token, body.reason, contact_email=body.contact_email
+        runtime.settings, session, body.token, body.reason, contact_email=body.contact_email
     )
     return appeal_json(filed)
 
@@ -84,7 +74,7 @@ def platform_codes(
         runtime.settings, session, platform,
         platform_content_id=platform_content_id, since=since, limit=limit,
     )  # fmt: skip
-    return {"platform": platform, "codes": [_code_json(runtime, code) for code in codes]}
+    return {"platform": platform, "codes": [code_json(runtime.settings, code) for code in codes]}
 
 
 def platform_of(caller: Caller) -> str:
@@ -93,24 +83,6 @@ def platform_of(caller: Caller) -> str:
     if caller.platform is None:
         raise Unauthorized("send your platform's API key as 'Authorization: Bearer <key>'")
     return caller.platform
-
-
-def _code_json(runtime: Runtime, code: AppealCode) -> dict[str, Any]:
-    until = appeal_deadline(runtime, code.decision)
-    return {
-        "puid": code.item_action.puid,
-        "case": code.case_reference,
-        "decision": code.decision.id,
-        "action": code.decision.action,
-        "automated": code.decision.reviewer_id is None,
-        "item": {
-            "url": code.item.url,
-            "platform_content_id": code.item.platform_content_id,
-            "uploader": code.item.uploader,
-        },
-        "appeal": {"token": code.token, "until": until.isoformat()},
-        "reversed": code.decision.reversed_at is not None,
-    }
 
 
 @router.get("", summary="Open appeals, the closest deadline first")

@@ -3,27 +3,39 @@ months; a senior reviewer who did not take it decides, and a reversal undoes it.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest, Conflict, Forbidden, NotFound
-from accord.server.accounts.models import Role, User
 from accord.server.appeals.models import Appeal, AppealStatus
-from accord.server.cases.models import Case, CaseItem
+from accord.server.auth.roles import Role
+from accord.server.cases.service import case_by_id, item_by_id
 from accord.server.db.base import utc_now
-from accord.server.decisions.models import Decision, ItemAction
+from accord.server.decisions.schemas import appeal_deadline
 from accord.server.decisions.service import (
-    appeal_deadline,
+    action_for_token,
+    deciders,
+    decision_by_id,
+    item_action_by_id,
     latest_decision_for_notice,
+    lock_decision,
     reverse,
+    reversed_in_case,
 )
-from accord.server.notices.models import Notice
-from accord.server.notices.notifications import tell_appeal_outcome
+from accord.server.mail.service import queue_mail
+from accord.server.notices.service import SIGNATURE, get_notice
 from accord.server.runtime import Runtime
-from accord.server.tokens import new_reference, token_digest
-from accord.server.webhooks.outbox import enqueue_for_platform
+from accord.server.settings import Settings
+from accord.server.tokens import new_reference
+from accord.server.webhooks.service import enqueue_for_platform
+
+if TYPE_CHECKING:
+    from accord.server.accounts.models import User
+    from accord.server.decisions.models import Decision, ItemAction
+    from accord.server.notices.models import Notice
 
 MIN_REASON = 10
 MAX_REASON = 5000
@@ -35,7 +47,7 @@ MOOT_REASONS = (
 
 
 def appeal_as_uploader(
-    runtime: Runtime, session: Session, token: str, reason: str, *, contact_email: str = ""
+    settings: Settings, session: Session, token: str, reason: str, *, contact_email: str = ""
 ) -> Appeal:
     """The uploader's appeal, with the token the platform passed on from the action;
     ``contact_email``, if given, hears the outcome."""
@@ -43,22 +55,10 @@ def appeal_as_uploader(
     email = contact_email.strip().lower()
     if email and ("@" not in email or " " in email):
         raise BadRequest(f"contact_email: {contact_email!r} is not an email address")
-    _check_open_to_appeal(runtime, session, decision, item_action=item_action)
-    appeal = _file(runtime, session, decision, reason, item_action=item_action)
+    _check_open_to_appeal(settings, session, decision, item_action=item_action)
+    appeal = _file(settings, session, decision, reason, item_action=item_action)
     appeal.contact_email = email
     return appeal
-
-
-def action_for_token(session: Session, token: str) -> tuple[ItemAction, Decision]:
-    """What was done to an uploader's content, found by the appeal token they were given."""
-    item_action = session.scalar(
-        select(ItemAction).where(ItemAction.appeal_token_sha256 == token_digest(token.strip()))
-    )
-    if item_action is None:
-        raise NotFound("that appeal code is not valid")
-    decision = session.get(Decision, item_action.decision_id)
-    assert decision is not None  # noqa: S101 - item actions cascade with their decision
-    return item_action, decision
 
 
 def appeals_of(session: Session, item_action: ItemAction) -> list[Appeal]:
@@ -69,14 +69,28 @@ def appeals_of(session: Session, item_action: ItemAction) -> list[Appeal]:
     )
 
 
-def appeal_as_notifier(runtime: Runtime, session: Session, notice: Notice, reason: str) -> Appeal:
+def appeals_of_decision(session: Session, decision_id: int) -> list[Appeal]:
+    """The appeals against ``decision_id``, oldest first."""
+    return list(
+        session.scalars(select(Appeal).where(Appeal.decision_id == decision_id).order_by(Appeal.id))
+    )
+
+
+def appeals_of_notice(session: Session, notice: Notice) -> list[Appeal]:
+    """The appeals a notifier made from ``notice``, oldest first."""
+    return list(
+        session.scalars(select(Appeal).where(Appeal.notice_id == notice.id).order_by(Appeal.id))
+    )
+
+
+def appeal_as_notifier(settings: Settings, session: Session, notice: Notice, reason: str) -> Appeal:
     """A notifier's appeal against the decision that applies to the copy they reported."""
     # The latest, reversed or not: a reversed one is refused with the reason, below.
     decision = latest_decision_for_notice(session, notice)
     if decision is None:
         raise Conflict(f"notice {notice.tracking_number} has no decision to appeal yet")
-    _check_open_to_appeal(runtime, session, decision, notice=notice)
-    return _file(runtime, session, decision, reason, notice=notice)
+    _check_open_to_appeal(settings, session, decision, notice=notice)
+    return _file(settings, session, decision, reason, notice=notice)
 
 
 def open_appeals(session: Session, limit: int = 100) -> list[Appeal]:
@@ -87,6 +101,13 @@ def open_appeals(session: Session, limit: int = 100) -> list[Appeal]:
             .order_by(Appeal.due_at, Appeal.id)
             .limit(limit)
         )
+    )
+
+
+def appeals_received_between(session: Session, start: datetime, end: datetime) -> list[Appeal]:
+    """The appeals received at ``start <= moment < end``."""
+    return list(
+        session.scalars(select(Appeal).where(Appeal.received_at >= start, Appeal.received_at < end))
     )
 
 
@@ -110,10 +131,7 @@ def decide_appeal(
         raise Forbidden("only a senior reviewer decides appeals")
     # Two seniors deciding appeals on one decision at once: the second waits here, then
     # sees what the first did (a reversal, or this appeal decided or made moot).
-    decision = session.get(
-        Decision, appeal.decision_id, with_for_update=True, populate_existing=True
-    )
-    assert decision is not None  # noqa: S101 - appeals cascade with their decision
+    decision = lock_decision(session, appeal.decision_id)
     session.refresh(appeal)
     if appeal.status == AppealStatus.MOOT:
         raise Conflict(
@@ -122,7 +140,7 @@ def decide_appeal(
         )
     if appeal.status != AppealStatus.OPEN:
         raise Conflict(f"appeal {appeal.reference} was decided already")
-    if senior.id in _deciders(session, decision):
+    if senior.id in deciders(session, decision):
         raise Forbidden("a decision's appeal is heard by someone other than who took it")
     if decision.reversed_at is not None:
         # Upholding it would tell the appellant something false: it no longer stands.
@@ -139,17 +157,17 @@ def decide_appeal(
     _tell_platform(session, appeal, decision)
     tell_appeal_outcome(session, runtime.settings, appeal)
     if reverse_decision:
-        _close_moot(runtime, session, appeal, decision)
+        _close_moot(runtime.settings, session, appeal, decision)
     session.flush()
     return appeal
 
 
-def _close_moot(runtime: Runtime, session: Session, reversing: Appeal, decision: Decision) -> None:
+def _close_moot(
+    settings: Settings, session: Session, reversing: Appeal, decision: Decision
+) -> None:
     """Close the other open appeals on what ``reversing`` undid (the decision and the
     automated copies that fell with it), telling each appellant why."""
-    undone = select(Decision.id).where(
-        Decision.case_id == decision.case_id, Decision.reversed_at.is_not(None)
-    )
+    undone = reversed_in_case(session, decision.case_id)
     others = session.scalars(
         select(Appeal).where(
             Appeal.decision_id.in_(undone),
@@ -161,28 +179,13 @@ def _close_moot(runtime: Runtime, session: Session, reversing: Appeal, decision:
         other.status, other.decided_at = AppealStatus.MOOT, utc_now()
         other.decided_by = reversing.decided_by
         other.reasons = MOOT_REASONS.format(reference=reversing.reference)
-        appealed = session.get(Decision, other.decision_id)
+        appealed = decision_by_id(session, other.decision_id)
         _tell_platform(session, other, appealed if appealed is not None else decision)
-        tell_appeal_outcome(session, runtime.settings, other)
-
-
-def _deciders(session: Session, decision: Decision) -> set[int]:
-    """Who took ``decision``: its reviewer, or for a copy decided automatically, whoever
-    took the decision it copied."""
-    if decision.reviewer_id is not None:
-        return {decision.reviewer_id}
-    earlier = session.scalars(
-        select(Decision.reviewer_id).where(
-            Decision.case_id == decision.case_id,
-            Decision.reviewer_id.is_not(None),
-            Decision.id < decision.id,
-        )
-    )
-    return {reviewer for reviewer in earlier if reviewer is not None}
+        tell_appeal_outcome(session, settings, other)
 
 
 def _check_open_to_appeal(
-    runtime: Runtime,
+    settings: Settings,
     session: Session,
     decision: Decision,
     *,
@@ -191,7 +194,7 @@ def _check_open_to_appeal(
 ) -> None:
     if decision.reversed_at is not None:
         raise Conflict("that decision was reversed already")
-    if utc_now() > appeal_deadline(runtime, decision):
+    if utc_now() > appeal_deadline(settings, decision):
         raise Conflict("the time to appeal that decision has passed")
     pending = select(Appeal.id).where(
         Appeal.decision_id == decision.id, Appeal.status == AppealStatus.OPEN
@@ -205,7 +208,7 @@ def _check_open_to_appeal(
 
 
 def _file(
-    runtime: Runtime,
+    settings: Settings,
     session: Session,
     decision: Decision,
     reason: str,
@@ -226,7 +229,7 @@ def _file(
         notice_id=notice.id if notice is not None else None,
         reason=reason.strip(),
         received_at=now,
-        due_at=now + timedelta(hours=runtime.settings.appeal_sla_hours),
+        due_at=now + timedelta(hours=settings.appeal_sla_hours),
     )
     session.add(appeal)
     session.flush()
@@ -237,9 +240,9 @@ def _tell_platform(session: Session, appeal: Appeal, decision: Decision) -> None
     """The uploader's platform hears the outcome of its user's appeal."""
     if appeal.item_action_id is None:
         return
-    item_action = session.get(ItemAction, appeal.item_action_id)
-    item = session.get(CaseItem, item_action.item_id) if item_action is not None else None
-    case = session.get(Case, decision.case_id)
+    item_action = item_action_by_id(session, appeal.item_action_id)
+    item = item_by_id(session, item_action.item_id) if item_action is not None else None
+    case = case_by_id(session, decision.case_id)
     if item is None or case is None:
         return
     enqueue_for_platform(
@@ -254,3 +257,22 @@ def _tell_platform(session: Session, appeal: Appeal, decision: Decision) -> None
             "puid": item_action.puid if item_action is not None else None,
         },
     )
+
+
+def tell_appeal_outcome(session: Session, settings: Settings, appeal: Appeal) -> None:
+    """The notifier who appealed, or the uploader if they left an address (their platform
+    is told in any case)."""
+    notice = get_notice(session, appeal.notice_id) if appeal.notice_id else None
+    recipient = notice.notifier_email if notice is not None else appeal.contact_email
+    about = f" on notice {notice.tracking_number}" if notice is not None else ""
+    verdict = {
+        AppealStatus.REVERSED: "the decision is reversed",
+        AppealStatus.MOOT: "it is closed, as the decision was already reversed on another appeal",
+    }.get(AppealStatus(appeal.status), "the decision is upheld")
+    body = (
+        f"Your appeal {appeal.reference}{about} is decided: {verdict}.\nReasons: {appeal.reasons}"
+    )
+    queue_mail(
+        session, settings, recipient, f"Your appeal {appeal.reference} is decided",
+        body + SIGNATURE,
+    )  # fmt: skip

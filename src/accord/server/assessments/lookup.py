@@ -1,33 +1,36 @@
 """The assessment's bank lookup on this instance: every bank, suppressed matches included,
 and accord's watermark resolved to its provenance record. Each hit brings what shows
 how a copy differs from the entry: the registered file itself where the blob store keeps
-it (pictures), and the stretches of sound or picture that match nothing in the entry's
-audio fingerprint or vPDQ frames."""
+it (pictures), and, for a signal type whose values span time (sound, video frames), the
+stretches that match nothing in the entry's value.
+
+The lookup hashes the file the assessment already opened, so its picture is decoded once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from accord.assessment.evidence import BankHit, BankLookup, Subject
+from accord.assessment.evidence import AssessedFile, BankHit, BankLookup
 from accord.media.kinds import MediaKind
-from accord.server.banks.models import BankEntry
 from accord.server.banks.service import entry_signals
 from accord.server.credentials.service import REGISTRY_BANK, record_for_watermark
-from accord.server.matching.lookup import match_file
-from accord.server.matching.service import Match, MatchOptions
+from accord.server.matching.service import Match, MatchOptions, match_opened
 from accord.server.runtime import Runtime
-from accord.signals.audio import differing_segments
 from accord.signals.hashing import HashResult
-from accord.signals.vpdq import differing_spans
+from accord.signals.registry import signal_type_classes
 from accord.signals.watermark import read_watermark
+
+if TYPE_CHECKING:
+    from accord.server.banks.models import BankEntry
 
 
 def bank_lookup(runtime: Runtime, session: Session) -> BankLookup:
-    def lookup(subject: Subject) -> list[BankHit]:
-        hashed, report = match_file(runtime, session, subject.media.path, MatchOptions())
+    def lookup(subject: AssessedFile) -> list[BankHit]:
+        hashed, report = match_opened(runtime, session, subject.opened, MatchOptions())
         matches = report.matches + report.suppressed
         differing = _differences(session, hashed, matches)
         hits = [
@@ -62,20 +65,14 @@ def bank_lookup(runtime: Runtime, session: Session) -> BankLookup:
     return lookup
 
 
-#: How each signal type that spans time says where a copy differs from an entry.
-_DIFFERENCES: dict[str, Callable[[str, str, Match], list[tuple[float, float]]]] = {
-    "audio": lambda query, stored, match: differing_segments(
-        query, stored, float(match.detail.get("offset_seconds", 0.0))
-    ),
-    "vpdq": lambda query, stored, _match: differing_spans(query, stored),
-}
-
-
 def _differences(
     session: Session, hashed: HashResult, matches: list[Match]
 ) -> dict[tuple[int, str], tuple[tuple[float, float], ...]]:
-    """For each sound or video match: the stretches of the file unlike the entry."""
-    timed = [match for match in matches if match.signal_type in _DIFFERENCES]
+    """For each match by a timed signal (sound, video): the stretches unlike the entry."""
+    types = signal_type_classes()
+    timed = [
+        match for match in matches if match.signal_type in types and types[match.signal_type].timed
+    ]
     if not timed:
         return {}
     stored = entry_signals(session, [match.entry.id for match in timed])
@@ -84,7 +81,7 @@ def _differences(
         query = hashed.signal(match.signal_type)
         entry_value = stored.get(match.entry.id, {}).get(match.signal_type)
         if query is not None and entry_value is not None:
-            spans = _DIFFERENCES[match.signal_type](query.value, entry_value, match)
+            spans = types[match.signal_type].differing_spans(query.value, entry_value, match.detail)
             found[(match.entry.id, match.signal_type)] = tuple(spans)
     return found
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from PIL import Image
 
-from accord.assessment.assessment import Assessment
+from accord.assessment.result import Assessment
 from accord.errors import MediaError, ReportError
 from accord.media.file import open_media
 from accord.media.image import decode_image

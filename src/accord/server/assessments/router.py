@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, UploadFile
 
-from accord.assessment.assessment import assessment_schema
+from accord.assessment.result import assessment_schema
 from accord.server.assessments.service import assess_path
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope

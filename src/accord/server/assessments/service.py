@@ -1,5 +1,6 @@
 """Assessing a file with what this instance knows: the one entry other domains (triage)
-and the CLI call, instead of the HTTP router."""
+and the CLI call, instead of the HTTP router. The report's HTML and PDF (``report``) are
+named from here."""
 
 from __future__ import annotations
 
@@ -9,19 +10,24 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from accord.assessment.assessing import assess_file
-from accord.assessment.assessment import Assessment
+from accord.assessment.pipeline import assess_file
+from accord.assessment.result import Assessment
 from accord.server.assessments.lookup import bank_lookup
+from accord.server.assessments.report import render_html, write_pdf
 from accord.server.issuers.service import trust_anchors
 from accord.server.persons.service import load_gallery, load_voice_gallery
 from accord.server.runtime import Runtime
+from accord.signals.hashing import OpenedFile
+
+__all__ = ["assess_path", "assessment_of", "render_html", "write_pdf"]
 
 
-def assessment_of(runtime: Runtime, session: Session, path: Path) -> Assessment:
-    """Assess with this instance's trust anchors, banks, registry and protected people."""
+def assessment_of(runtime: Runtime, session: Session, path: Path | OpenedFile) -> Assessment:
+    """Assess with this instance's trust anchors, banks, registry and protected people; a
+    file the caller opened (``hashing.service.open_file``) is decoded once for both."""
     return assess_file(
         path,
-        anchors=trust_anchors(runtime, session),
+        anchors=trust_anchors(session, runtime.trust_anchors),
         banks=bank_lookup(runtime, session),
         limits=runtime.settings.media_limits,
         detector_dir=runtime.settings.detector_dir,

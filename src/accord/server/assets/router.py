@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Path, UploadFile
 
 from accord.errors import NotFound
 from accord.server.assets import service
-from accord.server.assets.models import Asset
-from accord.server.assets.schemas import AssetRead, SignalRead
+from accord.server.assets.schemas import AssetRead, to_asset_read
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
 from accord.server.deps import RuntimeDep, SessionDep
@@ -41,15 +40,3 @@ def read_asset(sha256: Sha256Path, session: SessionDep) -> AssetRead:
         msg = f"no asset with SHA-256 {sha256}"
         raise NotFound(msg)
     return to_asset_read(asset)
-
-
-def to_asset_read(asset: Asset) -> AssetRead:
-    return AssetRead(
-        sha256=asset.sha256,
-        kind=asset.kind,
-        format=asset.format,
-        mime=asset.mime,
-        size=asset.size,
-        created_at=asset.created_at,
-        signals={signal.signal_type: SignalRead.model_validate(signal) for signal in asset.signals},
-    )

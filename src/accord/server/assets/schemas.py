@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from accord.server.assets.models import Asset
+
 
 class SignalRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -28,3 +30,15 @@ class HashRead(BaseModel):
 class AssetRead(HashRead):
     sha256: str
     created_at: datetime
+
+
+def to_asset_read(asset: Asset) -> AssetRead:
+    return AssetRead(
+        sha256=asset.sha256,
+        kind=asset.kind,
+        format=asset.format,
+        mime=asset.mime,
+        size=asset.size,
+        created_at=asset.created_at,
+        signals={signal.signal_type: SignalRead.model_validate(signal) for signal in asset.signals},
+    )

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
-from accord.server.accounts.models import Role, User
-from accord.server.accounts.router import signed_in
-from accord.server.audit.trail import newest, verify
+from accord.server.audit.schemas import verification_json
+from accord.server.audit.service import newest, verify
+from accord.server.auth.roles import Role
+from accord.server.auth.sessions import signed_in
 from accord.server.deps import SessionDep
 
+if TYPE_CHECKING:
+    from accord.server.accounts.models import User
+
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
-Auditor = Annotated[User, Depends(signed_in(Role.AUDITOR, Role.ADMIN))]
+Auditor = Annotated["User", Depends(signed_in(Role.AUDITOR, Role.ADMIN))]
 _MAX_ENTRIES = 1000
 
 
@@ -26,10 +30,4 @@ async def entries(
 
 @router.get("/verify", summary="Check every entry's seal and link")
 async def verify_chain(_user: Auditor, session: SessionDep) -> dict[str, Any]:
-    result = await run_in_threadpool(verify, session)
-    return {
-        "intact": result.intact,
-        "entries": result.entries,
-        "head_hash": result.head_hash,
-        "problems": result.problems,
-    }
+    return verification_json(await run_in_threadpool(verify, session))

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from accord.errors import MissingScope, RateLimited, Unauthorized
@@ -59,7 +60,7 @@ async def admit(request: Request, runtime: Runtime, scope: Scope) -> Caller:
     digest = hashlib.sha256(key.encode()).hexdigest()
     cached, caller = guard.keys.get(digest)
     if not cached:
-        caller = await run_in_threadpool(_read_caller, runtime, key)
+        caller = await run_in_threadpool(_read_caller, runtime.sessions, key)
         guard.keys.put(digest, caller)
     if caller is None:
         raise Unauthorized("the API key is unknown or revoked")
@@ -73,9 +74,9 @@ async def admit(request: Request, runtime: Runtime, scope: Scope) -> Caller:
     return caller
 
 
-def _read_caller(runtime: Runtime, key: str) -> Caller | None:
+def _read_caller(sessions: sessionmaker[Session], key: str) -> Caller | None:
     # A session of its own: most requests find their key cached and need none.
-    with runtime.sessions() as session:
+    with sessions() as session:
         row = find_key(session, key)
         if row is None:
             return None

@@ -30,7 +30,7 @@ class Scope(StrEnum):
     #: Send notices as a partner organisation.
     NOTIFY = "notify"
     #: The key's notices come from a trusted flagger (DSA Art. 22): set only for an
-    #: organisation a Digital Runtime Coordinator awarded that status.
+    #: organisation a Digital Services Coordinator awarded that status.
     TRUSTED_FLAGGER = "trusted_flagger"
     #: Act for a platform (the key's ``platform``): fetch the appeal codes of its
     #: restricted content.

@@ -1,16 +1,34 @@
-"""Refusals by role, in words: who may do this, and who the reader is signed in as.
+"""The roles a signed-in person holds, and refusals by role in words: who may do this,
+and who the reader is signed in as.
 
 A signed-in person refused a page or an API call reads "only administrators may open
-this page; you are signed in as a reviewer", not an API key's vocabulary.
+this page; you are signed in as a reviewer", not an API key's vocabulary. Every domain's
+routes and pages admit people by these roles (``auth.sessions.signed_in``), so they live
+here, beside the session check, not in the accounts domain's tables.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 
 from accord.errors import Forbidden
 
-#: Each role (``accounts.models.Role``'s values) as one person and as people.
+
+class Role(StrEnum):
+    #: A candidate or official reporting deepfakes of themselves.
+    PROTECTED_PERSON = "protected_person"
+    #: Campaign staff a protected person authorised to report for them.
+    REPRESENTATIVE = "representative"
+    REVIEWER = "reviewer"
+    #: Decides appeals, which a different reviewer than the first must hear.
+    SENIOR_REVIEWER = "senior_reviewer"
+    ADMIN = "admin"
+    #: Reads everything, changes nothing.
+    AUDITOR = "auditor"
+
+
+#: Each role (``Role``'s values) as one person and as people.
 _WORDS = {
     "protected_person": ("a protected person", "protected people"),
     "representative": ("a representative", "representatives"),

@@ -24,19 +24,14 @@ from accord.server.banks.schemas import (
     BankRead,
     BankUpdate,
     EntryCreate,
+    EntryFields,
     EntryFieldsIn,
     EntryRead,
     EntryUpdate,
     ImportReport,
+    TransferFormat,
     to_bank_read,
     to_entry_read,
-)
-from accord.server.banks.transfer import (
-    TransferFormat,
-    import_lines,
-    iter_bank,
-    parse,
-    serialize,
 )
 from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.hashing.service import hash_for_bank, reliable_signals
@@ -152,9 +147,7 @@ def add_file_entry(
     return entry
 
 
-def _with_asset(
-    fields: service.EntryFields, sha256: str, filename: str | None
-) -> service.EntryFields:
+def _with_asset(fields: EntryFields, sha256: str, filename: str | None) -> EntryFields:
     extra = dict(fields.extra)
     if filename:
         extra.setdefault("filename", filename)
@@ -211,8 +204,8 @@ def import_entries(
     lines = codecs.iterdecode(file.file, "utf-8", errors="strict")
     source = f"import:{file.filename or file_format.value}"
     try:
-        report = import_lines(
-            session, bank, parse(lines, file_format, source=source, added_by=caller.key_name or "")
+        report = service.import_entries(
+            session, bank, lines, file_format, source=source, added_by=caller.key_name or ""
         )
     except UnicodeDecodeError as error:
         raise BadRequest(f"the file is not UTF-8 text: {error.reason}") from None
@@ -230,7 +223,7 @@ def export_entries(
     # Written out within the request's transaction (one consistent snapshot), spilling to
     # disk past a few MB, then streamed after the session has closed.
     spool = tempfile.SpooledTemporaryFile(max_size=_EXPORT_IN_MEMORY)  # noqa: SIM115
-    for chunk in serialize(iter_bank(session, bank), file_format):
+    for chunk in service.export_entries(session, bank, file_format):
         spool.write(chunk.encode())
     spool.seek(0)
     media_type = {"jsonl": "application/jsonl", "csv": "text/csv"}.get(file_format, "text/plain")
@@ -248,8 +241,8 @@ def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
             yield chunk
 
 
-def to_entry_fields(body: EntryFieldsIn, *, source: str, added_by: str) -> service.EntryFields:
-    return service.EntryFields(
+def to_entry_fields(body: EntryFieldsIn, *, source: str, added_by: str) -> EntryFields:
+    return EntryFields(
         source=source,
         url=body.url,
         platform_content_id=body.platform_content_id,

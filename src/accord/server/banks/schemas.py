@@ -1,13 +1,60 @@
-"""Request and response bodies of the bank API."""
+"""Request and response bodies of the bank API, and the vocabulary other domains and the
+CLI use to describe banks and entries (``BankKind``, ``Marking``, ``EntryFields``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from accord.server.banks.models import Bank, BankEntry, BankKind, Marking
+
+#: The enums live beside the tables that store their values; they are named from here.
+__all__ = [
+    "BankCreate",
+    "BankKind",
+    "BankRead",
+    "BankUpdate",
+    "EntryCreate",
+    "EntryFields",
+    "EntryFieldsIn",
+    "EntryRead",
+    "EntryUpdate",
+    "ImportReport",
+    "Marking",
+    "TransferFormat",
+    "to_bank_read",
+    "to_entry_read",
+]
+
+
+class TransferFormat(StrEnum):
+    """The files entries are imported from and exported to (``banks.transfer``)."""
+
+    JSONL = "jsonl"
+    CSV = "csv"
+    HMA = "hma"
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFields:
+    """What a caller may say about one entry besides its signals."""
+
+    source: str = ""
+    url: str | None = None
+    platform_content_id: str | None = None
+    case_reference: str | None = None
+    labels: Sequence[str] = ()
+    note: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    asset_sha256: str | None = None
+    added_by: str = ""
+    enabled: bool = True
+    disabled_until: datetime | None = None
 
 
 class BankCreate(BaseModel):

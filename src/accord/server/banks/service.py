@@ -1,61 +1,75 @@
-"""Create, change and delete banks and their entries; every write keeps the index feeds."""
+"""Create, change and delete banks and their entries; every write keeps the index feeds.
+
+The one entry other domains and the CLI call: bulk import and export (``banks.transfer``
+reads and writes the files) and the index feeds (``banks.feeds``) are reached from here.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, literal, select, text
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from accord.errors import BadRequest, Conflict, InvalidSignal, NotFound
-from accord.server.audit import trail as audit
-from accord.server.banks.models import (
-    Bank,
-    BankEntry,
-    BankKind,
-    EntrySignal,
-    Marking,
-    SignalRemoval,
+from accord.errors import BadRequest, Conflict, InvalidSignal, NotFound, SignalError
+from accord.server.audit import service as audit
+from accord.server.banks.feeds import (
+    feed_heads,
+    insert_signals,
+    lock_index_feeds,
+    record_removals,
+    removals_after,
+    signals_after,
 )
-from accord.server.db.base import UtcDateTime, utc_now
+from accord.server.banks.models import Bank, BankEntry, BankKind, EntrySignal, Marking
+from accord.server.banks.schemas import (
+    EntryFields,
+    ImportReport,
+    TransferFormat,
+    to_entry_read,
+)
+from accord.server.banks.transfer import ParsedEntry, RejectedLine, parse, serialize
+from accord.server.db.base import utc_now
 from accord.signals.registry import get_signal_type
+
+#: The domain's public entries; some live in its own modules and are named from here.
+__all__ = [
+    "BANK_NAME",
+    "ENTRY_EDITABLE",
+    "EntryFields",
+    "add_entries",
+    "add_entry",
+    "check_bank_name",
+    "check_thresholds",
+    "create_bank",
+    "delete_bank",
+    "delete_entry",
+    "ensure_bank",
+    "entries_of_signals",
+    "entry_counts",
+    "entry_signals",
+    "export_entries",
+    "feed_heads",
+    "find_bank",
+    "find_entry",
+    "get_bank",
+    "get_entry",
+    "import_entries",
+    "list_banks",
+    "list_entries",
+    "lock_index_feeds",
+    "removals_after",
+    "signals_after",
+    "update_bank",
+    "update_entry",
+    "validate_signals",
+]
 
 #: HMA's rule for bank names, kept so HMA clients and data move over unchanged.
 BANK_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,99}")
-#: Any 64-bit key works for the advisory lock; this one spells "accord" loosely.
-_FEED_LOCK_KEY = 0xACC0D
-
-
-@dataclass(frozen=True, slots=True)
-class EntryFields:
-    """What a caller may say about one entry besides its signals."""
-
-    source: str = ""
-    url: str | None = None
-    platform_content_id: str | None = None
-    case_reference: str | None = None
-    labels: Sequence[str] = ()
-    note: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
-    asset_sha256: str | None = None
-    added_by: str = ""
-    enabled: bool = True
-    disabled_until: datetime | None = None
-
-
-def lock_index_feeds(session: Session) -> None:
-    """Serialise writers of the index feeds, so feed ids commit in increasing order.
-
-    Matchers read ``id > last_seen``; on PostgreSQL two concurrent transactions could
-    otherwise commit ids out of order and a matcher would skip the lower one forever.
-    SQLite already serialises writers.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FEED_LOCK_KEY})
 
 
 def check_bank_name(name: str) -> str:
@@ -183,7 +197,7 @@ def delete_bank(session: Session, bank: Bank) -> None:
     signal_ids = select(EntrySignal.id, EntrySignal.signal_type).where(
         EntrySignal.entry_id.in_(select(BankEntry.id).where(BankEntry.bank_id == bank.id))
     )
-    _record_removals(session, signal_ids)
+    record_removals(session, signal_ids)
     session.execute(
         delete(EntrySignal).where(
             EntrySignal.entry_id.in_(select(BankEntry.id).where(BankEntry.bank_id == bank.id))
@@ -194,17 +208,6 @@ def delete_bank(session: Session, bank: Bank) -> None:
     audit.record(session, "delete", "bank_entries", f"bank:{bank.id}", before={"entries": removed})
     session.delete(bank)
     session.flush()
-
-
-def _record_removals(session: Session, signal_rows: Select[int, str]) -> None:
-    """Log the signals ``signal_rows`` selects (id, type) as removed, in one statement."""
-    rows = signal_rows.subquery()
-    session.execute(
-        insert(SignalRemoval).from_select(
-            ["signal_id", "signal_type", "removed_at"],
-            select(rows.c.id, rows.c.signal_type, literal(utc_now(), UtcDateTime())),
-        )
-    )
 
 
 def validate_signals(signals: Mapping[str, object]) -> dict[str, str]:
@@ -231,7 +234,7 @@ def add_entry(
     entry = _new_entry(bank, fields)
     session.add(entry)
     session.flush()
-    _insert_signals(session, [(entry.id, checked)])
+    insert_signals(session, [(entry.id, checked)])
     return entry
 
 
@@ -250,7 +253,7 @@ def add_entries(
         insert(BankEntry).returning(BankEntry.id, sort_by_parameter_order=True),
         [_entry_row(bank, fields, now) for _, fields in items],
     ).all()
-    _insert_signals(session, zip(ids, (signals for signals, _ in items), strict=True))
+    insert_signals(session, zip(ids, (signals for signals, _ in items), strict=True))
     audit.record(
         session,
         "import",
@@ -259,18 +262,6 @@ def add_entries(
         after={"bank": bank.name, "entries": len(ids)},
     )
     return list(ids)
-
-
-def _insert_signals(
-    session: Session, signals_by_entry: Iterable[tuple[int, Mapping[str, str]]]
-) -> None:
-    now = utc_now()
-    rows = [
-        {"entry_id": entry_id, "signal_type": name, "value": value, "created_at": now}
-        for entry_id, signals in signals_by_entry
-        for name, value in signals.items()
-    ]
-    session.execute(insert(EntrySignal), rows)
 
 
 def _entry_row(bank: Bank, fields: EntryFields, now: datetime) -> dict[str, Any]:
@@ -296,11 +287,29 @@ def _new_entry(bank: Bank, fields: EntryFields) -> BankEntry:
     return BankEntry(**_entry_row(bank, fields, utc_now()))
 
 
-def get_entry(session: Session, bank: Bank, entry_id: int) -> BankEntry:
+def find_entry(session: Session, bank: Bank, entry_id: int) -> BankEntry | None:
     entry = session.get(BankEntry, entry_id)
-    if entry is None or entry.bank_id != bank.id:
+    return entry if entry is not None and entry.bank_id == bank.id else None
+
+
+def get_entry(session: Session, bank: Bank, entry_id: int) -> BankEntry:
+    entry = find_entry(session, bank, entry_id)
+    if entry is None:
         raise NotFound(f"bank {bank.name} has no entry {entry_id}")
     return entry
+
+
+def entries_of_signals(
+    session: Session, signal_ids: Collection[int]
+) -> dict[int, tuple[str, BankEntry]]:
+    """``{signal_id: (signal_type, entry)}`` for those of the stored signals that still
+    exist: what a lookup's index hits point at."""
+    rows = session.execute(
+        select(EntrySignal.id, EntrySignal.signal_type, BankEntry)
+        .join(BankEntry, EntrySignal.entry_id == BankEntry.id)
+        .where(EntrySignal.id.in_(signal_ids))
+    )
+    return {signal_id: (signal_type, entry) for signal_id, signal_type, entry in rows}
 
 
 def entry_signals(session: Session, entry_ids: Sequence[int]) -> dict[int, dict[str, str]]:
@@ -352,10 +361,78 @@ def update_entry(session: Session, entry: BankEntry, changes: Mapping[str, Any])
 
 def delete_entry(session: Session, entry: BankEntry) -> None:
     lock_index_feeds(session)
-    _record_removals(
+    record_removals(
         session,
         select(EntrySignal.id, EntrySignal.signal_type).where(EntrySignal.entry_id == entry.id),
     )
     session.execute(delete(EntrySignal).where(EntrySignal.entry_id == entry.id))
     session.delete(entry)
     session.flush()
+
+
+#: Entries written per statement batch during an import.
+_IMPORT_BATCH = 1_000
+#: Rejected lines reported back in detail; the count covers all of them.
+_REPORTED_ERRORS = 100
+
+
+def import_entries(
+    session: Session,
+    bank: Bank,
+    lines: Iterable[str],
+    file_format: TransferFormat,
+    *,
+    source: str,
+    added_by: str,
+) -> ImportReport:
+    """Add the entries of a file's ``lines``; a line that is not text raises
+    ``UnicodeDecodeError`` from the iteration, as the file's reader does."""
+    return _import_lines(session, bank, parse(lines, file_format, source=source, added_by=added_by))
+
+
+def _import_lines(
+    session: Session, bank: Bank, parsed: Iterable[ParsedEntry | RejectedLine]
+) -> ImportReport:
+    """Add every valid entry; collect the reasons for the others."""
+    added, rejected = 0, 0
+    errors: list[dict[str, Any]] = []
+    batch: list[tuple[dict[str, str], EntryFields]] = []
+
+    def flush() -> None:
+        nonlocal added
+        added += len(add_entries(session, bank, batch))
+        batch.clear()
+
+    for item in parsed:
+        if isinstance(item, RejectedLine):
+            problem = item.error
+        else:
+            try:  # checked before any write, so a bad line costs nothing
+                batch.append((validate_signals(item.signals), item.fields))
+            except (BadRequest, SignalError) as error:
+                problem = error.detail
+            else:
+                if len(batch) >= _IMPORT_BATCH:
+                    flush()
+                continue
+        rejected += 1
+        if len(errors) < _REPORTED_ERRORS:
+            errors.append({"line": item.line, "error": problem})
+    flush()
+    return ImportReport(added=added, rejected=rejected, errors=errors)
+
+
+def export_entries(session: Session, bank: Bank, file_format: TransferFormat) -> Iterator[str]:
+    """Every entry of ``bank`` as text chunks of the file format, ready to write."""
+    return serialize(_iter_bank(session, bank), file_format)
+
+
+def _iter_bank(session: Session, bank: Bank) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
+    """Every entry of ``bank`` with its signals, a page at a time."""
+    after = 0
+    while entries := list_entries(session, bank, after_id=after, limit=1000):
+        signals = entry_signals(session, [entry.id for entry in entries])
+        for entry in entries:
+            read = to_entry_read(bank, entry, signals[entry.id])
+            yield read.model_dump(mode="json", exclude={"signals"}), read.signals
+        after = entries[-1].id

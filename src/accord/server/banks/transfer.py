@@ -18,16 +18,9 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from accord.errors import BadRequest, SignalError
-from accord.server.banks import service
-from accord.server.banks.models import Bank
-from accord.server.banks.schemas import ImportReport, to_entry_read
-from accord.server.banks.service import EntryFields
+from accord.server.banks.schemas import EntryFields, TransferFormat
 from accord.signals.registry import from_hma_name, to_hma_name
 
 CSV_COLUMNS = (
@@ -41,12 +34,6 @@ CSV_COLUMNS = (
     "labels",
     "note",
 )
-
-
-class TransferFormat(StrEnum):
-    JSONL = "jsonl"
-    CSV = "csv"
-    HMA = "hma"
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,52 +212,3 @@ def _csv_row(values: Iterable[str]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(list(values))
     return buffer.getvalue()
-
-
-#: Entries written per statement batch during an import.
-_IMPORT_BATCH = 1_000
-#: Rejected lines reported back in detail; the count covers all of them.
-_REPORTED_ERRORS = 100
-
-
-def import_lines(
-    session: Session, bank: Bank, parsed: Iterable[ParsedEntry | RejectedLine]
-) -> ImportReport:
-    """Add every valid entry; collect the reasons for the others."""
-    added, rejected = 0, 0
-    errors: list[dict[str, Any]] = []
-    batch: list[tuple[dict[str, str], service.EntryFields]] = []
-
-    def flush() -> None:
-        nonlocal added
-        added += len(service.add_entries(session, bank, batch))
-        batch.clear()
-
-    for item in parsed:
-        if isinstance(item, RejectedLine):
-            problem = item.error
-        else:
-            try:  # checked before any write, so a bad line costs nothing
-                batch.append((service.validate_signals(item.signals), item.fields))
-            except (BadRequest, SignalError) as error:
-                problem = error.detail
-            else:
-                if len(batch) >= _IMPORT_BATCH:
-                    flush()
-                continue
-        rejected += 1
-        if len(errors) < _REPORTED_ERRORS:
-            errors.append({"line": item.line, "error": problem})
-    flush()
-    return ImportReport(added=added, rejected=rejected, errors=errors)
-
-
-def iter_bank(session: Session, bank: Bank) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
-    """Every entry of ``bank`` with its signals, a page at a time."""
-    after = 0
-    while entries := service.list_entries(session, bank, after_id=after, limit=1000):
-        signals = service.entry_signals(session, [entry.id for entry in entries])
-        for entry in entries:
-            read = to_entry_read(bank, entry, signals[entry.id])
-            yield read.model_dump(mode="json", exclude={"signals"}), read.signals
-        after = entries[-1].id

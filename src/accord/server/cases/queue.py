@@ -1,4 +1,5 @@
-"""The review queue: how urgent each case is, its deadline, and who works on it.
+"""The review queue's policy: how urgent each case is and its deadline (``service``
+applies it to cases).
 
 Priority is a sum a reviewer can read back (``priority_reasons``):
 
@@ -20,14 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import case as when
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from accord.errors import Conflict, Forbidden, NotFound
-from accord.server.accounts.models import Role, User
-from accord.server.cases.models import Case, CaseItem, CaseStatus
 from accord.server.db.base import utc_now
+from accord.server.settings import Settings
 
 PROTECTED_PERSON_POINTS = 40
 TRUSTED_FLAGGER_POINTS = 10
@@ -52,6 +47,12 @@ class SlaHours:
     urgent: float
     priority: float
     standard: float
+
+    @classmethod
+    def of(cls, settings: Settings) -> SlaHours:
+        return cls(
+            settings.sla_hours_urgent, settings.sla_hours_priority, settings.sla_hours_standard
+        )
 
     def for_priority(self, points: int) -> timedelta:
         hours = (
@@ -111,73 +112,3 @@ def sla_state(due_at: datetime, now: datetime | None = None) -> SlaState:
     if left <= timedelta(0):
         return SlaState.BREACHED
     return SlaState.DUE_SOON if left <= DUE_SOON else SlaState.ON_TIME
-
-
-def open_queue(session: Session, *, assignee_id: int | None = None, limit: int = 100) -> list[Case]:
-    """Open cases, most urgent first: breached deadlines, then priority, then deadline."""
-    query = select(Case).where(Case.status == CaseStatus.OPEN)
-    if assignee_id is not None:
-        query = query.where(Case.assignee_id == assignee_id)
-    breached = when((Case.due_at <= utc_now(), 0), else_=1)
-    return list(
-        session.scalars(
-            query.order_by(breached, Case.priority.desc(), Case.due_at, Case.id).limit(limit)
-        )
-    )
-
-
-def find_case(session: Session, reference: str) -> Case:
-    found = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
-    if found is None:
-        raise NotFound(f"no case has the reference {reference!r}")
-    return found
-
-
-def case_items(session: Session, case: Case) -> list[CaseItem]:
-    return list(
-        session.scalars(select(CaseItem).where(CaseItem.case_id == case.id).order_by(CaseItem.id))
-    )
-
-
-def claim(session: Session, case: Case, reviewer: User) -> None:
-    """Take an open case; one reviewer at a time (a senior reviewer may reassign)."""
-    _check_open(case)
-    if case.assignee_id not in {None, reviewer.id}:
-        raise Conflict(f"case {case.reference} is assigned to someone else already")
-    case.assignee_id = reviewer.id
-    session.flush()
-
-
-def assign(session: Session, case: Case, assignee: User, by: User) -> None:
-    if by.role not in {Role.SENIOR_REVIEWER, Role.ADMIN}:
-        raise Forbidden("only a senior reviewer or an admin assigns cases to others")
-    if assignee.role not in {Role.REVIEWER, Role.SENIOR_REVIEWER} or not assignee.active:
-        raise Conflict(f"{assignee.email} is not an active reviewer")
-    _check_open(case)
-    case.assignee_id = assignee.id
-    session.flush()
-
-
-def release(session: Session, case: Case, reviewer: User) -> None:
-    if case.assignee_id != reviewer.id:
-        raise Conflict(f"case {case.reference} is not yours to release")
-    case.assignee_id = None
-    session.flush()
-
-
-def breached_unwarned(session: Session) -> list[Case]:
-    """Open cases past their deadline that no warning was raised for yet."""
-    return list(
-        session.scalars(
-            select(Case).where(
-                Case.status == CaseStatus.OPEN,
-                Case.due_at <= utc_now(),
-                Case.breach_warned_at.is_(None),
-            )
-        )
-    )
-
-
-def _check_open(case: Case) -> None:
-    if case.status != CaseStatus.OPEN:
-        raise Conflict(f"case {case.reference} is {case.status}, not open")

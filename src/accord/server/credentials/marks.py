@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from accord.provenance.verification import Credential
 from accord.provenance.watermarking import WATERMARK_ALGORITHM
+from accord.server.credentials.records import record_for_watermark
 from accord.server.credentials.revocations import Revocation, revocation_of
-from accord.server.credentials.service import record_for_watermark
-from accord.server.issuers.models import Issuer
+from accord.server.issuers.service import organizations
 from accord.signals.watermark import WatermarkReading
 
 
@@ -185,11 +185,11 @@ def _record(session: Session, payload: int) -> MarkedRecord | None:
     record = record_for_watermark(session, payload)
     if record is None:
         return None
-    issuer = session.get(Issuer, record.issuer_id)
+    organization = organizations(session, [record.issuer_id]).get(record.issuer_id)
     return MarkedRecord(
         record_id=record.id,
         title=record.title,
-        issuer=issuer.organization if issuer else "an unknown issuer",
+        issuer=organization if organization is not None else "an unknown issuer",
         signed_at=record.created_at.isoformat(),
         manifest_label=record.manifest_label,
     )

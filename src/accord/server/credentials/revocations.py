@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from accord.provenance.verification import Credential
 from accord.server.credentials.models import ProvenanceRecord
-from accord.server.credentials.service import record_for_manifest
+from accord.server.credentials.records import record_for_manifest
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,7 @@ from fastapi import APIRouter, Depends, Form, Response, UploadFile
 from accord.provenance.signing import parse_source_type
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
-from accord.server.credentials.service import Signing, sign_for_issuer
-from accord.server.credentials.tracing import verify_and_trace
+from accord.server.credentials.service import Signing, sign_for_issuer, verify_and_trace
 from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.uploads import spooled_to_disk
 

@@ -6,6 +6,9 @@ carrying the record's id; then the signals of what will be published go into the
 ``REGISTRY`` bank (kind authentic). A copy that a platform stripped of its credentials,
 re-encoded or cropped can then be traced to its record by its watermark, or by an
 ordinary bank lookup.
+
+The one entry other domains and the CLI call: reading records (``records``) and verifying
+a file and tracing it to its original (``tracing``) are named from here.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import c2pa
 from sqlalchemy import or_, select
@@ -39,18 +43,41 @@ from accord.provenance.watermarking import (
     read_file_watermark,
 )
 from accord.server.banks import service as banks
-from accord.server.banks.models import Bank, BankKind
+from accord.server.banks.schemas import BankKind, EntryFields
 from accord.server.credentials.models import ProvenanceRecord
+from accord.server.credentials.records import (
+    REGISTRY_BANK,
+    live_pictures,
+    live_record,
+    record_for_manifest,
+    record_for_watermark,
+)
+from accord.server.credentials.tracing import Traced, verify_and_trace
 from accord.server.db.base import utc_now
 from accord.server.hashing.service import hash_for_bank, reliable_signals
 from accord.server.issuers.service import get_issuer, signing_chain, trust_anchors
-from accord.server.matching.lookup import match_file
-from accord.server.matching.service import MatchOptions
+from accord.server.matching.service import MatchOptions, match_file
 from accord.server.runtime import Runtime
 from accord.signals.watermark import WatermarkReading
 
-#: The authentic bank holding the signals of every file signed here.
-REGISTRY_BANK = "REGISTRY"
+if TYPE_CHECKING:
+    from accord.server.banks.models import Bank
+
+__all__ = [
+    "REGISTRY_BANK",
+    "Signing",
+    "Traced",
+    "live_pictures",
+    "live_record",
+    "record_for_manifest",
+    "record_for_watermark",
+    "records_of",
+    "revoke_record",
+    "sign_for_issuer",
+    "signed_before",
+    "verify_and_trace",
+]
+
 #: Signal types that find the same bytes, never an edit.
 _EXACT = ("sha256", "md5")
 
@@ -88,7 +115,7 @@ def sign_for_issuer(
     record_id = uuid.uuid4().hex
     title = signing.title or path.name
     # The parent's signer is judged as verification here would judge it.
-    anchors = trust_anchors(runtime, session)
+    anchors = trust_anchors(session, runtime.trust_anchors)
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=settings.upload_dir) as scratch:
         # A picture already marked (an edit of one signed here) keeps its mark: a second
@@ -148,7 +175,7 @@ def sign_for_issuer(
         # The copy people will share is the signed one: its exact digests, and the
         # perceptual signals of the (marked) picture.
         {**signals, "sha256": record.signed_sha256, "md5": _md5(signed.data)},
-        banks.EntryFields(
+        EntryFields(
             source="accord sign",
             case_reference=record.id,
             asset_sha256=record.signed_sha256,
@@ -259,25 +286,6 @@ def _registry(session: Session) -> Bank:
         kind=BankKind.AUTHENTIC,
         description="Files signed with Content Credentials on this instance",
     )
-
-
-def record_for_watermark(
-    session: Session, payload: int, *, revoked: bool = False
-) -> ProvenanceRecord | None:
-    """The live record whose signed picture carries the watermark ``payload``; with
-    ``revoked``, the revoked one instead."""
-    query = select(ProvenanceRecord).where(ProvenanceRecord.watermark == f"{payload:016x}")
-    if revoked:
-        query = query.where(ProvenanceRecord.revoked_at.is_not(None))
-    else:
-        query = query.where(ProvenanceRecord.revoked_at.is_(None))
-    return session.scalars(query.limit(1)).first()
-
-
-def record_for_manifest(session: Session, label: str) -> ProvenanceRecord | None:
-    """The record (live or revoked) whose signed file's active manifest is ``label``."""
-    query = select(ProvenanceRecord).where(ProvenanceRecord.manifest_label == label)
-    return session.scalars(query.limit(1)).first()
 
 
 def signed_before(session: Session, path: Path, signing: Signing) -> ProvenanceRecord | None:

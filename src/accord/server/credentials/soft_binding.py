@@ -31,8 +31,7 @@ from accord.server.banks.service import validate_signals
 from accord.server.credentials.models import ProvenanceRecord
 from accord.server.credentials.service import REGISTRY_BANK, record_for_watermark
 from accord.server.deps import RuntimeDep, SessionDep
-from accord.server.matching.lookup import match_file, match_signals
-from accord.server.matching.service import Match, MatchOptions
+from accord.server.matching.service import Match, MatchOptions, match_file, match_signals
 from accord.server.uploads import body_spooled_to_disk
 
 router = APIRouter(tags=["soft binding"], dependencies=[Depends(require(Scope.MATCH))])

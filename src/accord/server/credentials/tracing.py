@@ -24,12 +24,10 @@ from accord.provenance.verification import CredentialState, Verification, verify
 from accord.provenance.watermarking import read_file_watermark
 from accord.server.credentials.marks import Agreement, MarkFinding, find_mark
 from accord.server.credentials.models import ProvenanceRecord
+from accord.server.credentials.records import REGISTRY_BANK
 from accord.server.credentials.revocations import Revocation, credentials_revocation
-from accord.server.credentials.service import REGISTRY_BANK
-from accord.server.issuers.models import Issuer
-from accord.server.issuers.service import trust_anchors
-from accord.server.matching.lookup import match_file
-from accord.server.matching.service import Match, MatchOptions
+from accord.server.issuers.service import organizations, trust_anchors
+from accord.server.matching.service import Match, MatchOptions, match_file
 from accord.server.runtime import Runtime
 
 #: States whose credentials stand on their own: no need to look for an original.
@@ -136,7 +134,9 @@ def verify_and_trace(runtime: Runtime, session: Session, path: Path) -> Traced:
     intact, look for its original too."""
     settings = runtime.settings
     verification = verify_file(
-        path, anchors=trust_anchors(runtime, session), limits=settings.media_limits
+        path,
+        anchors=trust_anchors(session, runtime.trust_anchors),
+        limits=settings.media_limits,
     )
     intact = verification.state in _INTACT
     revoked = credentials_revocation(session, verification.credential)
@@ -168,12 +168,17 @@ def _originals(
     wanted = [*references, *([marked] if marked else [])]
     if not wanted:
         return ()
-    rows = session.execute(
-        select(ProvenanceRecord, Issuer.organization)
-        .join(Issuer, ProvenanceRecord.issuer_id == Issuer.id)
-        .where(ProvenanceRecord.id.in_(wanted))
-        .where(ProvenanceRecord.revoked_at.is_(None))
+    records = list(
+        session.scalars(
+            select(ProvenanceRecord)
+            .where(ProvenanceRecord.id.in_(wanted))
+            .where(ProvenanceRecord.revoked_at.is_(None))
+        )
     )
+    issuers = organizations(session, {record.issuer_id for record in records})
+    rows = [
+        (record, issuers[record.issuer_id]) for record in records if record.issuer_id in issuers
+    ]
     originals = [
         Original(
             record_id=record.id,

@@ -26,8 +26,8 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions whose every change is audited (``accord.server.audit.trail``)."""
-    from accord.server.audit.trail import install_audit_trail  # noqa: PLC0415
+    """Sessions whose every change is audited (``accord.server.audit.service``)."""
+    from accord.server.audit.service import install_audit_trail  # noqa: PLC0415
 
     install_audit_trail()
     return sessionmaker(bind=engine, expire_on_commit=False)

@@ -17,10 +17,11 @@ from accord.server.banks.models import Bank, BankEntry, EntrySignal, SignalRemov
 from accord.server.cases.models import Case, CaseItem
 from accord.server.credentials.models import ProvenanceRecord
 from accord.server.db.base import Base
-from accord.server.decisions.models import AccountMeasure, Decision, ItemAction, Strike
+from accord.server.decisions.models import Decision, ItemAction
 from accord.server.elections.models import Election
 from accord.server.issuers.models import Issuer
 from accord.server.mail.models import MailMessage
+from accord.server.measures.models import AccountMeasure, Strike
 from accord.server.notices.models import Notice
 from accord.server.persons.models import (
     ProtectedPersonRow,

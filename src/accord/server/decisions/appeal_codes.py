@@ -9,19 +9,15 @@ alone never yields one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from accord.provenance.sealing import seal_secret, unseal_secret
-from accord.server.cases.models import Case, CaseItem
-from accord.server.decisions.models import Decision, ItemAction
-from accord.server.settings import Settings
 from accord.server.tokens import new_token, token_digest
 
-#: Codes one request lists at most.
-MAX_CODES = 500
+if TYPE_CHECKING:
+    from accord.server.cases.models import CaseItem
+    from accord.server.decisions.models import Decision, ItemAction
+    from accord.server.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,35 +44,6 @@ def open_code(settings: Settings, item_action: ItemAction) -> str | None:
     if item_action.appeal_token_sealed is None:
         return None
     return unseal_secret(item_action.appeal_token_sealed, _master_key(settings)).decode()
-
-
-def codes_for_platform(
-    settings: Settings,
-    session: Session,
-    platform: str,
-    *,
-    platform_content_id: str = "",
-    since: datetime | None = None,
-    limit: int = 100,
-) -> list[AppealCode]:
-    """The appeal codes of ``platform``'s restricted copies, newest first."""
-    query = (
-        select(ItemAction, Decision, CaseItem, Case.reference)
-        .join(Decision, Decision.id == ItemAction.decision_id)
-        .join(CaseItem, CaseItem.id == ItemAction.item_id)
-        .join(Case, Case.id == CaseItem.case_id)
-        .where(CaseItem.platform == platform, ItemAction.appeal_token_sealed.is_not(None))
-        .order_by(ItemAction.id.desc())
-        .limit(min(limit, MAX_CODES))
-    )
-    if platform_content_id:
-        query = query.where(CaseItem.platform_content_id == platform_content_id)
-    if since is not None:
-        query = query.where(ItemAction.created_at >= since)
-    return [
-        AppealCode(action, decision, item, reference, open_code(settings, action) or "")
-        for action, decision, item, reference in session.execute(query)
-    ]
 
 
 def _master_key(settings: Settings) -> str:

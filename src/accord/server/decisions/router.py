@@ -4,22 +4,23 @@ in a spreadsheet."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse, Response
-from sqlalchemy import select
 
-from accord.server.accounts.models import Role, User
-from accord.server.accounts.router import signed_in
-from accord.server.decisions.models import ItemAction
+from accord.server.auth.roles import Role
+from accord.server.auth.sessions import signed_in
+from accord.server.decisions.service import issued_statements
 from accord.server.deps import SessionDep
-from accord.server.statements.export import to_csv, to_json_lines
-from accord.server.statements.schema import StatementOfReasons
-from accord.server.tdb.submitter import publications
+from accord.server.statements.service import to_csv, to_json_lines
+from accord.server.tdb.service import publications
+
+if TYPE_CHECKING:
+    from accord.server.accounts.models import User
 
 router = APIRouter(prefix="/v1/statements", tags=["statements"])
-Reader = Annotated[User, Depends(signed_in(Role.ADMIN, Role.AUDITOR))]
+Reader = Annotated["User", Depends(signed_in(Role.ADMIN, Role.AUDITOR))]
 _MAX_ROWS = 100_000
 
 
@@ -31,13 +32,11 @@ def export(
     since: Annotated[date | None, Query(description="Decided on or after")] = None,
     platform_name: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    query = select(ItemAction).where(ItemAction.statement.is_not(None)).order_by(ItemAction.id)
-    if since is not None:
-        query = query.where(ItemAction.created_at >= datetime.combine(since, time(), UTC))
-    statements = [
-        StatementOfReasons.from_json(action.statement)
-        for action in session.scalars(query.limit(_MAX_ROWS))
-    ]
+    statements = issued_statements(
+        session,
+        since=datetime.combine(since, time(), UTC) if since is not None else None,
+        limit=_MAX_ROWS,
+    )
     if form == "csv":
         return PlainTextResponse(
             to_csv(statements, platform_name=platform_name, published=publications(session)),

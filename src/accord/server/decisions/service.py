@@ -2,75 +2,63 @@
 
 Everything a decision causes is written in the decision's own transaction: a statement of
 reasons and an action message (outbox) for every copy, the deceptive bank entry that
-catches later copies, strikes and the measures they lead to. Nothing is done if any of it
-fails, and a crash after the commit loses nothing: the outbox delivers what is pending.
+catches later copies, strikes and the measures they lead to (``effects``). Nothing is
+done if any of it fails, and a crash after the commit loses nothing: the outbox delivers
+what is pending. This module is what other domains call: it decides, reverses and answers
+what was decided.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accord.errors import Conflict, Forbidden, InvalidFields
-from accord.server.accounts.models import Role, User
-from accord.server.banks.models import BankKind
-from accord.server.banks.service import (
-    EntryFields,
-    add_entry,
-    ensure_bank,
-    entry_signals,
-    find_bank,
-    get_entry,
-    update_entry,
+from accord.errors import Conflict, Forbidden, InvalidFields, NotFound
+from accord.server.auth.roles import Role
+from accord.server.cases.schemas import CaseStatus
+from accord.server.cases.service import (
+    case_by_id,
+    case_items,
+    copies_on_platform,
+    copies_with_references,
+    mark_case_decided,
+    reopen_case,
 )
-from accord.server.cases.models import Case, CaseItem, CaseStatus
 from accord.server.db.base import utc_now
-from accord.server.decisions.appeal_codes import issue_code
-from accord.server.decisions.models import (
-    AccountMeasure,
-    Action,
-    Decision,
-    Ground,
-    ItemAction,
-    SubjectKind,
+from accord.server.decisions.appeal_codes import AppealCode, open_code
+from accord.server.decisions.effects import (
+    Outcome,
+    apply_to_copy,
+    bank_content,
+    strike_notifiers,
+    unbank_content,
+    undo,
 )
-from accord.server.decisions.statements import (
-    CONTENT_TYPE_OF_KIND,
-    DEFAULT_CATEGORY,
-    DEFAULT_KEYWORDS,
-    SYNTHETIC,
-    statement_for,
-)
-from accord.server.decisions.strikes import StrikePolicy, add_strike, undo_strikes
+from accord.server.decisions.models import Action, Decision, Ground, ItemAction
+from accord.server.decisions.schemas import DEFAULT_CATEGORY, DEFAULT_KEYWORDS, MAX_CODES
+from accord.server.decisions.statements import CONTENT_TYPE_OF_KIND, SYNTHETIC
 from accord.server.elections.service import next_election
-from accord.server.notices.models import Notice, NoticeStatus
-from accord.server.notices.notifications import tell_decided
-from accord.server.persons.models import ProtectedPersonRow
+from accord.server.notices.service import mark_decided, mark_in_review, tell_decided
+from accord.server.persons.service import get_person
 from accord.server.runtime import Runtime
-from accord.server.settings import Settings
-from accord.server.statements.schema import StatementOfReasons
-from accord.server.tdb.submitter import queue_statement
-from accord.server.webhooks.outbox import enqueue_for_platform
+from accord.server.statements.schemas import StatementOfReasons
+from accord.server.tokens import token_digest
 
-#: Where confirmed deceptive content goes, so every later copy matches.
-DECEPTIVE_BANK = "ACCORD_DECEPTIVE"
+if TYPE_CHECKING:
+    from accord.server.accounts.models import User
+    from accord.server.cases.models import Case, CaseItem
+    from accord.server.notices.models import Notice
+    from accord.server.settings import Settings
+
 MIN_EXPLANATION = 10
 MAX_GROUND = 500
 _NOT_AUTOMATED = "AUTOMATED_DECISION_NOT_AUTOMATED"
 _PARTIALLY_AUTOMATED = "AUTOMATED_DECISION_PARTIALLY"
-#: What undoing each action tells the platform.
-_UNDO_EVENT = {
-    Action.REMOVE: "content.restore",
-    Action.DISABLE: "content.restore",
-    Action.LABEL_AI_GENERATED: "content.unlabel",
-    Action.LABEL_ALTERED: "content.unlabel",
-    Action.DEMOTE: "content.undemote",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,25 +79,6 @@ class DecisionDraft:
     synthetic: bool = True
 
 
-@dataclass(slots=True)
-class Outcome:
-    decision: Decision
-    actions: list[ItemAction] = field(default_factory=list)
-    measures: list[AccountMeasure] = field(default_factory=list)
-
-
-def strike_policy(settings: Settings) -> StrikePolicy:
-    return StrikePolicy(
-        weights=dict(settings.strike_weights),
-        unfounded_notice_weight=settings.strike_unfounded_notice_weight,
-        expiry=timedelta(days=settings.strike_expiry_days),
-        warning_at=settings.strike_warning_at,
-        suspension_at=settings.strike_suspension_at,
-        termination_at=settings.strike_termination_at,
-        suspension=timedelta(days=settings.suspension_days),
-    )
-
-
 def decide(
     runtime: Runtime, session: Session, case: Case, reviewer: User, draft: DecisionDraft
 ) -> Outcome:
@@ -120,6 +89,7 @@ def decide(
     if case.assignee_id not in {None, reviewer.id}:
         raise Conflict(f"case {case.reference} is assigned to someone else")
     action = _check(draft)
+    settings = runtime.settings
     decision = Decision(
         case_id=case.id,
         reviewer_id=reviewer.id,
@@ -131,7 +101,7 @@ def decide(
         category=draft.category,
         keywords=list(draft.keywords),
         content_types=list(draft.content_types) or _content_types(case, draft.synthetic),
-        territories=list(draft.territories) or _territories(runtime, session, case),
+        territories=list(draft.territories) or _territories(settings, session, case),
         automated_detection=False,
         automated_decision=_NOT_AUTOMATED,
         notices_unfounded=draft.notices_unfounded,
@@ -140,22 +110,21 @@ def decide(
     session.flush()
     outcome = Outcome(decision)
     if action.restrictive:
-        decision.bank_entry_id = _bank_content(session, case, decision)
+        decision.bank_entry_id = bank_content(session, case, decision)
         runtime.indexes.dirty = True
-    for item in _items(session, case):
-        _apply(runtime, session, outcome, case, item)
+    for item in case_items(session, case):
+        apply_to_copy(settings, session, outcome, case, item)
     if draft.notices_unfounded:
-        outcome.measures += _strike_notifiers(runtime, session, case, decision)
-    case.status, case.decided_at, case.assignee_id = CaseStatus.DECIDED, utc_now(), reviewer.id
-    for notice in _notices(session, case):
-        notice.status = NoticeStatus.DECIDED
+        outcome.measures += strike_notifiers(settings, session, case, decision)
+    mark_case_decided(case, reviewer.id)
+    mark_decided(session, case.id)
     session.flush()
-    tell_decided(session, runtime.settings, decision)
+    tell_decided(session, settings, decision)
     return outcome
 
 
 def apply_standing_decision(
-    runtime: Runtime, session: Session, case: Case, item: CaseItem
+    settings: Settings, session: Session, case: Case, item: CaseItem
 ) -> Decision | None:
     """A new copy of already decided content gets the same decision, by automated means;
     the decision made for it, if the standing one restricts anything."""
@@ -183,7 +152,7 @@ def apply_standing_decision(
     )
     session.add(copy)
     session.flush()
-    _apply(runtime, session, Outcome(copy), case, item)
+    apply_to_copy(settings, session, Outcome(copy), case, item)
     return copy
 
 
@@ -208,7 +177,7 @@ def decision_for_notice(session: Session, notice: Notice) -> Decision | None:
     applied = _latest_on_copy(session, notice, standing_only=True)
     if applied is not None:
         return applied
-    case = session.get(Case, notice.case_id) if notice.case_id is not None else None
+    case = case_by_id(session, notice.case_id) if notice.case_id is not None else None
     return current_decision(session, case) if case is not None else None
 
 
@@ -247,7 +216,7 @@ def reverse(runtime: Runtime, session: Session, decision: Decision, *, reopen: b
     was right to appeal) puts the case back in the queue for a new decision."""
     now = utc_now()
     decision.reversed_at = now
-    case = session.get(Case, decision.case_id)
+    case = case_by_id(session, decision.case_id)
     assert case is not None  # noqa: S101 - decisions cascade with their case
     copies: Sequence[Decision] = ()
     if decision.reviewer_id is not None:  # the copies decided automatically fall with it
@@ -261,48 +230,13 @@ def reverse(runtime: Runtime, session: Session, decision: Decision, *, reopen: b
         ).all()
     for copy in [decision, *copies]:
         copy.reversed_at = now
-        _undo(session, case, copy)
-    if decision.bank_entry_id is not None and decision.reviewer_id is not None:
-        bank = find_bank(session, DECEPTIVE_BANK)
-        if bank is not None:
-            update_entry(
-                session, get_entry(session, bank, decision.bank_entry_id), {"enabled": False}
-            )
-            runtime.indexes.dirty = True
+        undo(session, case, copy)
+    if unbank_content(session, decision):
+        runtime.indexes.dirty = True
     if reopen:
-        case.status, case.decided_at, case.assignee_id = CaseStatus.OPEN, None, None
-        case.due_at = now + timedelta(hours=runtime.settings.sla_hours_priority)
-        for notice in _notices(session, case):
-            notice.status = NoticeStatus.IN_REVIEW
+        reopen_case(case, due_at=now + timedelta(hours=runtime.settings.sla_hours_priority))
+        mark_in_review(session, case.id)
     session.flush()
-
-
-def _undo(session: Session, case: Case, decision: Decision) -> None:
-    action = Action(decision.action)
-    done = session.scalars(
-        select(ItemAction).where(
-            ItemAction.decision_id == decision.id, ItemAction.undone_at.is_(None)
-        )
-    ).all()
-    for item_action in done:
-        item_action.undone_at = utc_now()
-        item = session.get(CaseItem, item_action.item_id)
-        if item is not None and action.restrictive:
-            enqueue_for_platform(
-                session,
-                item.platform,
-                _UNDO_EVENT[action],
-                _content_payload(case, item, decision, item_action) | {"reversed": True},
-            )
-    for measure in undo_strikes(session, decision):
-        if measure.subject_kind == SubjectKind.UPLOADER:
-            platform, _, account = measure.subject.partition(":")
-            enqueue_for_platform(
-                session,
-                platform,
-                "account.measure_lifted",
-                {"account": account, "measure": measure.kind, "case": case.reference},
-            )
 
 
 def _check(draft: DecisionDraft) -> Action:
@@ -332,143 +266,6 @@ def _decision_problems(draft: DecisionDraft) -> list[str]:
     return problems
 
 
-def _apply(
-    runtime: Runtime, session: Session, outcome: Outcome, case: Case, item: CaseItem
-) -> None:
-    """The decision for one copy: its record, statement, strike and message to the platform."""
-    decision = outcome.decision
-    action = Action(decision.action)
-    item_action = ItemAction(decision_id=decision.id, item_id=item.id)
-    session.add(item_action)
-    session.flush()
-    if not action.restrictive:
-        outcome.actions.append(item_action)
-        return
-    measure = None
-    if item.uploader:
-        measure = add_strike(
-            session,
-            strike_policy(runtime.settings),
-            subject_kind=SubjectKind.UPLOADER,
-            subject=f"{item.platform}:{item.uploader}",
-            decision=decision,
-            weight=runtime.settings.strike_weights.get(action.value, 0),
-        )
-    item_action.puid = f"accord-{case.reference}-{item.id}-{decision.id}"
-    statement = statement_for(
-        puid=item_action.puid,
-        decision=decision,
-        case=case,
-        item=item,
-        notices=_notices(session, case),
-        measure=measure,
-    )
-    # Checked as the Transparency Database would: a bad statement fails the decision.
-    item_action.statement = StatementOfReasons.from_json(statement).to_json()
-    queue_statement(session, runtime.settings, item_action)
-    token = issue_code(runtime.settings, item_action)
-    payload = _content_payload(case, item, decision, item_action) | {
-        "appeal": {"token": token, "until": _iso(appeal_deadline(runtime, decision))},
-        "statement_of_reasons": item_action.statement,
-    }
-    enqueue_for_platform(session, item.platform, f"content.{action.value}", payload)
-    if measure is not None:
-        outcome.measures.append(measure)
-        enqueue_for_platform(
-            session,
-            item.platform,
-            f"account.{measure.kind}",
-            {
-                "account": item.uploader,
-                "measure": measure.kind,
-                "until": _iso(measure.until) if measure.until else None,
-                "points": measure.points,
-                "case": case.reference,
-            },
-        )
-    outcome.actions.append(item_action)
-    session.flush()
-
-
-def appeal_deadline(runtime: Runtime, decision: Decision) -> datetime:
-    return decision.decided_at + timedelta(days=runtime.settings.appeal_window_days)
-
-
-def _content_payload(
-    case: Case, item: CaseItem, decision: Decision, item_action: ItemAction
-) -> dict[str, Any]:
-    return {
-        "case": case.reference,
-        "decision": decision.id,
-        "action": decision.action,
-        "item": {
-            "url": item.url,
-            "platform": item.platform,
-            "platform_content_id": item.platform_content_id,
-            "uploader": item.uploader,
-        },
-        "media_sha256": case.media_sha256,
-        "puid": item_action.puid,
-        "automated": decision.reviewer_id is None,
-    }
-
-
-def _bank_content(session: Session, case: Case, decision: Decision) -> int | None:
-    """Put the case's content in the deceptive bank, so that every copy matches."""
-    if case.watch_entry_id is None:
-        return None  # no file, so no signals to bank
-    signals = entry_signals(session, [case.watch_entry_id])[case.watch_entry_id]
-    if not signals:
-        return None
-    bank = ensure_bank(
-        session,
-        DECEPTIVE_BANK,
-        kind=BankKind.DECEPTIVE,
-        description="Content reviewers found deceptive, one entry per decision",
-    )
-    entry = add_entry(
-        session,
-        bank,
-        signals,
-        EntryFields(
-            source="decision",
-            case_reference=case.reference,
-            labels=[decision.action],
-            note=decision.explanation[:500],
-            asset_sha256=case.media_sha256,
-            added_by=f"decision:{decision.id}",
-        ),
-    )
-    return entry.id
-
-
-def _strike_notifiers(
-    runtime: Runtime, session: Session, case: Case, decision: Decision
-) -> list[AccountMeasure]:
-    measures = []
-    subjects = {_notifier_subject(notice) for notice in _notices(session, case)}
-    for subject in sorted(subjects):
-        measure = add_strike(
-            session,
-            strike_policy(runtime.settings),
-            subject_kind=SubjectKind.NOTIFIER,
-            subject=subject,
-            decision=decision,
-            weight=runtime.settings.strike_unfounded_notice_weight,
-        )
-        if measure is not None:
-            measures.append(measure)
-    return measures
-
-
-def _notifier_subject(notice: Notice) -> str:
-    if notice.notifier_user_id is not None:
-        return f"user:{notice.notifier_user_id}"
-    if notice.notifier_key:
-        return f"key:{notice.notifier_key}"
-    return f"email:{notice.notifier_email}"
-
-
 def _content_types(case: Case, synthetic: bool) -> list[str]:
     kind = CONTENT_TYPE_OF_KIND.get(case.media_kind, "CONTENT_TYPE_OTHER")
     types = [kind] if kind != "CONTENT_TYPE_OTHER" else []
@@ -477,25 +274,172 @@ def _content_types(case: Case, synthetic: bool) -> list[str]:
     return types or ["CONTENT_TYPE_OTHER"]
 
 
-def _territories(runtime: Runtime, session: Session, case: Case) -> list[str]:
-    person = session.get(ProtectedPersonRow, case.person_id) if case.person_id else None
+def _territories(settings: Settings, session: Session, case: Case) -> list[str]:
+    person = get_person(session, case.person_id) if case.person_id else None
     election = next_election(session, utc_now().date(), person.election if person else None)
     if election is not None and election.territories:
         return list(election.territories)
-    return list(runtime.settings.statement_territories)
+    return list(settings.statement_territories)
 
 
-def _items(session: Session, case: Case) -> list[CaseItem]:
+def lock_decision(session: Session, decision_id: int) -> Decision:
+    """The decision, read afresh and locked until the transaction ends: two seniors
+    deciding appeals on one decision at once take turns."""
+    decision = session.get(Decision, decision_id, with_for_update=True, populate_existing=True)
+    assert decision is not None  # noqa: S101 - its appeals cascade with it
+    return decision
+
+
+def deciders(session: Session, decision: Decision) -> set[int]:
+    """Who took ``decision``: its reviewer, or for a copy decided automatically, whoever
+    took the decision it copied."""
+    if decision.reviewer_id is not None:
+        return {decision.reviewer_id}
+    earlier = session.scalars(
+        select(Decision.reviewer_id).where(
+            Decision.case_id == decision.case_id,
+            Decision.reviewer_id.is_not(None),
+            Decision.id < decision.id,
+        )
+    )
+    return {reviewer for reviewer in earlier if reviewer is not None}
+
+
+def reversed_in_case(session: Session, case_id: int) -> list[int]:
+    """The ids of the case's reversed decisions."""
     return list(
-        session.scalars(select(CaseItem).where(CaseItem.case_id == case.id).order_by(CaseItem.id))
+        session.scalars(
+            select(Decision.id).where(
+                Decision.case_id == case_id, Decision.reversed_at.is_not(None)
+            )
+        )
     )
 
 
-def _notices(session: Session, case: Case) -> list[Notice]:
+def action_for_token(session: Session, token: str) -> tuple[ItemAction, Decision]:
+    """What was done to an uploader's content, found by the appeal token they were given."""
+    item_action = session.scalar(
+        select(ItemAction).where(ItemAction.appeal_token_sha256 == token_digest(token.strip()))
+    )
+    if item_action is None:
+        raise NotFound("that appeal code is not valid")
+    decision = session.get(Decision, item_action.decision_id)
+    assert decision is not None  # noqa: S101 - item actions cascade with their decision
+    return item_action, decision
+
+
+def item_action_by_id(session: Session, item_action_id: int) -> ItemAction | None:
+    return session.get(ItemAction, item_action_id)
+
+
+def codes_for_platform(
+    settings: Settings,
+    session: Session,
+    platform: str,
+    *,
+    platform_content_id: str = "",
+    since: datetime | None = None,
+    limit: int = 100,
+) -> list[AppealCode]:
+    """The appeal codes of ``platform``'s restricted copies, newest first."""
+    copies = copies_on_platform(platform, platform_content_id)
+    query = (
+        select(ItemAction, Decision)
+        .join(Decision, Decision.id == ItemAction.decision_id)
+        .where(ItemAction.item_id.in_(copies), ItemAction.appeal_token_sealed.is_not(None))
+        .order_by(ItemAction.id.desc())
+        .limit(min(limit, MAX_CODES))
+    )
+    if since is not None:
+        query = query.where(ItemAction.created_at >= since)
+    rows = session.execute(query).all()
+    found = copies_with_references(session, (action.item_id for action, _ in rows))
+    return [
+        AppealCode(action, decision, *found[action.item_id], open_code(settings, action) or "")
+        for action, decision in rows
+    ]
+
+
+def issued_statements(
+    session: Session, *, since: datetime | None = None, limit: int | None = None
+) -> list[StatementOfReasons]:
+    """The statements of reasons issued (on or after ``since``), in order of issue."""
+    query = select(ItemAction.statement).where(ItemAction.statement.is_not(None))
+    if since is not None:
+        query = query.where(ItemAction.created_at >= since)
+    query = query.order_by(ItemAction.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [StatementOfReasons.from_json(body) for body in session.scalars(query)]
+
+
+def decided_between(session: Session, start: datetime, end: datetime) -> list[Decision]:
+    """The decisions taken at ``start <= moment < end``."""
     return list(
-        session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id))
+        session.scalars(
+            select(Decision).where(Decision.decided_at >= start, Decision.decided_at < end)
+        )
     )
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+def first_decided_after(session: Session, case_id: int, moment: datetime) -> datetime | None:
+    """When the case was first decided at or after ``moment``; None if it was not."""
+    return session.scalar(
+        select(Decision.decided_at)
+        .where(Decision.case_id == case_id, Decision.decided_at >= moment)
+        .order_by(Decision.decided_at)
+        .limit(1)
+    )
+
+
+def statements_issued_between(session: Session, start: datetime, end: datetime) -> int:
+    """How many statements of reasons were issued at ``start <= moment < end``."""
+    count = session.scalar(
+        select(func.count(ItemAction.id)).where(
+            ItemAction.statement.is_not(None),
+            ItemAction.created_at >= start,
+            ItemAction.created_at < end,
+        )
+    )
+    return int(count or 0)
+
+
+def decision_by_id(session: Session, decision_id: int) -> Decision | None:
+    return session.get(Decision, decision_id)
+
+
+def decision_for_statement(session: Session, puid: str) -> Decision | None:
+    """The decision whose statement of reasons is ``puid``."""
+    return session.scalar(
+        select(Decision)
+        .join(ItemAction, ItemAction.decision_id == Decision.id)
+        .where(ItemAction.puid == puid)
+    )
+
+
+def statement_in_case(session: Session, case: Case, puid: str) -> dict[str, Any]:
+    """The statement of reasons ``puid`` of one of ``case``'s copies, as the TDB takes it."""
+    statement: dict[str, Any] | None = session.scalar(
+        select(ItemAction.statement)
+        .join(Decision, Decision.id == ItemAction.decision_id)
+        .where(Decision.case_id == case.id, ItemAction.puid == puid)
+    )
+    if statement is None:
+        raise NotFound(f"case {case.reference} has no statement of reasons {puid!r}")
+    return statement
+
+
+def decisions_of_case(session: Session, case_id: int) -> list[Decision]:
+    """The case's decisions, by reviewers and automated alike, oldest first."""
+    return list(
+        session.scalars(select(Decision).where(Decision.case_id == case_id).order_by(Decision.id))
+    )
+
+
+def actions_of_decision(session: Session, decision_id: int) -> list[ItemAction]:
+    """What ``decision_id`` did to each copy, in the order it was done."""
+    return list(
+        session.scalars(
+            select(ItemAction).where(ItemAction.decision_id == decision_id).order_by(ItemAction.id)
+        )
+    )

@@ -4,11 +4,17 @@ Database's submission format: one per copy a decision restricts."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from accord.server.cases.models import Case, CaseItem
-from accord.server.decisions.models import AccountMeasure, Action, Decision, Ground, MeasureKind
-from accord.server.notices.models import Notice, NotifierKind
+from accord.server.decisions.models import Action, Ground
+from accord.server.measures.schemas import MeasureKind
+from accord.server.notices.schemas import NotifierKind
+
+if TYPE_CHECKING:
+    from accord.server.cases.models import Case, CaseItem
+    from accord.server.decisions.models import Decision
+    from accord.server.measures.models import AccountMeasure
+    from accord.server.notices.models import Notice
 
 VISIBILITY = {
     Action.REMOVE: "DECISION_VISIBILITY_CONTENT_REMOVED",
@@ -21,8 +27,6 @@ _ACCOUNT = {
     MeasureKind.SUSPENSION: "DECISION_ACCOUNT_SUSPENDED",
     MeasureKind.TERMINATION: "DECISION_ACCOUNT_TERMINATED",
 }
-DEFAULT_CATEGORY = "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS"
-DEFAULT_KEYWORDS = ("KEYWORD_MISINFORMATION_DISINFORMATION",)
 CONTENT_TYPE_OF_KIND = {
     "image": "CONTENT_TYPE_IMAGE",
     "video": "CONTENT_TYPE_VIDEO",
@@ -97,43 +101,3 @@ def _source(notices: Sequence[Notice]) -> dict[str, str]:
         # Notifiers' names are not published: the statement says only that a notice came.
         return {"source_type": "SOURCE_ARTICLE_16"}
     return {"source_type": "SOURCE_VOLUNTARY"}
-
-
-#: The statement's fields in words, in the order a reader wants them (DSA Art. 17(3)).
-FIELD_LABELS: dict[str, str] = {
-    "puid": "Statement id",
-    "decision_visibility": "Restriction of the content",
-    "decision_visibility_other": "Other restriction",
-    "end_date_visibility_restriction": "Restriction ends",
-    "decision_monetary": "Restriction of payments",
-    "decision_monetary_other": "Other payment restriction",
-    "end_date_monetary_restriction": "Payment restriction ends",
-    "decision_provision": "Restriction of the service",
-    "end_date_service_restriction": "Service restriction ends",
-    "decision_account": "Measure against the account",
-    "end_date_account_restriction": "Account measure ends",
-    "account_type": "Account type",
-    "decision_ground": "Ground",
-    "illegal_content_legal_ground": "The law relied on",
-    "illegal_content_explanation": "Why the content is illegal",
-    "incompatible_content_ground": "The terms clause relied on",
-    "incompatible_content_explanation": "Why the content breaks the terms",
-    "incompatible_content_illegal": "Also considered illegal",
-    "decision_ground_reference_url": "Link to the ground",
-    "category": "Category",
-    "category_addition": "Further categories",
-    "category_specification": "Keywords",
-    "category_specification_other": "Other keyword",
-    "content_type": "Type of content",
-    "content_type_other": "Other type of content",
-    "content_language": "Language of the content",
-    "content_date": "Content posted or first seen",
-    "content_id": "Content identifiers",
-    "territorial_scope": "Territories where the restriction applies",
-    "application_date": "Decision applied on",
-    "decision_facts": "Facts and circumstances",
-    "source_type": "What the decision was based on",
-    "source_identity": "Who notified it",
-    "automated_detection": "Detected by automated means",
-    "automated_decision": "Decided by automated means",
-}

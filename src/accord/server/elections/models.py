@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.server.db.base import Base, UtcDateTime, utc_now
-from accord.server.statements.schema import TERRITORIAL_SCOPE
+from accord.server.statements.schemas import TERRITORIAL_SCOPE
 
 
 class Election(Base):

@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
 
-from accord.server.accounts.models import Role, User
-from accord.server.accounts.router import signed_in
+from accord.server.auth.roles import Role
+from accord.server.auth.sessions import signed_in
 from accord.server.deps import SessionDep
-from accord.server.elections.models import Election
+from accord.server.elections.schemas import ElectionIn, election_json
 from accord.server.elections.service import add_election, list_elections
 
+if TYPE_CHECKING:
+    from accord.server.accounts.models import User
+
 router = APIRouter(prefix="/v1/elections", tags=["elections"])
-Admin = Annotated[User, Depends(signed_in(Role.ADMIN))]
-Anyone = Annotated[User, Depends(signed_in())]
-
-
-class ElectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(max_length=200)
-    polling_date: date
-    territories: list[str] = Field(default=[], max_length=40)
-    #: Record an election already held (refused otherwise, as a likely mistyped year).
-    allow_past: bool = False
-
-
-def election_json(election: Election) -> dict[str, Any]:
-    return {
-        "name": election.name,
-        "polling_date": election.polling_date.isoformat(),
-        "territories": election.countries,
-        # What its statements of reasons name: the EU/EEA ones (empty: the instance's own).
-        "statement_territories": election.territories,
-    }
+Admin = Annotated["User", Depends(signed_in(Role.ADMIN))]
+Anyone = Annotated["User", Depends(signed_in())]
 
 
 @router.get("", summary="Elections, soonest first")

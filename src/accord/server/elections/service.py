@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest, Conflict
@@ -70,3 +70,9 @@ def check_election_name(session: Session, name: str) -> str:
         f"the elections are {known}" if known else "add the election first"
     )
     raise BadRequest(msg)
+
+
+def count_ahead(session: Session, today: date) -> int:
+    """How many elections have not been held yet (polling on ``today`` or later)."""
+    ahead = select(func.count(Election.id)).where(Election.polling_date >= today)
+    return int(session.scalar(ahead) or 0)

@@ -2,28 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from accord.errors import BadRequest
-from accord.index.registry import second_stage_type
 from accord.media.kinds import MediaKind
 from accord.server.assets.schemas import HashRead, SignalRead
+from accord.server.hashing import fetch
 from accord.server.runtime import Runtime
 from accord.signals.hashing import HashResult, OpenedFile
-from accord.signals.registry import parse_signal_names, signal_type_classes, to_hma_name
+from accord.signals.registry import (
+    banked_signal_names,
+    hma_signal_names,
+    looked_up_signal_names,
+    parse_signal_names,
+    second_stage_signal_type,
+    to_hma_name,
+)
 
 #: HMA's content types and the media kind each names.
 HMA_CONTENT_TYPES = {"photo": MediaKind.IMAGE, "video": MediaKind.VIDEO}
-#: The signals HMA computes for each media kind, by accord's names (HMA calls md5
-#: ``video_md5``): ``/h/hash``'s default and what HMA's bank endpoints show.
-HMA_SIGNALS = {MediaKind.IMAGE: ("pdq",), MediaKind.VIDEO: ("md5", "vpdq")}
+#: Every endpoint that hashes a URL (``/h/hash``, HMA's bank content and lookups) fetches
+#: it under the same limits; other domains reach it from here.
+fetched_for_hashing = fetch.fetched_for_hashing
+
+
+class _HmaSignals(Mapping[MediaKind, tuple[str, ...]]):
+    """The signals HMA computes for each of its media kinds, by accord's names (HMA calls
+    md5 ``video_md5``): ``/h/hash``'s default and what HMA's bank endpoints show. Read
+    from the signal types' ``hma_kinds`` when first asked."""
+
+    def __getitem__(self, kind: MediaKind) -> tuple[str, ...]:
+        if kind not in HMA_CONTENT_TYPES.values():
+            raise KeyError(kind)
+        return hma_signal_names(kind)
+
+    def __iter__(self) -> Iterator[MediaKind]:
+        return iter(HMA_CONTENT_TYPES.values())
+
+    def __len__(self) -> int:
+        return len(HMA_CONTENT_TYPES)
+
+
+HMA_SIGNALS: Mapping[MediaKind, tuple[str, ...]] = _HmaSignals()
+
+
+def open_file(runtime: Runtime, path: Path, *, exact: bool = False) -> OpenedFile:
+    """A file opened within the app's limits, to hash (or assess, then hash) several times
+    with one decode."""
+    return OpenedFile(path, limits=runtime.settings.media_limits, exact=exact)
 
 
 def hash_path(
     runtime: Runtime, path: Path, *, signal_names: str | None = None, exact: bool = False
 ) -> HashResult:
-    opened = OpenedFile(path, limits=runtime.settings.media_limits, exact=exact)
-    return hash_opened(runtime, opened, signal_names)
+    return hash_opened(runtime, open_file(runtime, path, exact=exact), signal_names)
 
 
 def hash_opened(runtime: Runtime, opened: OpenedFile, signal_names: str | None) -> HashResult:
@@ -70,29 +103,23 @@ def hash_for_hma(
     }
 
 
-#: What a bank stores of a file: plain PDQ (queries bring the eight orientations).
-_BANK_SIGNALS = ("sha256", "md5", "pdq", "vpdq", "audio")
-#: What a lookup computes: every orientation, so a flipped or rotated copy is found.
-_MATCH_SIGNALS = ("sha256", "md5", "pdq_dihedral", "vpdq", "audio")
-
-
 def bank_signal_names() -> str:
-    """The signals a bank entry keeps of a file, keypoints included for pictures."""
-    return _installed([*_BANK_SIGNALS, second_stage_type()])
+    """The signals a bank entry keeps of a file (plain PDQ: lookups bring the eight
+    orientations), keypoints included for pictures."""
+    return ",".join(banked_signal_names())
 
 
 def match_signal_names(*, keypoints: bool) -> str:
-    """The signals a lookup needs; keypoints only when a bank holds some to compare with."""
-    return _installed([*_MATCH_SIGNALS, second_stage_type()] if keypoints else _MATCH_SIGNALS)
+    """The signals a lookup needs (every orientation, so a turned copy is found);
+    keypoints only when a bank holds some to compare with."""
+    names = looked_up_signal_names()
+    return ",".join([*names, second_stage_signal_type().name] if keypoints else names)
 
 
-def _installed(names: list[str] | tuple[str, ...]) -> str:
-    known = signal_type_classes()
-    return ",".join(name for name in names if name in known)
-
-
-def hash_for_bank(runtime: Runtime, path: Path) -> HashResult:
-    return hash_path(runtime, path, signal_names=bank_signal_names())
+def hash_for_bank(runtime: Runtime, file: Path | OpenedFile) -> HashResult:
+    """What a bank keeps of a file, or of a file already opened (and assessed)."""
+    opened = file if isinstance(file, OpenedFile) else open_file(runtime, file)
+    return hash_opened(runtime, opened, bank_signal_names())
 
 
 def reliable_signals(result: HashResult) -> dict[str, str]:

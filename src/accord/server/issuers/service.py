@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 
 from cryptography import x509
 from sqlalchemy import select
@@ -19,7 +20,6 @@ from accord.provenance.certificates import (
 from accord.provenance.sealing import seal_private_key, unseal_private_key
 from accord.server.countries import country_codes
 from accord.server.issuers.models import Issuer
-from accord.server.runtime import Runtime
 
 ISSUER_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
 
@@ -68,11 +68,21 @@ def signing_chain(issuer: Issuer, master_key: str) -> SigningChain:
     )
 
 
-def trust_anchors(runtime: Runtime, session: Session) -> list[str]:
+def trust_anchors(session: Session, configured: Sequence[str]) -> list[str]:
     """PEM trust anchors for verification: this instance's issuers' roots, then the
-    configured trust lists."""
+    ``configured`` trust lists (``Runtime.trust_anchors``)."""
     roots = [pem for pem in session.scalars(select(Issuer.root_pem)) if pem]
-    return [*roots, *runtime.trust_anchors]
+    return [*roots, *configured]
+
+
+def organizations(session: Session, issuer_ids: Collection[int]) -> dict[int, str]:
+    """The organization each of the issuers is, by issuer id; unknown ids are left out."""
+    if not issuer_ids:
+        return {}
+    rows = session.execute(
+        select(Issuer.id, Issuer.organization).where(Issuer.id.in_(list(issuer_ids)))
+    )
+    return dict(rows.all())
 
 
 def _check_new_name(session: Session, name: str) -> None:

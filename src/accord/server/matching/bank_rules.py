@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.server.banks.models import Bank
+from accord.server.banks.service import list_banks
 from accord.signals.registry import get_signal_type
+
+if TYPE_CHECKING:
+    from accord.server.banks.models import Bank
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,4 +54,4 @@ class BankRules:
 
 def read_bank_rules(session: Session) -> dict[int, BankRules]:
     """Every bank's rules by bank id, as ``session`` sees them now."""
-    return {bank.id: BankRules.of(bank) for bank in session.scalars(select(Bank))}
+    return {bank.id: BankRules.of(bank) for bank in list_banks(session)}

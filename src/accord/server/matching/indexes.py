@@ -21,14 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.errors import IndexFormatError
 from accord.index.base import IndexHit, SignalIndex
 from accord.index.registry import index_classes
 from accord.server.background import BackgroundLoop
-from accord.server.banks.models import EntrySignal, SignalRemoval
+from accord.server.banks.service import feed_heads, removals_after, signals_after
 from accord.server.matching.bank_rules import BankRules, read_bank_rules
 
 logger = logging.getLogger("accord.index")
@@ -132,12 +131,7 @@ class IndexSet:
         self._banks_read_at = read_at
 
     def _apply_additions(self, session: Session) -> int:
-        rows = session.execute(
-            select(EntrySignal.id, EntrySignal.signal_type, EntrySignal.value)
-            .where(EntrySignal.id > self.position.signals)
-            .order_by(EntrySignal.id)
-            .limit(FEED_BATCH)
-        )
+        rows = signals_after(session, self.position.signals, FEED_BATCH)
         by_type: dict[str, list[tuple[int, str]]] = {}
         last = self.position.signals
         for signal_id, signal_type, value in rows:
@@ -153,12 +147,7 @@ class IndexSet:
         return count
 
     def _apply_removals(self, session: Session) -> int:
-        rows = session.execute(
-            select(SignalRemoval.id, SignalRemoval.signal_id, SignalRemoval.signal_type)
-            .where(SignalRemoval.id > self.position.removals)
-            .order_by(SignalRemoval.id)
-            .limit(FEED_BATCH)
-        )
+        rows = removals_after(session, self.position.removals, FEED_BATCH)
         by_type: dict[str, list[int]] = {}
         last = self.position.removals
         for removal_id, signal_id, signal_type in rows:
@@ -173,10 +162,7 @@ class IndexSet:
 
     def status(self, session: Session, *, max_stale_seconds: float) -> IndexStatus:
         """Freshness for readiness checks: how far behind the feeds this process is."""
-        head = FeedPosition(
-            session.scalar(select(func.coalesce(func.max(EntrySignal.id), 0))) or 0,
-            session.scalar(select(func.coalesce(func.max(SignalRemoval.id), 0))) or 0,
-        )
+        head = FeedPosition(*feed_heads(session))
         age = None if self.synced_at is None else max(0.0, time.time() - self.synced_at)
         return IndexStatus(
             loaded=self.synced_at is not None,

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from accord.index.registry import second_stage_type
-from accord.media.kinds import MediaKind
 from accord.server.banks.service import validate_signals
-from accord.server.hashing.service import hash_opened, match_signal_names, reliable_signals
+from accord.server.hashing.service import hash_opened, reliable_signals
 from accord.server.matching.indexes import IndexSet
-from accord.server.matching.service import Matcher, MatchOptions, MatchReport, second_stage_wanted
+from accord.server.matching.matcher import Matcher, MatchReport, second_stage_wanted
+from accord.server.matching.schemas import MatchOptions
 from accord.server.runtime import Runtime
 from accord.signals.hashing import HashResult, OpenedFile
+from accord.signals.registry import second_stage_signal_type, signal_type_classes
 
 
 def match_signals(
@@ -27,14 +27,20 @@ def match_signals(
 
 
 def _first_stage_names(indexes: IndexSet) -> str:
-    """The first stage's signals; MD5 only when some bank holds MD5 hashes.
-
-    MD5 is there for partners' hash lists and costs more than the lookup it serves; the
-    SHA-256 stays, as the upload's identity in the answer.
-    """
-    names = match_signal_names(keypoints=False).split(",")
-    wanted = [name for name in names if name != "md5" or indexes.size("md5") > 0]
+    """The first stage's signals; those looked up only if banked (MD5, for partners' hash
+    lists, costs more than the lookup it serves) only when some bank holds some. The
+    SHA-256 stays, as the upload's identity in the answer."""
+    wanted = [
+        name
+        for name, signal_type in signal_type_classes().items()
+        if signal_type.looked_up
+        and (not signal_type.looked_up_if_banked or _banked(indexes, signal_type.stored_as()))
+    ]
     return ",".join(wanted)
+
+
+def _banked(indexes: IndexSet, name: str) -> bool:
+    return indexes.has(name) and indexes.size(name) > 0
 
 
 def match_file(
@@ -42,22 +48,34 @@ def match_file(
 ) -> tuple[HashResult, MatchReport]:
     """The file's signals and its matches; weak signals (flat pictures) are not looked up.
 
+    A lookup's hashes are not kept, so large JPEGs are decoded reduced, for speed.
+    """
+    opened = OpenedFile(path, limits=runtime.settings.media_limits, reduced=True)
+    return match_opened(runtime, session, opened, options)
+
+
+def match_opened(
+    runtime: Runtime, session: Session, opened: OpenedFile, options: MatchOptions
+) -> tuple[HashResult, MatchReport]:
+    """``match_file`` for a file already opened (an assessment's): its decodes and the
+    signals already hashed of it are reused.
+
     Keypoints cost more to extract than every other signal together, so a picture gets
-    them only when PDQ found nothing and some bank holds keypoints to compare with.
+    them only when the signal they back up (PDQ) found nothing and some bank holds
+    keypoints to compare with.
     """
     runtime.indexes.catch_up(session)
-    # A lookup's hashes are not kept: decode large JPEGs reduced, for speed.
-    opened = OpenedFile(path, limits=runtime.settings.media_limits, reduced=True)
     result = hash_opened(runtime, opened, _first_stage_names(runtime.indexes))
     matcher = Matcher(runtime.indexes, session)
     signals = reliable_signals(result)
     report = matcher.match(signals, options)
+    second = second_stage_signal_type()
     if (
-        result.format.kind is MediaKind.IMAGE
-        and not report.found_by("pdq")
+        result.format.kind in second.media_kinds
+        and not report.found_by(second.backs_up or "")
         and second_stage_wanted(runtime.indexes, options)
     ):
-        keypoints = hash_opened(runtime, opened, second_stage_type())
+        keypoints = hash_opened(runtime, opened, second.name)
         signals |= reliable_signals(keypoints)
         # Both stages again, so allow banks weigh every match together.
         report = matcher.match(signals, options)

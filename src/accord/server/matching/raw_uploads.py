@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from accord.errors import AccordError
 from accord.server.auth.guard import admit
 from accord.server.auth.keys import Scope as KeyScope
-from accord.server.matching.router import RAW_FILE_TYPES, match_body
+from accord.server.matching.answers import RAW_FILE_TYPES, match_body
 from accord.server.problems import accord_error_response
 
 MATCH_PATH = "/v1/match"

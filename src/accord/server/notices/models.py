@@ -40,7 +40,7 @@ REASON_SHORT: dict[str, str] = {
 
 class NotifierKind(StrEnum):
     PROTECTED_PERSON = "protected_person"
-    #: Awarded by a Digital Runtime Coordinator (Art. 22); an API key says so.
+    #: Awarded by a Digital Services Coordinator (Art. 22); an API key says so.
     TRUSTED_FLAGGER = "trusted_flagger"
     PARTNER = "partner"
     PUBLIC = "public"

@@ -1,69 +1,79 @@
-"""Take notices in (DSA Art. 16): check them, keep them and their file, acknowledge them.
+"""Take notices in (DSA Art. 16): check them, keep them and their file, acknowledge them,
+and tell their notifiers what was decided.
 
 A notice is acknowledged only once it and its file are stored: the file goes to the blob
 store (flushed to disk) before the transaction that records the notice commits. Triage
-(``notices.triage``) runs after, in the background, and picks up whatever a crash left.
+(``triage.service``) runs after, in the background, and picks up whatever a crash left.
+Notifiers hear by email (when SMTP is configured) that their notice arrived and the
+decision on it; uploaders hear through their platform, which knows how to reach them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
-from sqlalchemy import Text, cast, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest, Forbidden, InvalidFields, NotFound
 from accord.media.sniff import sniff_file
-from accord.server.accounts.models import Role, User
-from accord.server.cases.models import Case
+from accord.server.auth.roles import Role
+from accord.server.cases.service import case_by_id, cases_about, people_of_case
 from accord.server.db.base import utc_now
-from accord.server.decisions.models import AccountMeasure, MeasureKind, SubjectKind
-from accord.server.notices.models import Notice, NoticeReason, NotifierKind
-from accord.server.persons.models import ProtectedPersonRow
-from accord.server.persons.service import may_report_for
+from accord.server.decisions.schemas import Action
+from accord.server.mail.service import queue_mail
+from accord.server.measures.schemas import SubjectKind
+from accord.server.measures.service import standing_suspension
+from accord.server.notices.models import Notice, NoticeReason, NoticeStatus, NotifierKind
+from accord.server.notices.schemas import NoticeDraft, Notifier, acknowledgement, notice_problems
+from accord.server.outbox.lease import Lease
+from accord.server.persons.service import get_person, may_report_for, may_report_for_any
+from accord.server.settings import Settings
 from accord.server.storage.blobs import FolderBlobStore
 from accord.server.tokens import new_reference, new_token, token_digest
+from accord.server.uploads import spooled_to_disk
 
-MIN_EXPLANATION = 10
-MAX_EXPLANATION = 5000
-MAX_URL = 2000
+if TYPE_CHECKING:
+    from accord.server.accounts.models import User
+    from accord.server.cases.models import Case
+    from accord.server.decisions.models import Decision
+    from accord.server.persons.models import ProtectedPersonRow
 
-
-@dataclass(frozen=True, slots=True)
-class Notifier:
-    """Who sends a notice: a signed-in user, a partner's API key, or anyone."""
-
-    user: User | None = None
-    key_name: str = ""
-    trusted_flagger: bool = False
-    name: str = ""
-    email: str = ""
-
-    @property
-    def subject(self) -> str:
-        """Whom strikes for manifestly unfounded notices count against."""
-        if self.user is not None:
-            return f"user:{self.user.id}"
-        if self.key_name:
-            return f"key:{self.key_name}"
-        return f"email:{self.email.strip().lower()}"
+#: What each action did, as a notifier is told.
+OUTCOME = {
+    Action.REMOVE: "the content is removed",
+    Action.DISABLE: "access to the content is disabled",
+    Action.LABEL_AI_GENERATED: "the content is labelled as AI-generated",
+    Action.LABEL_ALTERED: "the content is labelled as altered",
+    Action.DEMOTE: "the content is shown less",
+    Action.NO_ACTION: "no action is taken",
+}
+SIGNATURE = "\n\nThis message was sent by accord. Do not reply to it."
 
 
-@dataclass(frozen=True, slots=True)
-class NoticeDraft:
-    reason: str
-    explanation: str
-    good_faith: bool
-    person_id: str | None = None
-    url: str = ""
-    platform: str = ""
-    platform_content_id: str = ""
-    uploader: str = ""
-    reach: int = 0
-    media_name: str = ""
+def receive(
+    session: Session,
+    settings: Settings,
+    blobs: FolderBlobStore,
+    draft: NoticeDraft,
+    notifier: Notifier,
+    *,
+    upload: BinaryIO | None = None,
+) -> tuple[Notice, str]:
+    """Store a notice and its file (``upload``, spooled to disk on the way), and queue
+    its acknowledgement by email; the notice and its status token."""
+    if upload is None:
+        notice, token = submit_notice(session, blobs, draft, notifier)
+    else:
+        with spooled_to_disk(
+            upload, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
+        ) as path:
+            notice, token = submit_notice(session, blobs, draft, notifier, path)
+    tell_received(session, settings, notice)
+    return notice, token
 
 
 def submit_notice(
@@ -74,7 +84,7 @@ def submit_notice(
     media: Path | None = None,
 ) -> tuple[Notice, str]:
     """The stored notice and its status token (shown once)."""
-    problems = _notice_problems(draft, notifier, has_media=media is not None)
+    problems = notice_problems(draft, notifier, has_media=media is not None)
     if problems:  # all of them at once: a sender should not fix one per try
         raise InvalidFields(problems)
     reason = NoticeReason(draft.reason)  # checked among the problems
@@ -118,14 +128,6 @@ def platform_key(notice: Notice) -> str:
     return notice.platform.strip().lower()
 
 
-def acknowledgement(notice: Notice) -> str:
-    return (
-        f"We received your notice {notice.tracking_number} on {notice.received_at:%Y-%m-%d %H:%M} "
-        "UTC. A reviewer will decide on it; you will see the decision and the reasons on its "
-        "status page, and may appeal the decision there for six months."
-    )
-
-
 def find_notice(session: Session, tracking_number: str) -> Notice:
     notice = session.scalar(
         select(Notice).where(Notice.tracking_number == tracking_number.strip().upper())
@@ -156,39 +158,24 @@ def may_read_notice(session: Session, user: User, notice: Notice) -> bool:
         return True
     if notice.notifier_user_id == user.id:
         return True
-    people = session.scalars(
-        select(ProtectedPersonRow).where(
-            ProtectedPersonRow.id.in_(people_of_notice(session, notice))
-        )
-    )
-    return any(may_report_for(session, user, person) for person in people)
+    return may_report_for_any(session, user, people_of_notice(session, notice))
 
 
 def people_of_notice(session: Session, notice: Notice) -> set[str]:
     """The protected people a notice is about: the one it named, and those its case is
     about (named by another notice, or found by triage's likeness check)."""
     people = {notice.person_id} if notice.person_id else set()
-    case = session.get(Case, notice.case_id) if notice.case_id is not None else None
+    case = case_of(session, notice)
     if case is not None:
         people |= people_of_case(case)
     return people
-
-
-def people_of_case(case: Case) -> set[str]:
-    found = case.assessment.get("protected_people", []) if case.assessment else []
-    people = {str(person["person_id"]) for person in found if person.get("person_id")}
-    return people | ({case.person_id} if case.person_id else set())
 
 
 def notices_about(session: Session, people: Collection[str], limit: int) -> list[Notice]:
     """The notices about any of ``people``, newest first, whoever sent them."""
     if not people:
         return []
-    # Cases name one person; triage's likeness findings may name more, kept in the
-    # assessment's JSON: a text match finds the candidates, ``people_of_case`` checks.
-    likeness = or_(*(cast(Case.assessment, Text).contains(person) for person in people))
-    cases = session.scalars(select(Case).where(or_(Case.person_id.in_(people), likeness))).all()
-    case_ids = [case.id for case in cases if people_of_case(case) & set(people)]
+    case_ids = cases_about(session, people)
     return list(
         session.scalars(
             select(Notice)
@@ -199,46 +186,10 @@ def notices_about(session: Session, people: Collection[str], limit: int) -> list
     )
 
 
-def _notice_problems(draft: NoticeDraft, notifier: Notifier, *, has_media: bool) -> list[str]:
-    """Every way ``draft`` is incomplete or malformed, so a form can list them all at
-    once; empty when it may be stored."""
-    problems = []
-    if draft.reason not in set(NoticeReason):
-        problems.append(f"reason must be one of {', '.join(NoticeReason)}")
-    problems += _content_problems(draft, has_media=has_media)
-    if draft.reason == NoticeReason.DEEPFAKE_OF_ME and not draft.person_id:
-        problems.append("person: say which protected person the deepfake shows")
-    if notifier.user is None and not notifier.key_name:
-        problems += _identity_problems(notifier.name.strip(), notifier.email.strip())
-    return problems
-
-
-def _content_problems(draft: NoticeDraft, *, has_media: bool) -> list[str]:
-    problems = []
-    explanation = draft.explanation.strip()
-    if not MIN_EXPLANATION <= len(explanation) <= MAX_EXPLANATION:
-        problems.append(
-            f"explanation: say why this is deceptive, in {MIN_EXPLANATION} to "
-            f"{MAX_EXPLANATION} characters"
-        )
-    if not draft.good_faith:
-        problems.append("good_faith: confirm that the notice is accurate and made in good faith")
-    url = draft.url.strip()
-    if url and (not url.startswith(("https://", "http://")) or len(url) > MAX_URL):
-        problems.append(f"url: an http(s) address of at most {MAX_URL} characters")
-    if not has_media and not url and not draft.platform_content_id.strip():
-        problems.append("give the file, its URL, or the platform and its content id")
-    if draft.platform_content_id.strip() and not draft.platform.strip():
-        problems.append("platform: say which platform the content id belongs to")
-    if draft.reach < 0:
-        problems.append("reach: a count of views or shares, not negative")
-    return problems
-
-
 def _person(session: Session, person_id: str | None) -> ProtectedPersonRow | None:
     if not person_id:
         return None
-    person = session.get(ProtectedPersonRow, person_id)
+    person = get_person(session, person_id)
     if person is None:
         raise NotFound(f"no protected person has the id {person_id!r}")
     return person
@@ -262,36 +213,11 @@ def _notifier_kind(
     return NotifierKind.PUBLIC
 
 
-def _identity_problems(name: str, email: str) -> list[str]:
-    """DSA Art. 16(2)(c): a notice names who sends it, with an address for the answer."""
-    problems = []
-    if not name:
-        problems.append("your name is required: DSA Art. 16 asks who sends a notice")
-    if not email:
-        problems.append(
-            "your email address is required, for the receipt and the decision (DSA Art. 16)"
-        )
-        return problems
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain or " " in email:
-        problems.append(f"{email!r} is not an email address")
-    return problems
-
-
 def _check_not_suspended(session: Session, notifier: Notifier) -> None:
     """A notifier who kept sending manifestly unfounded notices is not heard for a while
     (DSA Art. 23(2)); they were warned first."""
     now = utc_now()
-    measure = session.scalar(
-        select(AccountMeasure)
-        .where(
-            AccountMeasure.subject_kind == SubjectKind.NOTIFIER,
-            AccountMeasure.subject == notifier.subject,
-            AccountMeasure.kind.in_([MeasureKind.SUSPENSION, MeasureKind.TERMINATION]),
-            AccountMeasure.lifted_at.is_(None),
-        )
-        .order_by(AccountMeasure.id.desc())
-    )
+    measure = standing_suspension(session, SubjectKind.NOTIFIER, notifier.subject)
     if measure is None or (measure.until is not None and measure.until <= now):
         return
     until: datetime | None = measure.until
@@ -301,3 +227,113 @@ def _check_not_suspended(session: Session, notifier: Notifier) -> None:
         "manifestly unfounded (DSA Art. 23(2)); you may appeal that decision"
     )
     raise Forbidden(msg)
+
+
+def case_of(session: Session, notice: Notice) -> Case | None:
+    """The case ``notice`` was filed in by triage, if it was."""
+    return case_by_id(session, notice.case_id) if notice.case_id is not None else None
+
+
+def get_notice(session: Session, notice_id: int) -> Notice | None:
+    return session.get(Notice, notice_id)
+
+
+def notices_of_case(session: Session, case_id: int) -> list[Notice]:
+    """The notices filed in a case, oldest first."""
+    return list(
+        session.scalars(select(Notice).where(Notice.case_id == case_id).order_by(Notice.id))
+    )
+
+
+def mark_decided(session: Session, case_id: int) -> None:
+    """The case's notices are decided."""
+    for notice in notices_of_case(session, case_id):
+        notice.status = NoticeStatus.DECIDED
+
+
+def mark_in_review(session: Session, case_id: int) -> None:
+    """The case's notices are reviewed again (its decision was reversed and it reopened)."""
+    for notice in notices_of_case(session, case_id):
+        notice.status = NoticeStatus.IN_REVIEW
+
+
+def received_between(session: Session, start: datetime, end: datetime) -> list[Notice]:
+    """The notices received at ``start <= moment < end``."""
+    return list(
+        session.scalars(select(Notice).where(Notice.received_at >= start, Notice.received_at < end))
+    )
+
+
+def tell_received(session: Session, settings: Settings, notice: Notice) -> None:
+    queue_mail(
+        session,
+        settings,
+        notice.notifier_email,
+        f"We received your notice {notice.tracking_number}",
+        acknowledgement(notice) + SIGNATURE,
+    )
+
+
+def tell_decided(session: Session, settings: Settings, decision: Decision) -> None:
+    """Every notifier of the case, once each, about the decision."""
+    told: set[str] = set()
+    for notice in notices_of_case(session, decision.case_id):
+        if notice.notifier_email in told:
+            continue
+        told.add(notice.notifier_email)
+        tell_decision(session, settings, notice, decision)
+
+
+def tell_decision(session: Session, settings: Settings, notice: Notice, decision: Decision) -> None:
+    how = (
+        "by automated means, as a copy of content a reviewer had decided on"
+        if decision.reviewer_id is None
+        else "by a reviewer"
+    )
+    ground = f"\nGround: {decision.ground_text}" if decision.ground_text else ""
+    body = (
+        f"Decision on your notice {notice.tracking_number}: {OUTCOME[Action(decision.action)]}.\n"
+        f"It was decided {how} on {decision.decided_at:%Y-%m-%d}.{ground}\n"
+        f"Reasons: {decision.explanation}\n\n"
+        "You may appeal this decision for six months from its status page."
+    )
+    queue_mail(
+        session, settings, notice.notifier_email,
+        f"Decision on your notice {notice.tracking_number}", body + SIGNATURE,
+    )  # fmt: skip
+
+
+def claim_for_triage(session: Session, length: timedelta) -> int | None:
+    """The next notice waiting for triage, held for ``length`` by the outbox engine's lease
+    (so a triager that dies lets another take it over); the caller commits."""
+    waiting = (
+        select(Notice)
+        .where(Notice.status == NoticeStatus.RECEIVED, Notice.triaged_at.is_(None))
+        .order_by(Notice.id)
+    )
+    claimed = Lease(Notice.triage_lease_until, length).claim(session, waiting, limit=1)
+    return claimed[0].id if claimed else None
+
+
+def notice_to_file(session: Session, notice_id: int) -> Notice | None:
+    """The notice, locked, when it still waits to be filed: of two triagers that both ended
+    up with it, one files it."""
+    notice = session.get(Notice, notice_id, with_for_update=True)
+    return notice if notice is not None and notice.triaged_at is None else None
+
+
+def record_triage(notice: Notice, *, case_id: int, item_id: int, error: str, decided: bool) -> None:
+    """Triage filed ``notice`` in a case (already decided or now in review)."""
+    notice.case_id, notice.item_id = case_id, item_id
+    notice.triaged_at, notice.triage_error = utc_now(), error
+    notice.status = NoticeStatus.DECIDED if decided else NoticeStatus.IN_REVIEW
+
+
+def cases_flagged_by_trusted_flaggers(session: Session, case_id: int | None = None) -> set[int]:
+    """The cases (of all, or only ``case_id``) a trusted flagger sent a notice about."""
+    query = select(Notice.case_id).where(
+        Notice.notifier_kind == NotifierKind.TRUSTED_FLAGGER, Notice.case_id.is_not(None)
+    )
+    if case_id is not None:
+        query = query.where(Notice.case_id == case_id)
+    return {found for found in session.scalars(query.distinct()) if found is not None}

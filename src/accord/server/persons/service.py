@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import func, select
@@ -21,7 +22,8 @@ from accord.assessment.gallery import (
 )
 from accord.errors import Conflict, Forbidden, NotFound
 from accord.media.limits import MediaLimits
-from accord.server.accounts.models import Organization, OrganizationKind, Role, User
+from accord.server.accounts.service import works_for_election_authority
+from accord.server.auth.roles import Role
 from accord.server.db.base import utc_now
 from accord.server.elections.service import check_election_name
 from accord.server.persons.models import (
@@ -30,6 +32,9 @@ from accord.server.persons.models import (
     ReferenceVoice,
     Representative,
 )
+
+if TYPE_CHECKING:
+    from accord.server.accounts.models import User
 
 _EMBEDDING = np.dtype("<f4")
 #: A new reference face this close to another person's is theirs, not a look-alike's.
@@ -123,6 +128,19 @@ def find_person(session: Session, wanted: str) -> ProtectedPersonRow:
     raise Conflict(f"{len(named)} protected people are named {wanted!r}: use the id")
 
 
+def get_person(session: Session, person_id: str) -> ProtectedPersonRow | None:
+    """The person with this id, or None."""
+    return session.get(ProtectedPersonRow, person_id)
+
+
+def may_report_for_any(session: Session, user: User, person_ids: Collection[str]) -> bool:
+    """Whether ``user`` speaks for any of the people with these ids (``may_report_for``)."""
+    people = session.scalars(
+        select(ProtectedPersonRow).where(ProtectedPersonRow.id.in_(person_ids))
+    )
+    return any(may_report_for(session, user, person) for person in people)
+
+
 def list_people(session: Session) -> list[tuple[ProtectedPersonRow, int]]:
     """Every protected person with how many reference faces they have, by name."""
     faces = func.count(ReferenceFace.id)
@@ -187,11 +205,7 @@ def load_voice_gallery(session: Session) -> VoiceGallery:
 
 def verify_identity(session: Session, person: ProtectedPersonRow, admin: User) -> None:
     """Record that an election authority's admin checked who ``person`` is."""
-    organization = session.get(Organization, admin.organization_id)
-    is_authority = (
-        organization is not None and organization.kind == OrganizationKind.ELECTION_AUTHORITY
-    )
-    if admin.role != Role.ADMIN or not is_authority:
+    if admin.role != Role.ADMIN or not works_for_election_authority(session, admin):
         raise Forbidden("only an election authority's admin can verify a protected person")
     person.verified_by, person.verified_at = admin.id, utc_now()
     session.flush()
@@ -248,3 +262,21 @@ def may_report_for(session: Session, user: User, person: ProtectedPersonRow) -> 
         Representative.revoked_at.is_(None),
     )
     return session.scalar(current) is not None
+
+
+def count_people(session: Session) -> tuple[int, int]:
+    """How many protected people there are, and how many of them are not verified yet."""
+    everyone = session.scalar(select(func.count(ProtectedPersonRow.id)))
+    unverified = session.scalar(
+        select(func.count(ProtectedPersonRow.id)).where(ProtectedPersonRow.verified_at.is_(None))
+    )
+    return int(everyone or 0), int(unverified or 0)
+
+
+def people_reported_for(session: Session, user: User) -> list[ProtectedPersonRow]:
+    """The protected people ``user`` may report deepfakes of (by name): none unless they
+    are a protected person's own account or a representative."""
+    if user.role not in {Role.PROTECTED_PERSON, Role.REPRESENTATIVE}:
+        return []
+    people = session.scalars(select(ProtectedPersonRow).order_by(ProtectedPersonRow.name))
+    return [person for person in people if may_report_for(session, user, person)]

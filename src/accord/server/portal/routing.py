@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from accord.errors import AccordError
-from accord.server.portal.pages import Portal, Redirect, optional_viewer, redirect
+from accord.server.portal.layout import Portal
+from accord.server.portal.viewer import Redirect, optional_viewer, redirect
 from accord.server.problems import status_for
 
 

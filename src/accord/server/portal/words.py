@@ -1,27 +1,27 @@
-"""The words pages show for stored codes: each enum's mapping lives beside the enum; this
-gathers them for the templates, so no page lower-cases a code into a label."""
+"""The words pages show for stored codes: each enum's mapping lives beside the enum (and
+its domain names it in its ``schemas``); this gathers them for the templates, so no page
+lower-cases a code into a label."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from accord.assessment.bands import Band
-from accord.server.appeals.models import APPEAL_STATUS_LABELS, APPELLANT_LABELS
-from accord.server.cases.models import CASE_STATUS_LABELS
-from accord.server.cases.queue import SLA_LABELS
-from accord.server.decisions.models import (
+from accord.server.appeals.schemas import APPEAL_STATUS_LABELS, APPELLANT_LABELS
+from accord.server.cases.schemas import CASE_STATUS_LABELS, SLA_LABELS
+from accord.server.decisions.schemas import (
     ACTION_LABELS,
     ACTION_OUTCOMES,
     GROUND_LABELS,
     REVERSAL_EFFECTS,
 )
-from accord.server.notices.models import (
+from accord.server.notices.schemas import (
     NOTICE_STATUS_LABELS,
     NOTIFIER_KIND_LABELS,
     REASON_LABELS,
     REASON_SHORT,
 )
-from accord.server.statements.schema import LABELS as STATEMENT_LABELS
+from accord.server.statements.schemas import LABELS as STATEMENT_LABELS
 
 #: The case history's audit entries (``action table``) in words.
 HISTORY_WORDS: dict[str, str] = {

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accord.server.db.base import Base, UtcDateTime, utc_now
+from accord.server.decisions.models import ItemAction
+from accord.server.outbox.models import Queued
 
 
 class SubmissionStatus(StrEnum):
@@ -19,18 +21,18 @@ class SubmissionStatus(StrEnum):
     REFUSED = "refused"
 
 
-class Submission(Base):
+class Submission(Queued, Base):
+    """A statement on its way to the TDB; its id, status (a ``SubmissionStatus``), attempts,
+    next attempt and last error are the outbox engine's (``Queued``)."""
+
     __tablename__ = "tdb_submissions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     item_action_id: Mapped[int] = mapped_column(
         ForeignKey("item_actions.id", ondelete="CASCADE"), unique=True
     )
+    #: The copy's action, whose statement of reasons is what is sent.
+    item_action: Mapped[ItemAction] = relationship(lazy="raise")
     puid: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(16), default=SubmissionStatus.PENDING, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
-    last_error: Mapped[str] = mapped_column(Text, default="")
     uuid: Mapped[str | None] = mapped_column(String(64))
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)

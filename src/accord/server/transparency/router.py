@@ -4,18 +4,21 @@ transparency report."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
 from accord.errors import BadRequest
-from accord.server.accounts.models import Role, User
-from accord.server.accounts.router import signed_in
+from accord.server.auth.roles import Role
+from accord.server.auth.sessions import signed_in
 from accord.server.deps import SessionDep
-from accord.server.transparency.report import transparency_report
+from accord.server.transparency.service import transparency_report
+
+if TYPE_CHECKING:
+    from accord.server.accounts.models import User
 
 router = APIRouter(prefix="/v1/transparency", tags=["transparency"])
-Reader = Annotated[User, Depends(signed_in(Role.ADMIN, Role.AUDITOR))]
+Reader = Annotated["User", Depends(signed_in(Role.ADMIN, Role.AUDITOR))]
 
 
 @router.get("", summary="Notices, actions, appeals and suspensions of a period")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from accord.server.verify_page.pages import VerifyPage
+from accord.server.verify_page.rendering import VerifyPage
 
 #: Room for the multipart framing around the file.
 FORM_OVERHEAD_BYTES = 64 * 1024

@@ -13,6 +13,7 @@ from typing import Any
 
 from accord.server.verify_page import words
 from accord.server.verify_page.words import Origin, Source
+from accord.signals.registry import describe_match
 
 #: A record id to its thumbnail's URL, or None when the record has no picture.
 ThumbnailUrl = Callable[[str], str | None]
@@ -21,16 +22,10 @@ ThumbnailUrl = Callable[[str], str | None]
 #: is never the reason a file is invalid.
 _UNTRUSTED = "signingCredential.untrusted"
 
-_MATCHED_BY = {
-    "sha256": "the same bytes",
-    "md5": "the same bytes",
-    "pdq": "the same picture (perceptual hash)",
-    "pdq_dihedral": "the same picture, turned or mirrored",
-    "orb": "part of the same picture (a crop or a screenshot)",
-    "vpdq": "the same video frames",
-    "audio": "the same sound",
-    "watermark": "its invisible accord watermark (the picture itself differs)",
-}
+#: An original found by its watermark, which is no signal type: each type says its own
+#: words (``SignalType.matched_by``).
+_WATERMARK = "watermark"
+_MATCHED_BY_WATERMARK = "its invisible accord watermark (the picture itself differs)"
 
 
 _AGREEMENT_TONES = {"agrees": "ok", "original": "ok", "differs": "bad", "missing": "bad"}
@@ -198,7 +193,9 @@ def _original(item: Mapping[str, Any], thumbnail: ThumbnailUrl) -> OriginalView:
         title=str(item.get("title", "")),
         issuer=str(item.get("issuer", "")),
         signed_on=_when(item.get("signed_at")) or "an unknown date",
-        matched_by=_MATCHED_BY.get(signal_type, signal_type),
+        matched_by=(
+            _MATCHED_BY_WATERMARK if signal_type == _WATERMARK else describe_match(signal_type)
+        ),
         thumbnail_url=thumbnail(record_id),
     )
 

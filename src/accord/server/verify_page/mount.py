@@ -6,14 +6,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from accord.server.settings import Settings
-from accord.server.verify_page import router
-from accord.server.verify_page.pages import STATIC_DIR, VerifyPage
+from accord.server.verify_page import pages
+from accord.server.verify_page.rendering import STATIC_DIR, VerifyPage
 
 
 def mount_verify_page(app: FastAPI, settings: Settings) -> VerifyPage:
     """The page's state is per app, so two apps in one process never share a limiter."""
     page = VerifyPage(settings)
     app.state.verify_page = page
-    app.include_router(router.router)
+    app.include_router(pages.router)
     app.mount("/verify/static", StaticFiles(directory=STATIC_DIR), name="verify_static")
     return page

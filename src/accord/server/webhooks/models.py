@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.server.db.base import Base, UtcDateTime, utc_now
+from accord.server.outbox.models import Queued
 
 
 class Webhook(Base):
@@ -35,10 +36,12 @@ class MessageStatus(StrEnum):
     DEAD = "dead"
 
 
-class OutboxMessage(Base):
+class OutboxMessage(Queued, Base):
+    """A message for a webhook; its id, status (a ``MessageStatus``), attempts, next attempt
+    and last error are the outbox engine's (``Queued``)."""
+
     __tablename__ = "outbox_messages"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     #: None when no webhook was configured for its platform: it waits, dead, for one.
     webhook_id: Mapped[int | None] = mapped_column(
         ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
@@ -50,10 +53,6 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: Sent with every attempt, so a receiver acts once however often it is told.
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default=MessageStatus.PENDING, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
-    last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 

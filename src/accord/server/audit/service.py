@@ -1,0 +1,226 @@
+"""Every change made through the ORM goes into the audit log, in the same transaction.
+
+A listener on ``after_flush`` turns each inserted, updated and deleted row into an entry:
+who (``session.info["actor"]``), what (table, row, action), when, why
+(``session.info["reason"]``), and the values before and after. Secrets are left out and
+binary values are replaced by their SHA-256. Each entry is sealed with the hash of the one
+before it (``seal``), under a lock on the chain's head, so ``verify`` finds any entry
+edited, removed or cut off the end.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import event, false, insert, inspect, or_, select, update
+from sqlalchemy.orm import Session, UOWTransaction
+
+from accord.server.audit.models import AuditEntry, AuditHead
+from accord.server.db.base import utc_now
+
+#: The hash the first entry follows.
+GENESIS = "0" * 64
+#: Tables that are not audited: the log itself, other logs (the removal feed the indices
+#: read, webhook deliveries' attempts), and login sessions (keyed by a token's hash).
+#: ``login_failures`` too: its rows are digests of whatever addresses strangers typed,
+#: meant to vanish with their lockout, not to stay in an append-only log.
+_UNAUDITED = frozenset(
+    {
+        "audit_log",
+        "audit_head",
+        "signal_removals",
+        "delivery_attempts",
+        "login_sessions",
+        "login_failures",
+    }
+)
+#: Columns whose values never enter the log.
+_SECRET = frozenset({"secret_sha256", "sealed_key", "sealed_secret", "password_hash"})
+_HEAD_ID = 1
+
+
+def install_audit_trail() -> None:
+    """Audit every session's flushes from now on (idempotent)."""
+    if not event.contains(Session, "after_flush", _record_flush):
+        event.listen(Session, "after_flush", _record_flush)
+
+
+def seal(entry: AuditEntry) -> str:
+    """The hash of an entry's content and of the entry before it."""
+    content = {
+        "seq": entry.seq,
+        "at": entry.at.astimezone(UTC).isoformat(),  # whatever zone the database answers in
+        "actor": entry.actor,
+        "action": entry.action,
+        "table": entry.table,
+        "row_id": entry.row_id,
+        "reason": entry.reason,
+        "before": entry.before,
+        "after": entry.after,
+        "previous_hash": entry.previous_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class Verification:
+    entries: int = 0
+    head_hash: str = GENESIS
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify(session: Session) -> Verification:
+    """Check every entry's seal and link, and that none is missing, in order."""
+    result = Verification()
+    expected, previous = 1, GENESIS
+    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).yield_per(1000):
+        if entry.seq != expected:
+            result.problems.append(f"entries #{expected} to #{entry.seq - 1} are missing")
+        if entry.previous_hash != previous:
+            result.problems.append(f"entry #{entry.seq} no longer follows the entry before it")
+        if seal(entry) != entry.entry_hash:
+            result.problems.append(f"entry #{entry.seq} was changed after it was written")
+        result.entries += 1
+        expected, previous = entry.seq + 1, entry.entry_hash
+    head = session.get(AuditHead, _HEAD_ID)
+    if head is None or (head.seq, head.entry_hash) != (expected - 1, previous):
+        last = "none" if head is None else f"#{head.seq}"
+        result.problems.append(
+            f"the log ends at #{expected - 1} but its head says {last}: entries were cut off"
+        )
+    result.head_hash = previous
+    return result
+
+
+def newest(session: Session, limit: int) -> list[dict[str, Any]]:
+    """The ``limit`` newest entries as JSON-ready dicts, oldest first."""
+    entries = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit))
+    return [
+        {column: getattr(entry, column) for column in _COLUMNS} | {"at": entry.at.isoformat()}
+        for entry in reversed(list(entries))
+    ]
+
+
+def history_of(session: Session, rows: Mapping[str, Collection[str]]) -> list[AuditEntry]:
+    """The entries about the rows ``rows`` names (their ids by table), oldest first: what
+    happened to a case and to everything decided in it, say."""
+    about = [
+        (AuditEntry.table == table) & AuditEntry.row_id.in_(list(row_ids))
+        for table, row_ids in rows.items()
+    ]
+    return list(
+        session.scalars(select(AuditEntry).where(or_(false(), *about)).order_by(AuditEntry.seq))
+    )
+
+
+def record(
+    session: Session,
+    action: str,
+    table: str,
+    row_id: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Log a change the ORM does not see: a bulk statement (an import, a cascade)."""
+    _append(session, [(action, table, row_id, before, after)])
+
+
+def _record_flush(session: Session, _context: UOWTransaction) -> None:
+    _append(
+        session,
+        [
+            *_changes(session.new, "insert"),
+            *_changes((o for o in session.dirty if session.is_modified(o)), "update"),
+            *_changes(session.deleted, "delete"),
+        ],
+    )
+
+
+def _append(session: Session, changes: list[_Change]) -> None:
+    """Seal ``changes`` onto the chain, holding its head until the transaction ends."""
+    if not changes:
+        return
+    connection = session.connection()
+    head = connection.execute(
+        select(AuditHead.seq, AuditHead.entry_hash)
+        .where(AuditHead.id == _HEAD_ID)
+        .with_for_update()
+    ).one()
+    seq, previous = head.seq, head.entry_hash
+    actor = str(session.info.get("actor", "system"))
+    reason = str(session.info.get("reason", ""))
+    rows = []
+    for action, table, row_id, before, after in changes:
+        seq += 1
+        entry = AuditEntry(
+            seq=seq, at=utc_now(), actor=actor, action=action, table=table, row_id=row_id,
+            reason=reason, before=before, after=after, previous_hash=previous,
+        )  # fmt: skip
+        previous = entry.entry_hash = seal(entry)
+        rows.append({column: getattr(entry, column) for column in _COLUMNS})
+    connection.execute(insert(AuditEntry), rows)
+    connection.execute(
+        update(AuditHead).where(AuditHead.id == _HEAD_ID).values(seq=seq, entry_hash=previous)
+    )
+
+
+_COLUMNS = (
+    "seq", "at", "actor", "action", "table", "row_id", "reason", "before", "after",
+    "previous_hash", "entry_hash",
+)  # fmt: skip
+
+_Change = tuple[str, str, str, dict[str, Any] | None, dict[str, Any] | None]
+
+
+def _changes(objects: Any, action: str) -> Iterator[_Change]:
+    for obj in objects:
+        state = inspect(obj)
+        table = state.mapper.local_table.name
+        if table in _UNAUDITED:
+            continue
+        row_id = ",".join(str(part) for part in state.mapper.primary_key_from_instance(obj))
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        for column in state.mapper.column_attrs:
+            if column.key in _SECRET:
+                continue
+            history = state.attrs[column.key].history
+            # Loaded values only: loading one now, mid-flush, could hit a deleted row.
+            loaded = state.dict.get(column.key)
+            if action == "insert":
+                after[column.key] = _plain(loaded)
+            elif action == "delete":
+                before[column.key] = _plain(history.deleted[0] if history.deleted else loaded)
+            elif history.has_changes():
+                before[column.key] = _plain(history.deleted[0] if history.deleted else None)
+                after[column.key] = _plain(history.added[0] if history.added else None)
+        if action == "update" and not after:
+            continue
+        yield action, table, row_id, before or None, after or None
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready copy of a column value; bytes become their SHA-256."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return {"sha256": hashlib.sha256(value).hexdigest()}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
