@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
+from tests.integration.banks.test_banks_api import BRIDGE_PDQ
 from tests.integration.serving import Served, serve
-from tests.integration.test_banks_api import BRIDGE_PDQ
 
 #: The issue's bar is "within seconds"; the default sync interval is 1 s. Kept by the
 #: median wait: one wait past it is a busy machine (other tests, xdist), not a bug.
