@@ -21,7 +21,7 @@ from accord.server.accounts import service as accounts
 from accord.server.accounts.models import Invitation, Organization, OrganizationKind, User
 from accord.server.auth.guard import limit_per_address
 from accord.server.auth.roles import Role
-from accord.server.auth.sessions import SESSION_COOKIE
+from accord.server.auth.sessions import SESSION_COOKIE, clear_session_cookie, set_session_cookie
 from accord.server.db.base import utc_now
 from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.portal.admin_section import AdminSection
@@ -69,14 +69,7 @@ def login(
     if target == "/" and user is not None:
         target = HOME_BY_ROLE.get(Role(user.role), "/report")
     response = see_other(target)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        secure=True,
-        samesite="strict",
-    )
+    set_session_cookie(response, token)
     return response
 
 
@@ -87,7 +80,7 @@ def logout(
     check_form(request, csrf_token)
     accounts.log_out(session, request.cookies.get(SESSION_COOKIE, ""))
     response = see_other("/login")
-    response.delete_cookie(SESSION_COOKIE, httponly=True, secure=True, samesite="strict")
+    clear_session_cookie(response)
     return response
 
 

@@ -12,7 +12,13 @@ from accord.errors import Unauthorized
 from accord.server.accounts import service as accounts
 from accord.server.accounts.schemas import Accept, LogIn, user_json
 from accord.server.auth.guard import limit_per_address
-from accord.server.auth.sessions import CSRF_HEADER, SESSION_COOKIE, session_token, user_of
+from accord.server.auth.sessions import (
+    CSRF_HEADER,
+    clear_session_cookie,
+    session_token,
+    set_session_cookie,
+    user_of,
+)
 from accord.server.deps import RuntimeDep, SessionDep
 
 router = APIRouter(tags=["accounts"])
@@ -33,14 +39,7 @@ def log_in(
         raise
     user = accounts.session_user(session, token)
     assert user is not None  # noqa: S101 - the session was made just now
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        secure=True,
-        samesite="strict",
-    )
+    set_session_cookie(response, token)
     return {"user": user_json(user), "csrf_token": accounts.csrf_token(token)}
 
 
@@ -50,7 +49,7 @@ def log_out(request: Request, session: SessionDep) -> Response:
     accounts.check_csrf(token, request.headers.get(CSRF_HEADER))
     accounts.log_out(session, token)
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, httponly=True, secure=True, samesite="strict")
+    clear_session_cookie(response)
     return response
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from fastapi import Request
+from fastapi import Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -69,3 +69,20 @@ def session_token(request: Request) -> str:
     if not token:
         raise NotSignedIn("sign in first")
     return token
+
+
+def set_session_cookie(response: Response, token: str) -> None:
+    """The browser keeps the session for its lifetime, over HTTPS only, out of scripts'
+    reach, and sends it to this site alone."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        secure=True,
+        samesite="strict",
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, httponly=True, secure=True, samesite="strict")
