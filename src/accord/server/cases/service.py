@@ -1,6 +1,6 @@
 """Cases: one piece of content, however many notices name it and wherever it was posted.
 
-Triage (``notices``) brings each notice's content and where it was seen; this module finds
+Triage (``triage.service``) brings each notice's content and where it was seen; this module finds
 the case it belongs to (by the file, by its signals in the internal cases bank, or by the
 place it was posted), opens one when there is none, records the copy, and keeps the case's
 place in the review queue: its priority and deadline (``queue`` holds that policy), who

@@ -11,11 +11,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.server.mail.models import MailMessage
-from accord.server.mail.smtp import MAIL_QUEUE, MAX_ATTEMPTS, MailChannel
-from accord.server.outbox.engine import OutboxStats, counts, run_due
+from accord.server.mail.smtp import MAX_ATTEMPTS, MailChannel
+from accord.server.outbox.engine import run_due
 from accord.server.settings import Settings
 
-__all__ = ["MAX_ATTEMPTS", "MailChannel", "mail_counts", "queue_mail", "send_due"]
+__all__ = ["MAX_ATTEMPTS", "MailChannel", "queue_mail", "send_due"]
 
 
 def queue_mail(
@@ -34,8 +34,3 @@ def queue_mail(
 def send_due(sessions: sessionmaker[Session], settings: Settings) -> int:
     """Send every email due now; how many were tried."""
     return run_due(sessions, MailChannel(settings))
-
-
-def mail_counts(session: Session) -> OutboxStats:
-    """How many emails wait, were sent, or were set aside."""
-    return counts(session, MAIL_QUEUE)

@@ -19,8 +19,6 @@ from accord.server.settings import Settings
 
 #: Tries before an email is set aside as dead.
 MAX_ATTEMPTS = 12
-#: Emails one claim takes at most.
-BATCH = 50
 _TIMEOUT_SECONDS = 20.0
 
 MAIL_QUEUE = Queue(
@@ -43,7 +41,6 @@ class Email:
 class MailChannel(Channel[MailMessage, Email, None]):
     queue = MAIL_QUEUE
     send_time = timedelta(seconds=2 * _TIMEOUT_SECONDS)
-    claim_size = BATCH
     thread_name = "accord-mail"
     logger_name = "accord.mail"
     round_failed = "mail round failed"

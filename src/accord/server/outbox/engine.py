@@ -86,11 +86,10 @@ class Channel(ABC, Generic[_Row, _Due, _Detail]):
     sending itself, and what besides the verdict it writes down."""
 
     queue: Queue[_Row]
-    #: How long one send may take at most: a claim holds its rows that long per send.
+    #: How long one send may take at most: a claim holds its rows that long.
     send_time: timedelta
-    #: Rows claimed at once, sent one after another (in id order).
-    claim_size: int = 50
-    #: Rows one send carries (a batch API takes several).
+    #: Rows one send carries (a batch API takes several); each claim takes one send's worth,
+    #: in id order, so a crashed worker's rows are free again after one ``send_time``.
     send_size: int = 1
     #: The background thread's name, its logger's, and what it logs when a round fails.
     thread_name: str = "accord-outbox"
@@ -136,9 +135,7 @@ def run_due(sessions: sessionmaker[Session], channel: Channel[_Row, _Due, _Detai
     """Send every row due now, one claimed batch at a time; how many were tried."""
     tried = 0
     while claimed := _claim(sessions, channel):
-        for start in range(0, len(claimed), channel.send_size):
-            batch = claimed[start : start + channel.send_size]
-            _record(sessions, channel, channel.send(batch))
+        _record(sessions, channel, channel.send(claimed))
         tried += len(claimed)
     return tried
 
@@ -147,11 +144,11 @@ def _claim(
     sessions: sessionmaker[Session], channel: Channel[_Row, _Due, _Detail]
 ) -> list[Due[_Due]]:
     table = channel.queue.table
-    lease = Lease(table.next_attempt_at, channel.send_time, channel.send_size)
+    lease = Lease(table.next_attempt_at, channel.send_time)
     pending = select(table).where(table.status == PENDING).order_by(table.id)
     with sessions() as session:
         session.info["actor"] = channel.queue.actor
-        rows = lease.claim(session, channel.due(pending), limit=channel.claim_size)
+        rows = lease.claim(session, channel.due(pending), limit=channel.send_size)
         claimed = [Due(row.id, channel.read(session, row)) for row in rows]
         session.commit()
     return claimed

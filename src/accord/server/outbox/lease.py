@@ -9,7 +9,6 @@ the rows become free again when the hold ends.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -24,22 +23,15 @@ _Row = TypeVar("_Row")
 
 @dataclass(frozen=True, slots=True)
 class Lease:
-    """A lease column (``until``: held until then; free when empty or past) and how long one
-    piece of claimed work may take."""
+    """A lease column (``until``: held until then; free when empty or past) and how long the
+    work on one claim may take. Claim only what is worked at once (one send, one notice):
+    rows claimed ahead would wait out the whole hold after a crash."""
 
     until: InstrumentedAttribute[datetime] | InstrumentedAttribute[datetime | None]
-    #: How long working one piece may take at most; rows worked one piece after another
-    #: are all held until the last piece may be done.
     length: timedelta
-    #: How many rows one piece holds (a batch sent in one request); 1 when worked singly.
-    rows_per_piece: int = 1
 
     def free(self, now: datetime) -> ColumnElement[bool]:
         return or_(self.until.is_(None), self.until <= now)
-
-    def hold(self, rows: int) -> timedelta:
-        """How long a claim of ``rows`` rows holds them."""
-        return self.length * math.ceil(rows / self.rows_per_piece)
 
     def claim(self, session: Session, query: Select[_Row], *, limit: int) -> list[_Row]:
         """Up to ``limit`` free rows of ``query`` (in its order), held from now on; the
@@ -53,7 +45,7 @@ class Lease:
         )
         if not found:
             return []
-        held_until = now + self.hold(len(found))
+        held_until = now + self.length
         # Take them only if still free: where rows are not locked (SQLite), another claimer
         # may have taken some since they were read. This also holds the write lock, so
         # that claimers take their turns.

@@ -54,7 +54,6 @@ _Outcome = Outcome[Receipt]
 class TdbChannel(Channel[Submission, dict[str, Any], Receipt]):
     queue = TDB_QUEUE
     send_time = timedelta(seconds=2 * _TIMEOUT_SECONDS)
-    claim_size = BATCH_MAX
     send_size = BATCH_MAX
     thread_name = "accord-tdb"
     logger_name = "accord.tdb"

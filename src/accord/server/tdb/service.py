@@ -10,10 +10,10 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from accord.server.outbox.engine import OutboxStats, counts, run_due
+from accord.server.outbox.engine import run_due
 from accord.server.settings import Settings
 from accord.server.statements.service import Publication
-from accord.server.tdb.api import TDB_QUEUE, TdbChannel
+from accord.server.tdb.api import TdbChannel
 from accord.server.tdb.models import Submission, SubmissionStatus
 
 if TYPE_CHECKING:
@@ -25,7 +25,6 @@ __all__ = [
     "queue_statement",
     "submission_counts",
     "submit_due",
-    "tdb_counts",
 ]
 
 
@@ -60,8 +59,3 @@ def submission_counts(session: Session) -> dict[str, int]:
     """How many statements are in each state (pending, submitted, refused)."""
     query = select(Submission.status, func.count()).group_by(Submission.status)
     return dict(session.execute(query).all())
-
-
-def tdb_counts(session: Session) -> OutboxStats:
-    """How many statements wait, were submitted, or were refused."""
-    return counts(session, TDB_QUEUE)

@@ -23,8 +23,6 @@ from accord.server.webhooks.signing import SIGNATURE_HEADER, sign
 
 #: Tries before a message is set aside as dead (about a day and a half of backoff).
 MAX_ATTEMPTS = 12
-#: Messages one claim takes at most, delivered in order.
-BATCH = 50
 _TIMEOUT_SECONDS = 10.0
 _HTTP_OK_RANGE = range(200, 300)
 
@@ -60,7 +58,6 @@ class Exchange:
 class WebhookChannel(Channel[OutboxMessage, Message, Exchange]):
     queue = WEBHOOK_QUEUE
     send_time = timedelta(seconds=2 * _TIMEOUT_SECONDS)
-    claim_size = BATCH
     thread_name = "accord-outbox"
     logger_name = "accord.webhooks"
     round_failed = "outbox delivery round failed"
