@@ -32,15 +32,10 @@ from accord.errors import BadRequest, CredentialError, UnsupportedMedia
 from accord.media.file import MediaFile, open_media
 from accord.provenance.certificates import SigningChain
 from accord.provenance.watermarking import WATERMARK_ALGORITHM
+from accord.signals.registry import soft_binding_algorithms
 
 #: The longest side of the thumbnail embedded in the manifest, in pixels.
 THUMBNAIL_LONG_EDGE = 256
-#: Soft-binding algorithm names for accord's fingerprints (not on the C2PA list).
-FINGERPRINT_ALGORITHMS = {
-    "pdq": "org.accord.pdq.1",
-    "vpdq": "org.accord.vpdq.1",
-    "audio": "org.accord.audio.1",
-}
 _IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 #: The label that ties an edit's ``c2pa.opened`` action to its parent ingredient.
 _PARENT = "original"
@@ -233,8 +228,9 @@ def _manifest(request: SignRequest) -> dict[str, Any]:
             },
         },
     ]
+    algorithms = soft_binding_algorithms()
     for signal_type, value in (request.fingerprints or {}).items():
-        algorithm = FINGERPRINT_ALGORITHMS.get(signal_type)
+        algorithm = algorithms.get(signal_type)
         if algorithm is None:
             continue
         assertions.append(_soft_binding(algorithm, base64.b64encode(value.encode()).decode()))

@@ -146,6 +146,12 @@ class AudioFingerprint(SignalType):
     compares = Compared.SOUND
     matched_by = "the same sound"
     timed = True
+    soft_binding = "org.accord.audio.1"
+
+    @classmethod
+    def similarity(cls, distance: float) -> int:
+        """From the bit error rate: 0.5 is what unrelated sounds share by chance."""
+        return round(100 * (1 - 2 * distance))
 
     def applies(self, subject: Subject) -> bool:
         """Audio files, and videos that have a soundtrack."""

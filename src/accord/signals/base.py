@@ -175,6 +175,8 @@ class SignalType(ABC):
     backs_up: ClassVar[str | None] = None
     #: Its values span time (video frames, sound): ``differing_spans`` says where two differ.
     timed: ClassVar[bool] = False
+    #: The C2PA soft-binding algorithm name under which signed files carry it, if they do.
+    soft_binding: ClassVar[str | None] = None
 
     def applies(self, subject: Subject) -> bool:
         """Whether this type can hash ``subject`` (a video without sound has no audio signal)."""
@@ -203,6 +205,12 @@ class SignalType(ABC):
     def matches(cls, a: str, b: str, threshold: float | None = None) -> bool:
         limit = cls.threshold if threshold is None else threshold
         return cls.distance(a, b) <= limit
+
+    @classmethod
+    def similarity(cls, distance: float) -> int:
+        """0-100, how alike two values at ``distance`` are, for C2PA soft-binding answers;
+        by default the distance is the percentage of the content unlike."""
+        return round(max(0.0, 100 - distance))
 
     @classmethod
     def stored_as(cls) -> str:

@@ -86,6 +86,7 @@ class Pdq(SignalType):
     matched_by = "the same picture (perceptual hash)"
     #: Lookups bring it as the first of ``pdq_dihedral``'s orientations.
     looked_up = False
+    soft_binding = "org.accord.pdq.1"
 
     def compute(self, subject: Subject) -> Signal:
         value, quality = pdq_of_picture(subject.picture(), reference=subject.exact)
@@ -98,6 +99,11 @@ class Pdq(SignalType):
     @classmethod
     def distance(cls, a: str, b: str) -> float:
         return float(pdq_hex_distance(cls.validate(a), cls.validate(b)))
+
+    @classmethod
+    def similarity(cls, distance: float) -> int:
+        """The share of the 256 bits alike."""
+        return round(100 * (1 - distance / 256))
 
     @classmethod
     def examples(cls) -> Sequence[str]:

@@ -88,6 +88,15 @@ def describe_match(name: str) -> str:
     return name if cls is None else cls.matched_by
 
 
+def soft_binding_algorithms() -> dict[str, str]:
+    """Signal type name -> the C2PA soft-binding algorithm signed files carry it under."""
+    return {
+        name: cls.soft_binding
+        for name, cls in signal_type_classes().items()
+        if cls.soft_binding is not None
+    }
+
+
 def parse_signal_names(names: Iterable[str]) -> list[type[SignalType]]:
     """Signal types for user-given names (``"pdq, vpdq"`` split by the caller), deduplicated."""
     chosen: dict[str, type[SignalType]] = {}

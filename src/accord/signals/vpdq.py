@@ -196,6 +196,7 @@ class VideoPdq(SignalType):
         "match when half the frames of either are within PDQ distance 31 of the other's"
     )
     hma_name = "vpdq"
+    soft_binding = "org.accord.vpdq.1"
     hma_kinds = frozenset({MediaKind.VIDEO})
     compares = Compared.PICTURE
     matched_by = "the same video frames"

@@ -18,6 +18,7 @@ from accord.signals.registry import (
     hma_signal_names,
     looked_up_signal_names,
     signal_type_classes,
+    soft_binding_algorithms,
     stored_type_for,
 )
 from accord.signals.vpdq import VideoPdq
@@ -168,6 +169,22 @@ def test_timed_types_say_where_two_values_differ(signal_type: type[SignalType]) 
         return
     for example in signal_type.examples():
         assert signal_type.differing_spans(example, example, {}) == []
+
+
+@pytest.mark.parametrize("signal_type", EVERY_TYPE, ids=_ids)
+def test_a_value_scores_as_alike_as_it_is_to_itself(signal_type: type[SignalType]) -> None:
+    """Soft-binding answers score 0-100; a value against itself is the top score."""
+    for example in signal_type.examples():
+        assert signal_type.similarity(signal_type.distance(example, example)) == 100
+    assert 0 <= signal_type.similarity(signal_type.threshold) <= 100
+
+
+def test_signed_files_carry_the_fingerprints_under_their_own_names() -> None:
+    assert soft_binding_algorithms() == {
+        "pdq": "org.accord.pdq.1",
+        "vpdq": "org.accord.vpdq.1",
+        "audio": "org.accord.audio.1",
+    }
 
 
 def test_the_server_reads_the_same_sets_the_string_lists_named() -> None:

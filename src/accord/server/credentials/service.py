@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 from accord.errors import Conflict, NotFound
 from accord.media.file import MediaFile, open_media
 from accord.provenance.signing import (
-    FINGERPRINT_ALGORITHMS,
     Signed,
     SignRequest,
     SourceType,
@@ -58,6 +57,7 @@ from accord.server.hashing.service import hash_for_bank, reliable_signals
 from accord.server.issuers.service import get_issuer, signing_chain, trust_anchors
 from accord.server.matching.service import MatchOptions, match_file
 from accord.server.runtime import Runtime
+from accord.signals.registry import soft_binding_algorithms
 from accord.signals.watermark import WatermarkReading
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ def sign_for_issuer(
             # even when the file given is the unsigned original.
             parent=None if registered else parent,
             parent_archive=registered.ingredient_archive if registered else None,
-            fingerprints={k: v for k, v in signals.items() if k in FINGERPRINT_ALGORITHMS},
+            fingerprints={k: v for k, v in signals.items() if k in soft_binding_algorithms()},
             watermark=watermark,
         )
         signed = sign_media(

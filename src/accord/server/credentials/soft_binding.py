@@ -23,7 +23,6 @@ from starlette.concurrency import run_in_threadpool
 
 from accord.errors import BadRequest, InvalidSignal, NotFound, UnsupportedMedia
 from accord.media.file import open_media
-from accord.provenance.signing import FINGERPRINT_ALGORITHMS
 from accord.provenance.watermarking import WATERMARK_ALGORITHM, read_file_watermark
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
@@ -33,12 +32,11 @@ from accord.server.credentials.service import REGISTRY_BANK, record_for_watermar
 from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.matching.service import Match, MatchOptions, match_file, match_signals
 from accord.server.uploads import body_spooled_to_disk
+from accord.signals.registry import get_signal_type, soft_binding_algorithms
 
 router = APIRouter(tags=["soft binding"], dependencies=[Depends(require(Scope.MATCH))])
 
 C2PA_MANIFEST = "application/c2pa"
-_SIGNAL_OF = {alg: signal_type for signal_type, alg in FINGERPRINT_ALGORITHMS.items()}
-_ALGORITHMS = (*_SIGNAL_OF, WATERMARK_ALGORITHM)
 #: One (similarity score, manifest id) per answer.
 Scored = list[tuple[int, str]]
 _CONTENT_TYPES = ("image/", "audio/", "video/", "application/", "model/", "text/")
@@ -52,7 +50,7 @@ class SoftBindingQuery(BaseModel):
 
 @router.get("/services/supportedAlgorithms", summary="Soft-binding algorithms served here")
 async def supported_algorithms() -> dict[str, list[dict[str, str]]]:
-    fingerprints = [{"alg": alg} for alg in FINGERPRINT_ALGORITHMS.values()]
+    fingerprints = [{"alg": alg} for alg in soft_binding_algorithms().values()]
     return {"watermarks": [{"alg": WATERMARK_ALGORITHM}], "fingerprints": fingerprints}
 
 
@@ -97,7 +95,7 @@ async def query_by_content(
     alg: Annotated[str | None, Query()] = None,
     max_results: MaxResults = 10,
 ) -> dict[str, Any]:
-    if alg is not None and alg not in _ALGORITHMS:
+    if alg is not None and alg != WATERMARK_ALGORITHM and _signal_of(alg) is None:
         raise BadRequest(f"the algorithm {alg!r} is not served here")
     if not request.headers.get("content-type", "").startswith(_CONTENT_TYPES):
         raise UnsupportedMedia("send the asset as the body, with its media type")
@@ -113,7 +111,7 @@ async def query_by_content(
                 scored += _by_watermark(session, reading.payload if reading else None)
             if alg != WATERMARK_ALGORITHM:
                 _, report = match_file(runtime, session, path, _registry_only())
-                wanted = _SIGNAL_OF.get(alg or "")
+                wanted = _signal_of(alg or "")
                 matches = [m for m in report.matches if wanted in (None, m.signal_type)]
                 scored += _by_fingerprint(session, matches)
             return _answer(scored, max_results)
@@ -166,7 +164,7 @@ def _decode_watermark(value: str) -> int:
 
 
 def _decode(alg: str, value: str) -> tuple[str, str]:
-    signal_type = _SIGNAL_OF.get(alg)
+    signal_type = _signal_of(alg)
     if signal_type is None:
         raise BadRequest(f"the algorithm {alg!r} is not served here")
     try:
@@ -206,9 +204,10 @@ def _answer(scored: Scored, limit: int) -> dict[str, Any]:
 
 
 def _similarity(match: Match) -> int:
-    """0-100: PDQ by bits of 256 alike, vPDQ by its match percentage, audio by its BER."""
-    if match.signal_type == "pdq":
-        return round(100 * (1 - match.distance / 256))
-    if match.signal_type == "audio":
-        return round(100 * (1 - 2 * match.distance))
-    return round(max(0.0, 100 - match.distance))
+    """0-100, as the signal type that matched scores its distance."""
+    return get_signal_type(match.signal_type).similarity(match.distance)
+
+
+def _signal_of(alg: str) -> str | None:
+    """The signal type carried under the soft-binding algorithm ``alg``, if one is."""
+    return next((name for name, known in soft_binding_algorithms().items() if known == alg), None)
