@@ -87,7 +87,11 @@ def hostile_files(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
     """Malformed corpus files plus made ones, each with the error it must produce."""
     folder = tmp_path_factory.mktemp("hostile")
     jpeg = (corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg").read_bytes()
+    mp4 = (corpus / "c2pa" / "video1_no_manifest.mp4").read_bytes()
     made = {
+        "short-id3.mp3": b"ID3\x04\x00",  # an ID3 header cut after 5 of its 10 bytes
+        # An MP4 whose video track has no sample description: FFmpeg opens it, no codec.
+        "no-stsd.mp4": mp4.replace(b"stsd", b"xxxx", 1),
         "pixel-bomb.png": pixel_bomb_png(),
         "truncated.jpg": jpeg[: len(jpeg) // 3],
         "empty.jpg": b"",
@@ -103,6 +107,8 @@ def hostile_files(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
             c2pa / "id3v23_compression_underflow.mp3", "media.corrupt", "compressed"
         ),
         "sample3.invalid.wav": Hostile(c2pa / "sample3.invalid.wav", "media.corrupt", "RIFF"),
+        "short-id3.mp3": Hostile(folder / "short-id3.mp3", "media.corrupt", "cut short"),
+        "no-stsd.mp4": Hostile(folder / "no-stsd.mp4", "media.corrupt", "codec description"),
         "pixel-bomb.png": Hostile(folder / "pixel-bomb.png", "media.too_large", "pixels"),
         "truncated.jpg": Hostile(folder / "truncated.jpg", "media.corrupt", "truncated"),
         "empty.jpg": Hostile(folder / "empty.jpg", "media.empty", "empty"),

@@ -17,10 +17,13 @@ def encode_h264(
     fps: int = 30,
     pix_fmt: str = "yuv420p",
     rotation: int | None = None,
+    title: str | None = None,
 ) -> Path:
     """Write RGB ``frames`` as an H.264 MP4 at ``path`` (near-lossless, fast preset)."""
     height, width = frames[0].shape[:2]
     with av.open(str(path), "w") as container:
+        if title is not None:
+            container.metadata["title"] = title
         stream = container.add_stream("libx264", rate=fps)
         assert isinstance(stream, av.VideoStream)
         stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt

@@ -19,6 +19,8 @@ HOSTILE = [
     "nested_moov_1000.mp4",
     "id3v23_compression_underflow.mp3",
     "sample3.invalid.wav",
+    "short-id3.mp3",
+    "no-stsd.mp4",
     "pixel-bomb.png",
     "truncated.jpg",
     "empty.jpg",

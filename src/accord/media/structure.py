@@ -117,6 +117,8 @@ def _check_id3(handle: BinaryIO, size: int) -> None:
     header = handle.read(10)
     if not header.startswith(b"ID3"):
         return
+    if len(header) < 10:
+        raise CorruptMedia(f"the ID3 tag's header is cut short: {len(header)} of its 10 bytes")
     major, flags = header[3], header[5]
     tag_size = _syncsafe(header[6:10])
     if 10 + tag_size > size:

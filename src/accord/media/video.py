@@ -70,7 +70,7 @@ class VideoFrame:
 def probe_video(media: MediaFile) -> VideoInfo:
     """Read the headers of ``media``; raise ``CorruptMedia`` if FFmpeg cannot parse them."""
     with _open(media) as container:
-        video = container.streams.video[0] if container.streams.video else None
+        video = _video_stream(container)
         rate = _frame_rate(video) if video is not None else None
         return VideoInfo(
             width=video.codec_context.width if video is not None else 0,
@@ -106,9 +106,9 @@ def iter_frames(
     limits = media.limits
     deadline = time.monotonic() + limits.max_decode_seconds
     with _open(media) as container:
-        if not container.streams.video:
+        stream = _video_stream(container)
+        if stream is None:
             raise UnsupportedMedia("the file has no video track")
-        stream = container.streams.video[0]
         _check_headers(container, stream, limits)
         stream.thread_type = "AUTO"
         decoder = _Decoder(container, stream, deadline, limits)
@@ -166,9 +166,26 @@ def _open(media: MediaFile) -> Any:
     # The demuxer is named, never probed: see accord.media.demuxers.
     demuxer = demuxer_for(media)
     try:
-        return av.open(str(media.path), format=demuxer, container_options=dict(CONTAINER_OPTIONS))
+        # Tags that are not UTF-8 are read without their bad bytes, not refused.
+        return av.open(
+            str(media.path),
+            format=demuxer,
+            container_options=dict(CONTAINER_OPTIONS),
+            metadata_errors="ignore",
+        )
     except av.error.FFmpegError as error:
         raise CorruptMedia(f"the video cannot be read: {_reason(error)}") from error
+
+
+def _video_stream(container: Any) -> Any:
+    """The first video track, or None; a track without a codec description (an MP4 whose
+    ``stsd`` box is missing) is corrupt, not a track to read."""
+    if not container.streams.video:
+        return None
+    stream = container.streams.video[0]
+    if stream.codec_context is None:
+        raise CorruptMedia("the video track does not say how it is encoded (no codec description)")
+    return stream
 
 
 def _check_headers(container: Any, stream: Any, limits: MediaLimits) -> None:

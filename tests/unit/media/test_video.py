@@ -202,3 +202,17 @@ def test_stopping_early_closes_the_file(two_seconds: Path) -> None:
     first = next(frames)
     frames.close()  # the generator's ``with`` closes the container; no warning, no leak
     assert first.timestamp == 0.0
+
+
+def test_tags_that_are_not_utf8_are_read_without_their_bad_bytes(tmp_path: Path) -> None:
+    """FFmpeg hands tags over as bytes; a title that is not UTF-8 must not make the whole
+    video unreadable (PyAV raised UnicodeDecodeError, a 500 on every upload route)."""
+    frames = [np.full((64, 64, 3), shade, np.uint8) for shade in (0, 90, 180)]
+    path = encode_h264(tmp_path / "tagged.mp4", frames, fps=3, title="AAAAAAAA")
+    data = path.read_bytes()
+    broken = data.replace(b"AAAAAAAA", b"\xff\xfe\xfd\xfc\xc3\x28\xa0\xa1", 1)
+    assert broken != data
+    path.write_bytes(broken)
+    info = probe_video(open_media(path))
+    assert (info.width, info.height, info.has_video) == (64, 64, True)
+    assert len(list(iter_frames(open_media(path)))) == 1
