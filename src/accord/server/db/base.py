@@ -42,5 +42,10 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value
 
 
+#: The largest value an ``Integer`` column holds on PostgreSQL (SQLite holds more): the
+#: bound every integer taken from outside must respect before it reaches a column.
+MAX_INTEGER = 2**31 - 1
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)

@@ -16,6 +16,7 @@ from accord.server.appeals.service import appeal_as_notifier
 from accord.server.auth.guard import admit, limit_per_address, presented_key
 from accord.server.auth.keys import Scope
 from accord.server.auth.sessions import optional_user
+from accord.server.db.base import MAX_INTEGER
 from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.notices.schemas import NoticeDraft, Notifier, acknowledgement
 from accord.server.notices.service import find_notice, may_read_notice, notice_for_token, receive
@@ -48,7 +49,7 @@ async def send_notice(
     platform: Annotated[str, Form(max_length=100)] = "",
     platform_content_id: Annotated[str, Form(max_length=500)] = "",
     uploader: Annotated[str, Form(max_length=500)] = "",
-    reach: Annotated[int, Form(ge=0)] = 0,
+    reach: Annotated[int, Form(ge=0, le=MAX_INTEGER)] = 0,
     notifier_name: Annotated[str, Form(max_length=200)] = "",
     notifier_email: Annotated[str, Form(max_length=320)] = "",
 ) -> dict[str, Any]:
