@@ -7,6 +7,7 @@ after it, and tells the banner which port the system chose when asked for port 0
 from __future__ import annotations
 
 import errno
+import ipaddress
 import logging
 import socket
 
@@ -22,6 +23,17 @@ _BIND_PROBLEMS = {
     errno.EACCES: "permission denied (ports below 1024 need privileges; use --port)",
     errno.EADDRNOTAVAIL: "this machine has no such address (use --host)",
 }
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach ``host`` (a name other than localhost may
+    resolve anywhere, so it counts as reachable from outside)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -22,7 +22,7 @@ def serve_command(
     """Run the HTTP service (settings from ACCORD_* environment variables)."""
     import uvicorn  # noqa: PLC0415
 
-    from accord.cli.listening import listen, serve  # noqa: PLC0415
+    from accord.cli.listening import is_loopback, listen, serve  # noqa: PLC0415
     from accord.provenance.certificates import read_trust_anchors  # noqa: PLC0415
     from accord.server.db.migrate import upgrade  # noqa: PLC0415
     from accord.server.logs import configure_logging  # noqa: PLC0415
@@ -35,6 +35,14 @@ def serve_command(
     bind_host = host or settings.host
     with listen(bind_host, settings.port if port is None else port) as listener:
         bound_port: int = listener.getsockname()[1]  # the one the system chose for port 0
+        if not settings.api_keys_required and not is_loopback(bind_host):
+            # Without keys every caller holds every scope: it could add an "allow" bank
+            # that silences matches, or sign as an issuer. Fine on loopback, not beyond.
+            raise fail(
+                f"refusing to listen on {bind_host} without API keys (any caller would hold "
+                "every scope): set ACCORD_REQUIRE_API_KEYS=true or ACCORD_ENV=production, "
+                "or listen on 127.0.0.1"
+            )
         configure_logging(settings.log_level, settings.log_format)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         if settings.auto_migrate:

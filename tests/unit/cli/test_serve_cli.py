@@ -29,3 +29,21 @@ def test_an_address_this_machine_does_not_have() -> None:
         "accord: error: cannot listen on 192.0.2.1:8000: this machine has no such address "
         "(use --host)\n"
     )
+
+
+def test_an_open_instance_is_not_served_beyond_this_machine() -> None:
+    """Without API keys every caller holds every scope: only loopback may be served."""
+    code, stdout, stderr = accord("serve", "--host", "0.0.0.0", "--port", "0")  # noqa: S104
+    assert (code, stdout) == (1, "")
+    assert stderr == (
+        "accord: error: refusing to listen on 0.0.0.0 without API keys (any caller would "
+        "hold every scope): set ACCORD_REQUIRE_API_KEYS=true or ACCORD_ENV=production, or "
+        "listen on 127.0.0.1\n"
+    )
+
+
+def test_loopback_is_told_apart_from_addresses_others_reach() -> None:
+    from accord.cli.listening import is_loopback
+
+    assert all(map(is_loopback, ["127.0.0.1", "127.8.9.10", "::1", "localhost"]))
+    assert not any(map(is_loopback, ["0.0.0.0", "::", "192.0.2.1", "accord.example.org"]))  # noqa: S104
