@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
+from types import MappingProxyType
 
 from accord.errors import UnknownSignalType
 from accord.media.kinds import MediaKind
@@ -88,13 +89,16 @@ def describe_match(name: str) -> str:
     return name if cls is None else cls.matched_by
 
 
-def soft_binding_algorithms() -> dict[str, str]:
+@cache  # the plugin classes are fixed at import, so the map is built once
+def soft_binding_algorithms() -> Mapping[str, str]:
     """Signal type name -> the C2PA soft-binding algorithm signed files carry it under."""
-    return {
-        name: cls.soft_binding
-        for name, cls in signal_type_classes().items()
-        if cls.soft_binding is not None
-    }
+    return MappingProxyType(
+        {
+            name: cls.soft_binding
+            for name, cls in signal_type_classes().items()
+            if cls.soft_binding is not None
+        }
+    )
 
 
 def parse_signal_names(names: Iterable[str]) -> list[type[SignalType]]:

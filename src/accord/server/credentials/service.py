@@ -57,6 +57,7 @@ from accord.server.hashing.service import hash_for_bank, reliable_signals
 from accord.server.issuers.service import get_issuer, signing_chain, trust_anchors
 from accord.server.matching.service import MatchOptions, match_file
 from accord.server.runtime import Runtime
+from accord.signals.hashing import OpenedFile
 from accord.signals.registry import soft_binding_algorithms
 from accord.signals.watermark import WatermarkReading
 
@@ -128,7 +129,7 @@ def sign_for_issuer(
         watermark = payload if marked else None
         media = open_media(marked, settings.media_limits) if marked else original
         # The signals of what will be published: the marked picture.
-        signals = reliable_signals(hash_for_bank(runtime, media.path))
+        signals = reliable_signals(hash_for_bank(runtime, OpenedFile(media)))  # opened once
         request = SignRequest(
             title=title,
             source_type=signing.source_type,
@@ -137,7 +138,9 @@ def sign_for_issuer(
             # even when the file given is the unsigned original.
             parent=None if registered else parent,
             parent_archive=registered.ingredient_archive if registered else None,
-            fingerprints={k: v for k, v in signals.items() if k in soft_binding_algorithms()},
+            fingerprints={
+                name: value for name, value in signals.items() if name in soft_binding_algorithms()
+            },
             watermark=watermark,
         )
         signed = sign_media(

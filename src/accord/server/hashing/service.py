@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from accord.errors import BadRequest
@@ -25,26 +24,6 @@ HMA_CONTENT_TYPES = {"photo": MediaKind.IMAGE, "video": MediaKind.VIDEO}
 #: Every endpoint that hashes a URL (``/h/hash``, HMA's bank content and lookups) fetches
 #: it under the same limits; other domains reach it from here.
 fetched_for_hashing = fetch.fetched_for_hashing
-
-
-class _HmaSignals(Mapping[MediaKind, tuple[str, ...]]):
-    """The signals HMA computes for each of its media kinds, by accord's names (HMA calls
-    md5 ``video_md5``): ``/h/hash``'s default and what HMA's bank endpoints show. Read
-    from the signal types' ``hma_kinds`` when first asked."""
-
-    def __getitem__(self, kind: MediaKind) -> tuple[str, ...]:
-        if kind not in HMA_CONTENT_TYPES.values():
-            raise KeyError(kind)
-        return hma_signal_names(kind)
-
-    def __iter__(self) -> Iterator[MediaKind]:
-        return iter(HMA_CONTENT_TYPES.values())
-
-    def __len__(self) -> int:
-        return len(HMA_CONTENT_TYPES)
-
-
-HMA_SIGNALS: Mapping[MediaKind, tuple[str, ...]] = _HmaSignals()
 
 
 def open_file(runtime: Runtime, path: Path, *, exact: bool = False) -> OpenedFile:
@@ -92,7 +71,7 @@ def hash_for_hma(
     if kind is None:
         msg = f"content type must be one of {', '.join(HMA_CONTENT_TYPES)}, not {content_type!r}"
         raise BadRequest(msg)
-    names = types or ",".join(HMA_SIGNALS[kind])
+    names = types or ",".join(hma_signal_names(kind))
     result = hash_path(runtime, path, signal_names=names)
     if result.format.kind is not kind:
         msg = f"the file is {result.format.kind} media, not {content_type}"

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from accord.media.kinds import MediaKind
 from accord.server.db.base import utc_now
-from accord.server.hashing.service import HMA_SIGNALS
-from accord.signals.registry import to_hma_name
+from accord.server.hashing.service import HMA_CONTENT_TYPES
+from accord.signals.registry import hma_signal_names, to_hma_name
 
 if TYPE_CHECKING:
     from accord.server.banks.models import Bank, BankEntry
@@ -39,13 +39,16 @@ def hma_signals(signals: Mapping[str, str], kind: MediaKind | None = None) -> di
 
     accord stores more, which HMA clients ignore.
     """
-    shown = HMA_SIGNALS.get(kind, _content_signals()) if kind else _content_signals()
+    if kind is not None and kind in HMA_CONTENT_TYPES.values():
+        shown = hma_signal_names(kind)
+    else:  # an entry of unknown kind shows whatever HMA shows for some content type
+        shown = _content_signals()
     return {to_hma_name(name): value for name, value in signals.items() if name in shown}
 
 
 def _content_signals() -> tuple[str, ...]:
     """Every signal HMA shows for some content type."""
-    return tuple(chain.from_iterable(HMA_SIGNALS.values()))
+    return tuple(chain.from_iterable(map(hma_signal_names, HMA_CONTENT_TYPES.values())))
 
 
 def kind_of(signals: Mapping[str, str]) -> MediaKind | None:
