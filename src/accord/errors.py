@@ -17,6 +17,7 @@ stable problem ``type`` in one place (``accord.server.problems``)::
     │   ├── HostNotAllowed           the URL's host is not on the allow-list
     │   └── FetchFailed              the remote answered badly, too slowly or too much
     ├── IndexFormatError             a stored index that cannot be read back
+    ├── StixError                    a STIX object or TAXII answer a peer sent that accord refuses
     ├── CredentialError              a signing certificate chain or key c2pa would refuse
     ├── ReportError                  a report cannot be made (no Chromium to print a PDF)
     ├── DetectorError                a learned detector or its model card cannot be used
@@ -115,6 +116,14 @@ class FetchFailed(FetchError):
 class IndexFormatError(AccordError):
     code = "index.format"
     title = "Stored index cannot be read"
+
+
+class StixError(AccordError):
+    """A shared object that is not the STIX 2.1 accord reads: wrong type, missing or
+    malformed properties, a pattern it does not speak, or over a size limit."""
+
+    code = "sharing.invalid_stix"
+    title = "Invalid STIX object"
 
 
 class CredentialError(AccordError):

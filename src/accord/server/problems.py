@@ -29,6 +29,7 @@ STATUS_BY_ERROR: dict[type[errors.AccordError], int] = {
     errors.FetchFailed: 502,
     errors.FetchError: 502,
     errors.IndexFormatError: 500,
+    errors.StixError: 422,
     errors.CredentialError: 422,
     errors.ReportError: 503,
     errors.DetectorError: 503,

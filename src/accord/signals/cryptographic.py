@@ -50,12 +50,14 @@ class Sha256(_DigestSignal):
     name = "sha256"
     description = "SHA-256 of the file's bytes: the identity of an exact copy"
     hex_length = 64
+    stix_hash = "SHA-256"
 
 
 class Md5(_DigestSignal):
     name = "md5"
     description = "MD5 of the file's bytes, for partners whose hash lists use it"
     hex_length = 32
+    stix_hash = "MD5"
     hma_name = "video_md5"
     hma_kinds = frozenset({MediaKind.VIDEO})
     looked_up_if_banked = True

@@ -109,3 +109,16 @@ def parse_signal_names(names: Iterable[str]) -> list[type[SignalType]]:
         if name:
             chosen[name] = get_signal_type(name)
     return list(chosen.values())
+
+
+@cache  # the plugin classes are fixed at import, so the map is built once
+def stix_hash_names() -> Mapping[str, str]:
+    """Banked signal type name -> its key in a STIX ``file:hashes`` pattern: the STIX
+    vocabulary's name where it has one, else ``x_accord_<name>`` (a custom hash key)."""
+    return MappingProxyType(
+        {
+            name: cls.stix_hash or f"x_accord_{name}"
+            for name, cls in signal_type_classes().items()
+            if cls.banked
+        }
+    )

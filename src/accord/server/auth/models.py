@@ -23,5 +23,7 @@ class ApiKey(Base):
     rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
     #: The platform a ``platform``-scoped key acts for (as its webhook names it); else None.
     platform: Mapped[str | None] = mapped_column(String(100))
+    #: Owners (banks' ``owner``) whose TLP:AMBER collections this ``share`` key may read.
+    partner_of: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

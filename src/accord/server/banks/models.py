@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -62,6 +63,13 @@ class Bank(Base):
     enabled_ratio: Mapped[float] = mapped_column(Float, default=1.0)
     #: Per signal type distance thresholds overriding the type's default.
     thresholds: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    #: Served as a TAXII collection to partners' ``share`` keys (never for TLP:RED).
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The TAXII collection's id, given the first time the bank is shared and kept after.
+    collection_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    #: An entry stops matching once this many distinct partners called it a false
+    #: positive; None: opinions never disable an entry.
+    false_positive_limit: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, onupdate=utc_now)
 
@@ -72,6 +80,10 @@ class Bank(Base):
 
 class BankEntry(Base):
     __tablename__ = "bank_entries"
+    #: A fetched entry is stored once per remote indicator, however often it is fetched.
+    __table_args__ = (
+        UniqueConstraint("bank_id", "remote_id", name="uq_bank_entries_bank_id_remote_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"), index=True)
@@ -90,6 +102,10 @@ class BankEntry(Base):
     #: Disabled until then, when set; ``enabled`` False disables it indefinitely.
     disabled_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, onupdate=utc_now)
+    #: For an entry fetched from an exchange: the publisher's STIX indicator id.
+    remote_id: Mapped[str | None] = mapped_column(String(100))
+    #: Where a fetched entry came from: ``{"exchange", "owner", "marking", "modified"}``.
+    origin: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     bank: Mapped[Bank] = relationship(back_populates="entries", lazy="raise")
     signals: Mapped[list[EntrySignal]] = relationship(
@@ -124,3 +140,72 @@ class SignalRemoval(Base):
     signal_id: Mapped[int] = mapped_column(BigInteger)
     signal_type: Mapped[str] = mapped_column(String(32))
     removed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class SharedObject(Base):
+    """One STIX object as a shared bank's TAXII collection serves it: the latest version.
+
+    ``id`` orders the collection by when each version was added, so a subscriber's
+    checkpoint is a position in it; a new version of an object replaces the old row with
+    a new one at the end. ``body`` is the object's JSON exactly as served.
+    """
+
+    __tablename__ = "shared_objects"
+    __table_args__ = (
+        UniqueConstraint("bank_id", "stix_id", name="uq_shared_objects_bank_id_stix_id"),
+        # ``added_after`` finds its place in a collection by this index.
+        Index("ix_shared_objects_bank_id_date_added", "bank_id", "date_added"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
+    #: The entry an indicator stands for (None once the entry is deleted, or for opinions
+    #: and sightings, whose ``entry_id`` is the entry they are about).
+    entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bank_entries.id", ondelete="SET NULL"), index=True
+    )
+    stix_id: Mapped[str] = mapped_column(String(100))
+    object_type: Mapped[str] = mapped_column(String(32))
+    #: The version: the object's ``modified`` (its ``created`` where it has none).
+    version: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: When this version joined the collection; it grows with ``id`` within a bank, one
+    #: microsecond at least, so ``added_after`` alone is a checkpoint without gaps or
+    #: repeats even when a whole bank is shared at once.
+    date_added: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class EntryOpinion(Base):
+    """A partner's opinion on a shared entry, received as a STIX opinion."""
+
+    __tablename__ = "entry_opinions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("bank_entries.id", ondelete="CASCADE"), index=True
+    )
+    stix_id: Mapped[str] = mapped_column(String(100), unique=True)
+    #: ``sharing.stix.Verdict``: true_positive or false_positive.
+    verdict: Mapped[str] = mapped_column(String(16))
+    #: The partner: the name of the ``share`` key it came with.
+    partner: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class EntrySighting(Base):
+    """Matches a partner saw on a shared entry, received as a STIX sighting."""
+
+    __tablename__ = "entry_sightings"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("bank_entries.id", ondelete="CASCADE"), index=True
+    )
+    stix_id: Mapped[str] = mapped_column(String(100), unique=True)
+    partner: Mapped[str] = mapped_column(String(100))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)

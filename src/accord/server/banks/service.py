@@ -16,6 +16,13 @@ from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest, Conflict, InvalidSignal, NotFound, SignalError
 from accord.server.audit import service as audit
+from accord.server.banks.collection import (
+    CollectionPage,
+    collection_object,
+    collection_page,
+    shared_bank,
+    shared_banks,
+)
 from accord.server.banks.feeds import (
     feed_heads,
     insert_signals,
@@ -25,11 +32,22 @@ from accord.server.banks.feeds import (
     signals_after,
 )
 from accord.server.banks.models import Bank, BankEntry, BankKind, EntrySignal, Marking
+from accord.server.banks.opinions import entry_opinions, record_opinion, record_sighting
+from accord.server.banks.remote import RemoteApplied, apply_remote_indicators, entry_origins
 from accord.server.banks.schemas import (
     EntryFields,
     ImportReport,
     TransferFormat,
     to_entry_read,
+)
+from accord.server.banks.sharing import (
+    add_shared_object,
+    entry_indicators,
+    indicator_entry,
+    publish_entries,
+    share_bank,
+    unshare_bank,
+    withdraw_entries,
 )
 from accord.server.banks.transfer import ParsedEntry, RejectedLine, parse, serialize
 from accord.server.db.base import utc_now
@@ -39,17 +57,26 @@ from accord.signals.registry import get_signal_type
 __all__ = [
     "BANK_NAME",
     "ENTRY_EDITABLE",
+    "CollectionPage",
     "EntryFields",
+    "RemoteApplied",
     "add_entries",
     "add_entry",
+    "add_shared_object",
+    "apply_remote_indicators",
     "check_bank_name",
     "check_thresholds",
+    "collection_object",
+    "collection_page",
     "create_bank",
     "delete_bank",
     "delete_entry",
     "ensure_bank",
     "entries_of_signals",
     "entry_counts",
+    "entry_indicators",
+    "entry_opinions",
+    "entry_origins",
     "entry_signals",
     "export_entries",
     "feed_heads",
@@ -58,14 +85,23 @@ __all__ = [
     "get_bank",
     "get_entry",
     "import_entries",
+    "indicator_entry",
     "list_banks",
     "list_entries",
     "lock_index_feeds",
+    "publish_entries",
+    "record_opinion",
+    "record_sighting",
     "removals_after",
+    "share_bank",
+    "shared_bank",
+    "shared_banks",
     "signals_after",
+    "unshare_bank",
     "update_bank",
     "update_entry",
     "validate_signals",
+    "withdraw_entries",
 ]
 
 #: HMA's rule for bank names, kept so HMA clients and data move over unchanged.

@@ -13,12 +13,21 @@ from accord.server.appeals.models import Appeal
 from accord.server.assets.models import Asset, AssetSignal
 from accord.server.audit.models import AuditEntry, AuditHead
 from accord.server.auth.models import ApiKey
-from accord.server.banks.models import Bank, BankEntry, EntrySignal, SignalRemoval
+from accord.server.banks.models import (
+    Bank,
+    BankEntry,
+    EntryOpinion,
+    EntrySighting,
+    EntrySignal,
+    SharedObject,
+    SignalRemoval,
+)
 from accord.server.cases.models import Case, CaseItem
 from accord.server.credentials.models import ProvenanceRecord
 from accord.server.db.base import Base
 from accord.server.decisions.models import Decision, ItemAction
 from accord.server.elections.models import Election
+from accord.server.exchanges.models import Exchange, ExchangeMessage
 from accord.server.issuers.models import Issuer
 from accord.server.mail.models import MailMessage
 from accord.server.measures.models import AccountMeasure, Strike
@@ -29,6 +38,7 @@ from accord.server.persons.models import (
     ReferenceVoice,
     Representative,
 )
+from accord.server.taxii.models import TaxiiStatus
 from accord.server.tdb.models import Submission
 from accord.server.webhooks.models import DeliveryAttempt, OutboxMessage, Webhook
 
@@ -48,7 +58,11 @@ __all__ = [
     "Decision",
     "DeliveryAttempt",
     "Election",
+    "EntryOpinion",
+    "EntrySighting",
     "EntrySignal",
+    "Exchange",
+    "ExchangeMessage",
     "Invitation",
     "Issuer",
     "ItemAction",
@@ -63,9 +77,11 @@ __all__ = [
     "ReferenceFace",
     "ReferenceVoice",
     "Representative",
+    "SharedObject",
     "SignalRemoval",
     "Strike",
     "Submission",
+    "TaxiiStatus",
     "User",
     "Webhook",
 ]

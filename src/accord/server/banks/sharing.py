@@ -1,0 +1,305 @@
+"""A shared bank's publication: the STIX objects its TAXII collection serves.
+
+Every write to a shared bank's entries calls ``publish_entries`` (or ``withdraw_entries``
+before a delete), which appends the entries' new versions to ``shared_objects``. Reading
+the collection is then a range scan: no STIX is built while a partner fetches.
+
+An entry's indicator keeps its id while the entry lives and is enabled; disabling or
+deleting it publishes a revoked version (STIX revocation is final), and an entry enabled
+again is published under a new id. TLP:RED banks are never shared, and nothing of a
+RED bank is ever written here.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from accord.errors import Conflict
+from accord.server.banks.feeds import lock_index_feeds
+from accord.server.banks.models import Bank, BankEntry, EntrySignal, Marking, SharedObject
+from accord.server.db.base import utc_now
+from accord.sharing import stix
+
+#: Entries read and written per statement while a whole bank is published.
+_PUBLISH_BATCH = 2_000
+_TICK = timedelta(microseconds=1)
+
+
+def refuse_red(bank: Bank, marking: str | None = None) -> None:
+    """TLP:RED is for the eyes of this instance only: such a bank is never shared."""
+    if (marking or bank.marking) == Marking.RED.value:
+        msg = (
+            f"bank {bank.name} is marked TLP:RED, which never leaves this instance; "
+            "mark it TLP:AMBER+STRICT, TLP:AMBER, TLP:GREEN or TLP:CLEAR to share it"
+        )
+        raise Conflict(msg)
+
+
+def share_bank(session: Session, bank: Bank) -> Bank:
+    """Serve ``bank`` as a TAXII collection, with every entry it holds now."""
+    refuse_red(bank)
+    if bank.shared:
+        return bank
+    bank.shared = True
+    bank.collection_id = bank.collection_id or str(uuid.uuid4())
+    session.flush()
+    republish_bank(session, bank)
+    return bank
+
+
+def unshare_bank(session: Session, bank: Bank) -> Bank:
+    """Stop serving ``bank``; what partners fetched stays theirs, and sharing again
+    republishes every entry."""
+    bank.shared = False
+    session.flush()
+    return bank
+
+
+def republish_bank(session: Session, bank: Bank) -> None:
+    """A new version of everything ``bank`` shares: its owner, and every entry (after its
+    owner, marking, kind or name changed, or when it is shared again). Indicators whose
+    entry was deleted while the bank was not shared are revoked."""
+    if not bank.shared:
+        return
+    refuse_red(bank)
+    lock_index_feeds(session)
+    now = utc_now()
+    _replace(session, bank, [_identity_row(bank, now)], now)
+    orphans = session.scalars(
+        select(SharedObject).where(
+            SharedObject.bank_id == bank.id,
+            SharedObject.object_type == "indicator",
+            SharedObject.entry_id.is_(None),
+            SharedObject.revoked.is_(False),
+        )
+    ).all()
+    _replace(session, bank, [_revoked_row(row, now) for row in orphans], now)
+    after = 0
+    while True:
+        ids = session.scalars(
+            select(BankEntry.id)
+            .where(BankEntry.bank_id == bank.id, BankEntry.id > after)
+            .order_by(BankEntry.id)
+            .limit(_PUBLISH_BATCH)
+        ).all()
+        if not ids:
+            return
+        publish_entries(session, bank, ids)
+        after = ids[-1]
+
+
+def publish_entries(session: Session, bank: Bank, entry_ids: Sequence[int]) -> None:
+    """New versions of the indicators of ``entry_ids`` (entries of ``bank``), as they
+    stand now; nothing when the bank is not shared."""
+    if not bank.shared or not entry_ids:
+        return
+    refuse_red(bank)
+    lock_index_feeds(session)
+    now = utc_now()
+    entries = session.scalars(
+        select(BankEntry).where(BankEntry.id.in_(entry_ids)).order_by(BankEntry.id)
+    ).all()
+    signals = _signals(session, [entry.id for entry in entries])
+    live = _live_indicators(session, bank, [entry.id for entry in entries])
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        current = live.get(entry.id)
+        if entry.enabled and signals.get(entry.id):
+            stix_id = current.stix_id if current else stix.new_id("indicator")
+            created = _created(current) if current else now
+            rows.append(
+                _indicator_row(bank, entry, signals[entry.id], stix_id, created=created, now=now)
+            )
+        elif current is not None:
+            rows.append(_revoked_row(current, now))
+    _replace(session, bank, rows, now)
+
+
+def withdraw_entries(session: Session, bank: Bank, entry_ids: Sequence[int]) -> None:
+    """Revoke the indicators of entries about to be deleted (call before deleting)."""
+    if not bank.shared or not entry_ids:
+        return
+    lock_index_feeds(session)
+    now = utc_now()
+    live = _live_indicators(session, bank, entry_ids)
+    _replace(session, bank, [_revoked_row(row, now) for row in live.values()], now)
+
+
+def add_shared_object(
+    session: Session, bank: Bank, body: dict[str, Any], entry_id: int | None
+) -> SharedObject:
+    """A partner's object (an opinion, a sighting) joins the collection as posted."""
+    lock_index_feeds(session)
+    now = utc_now()
+    version = stix.parse_time(body.get("modified") or body.get("created"))
+    row = {
+        "bank_id": bank.id,
+        "entry_id": entry_id,
+        "stix_id": body["id"],
+        "object_type": body["type"],
+        "version": version,
+        "revoked": bool(body.get("revoked", False)),
+        "body": _dump(body),
+    }
+    _replace(session, bank, [row], now)
+    return session.scalars(
+        select(SharedObject).where(
+            SharedObject.bank_id == bank.id, SharedObject.stix_id == body["id"]
+        )
+    ).one()
+
+
+def indicator_entry(session: Session, bank: Bank, stix_id: str) -> int | None:
+    """The entry behind the indicator ``stix_id`` of ``bank``'s collection, if it lives."""
+    return session.scalar(
+        select(SharedObject.entry_id).where(
+            SharedObject.bank_id == bank.id,
+            SharedObject.stix_id == stix_id,
+            SharedObject.object_type == "indicator",
+        )
+    )
+
+
+def entry_indicators(session: Session, entry_ids: Iterable[int]) -> dict[int, str]:
+    """The live indicator id of each shared entry among ``entry_ids``."""
+    ids = list(entry_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(SharedObject.entry_id, SharedObject.stix_id).where(
+            SharedObject.entry_id.in_(ids),
+            SharedObject.object_type == "indicator",
+            SharedObject.revoked.is_(False),
+        )
+    ).all()
+    return {entry_id: stix_id for entry_id, stix_id in rows if entry_id is not None}
+
+
+def _replace(session: Session, bank: Bank, rows: Sequence[dict[str, Any]], now: datetime) -> None:
+    """Put ``rows`` at the end of the collection, each replacing the row of its object."""
+    if not rows:
+        return
+    session.execute(
+        delete(SharedObject).where(
+            SharedObject.bank_id == bank.id,
+            SharedObject.stix_id.in_([row["stix_id"] for row in rows]),
+        )
+    )
+    last = session.scalar(
+        select(func.max(SharedObject.date_added)).where(SharedObject.bank_id == bank.id)
+    )
+    start = now if last is None or last < now else last + _TICK
+    session.execute(
+        insert(SharedObject),
+        [{**row, "date_added": start + _TICK * index} for index, row in enumerate(rows)],
+    )
+
+
+def _signals(session: Session, entry_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    found: dict[int, dict[str, str]] = {}
+    rows = session.execute(
+        select(EntrySignal.entry_id, EntrySignal.signal_type, EntrySignal.value)
+        .where(EntrySignal.entry_id.in_(entry_ids))
+        .order_by(EntrySignal.id)
+    )
+    for entry_id, signal_type, value in rows:
+        found.setdefault(entry_id, {})[signal_type] = value
+    return found
+
+
+def _live_indicators(
+    session: Session, bank: Bank, entry_ids: Sequence[int]
+) -> dict[int, SharedObject]:
+    rows = session.scalars(
+        select(SharedObject).where(
+            SharedObject.bank_id == bank.id,
+            SharedObject.entry_id.in_(entry_ids),
+            SharedObject.object_type == "indicator",
+            SharedObject.revoked.is_(False),
+        )
+    ).all()
+    return {row.entry_id: row for row in rows if row.entry_id is not None}
+
+
+def _created(row: SharedObject) -> datetime:
+    return stix.parse_time(json.loads(row.body)["created"])
+
+
+def _owner(bank: Bank) -> str:
+    return bank.owner or bank.name
+
+
+def _indicator_row(
+    bank: Bank,
+    entry: BankEntry,
+    signals: dict[str, str],
+    stix_id: str,
+    *,
+    created: datetime,
+    now: datetime,
+) -> dict[str, Any]:
+    body = stix.indicator(
+        stix.SharedEntry(
+            stix_id=stix_id,
+            created=created,
+            modified=now,
+            bank=bank.name,
+            entry_id=entry.id,
+            kind=bank.kind,
+            owner=_owner(bank),
+            marking=bank.marking,
+            signals=signals,
+            labels=entry.labels,
+            case_reference=entry.case_reference,
+            note=entry.note,
+        )
+    )
+    return {
+        "bank_id": bank.id,
+        "entry_id": entry.id,
+        "stix_id": stix_id,
+        "object_type": "indicator",
+        "version": now,
+        "revoked": False,
+        "body": _dump(body),
+    }
+
+
+def _revoked_row(row: SharedObject, now: datetime) -> dict[str, Any]:
+    """The next version of ``row``'s indicator: the same, revoked."""
+    body = json.loads(row.body)
+    body["modified"] = stix.stix_time(now)
+    body["revoked"] = True
+    return {
+        "bank_id": row.bank_id,
+        "entry_id": row.entry_id,
+        "stix_id": row.stix_id,
+        "object_type": row.object_type,
+        "version": now,
+        "revoked": True,
+        "body": _dump(body),
+    }
+
+
+def _identity_row(bank: Bank, now: datetime) -> dict[str, Any]:
+    body = stix.identity(_owner(bank), now)
+    return {
+        "bank_id": bank.id,
+        "entry_id": None,
+        "stix_id": body["id"],
+        "object_type": "identity",
+        "version": now,
+        "revoked": False,
+        "body": _dump(body),
+    }
+
+
+def _dump(body: dict[str, Any]) -> str:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
