@@ -29,6 +29,11 @@ CATALOG = (
     Entry("serve", "accord.cli.serving:serve_command", "Run the HTTP service."),
     Entry("db", "accord.cli.database:db_app", "Manage the service's database."),
     Entry("bank", "accord.cli.banks:bank_app", "Manage banks of known content."),
+    Entry(
+        "exchange",
+        "accord.cli.exchanges:exchange_app",
+        "Fetch other instances' shared banks (TAXII).",
+    ),
     Entry("person", "accord.cli.persons:person_app", "Manage protected people."),
     Entry("election", "accord.cli.notices:election_app", "Elections, which set case urgency."),
     Entry("notices", "accord.cli.notices:notices_app", "Notices of deceptive content."),

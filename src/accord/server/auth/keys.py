@@ -35,6 +35,9 @@ class Scope(StrEnum):
     #: Act for a platform (the key's ``platform``): fetch the appeal codes of its
     #: restricted content.
     PLATFORM = "platform"
+    #: Read shared banks' TAXII collections (TLP:AMBER ones only as a partner of their
+    #: owner, ``ApiKey.partner_of``) and post opinions and sightings to them.
+    SHARE = "share"
 
 
 def parse_scopes(names: Iterable[str]) -> list[str]:
