@@ -33,7 +33,8 @@ PUBLIC = ("/", "/login", "/report", "/track", "/appeal", "/verify", "/docs")
 BY_ROLE = {
     "admin": (
         "/admin", "/admin/organizations", "/admin/users", "/admin/people",
-        "/admin/elections", "/admin/webhooks", "/admin/policy", "/review", "/review/appeals",
+        "/admin/elections", "/admin/banks", "/admin/webhooks", "/admin/policy",
+        "/review", "/review/appeals",
     ),
     "reviewer": ("/review",),
     "senior_reviewer": ("/review", "/review/appeals"),

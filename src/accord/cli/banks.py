@@ -1,4 +1,4 @@
-"""``accord bank ...``: create, inspect, fill, export and disable banks."""
+"""``accord bank ...``: create, inspect, fill, export, share and disable banks."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -18,6 +18,9 @@ from accord.cli.local import fail, local_database, local_runtime, transaction, w
 from accord.cli.plain_help import Commands
 from accord.errors import AccordError
 
+if TYPE_CHECKING:
+    from accord.server.banks.schemas import Marking
+
 EnumT = TypeVar("EnumT", bound=Enum)
 
 bank_app = Commands()
@@ -25,6 +28,16 @@ bank_app = Commands()
 BankName = Annotated[str, typer.Argument(help="The bank's name.")]
 KindOption = Annotated[
     str, typer.Option(help="deceptive, authentic, allow (known benign) or watch.")
+]
+MarkingHelp = "TLP:CLEAR, GREEN, AMBER, AMBER+STRICT, RED (RED is never shared)."
+LimitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--false-positive-limit",
+        min=0,
+        help="Disable an entry once this many distinct partners call it a false positive "
+        "(0: never).",
+    ),
 ]
 
 
@@ -45,17 +58,19 @@ def create(
     kind: KindOption = "deceptive",
     owner: Annotated[str, typer.Option(help="The owning organization.")] = "",
     description: Annotated[str, typer.Option(help="What the bank holds, for people.")] = "",
-    marking: Annotated[str, typer.Option(help="TLP:CLEAR, GREEN, AMBER, AMBER+STRICT, RED.")] = (
-        "TLP:AMBER"
-    ),
+    marking: Annotated[str, typer.Option(help=MarkingHelp)] = "TLP:AMBER",
     threshold: Annotated[
         list[str] | None, typer.Option(help="Per-type threshold, e.g. pdq=20 (repeatable).")
     ] = None,
     ratio: Annotated[float, typer.Option(min=0.0, max=1.0, help="Rollout ratio.")] = 1.0,
     disabled: Annotated[bool, typer.Option(help="Create it switched off.")] = False,
+    share: Annotated[
+        bool, typer.Option("--share", help="Serve it to partners as a TAXII collection.")
+    ] = False,
+    false_positive_limit: LimitOption = None,
 ) -> None:
     """Create a bank."""
-    from accord.server.banks.schemas import BankKind, Marking  # noqa: PLC0415
+    from accord.server.banks.schemas import BankKind  # noqa: PLC0415
     from accord.server.banks.service import create_bank  # noqa: PLC0415
 
     thresholds = {k: _number(v) for k, v in _pairs(threshold, "--threshold").items()}
@@ -66,12 +81,77 @@ def create(
             kind=_enum(BankKind, kind),
             owner=owner,
             description=description,
-            marking=_enum(Marking, marking.upper() if marking.startswith("tlp") else marking),
+            marking=_marking(marking),
             enabled=not disabled,
             enabled_ratio=ratio,
             thresholds=thresholds,
+            shared=share,
+            false_positive_limit=false_positive_limit or None,
         )
-        typer.echo(f"created bank {bank.name} ({bank.kind})")
+        shared = f", shared as the TAXII collection {bank.collection_id}" if bank.shared else ""
+        typer.echo(f"created bank {bank.name} ({bank.kind}){shared}")
+
+
+def _marking(text: str) -> Marking:
+    """A TLP marking as typed: ``TLP:GREEN``, ``tlp:green`` or ``green``."""
+    from accord.server.banks.schemas import Marking  # noqa: PLC0415
+
+    upper = text.strip().upper()
+    return _enum(Marking, upper if upper.startswith("TLP:") else f"TLP:{upper}")
+
+
+@bank_app.command("update")
+def update(
+    name: BankName,
+    *,
+    rename: Annotated[str | None, typer.Option(help="A new UPPER_SNAKE_CASE name.")] = None,
+    kind: Annotated[str | None, typer.Option(help="deceptive, authentic, allow or watch.")] = None,
+    owner: Annotated[str | None, typer.Option(help="The owning organization.")] = None,
+    description: Annotated[str | None, typer.Option(help="What the bank holds.")] = None,
+    marking: Annotated[str | None, typer.Option(help=MarkingHelp)] = None,
+    false_positive_limit: LimitOption = None,
+) -> None:
+    """Change a bank's settings; a shared bank publishes its entries again."""
+    from accord.server.banks.schemas import BankKind  # noqa: PLC0415
+    from accord.server.banks.service import get_bank, update_bank  # noqa: PLC0415
+
+    changes: dict[str, Any] = {}
+    if rename is not None:
+        changes["name"] = rename
+    if kind is not None:
+        changes["kind"] = _enum(BankKind, kind)
+    if owner is not None:
+        changes["owner"] = owner
+    if description is not None:
+        changes["description"] = description
+    if marking is not None:
+        changes["marking"] = _marking(marking)
+    if false_positive_limit is not None:
+        changes["false_positive_limit"] = false_positive_limit or None
+    if not changes:
+        raise fail("give at least one setting to change; see accord bank update --help")
+    with _errors(), local_database() as database, transaction(database) as session:
+        bank = update_bank(session, get_bank(session, name), changes)
+        typer.echo(f"updated bank {bank.name}: {', '.join(sorted(changes))}")
+
+
+@bank_app.command("share")
+def share(
+    name: BankName,
+    off: Annotated[bool, typer.Option("--off", help="Stop sharing it.")] = False,
+) -> None:
+    """Serve a bank to partners as a TAXII 2.1 collection (or stop, with --off)."""
+    from accord.server.banks.service import get_bank, update_bank  # noqa: PLC0415
+
+    with _errors(), local_database() as database, transaction(database) as session:
+        bank = update_bank(session, get_bank(session, name), {"shared": not off})
+        if off:
+            typer.echo(f"bank {bank.name} is no longer shared; partners keep what they fetched")
+        else:
+            typer.echo(
+                f"bank {bank.name} is shared as the TAXII collection {bank.collection_id} "
+                f"({bank.marking})"
+            )
 
 
 def _number(text: str) -> float:
@@ -114,9 +194,10 @@ def list_command(
                 typer.echo(read.model_dump_json())
             else:
                 state = "enabled" if bank.enabled else "disabled"
+                shared = "shared" if bank.shared else "not shared"
                 typer.echo(
                     f"{bank.name}\t{bank.kind}\t{state}\tratio={bank.enabled_ratio:g}"
-                    f"\t{bank.marking}\t{read.entries} entries"
+                    f"\t{bank.marking}\t{read.entries} entries\t{shared}"
                 )
 
 

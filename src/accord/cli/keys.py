@@ -18,7 +18,10 @@ def create(
     name: Annotated[str, typer.Argument(help="A name for the client it is for.")],
     scope: Annotated[
         list[str],
-        typer.Option(help="hash, match, curate, notify, trusted_flagger or platform (repeatable)."),
+        typer.Option(
+            help="hash, match, curate, notify, trusted_flagger, platform or share "
+            "(a partner reading shared banks over TAXII) (repeatable)."
+        ),
     ],
     rate_limit: Annotated[
         int | None, typer.Option(min=1, help="Requests per minute (default: the instance's).")
@@ -27,13 +30,23 @@ def create(
         str | None,
         typer.Option(help="The platform a 'platform' key acts for, as its webhook names it."),
     ] = None,
+    partner_of: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--partner-of",
+            help="For a 'share' key: an owner whose TLP:AMBER banks it may read, as banks "
+            "name their owner (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Create a key; it is printed once, on stdout, and only its hash is kept."""
     from accord.server.auth.keys import create_key  # noqa: PLC0415
 
     try:
         with local_database() as database, transaction(database) as session:
-            row, key = create_key(session, name, scope, rate_limit, platform=platform)
+            row, key = create_key(
+                session, name, scope, rate_limit, platform=platform, partner_of=partner_of or ()
+            )
             scopes = ",".join(row.scopes)
     except AccordError as error:
         raise fail(error.detail) from None
@@ -53,9 +66,10 @@ def list_command() -> None:
             state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
             limit = row.rate_limit_per_minute or "default"
             acts_for = f"\tfor {row.platform}" if row.platform else ""
+            partner = f"\tpartner of {', '.join(row.partner_of)}" if row.partner_of else ""
             typer.echo(
                 f"{row.name}\tacc_{row.prefix}_…\t{','.join(row.scopes)}\t{limit}/min"
-                f"\t{state}{acts_for}"
+                f"\t{state}{acts_for}{partner}"
             )
 
 

@@ -67,14 +67,20 @@ def create_key(
     rate_limit_per_minute: int | None = None,
     *,
     platform: str | None = None,
+    partner_of: Iterable[str] = (),
 ) -> tuple[ApiKey, str]:
-    """A new key row and the key itself, which is shown once and never stored."""
+    """A new key row and the key itself, which is shown once and never stored.
+
+    ``partner_of``: for a ``share`` key, the owners (banks' ``owner``) whose TLP:AMBER
+    collections it may read as their partner.
+    """
     if session.scalars(select(ApiKey).where(ApiKey.name == name)).first() is not None:
         raise Conflict(f"an API key named {name!r} already exists")
     if rate_limit_per_minute is not None and rate_limit_per_minute < 1:
         raise BadRequest("a rate limit must be at least 1 request per minute")
     chosen = parse_scopes(scopes)
     platform = _key_platform(chosen, platform)
+    partners = _key_partners(chosen, partner_of)
     prefix = secrets.token_hex(6)
     key = f"{_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(24)}"
     row = ApiKey(
@@ -84,6 +90,7 @@ def create_key(
         scopes=chosen,
         rate_limit_per_minute=rate_limit_per_minute,
         platform=platform,
+        partner_of=partners,
     )
     session.add(row)
     session.flush()
@@ -98,6 +105,25 @@ def _key_platform(scopes: list[str], platform: str | None) -> str | None:
     if named and Scope.PLATFORM.value not in scopes:
         raise BadRequest("only a key with the 'platform' scope acts for a platform")
     return named or None
+
+
+#: The longest owner name a bank holds (``Bank.owner``).
+_MAX_OWNER = 200
+
+
+def _key_partners(scopes: list[str], owners: Iterable[str]) -> list[str]:
+    """The owners a ``share`` key is a partner of, as banks name them; only for that scope."""
+    named: list[str] = []
+    for owner in owners:
+        text = owner.strip()
+        if not text or len(text) > _MAX_OWNER:
+            msg = f"a partner's owner name must be 1 to {_MAX_OWNER} characters, not {owner!r}"
+            raise BadRequest(msg)
+        if text not in named:
+            named.append(text)
+    if named and Scope.SHARE.value not in scopes:
+        raise BadRequest("only a key with the 'share' scope is a partner of an owner")
+    return named
 
 
 def find_key(session: Session, presented: str) -> ApiKey | None:

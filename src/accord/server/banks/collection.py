@@ -51,6 +51,7 @@ def collection_page(
     added_after: datetime | None = None,
     types: Collection[str] = (),
     ids: Collection[str] = (),
+    versions: Collection[datetime] = (),
 ) -> CollectionPage:
     """Up to ``limit`` objects after the position ``after_id`` (a row id: TAXII's
     ``next``) and added after ``added_after``, oldest first."""
@@ -63,6 +64,8 @@ def collection_page(
         query = query.where(SharedObject.object_type.in_(list(types)))
     if ids:
         query = query.where(SharedObject.stix_id.in_(list(ids)))
+    if versions:
+        query = query.where(SharedObject.version.in_(list(versions)))
     rows = list(session.scalars(query.order_by(SharedObject.id).limit(limit + 1)))
     return CollectionPage(objects=rows[:limit], more=len(rows) > limit)
 

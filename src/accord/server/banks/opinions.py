@@ -1,35 +1,203 @@
 """Partners' opinions and sightings on a shared bank's entries (received over TAXII).
 
-STUB: the signatures are fixed (the TAXII domain calls them); the bodies are to be written.
+Each is kept once by its STIX id (a partner posting it again gets the row kept). They stay
+with the publisher: serving them to other partners would let one partner speak in
+another's name (a posted object names its author itself) and tell every partner what the
+others' users upload. What they change reaches everyone: an entry disabled by the
+false-positive limit is revoked in the collection. A partner's latest opinion on an
+entry is the one that counts: the entry is ``disputed`` when partners' latest opinions
+disagree, and once ``Bank.false_positive_limit`` distinct partners call it a false
+positive, it is disabled here and revoked in the collection, so it stops matching
+everywhere.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from datetime import datetime
+from typing import TypedDict
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accord.server.banks.models import Bank, EntryOpinion, EntrySighting
-from accord.sharing.stix import RemoteOpinion, RemoteSighting
+from accord.errors import NotFound
+from accord.server.audit import service as audit
+from accord.server.banks.models import Bank, BankEntry, EntryOpinion, EntrySighting
+from accord.server.banks.sharing import indicator_entry, publish_entries
+from accord.sharing.stix import RemoteOpinion, RemoteSighting, Verdict
+
+
+class OpinionView(TypedDict):
+    """One partner's opinion on an entry, as pages, exports and the API show it."""
+
+    partner: str
+    #: ``sharing.stix.Verdict``'s value: true_positive or false_positive.
+    verdict: str
+    note: str
+    created_at: datetime
+    stix_id: str
+
+
+class EntryOpinions(TypedDict):
+    opinions: list[OpinionView]
+    #: Partners' latest opinions disagree: some say true positive, some false positive.
+    disputed: bool
 
 
 def record_opinion(
-    session: Session, bank: Bank, partner: str, opinion: RemoteOpinion, body: dict[str, Any]
+    session: Session, bank: Bank, partner: str, opinion: RemoteOpinion
 ) -> EntryOpinion:
     """Keep ``partner``'s opinion on an indicator of ``bank``'s collection; ``NotFound``
     when the indicator is not one of its entries. Posting the same opinion id again
     returns the row already kept."""
-    raise NotImplementedError
+    kept = session.scalars(
+        select(EntryOpinion).where(EntryOpinion.stix_id == opinion.stix_id)
+    ).one_or_none()
+    if kept is not None:
+        return kept
+    entry_id = _entry_of(session, bank, opinion.indicator_id)
+    row = EntryOpinion(
+        entry_id=entry_id,
+        stix_id=opinion.stix_id,
+        verdict=opinion.verdict.value,
+        partner=partner,
+        note=opinion.note,
+        created_at=opinion.created,
+    )
+    session.add(row)
+    session.flush()
+    apply_false_positive_limit(session, bank, [entry_id])
+    return row
 
 
 def record_sighting(
-    session: Session, bank: Bank, partner: str, sighting: RemoteSighting, body: dict[str, Any]
+    session: Session, bank: Bank, partner: str, sighting: RemoteSighting
 ) -> EntrySighting:
     """Keep ``partner``'s sighting of an indicator of ``bank``'s collection (as above)."""
-    raise NotImplementedError
+    kept = session.scalars(
+        select(EntrySighting).where(EntrySighting.stix_id == sighting.stix_id)
+    ).one_or_none()
+    if kept is not None:
+        return kept
+    entry_id = _entry_of(session, bank, sighting.indicator_id)
+    row = EntrySighting(
+        entry_id=entry_id,
+        stix_id=sighting.stix_id,
+        partner=partner,
+        count=sighting.count,
+        first_seen=sighting.first_seen,
+        last_seen=sighting.last_seen,
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
-def entry_opinions(session: Session, entry_ids: Iterable[int]) -> dict[int, Any]:
-    """Each entry's opinions and whether they disagree (its ``disputed`` flag)."""
-    raise NotImplementedError
+def _entry_of(session: Session, bank: Bank, indicator_id: str) -> int:
+    entry_id = indicator_entry(session, bank, indicator_id)
+    if entry_id is None:
+        msg = f"the collection of bank {bank.name} has no entry with the indicator {indicator_id}"
+        raise NotFound(msg)
+    return entry_id
+
+
+def entry_opinions(session: Session, entry_ids: Iterable[int]) -> dict[int, EntryOpinions]:
+    """Each entry's opinions, oldest first, and whether they disagree (its ``disputed``
+    flag); an entry without any has an empty list."""
+    ids = list(entry_ids)
+    found: dict[int, list[EntryOpinion]] = {entry_id: [] for entry_id in ids}
+    if ids:
+        rows = session.scalars(
+            select(EntryOpinion)
+            .where(EntryOpinion.entry_id.in_(ids))
+            .order_by(EntryOpinion.created_at, EntryOpinion.id)
+        )
+        for row in rows:
+            found[row.entry_id].append(row)
+    return {
+        entry_id: {
+            "opinions": [_view(row) for row in rows_of_entry],
+            "disputed": len(set(_latest_verdicts(rows_of_entry).values())) > 1,
+        }
+        for entry_id, rows_of_entry in found.items()
+    }
+
+
+def entry_sightings(session: Session, entry_ids: Iterable[int]) -> dict[int, int]:
+    """How many matches partners reported seeing on each entry (0 when none)."""
+    ids = list(entry_ids)
+    found = dict.fromkeys(ids, 0)
+    if ids:
+        rows = session.execute(
+            select(EntrySighting.entry_id, func.sum(EntrySighting.count))
+            .where(EntrySighting.entry_id.in_(ids))
+            .group_by(EntrySighting.entry_id)
+        )
+        for entry_id, total in rows:
+            found[entry_id] = int(total or 0)
+    return found
+
+
+def apply_false_positive_limit(
+    session: Session, bank: Bank, entry_ids: Iterable[int] | None = None
+) -> list[int]:
+    """Disable the enabled entries (of ``entry_ids``, or all of ``bank``'s) that as many
+    distinct partners as the bank's limit call a false positive in their latest opinion;
+    their indicators are revoked. Returns the ids disabled."""
+    limit = bank.false_positive_limit
+    if not limit:
+        return []
+    query = (
+        select(BankEntry, EntryOpinion)
+        .join(EntryOpinion, EntryOpinion.entry_id == BankEntry.id)
+        .where(BankEntry.bank_id == bank.id, BankEntry.enabled.is_(True))
+        .order_by(EntryOpinion.created_at, EntryOpinion.id)
+    )
+    if entry_ids is not None:
+        query = query.where(BankEntry.id.in_(list(entry_ids)))
+    by_entry: dict[int, tuple[BankEntry, list[EntryOpinion]]] = {}
+    for entry, row in session.execute(query):
+        by_entry.setdefault(entry.id, (entry, []))[1].append(row)
+    disabled: list[int] = []
+    for entry, rows in by_entry.values():
+        against = sorted(
+            partner
+            for partner, verdict in _latest_verdicts(rows).items()
+            if verdict == Verdict.FALSE_POSITIVE.value
+        )
+        if len(against) >= limit:
+            _disable(session, entry, against, limit)
+            disabled.append(entry.id)
+    publish_entries(session, bank, disabled)
+    return disabled
+
+
+def _disable(session: Session, entry: BankEntry, partners: list[str], limit: int) -> None:
+    entry.enabled = False
+    session.flush()
+    # The ORM's audit entry says what changed; this one says why.
+    audit.record(
+        session,
+        "disable",
+        "bank_entries",
+        str(entry.id),
+        after={"reason": "false_positive_limit", "limit": limit, "partners": partners},
+    )
+
+
+def _latest_verdicts(rows: Iterable[EntryOpinion]) -> dict[str, str]:
+    """Each partner's latest verdict, from ``rows`` in the order they were given."""
+    latest: dict[str, str] = {}
+    for row in rows:
+        latest[row.partner] = row.verdict
+    return latest
+
+
+def _view(row: EntryOpinion) -> OpinionView:
+    return {
+        "partner": row.partner,
+        "verdict": row.verdict,
+        "note": row.note,
+        "created_at": row.created_at,
+        "stix_id": row.stix_id,
+    }

@@ -64,6 +64,8 @@ def create_bank(body: BankCreate, runtime: RuntimeDep, session: SessionDep) -> B
         enabled=body.enabled,
         enabled_ratio=body.enabled_ratio,
         thresholds=body.thresholds,
+        shared=body.shared,
+        false_positive_limit=body.false_positive_limit,
     )
     runtime.indexes.dirty = True
     return to_bank_read(bank, 0)
@@ -75,7 +77,10 @@ def read_bank(name: str, session: SessionDep) -> BankRead:
     return to_bank_read(bank, service.entry_counts(session).get(bank.id, 0))
 
 
-@router.patch("/{name}", summary="Change a bank: rename, enable, thresholds, rollout, marking")
+@router.patch(
+    "/{name}",
+    summary="Change a bank: rename, enable, thresholds, rollout, marking, sharing",
+)
 def update_bank(name: str, body: BankUpdate, runtime: RuntimeDep, session: SessionDep) -> BankRead:
     bank = service.update_bank(
         session, service.get_bank(session, name), body.model_dump(exclude_unset=True)
@@ -163,8 +168,7 @@ def list_entries(
 ) -> list[EntryRead]:
     bank = service.get_bank(session, name)
     entries = service.list_entries(session, bank, after_id=after, limit=limit)
-    signals = service.entry_signals(session, [entry.id for entry in entries])
-    return [to_entry_read(bank, entry, signals[entry.id]) for entry in entries]
+    return read_entries_of(session, bank, entries)
 
 
 @router.get("/{name}/entries/{entry_id}", summary="One entry")
@@ -257,4 +261,16 @@ def to_entry_fields(body: EntryFieldsIn, *, source: str, added_by: str) -> Entry
 
 
 def read_entry_of(session: Session, bank: Bank, entry: BankEntry) -> EntryRead:
-    return to_entry_read(bank, entry, service.entry_signals(session, [entry.id])[entry.id])
+    return read_entries_of(session, bank, [entry])[0]
+
+
+def read_entries_of(session: Session, bank: Bank, entries: list[BankEntry]) -> list[EntryRead]:
+    """Entries with their signals, partners' opinions and sightings, in four queries."""
+    ids = [entry.id for entry in entries]
+    signals = service.entry_signals(session, ids)
+    opinions = service.entry_opinions(session, ids)
+    sightings = service.entry_sightings(session, ids)
+    return [
+        to_entry_read(bank, entry, signals[entry.id], opinions[entry.id], sightings[entry.id])
+        for entry in entries
+    ]

@@ -7,11 +7,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from accord.server.banks.models import Bank, BankEntry, BankKind, Marking
+
+if TYPE_CHECKING:
+    from accord.server.banks.opinions import EntryOpinions
 
 #: The enums live beside the tables that store their values; they are named from here.
 __all__ = [
@@ -26,6 +29,7 @@ __all__ = [
     "EntryUpdate",
     "ImportReport",
     "Marking",
+    "OpinionRead",
     "TransferFormat",
     "to_bank_read",
     "to_entry_read",
@@ -73,6 +77,16 @@ class BankCreate(BaseModel):
         default_factory=dict,
         description="Distance threshold per signal type, overriding its default",
     )
+    shared: bool = Field(
+        default=False,
+        description="Serve the bank to partners as a TAXII 2.1 collection (never TLP:RED)",
+    )
+    false_positive_limit: int | None = Field(
+        default=None,
+        ge=1,
+        description="Disable an entry once this many distinct partners call it a false "
+        "positive; null: never",
+    )
 
 
 class BankUpdate(BaseModel):
@@ -86,6 +100,10 @@ class BankUpdate(BaseModel):
     enabled: bool | None = None
     enabled_ratio: float | None = Field(default=None, ge=0.0, le=1.0)
     thresholds: dict[str, float] | None = None
+    shared: bool | None = Field(default=None, description="Share the bank, or stop sharing it")
+    false_positive_limit: int | None = Field(
+        default=None, ge=1, description="null removes the limit"
+    )
 
 
 class BankRead(BaseModel):
@@ -98,6 +116,10 @@ class BankRead(BaseModel):
     enabled_ratio: float
     thresholds: dict[str, float]
     entries: int
+    #: Served as a TAXII collection; ``collection_id`` is its id (kept once given).
+    shared: bool
+    collection_id: str | None
+    false_positive_limit: int | None
     created_at: datetime
     updated_at: datetime
 
@@ -139,6 +161,16 @@ class EntryUpdate(BaseModel):
     disabled_until: AwareDatetime | None = None
 
 
+class OpinionRead(BaseModel):
+    """A partner's opinion on a shared entry."""
+
+    partner: str
+    verdict: str = Field(description="true_positive or false_positive")
+    note: str
+    created_at: datetime
+    stix_id: str
+
+
 class EntryRead(BaseModel):
     id: int
     bank: str
@@ -154,6 +186,11 @@ class EntryRead(BaseModel):
     added_at: datetime
     enabled: bool
     disabled_until: datetime | None
+    opinions: list[OpinionRead] = Field(
+        default_factory=list, description="Partners' opinions, oldest first"
+    )
+    disputed: bool = Field(default=False, description="Partners' latest opinions disagree")
+    sightings: int = Field(default=0, description="Matches partners reported seeing")
 
 
 class ImportReport(BaseModel):
@@ -174,12 +211,23 @@ def to_bank_read(bank: Bank, entries: int) -> BankRead:
         enabled_ratio=bank.enabled_ratio,
         thresholds=dict(bank.thresholds),
         entries=entries,
+        shared=bank.shared,
+        collection_id=bank.collection_id,
+        false_positive_limit=bank.false_positive_limit,
         created_at=bank.created_at,
         updated_at=bank.updated_at,
     )
 
 
-def to_entry_read(bank: Bank, entry: BankEntry, signals: dict[str, str]) -> EntryRead:
+def to_entry_read(
+    bank: Bank,
+    entry: BankEntry,
+    signals: dict[str, str],
+    opinions: EntryOpinions | None = None,
+    sightings: int = 0,
+) -> EntryRead:
+    """An entry as the API shows it; ``opinions`` (``banks.service.entry_opinions``)
+    and ``sightings`` where the caller read them."""
     return EntryRead(
         id=entry.id,
         bank=bank.name,
@@ -195,4 +243,7 @@ def to_entry_read(bank: Bank, entry: BankEntry, signals: dict[str, str]) -> Entr
         added_at=entry.added_at,
         enabled=entry.enabled,
         disabled_until=entry.disabled_until,
+        opinions=[OpinionRead(**opinion) for opinion in opinions["opinions"]] if opinions else [],
+        disputed=opinions["disputed"] if opinions else False,
+        sightings=sightings,
     )

@@ -32,7 +32,15 @@ from accord.server.banks.feeds import (
     signals_after,
 )
 from accord.server.banks.models import Bank, BankEntry, BankKind, EntrySignal, Marking
-from accord.server.banks.opinions import entry_opinions, record_opinion, record_sighting
+from accord.server.banks.opinions import (
+    EntryOpinions,
+    OpinionView,
+    apply_false_positive_limit,
+    entry_opinions,
+    entry_sightings,
+    record_opinion,
+    record_sighting,
+)
 from accord.server.banks.remote import RemoteApplied, apply_remote_indicators, entry_origins
 from accord.server.banks.schemas import (
     EntryFields,
@@ -41,10 +49,12 @@ from accord.server.banks.schemas import (
     to_entry_read,
 )
 from accord.server.banks.sharing import (
-    add_shared_object,
     entry_indicators,
+    forget_publication,
     indicator_entry,
     publish_entries,
+    refuse_red,
+    republish_bank,
     share_bank,
     unshare_bank,
     withdraw_entries,
@@ -59,10 +69,11 @@ __all__ = [
     "ENTRY_EDITABLE",
     "CollectionPage",
     "EntryFields",
+    "EntryOpinions",
+    "OpinionView",
     "RemoteApplied",
     "add_entries",
     "add_entry",
-    "add_shared_object",
     "apply_remote_indicators",
     "check_bank_name",
     "check_thresholds",
@@ -77,6 +88,7 @@ __all__ = [
     "entry_indicators",
     "entry_opinions",
     "entry_origins",
+    "entry_sightings",
     "entry_signals",
     "export_entries",
     "feed_heads",
@@ -93,6 +105,7 @@ __all__ = [
     "record_opinion",
     "record_sighting",
     "removals_after",
+    "republish_bank",
     "share_bank",
     "shared_bank",
     "shared_banks",
@@ -141,7 +154,10 @@ def create_bank(
     enabled: bool = True,
     enabled_ratio: float = 1.0,
     thresholds: Mapping[str, float] | None = None,
+    shared: bool = False,
+    false_positive_limit: int | None = None,
 ) -> Bank:
+    """A new bank; ``shared``: served at once as a TAXII collection (never a RED one)."""
     check_bank_name(name)
     if find_bank(session, name) is not None:
         raise Conflict(f"a bank named {name} already exists")
@@ -154,9 +170,14 @@ def create_bank(
         enabled=enabled,
         enabled_ratio=_check_ratio(enabled_ratio),
         thresholds=check_thresholds(thresholds or {}),
+        false_positive_limit=_check_limit(false_positive_limit),
     )
+    if shared:
+        refuse_red(bank)
     session.add(bank)
     session.flush()
+    if shared:
+        share_bank(session, bank)
     return bank
 
 
@@ -184,6 +205,19 @@ def _check_ratio(ratio: float) -> float:
     return ratio
 
 
+def _check_limit(limit: object) -> int | None:
+    """A false-positive limit: a whole number of partners from 1, or None (no limit)."""
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        msg = (
+            "false_positive_limit must be a whole number of partners, at least 1 "
+            f"(or none, for no limit), not {limit!r}"
+        )
+        raise BadRequest(msg)
+    return limit
+
+
 def find_bank(session: Session, name: str) -> Bank | None:
     return session.scalars(select(Bank).where(Bank.name == name)).one_or_none()
 
@@ -205,27 +239,73 @@ def entry_counts(session: Session) -> dict[int, int]:
     return dict(rows.all())
 
 
+#: A bank's fields its shared indicators carry: changing one publishes every entry again.
+_PUBLISHED_FIELDS = ("name", "kind", "marking", "owner")
+
+
 def update_bank(session: Session, bank: Bank, changes: Mapping[str, Any]) -> Bank:
-    """Apply the given fields; unknown fields are a caller bug, not user input."""
+    """Apply the given fields; unknown fields are a caller bug, not user input.
+
+    ``shared`` shares or stops sharing the bank; a change a shared bank's indicators
+    carry (its name, kind, marking or owner) publishes them again. TLP:RED is refused
+    while the bank is shared: it never leaves this instance.
+    """
+    sharing = changes.get("shared")
+    if "shared" in changes and not isinstance(sharing, bool):
+        raise BadRequest("shared must be true or false")
+    _check_red(bank, str(changes.get("marking", bank.marking)), sharing)
+    before = [getattr(bank, name) for name in _PUBLISHED_FIELDS]
+    limit = bank.false_positive_limit
     for name, value in changes.items():
-        if name == "name":
-            new_name = check_bank_name(str(value))
-            if new_name != bank.name and find_bank(session, new_name) is not None:
-                raise Conflict(f"a bank named {new_name} already exists")
-            bank.name = new_name
-        elif name == "enabled_ratio":
-            bank.enabled_ratio = _check_ratio(float(value))
-        elif name == "thresholds":
-            bank.thresholds = check_thresholds(value)
-        elif name in {"kind", "marking"}:
-            setattr(bank, name, str(value))
-        elif name in {"owner", "description", "enabled"}:
-            setattr(bank, name, value)
-        else:
-            msg = f"bank field {name!r} cannot be changed"
-            raise BadRequest(msg)
+        if name != "shared":
+            _set_bank_field(session, bank, name, value)
     session.flush()
+    if bank.marking == Marking.RED.value:
+        forget_publication(session, bank)
+    if sharing is False:
+        unshare_bank(session, bank)
+    elif sharing and not bank.shared:
+        share_bank(session, bank)
+    elif before != [getattr(bank, name) for name in _PUBLISHED_FIELDS]:
+        republish_bank(session, bank)
+    if bank.false_positive_limit != limit:
+        apply_false_positive_limit(session, bank)
     return bank
+
+
+def _set_bank_field(session: Session, bank: Bank, name: str, value: Any) -> None:
+    if name == "name":
+        new_name = check_bank_name(str(value))
+        if new_name != bank.name and find_bank(session, new_name) is not None:
+            raise Conflict(f"a bank named {new_name} already exists")
+        bank.name = new_name
+    elif name == "enabled_ratio":
+        bank.enabled_ratio = _check_ratio(float(value))
+    elif name == "thresholds":
+        bank.thresholds = check_thresholds(value)
+    elif name == "false_positive_limit":
+        bank.false_positive_limit = _check_limit(value)
+    elif name in {"kind", "marking"}:
+        setattr(bank, name, str(value))
+    elif name in {"owner", "description", "enabled"}:
+        setattr(bank, name, value)
+    else:
+        msg = f"bank field {name!r} cannot be changed"
+        raise BadRequest(msg)
+
+
+def _check_red(bank: Bank, marking: str, sharing: bool | None) -> None:
+    """Refuse a bank both shared and TLP:RED, before anything is changed."""
+    if marking != Marking.RED.value:
+        return
+    if sharing:
+        refuse_red(bank, marking)
+    if bank.shared and sharing is None:
+        msg = (
+            f"bank {bank.name} is shared, and TLP:RED never leaves this instance; "
+            f"stop sharing it first (accord bank share {bank.name} --off), then mark it TLP:RED"
+        )
+        raise Conflict(msg)
 
 
 def delete_bank(session: Session, bank: Bank) -> None:
@@ -271,6 +351,7 @@ def add_entry(
     session.add(entry)
     session.flush()
     insert_signals(session, [(entry.id, checked)])
+    publish_entries(session, bank, [entry.id])
     return entry
 
 
@@ -290,6 +371,7 @@ def add_entries(
         [_entry_row(bank, fields, now) for _, fields in items],
     ).all()
     insert_signals(session, zip(ids, (signals for signals, _ in items), strict=True))
+    publish_entries(session, bank, ids)
     audit.record(
         session,
         "import",
@@ -386,16 +468,29 @@ ENTRY_EDITABLE = frozenset(
 
 
 def update_entry(session: Session, entry: BankEntry, changes: Mapping[str, Any]) -> BankEntry:
+    """Change an entry; a shared bank publishes its new version (a revoked one when it
+    is disabled, a new indicator when it is enabled again)."""
     for name, value in changes.items():
         if name not in ENTRY_EDITABLE:
             msg = f"entry field {name!r} cannot be changed"
             raise BadRequest(msg)
         setattr(entry, name, list(value) if name == "labels" else value)
     session.flush()
+    publish_entries(session, _bank_of(session, entry), [entry.id])
     return entry
 
 
+def _bank_of(session: Session, entry: BankEntry) -> Bank:
+    bank = session.get(Bank, entry.bank_id)
+    if bank is None:  # the foreign key makes this a broken database, not user input
+        msg = f"entry {entry.id} has no bank"
+        raise NotFound(msg)
+    return bank
+
+
 def delete_entry(session: Session, entry: BankEntry) -> None:
+    """Delete an entry; a shared bank's collection gets its indicator revoked."""
+    withdraw_entries(session, _bank_of(session, entry), [entry.id])
     lock_index_feeds(session)
     record_removals(
         session,
@@ -467,8 +562,13 @@ def _iter_bank(session: Session, bank: Bank) -> Iterator[tuple[dict[str, Any], d
     """Every entry of ``bank`` with its signals, a page at a time."""
     after = 0
     while entries := list_entries(session, bank, after_id=after, limit=1000):
-        signals = entry_signals(session, [entry.id for entry in entries])
+        ids = [entry.id for entry in entries]
+        signals = entry_signals(session, ids)
+        opinions = entry_opinions(session, ids)
+        sightings = entry_sightings(session, ids)
         for entry in entries:
-            read = to_entry_read(bank, entry, signals[entry.id])
+            read = to_entry_read(
+                bank, entry, signals[entry.id], opinions[entry.id], sightings[entry.id]
+            )
             yield read.model_dump(mode="json", exclude={"signals"}), read.signals
         after = entries[-1].id

@@ -8,6 +8,10 @@ An entry's indicator keeps its id while the entry lives and is enabled; disablin
 deleting it publishes a revoked version (STIX revocation is final), and an entry enabled
 again is published under a new id. TLP:RED banks are never shared, and nothing of a
 RED bank is ever written here.
+
+An entry fetched from another publisher's exchange is passed on only as TLP allows a
+recipient to: when it came marked TLP:CLEAR or TLP:GREEN (or unmarked), and never under a
+weaker marking than it came with.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ from accord.sharing import stix
 #: Entries read and written per statement while a whole bank is published.
 _PUBLISH_BATCH = 2_000
 _TICK = timedelta(microseconds=1)
+#: TLP 2.0's markings from the weakest to the strictest.
+_TLP_ORDER = tuple(stix.TLP_MARKING_IDS)
+#: What a recipient may pass on beyond its own organisation (TLP 2.0).
+_PASSED_ON = frozenset({Marking.CLEAR.value, Marking.GREEN.value})
 
 
 def refuse_red(bank: Bank, marking: str | None = None) -> None:
@@ -111,12 +119,17 @@ def publish_entries(session: Session, bank: Bank, entry_ids: Sequence[int]) -> N
     rows: list[dict[str, Any]] = []
     for entry in entries:
         current = live.get(entry.id)
-        if entry.enabled and signals.get(entry.id):
+        if entry.enabled and signals.get(entry.id) and _may_pass_on(entry):
             stix_id = current.stix_id if current else stix.new_id("indicator")
             created = _created(current) if current else now
-            rows.append(
-                _indicator_row(bank, entry, signals[entry.id], stix_id, created=created, now=now)
+            modified = _next_version(current, now)
+            row = _indicator_row(
+                bank, entry, signals[entry.id], stix_id, created=created, now=modified
             )
+            # A write that changes nothing a partner sees (a URL, a bank's thresholds) is
+            # no new version: subscribers would fetch it for nothing.
+            if current is None or _differs(current.body, row["body"]):
+                rows.append(row)
         elif current is not None:
             rows.append(_revoked_row(current, now))
     _replace(session, bank, rows, now)
@@ -132,28 +145,11 @@ def withdraw_entries(session: Session, bank: Bank, entry_ids: Sequence[int]) -> 
     _replace(session, bank, [_revoked_row(row, now) for row in live.values()], now)
 
 
-def add_shared_object(
-    session: Session, bank: Bank, body: dict[str, Any], entry_id: int | None
-) -> SharedObject:
-    """A partner's object (an opinion, a sighting) joins the collection as posted."""
-    lock_index_feeds(session)
-    now = utc_now()
-    version = stix.parse_time(body.get("modified") or body.get("created"))
-    row = {
-        "bank_id": bank.id,
-        "entry_id": entry_id,
-        "stix_id": body["id"],
-        "object_type": body["type"],
-        "version": version,
-        "revoked": bool(body.get("revoked", False)),
-        "body": _dump(body),
-    }
-    _replace(session, bank, [row], now)
-    return session.scalars(
-        select(SharedObject).where(
-            SharedObject.bank_id == bank.id, SharedObject.stix_id == body["id"]
-        )
-    ).one()
+def forget_publication(session: Session, bank: Bank) -> None:
+    """Drop everything ``bank`` published, before it is marked TLP:RED: a RED bank keeps
+    nothing ready to serve. Sharing it again (once re-marked) publishes every entry anew,
+    under new indicator ids."""
+    session.execute(delete(SharedObject).where(SharedObject.bank_id == bank.id))
 
 
 def indicator_entry(session: Session, bank: Bank, stix_id: str) -> int | None:
@@ -228,8 +224,31 @@ def _live_indicators(
     return {row.entry_id: row for row in rows if row.entry_id is not None}
 
 
+def _differs(served: str, fresh: str) -> bool:
+    """Whether two versions of an indicator say different things (``modified`` aside)."""
+    before, after = json.loads(served), json.loads(fresh)
+    before.pop("modified", None)
+    after.pop("modified", None)
+    return bool(before != after)
+
+
 def _created(row: SharedObject) -> datetime:
     return stix.parse_time(json.loads(row.body)["created"])
+
+
+def _may_pass_on(entry: BankEntry) -> bool:
+    """Whether TLP lets this instance share the entry: its own, or fetched as CLEAR or
+    GREEN (or unmarked)."""
+    marking = (entry.origin or {}).get("marking")
+    return marking is None or marking in _PASSED_ON
+
+
+def _marking_of(bank: Bank, entry: BankEntry) -> str:
+    """The bank's marking, or the one a fetched entry came with where that is stricter."""
+    came = (entry.origin or {}).get("marking")
+    if came not in _TLP_ORDER:
+        return bank.marking
+    return max(bank.marking, str(came), key=_TLP_ORDER.index)
 
 
 def _owner(bank: Bank) -> str:
@@ -254,7 +273,7 @@ def _indicator_row(
             entry_id=entry.id,
             kind=bank.kind,
             owner=_owner(bank),
-            marking=bank.marking,
+            marking=_marking_of(bank, entry),
             signals=signals,
             labels=entry.labels,
             case_reference=entry.case_reference,
@@ -272,8 +291,17 @@ def _indicator_row(
     }
 
 
+def _next_version(row: SharedObject | None, now: datetime) -> datetime:
+    """``now``, or just after ``row``'s version if the clock has not passed it: a new
+    version's ``modified`` must be later than the one it replaces."""
+    if row is None or row.version < now:
+        return now
+    return row.version + _TICK
+
+
 def _revoked_row(row: SharedObject, now: datetime) -> dict[str, Any]:
     """The next version of ``row``'s indicator: the same, revoked."""
+    now = _next_version(row, now)
     body = json.loads(row.body)
     body["modified"] = stix.stix_time(now)
     body["revoked"] = True

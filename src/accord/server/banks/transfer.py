@@ -7,7 +7,10 @@
   form one entry, ``labels`` are space-separated. ``threatexchange dataset --csv`` files
   (``signal_type,signal_str,collab,category,tags``) import too, tags becoming labels.
 - ``hma``: python-threatexchange's ``local_file`` exchange, one ``<signal_type> <signal>``
-  per line, each line one entry; HMA's ``video_md5`` is accord's ``md5``.
+  per line, each line one entry; HMA's ``video_md5`` is accord's ``md5``. The format says
+  nothing but signals, so it carries only the entries that match now: a disabled entry
+  (by an admin, or by partners' false-positive opinions) is left out rather than exported
+  as a live one. What else it cannot carry is listed in ``docs/domains/banks.md``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from accord.server.banks.schemas import EntryFields, TransferFormat
@@ -189,9 +192,20 @@ def serialize(
             for name, value in signals.items():
                 yield _csv_row(_csv_values(entry, name, value))
     else:
-        for _, signals in entries:
+        now = datetime.now(UTC)
+        for entry, signals in entries:
+            if not _matches_at(entry, now):
+                continue
             for name, value in signals.items():
                 yield f"{to_hma_name(name)} {value}\n"
+
+
+def _matches_at(entry: Mapping[str, Any], moment: datetime) -> bool:
+    """Whether the exported entry is switched on at ``moment`` (``BankEntry.active_at``)."""
+    until = entry.get("disabled_until")
+    return bool(entry.get("enabled", True)) and (
+        not until or datetime.fromisoformat(until) <= moment
+    )
 
 
 def _csv_values(entry: Mapping[str, Any], name: str, value: str) -> tuple[str, ...]:

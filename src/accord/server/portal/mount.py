@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 from accord.server.accounts import pages as accounts
 from accord.server.appeals import pages as appeals
+from accord.server.banks import pages as banks
 from accord.server.cases import pages as cases
 from accord.server.decisions import pages as decisions
 from accord.server.elections import pages as elections
@@ -29,6 +30,7 @@ PAGES = (
     persons.router,
     elections.router,
     webhooks.router,
+    banks.router,
     decisions.router,
 )
 
