@@ -34,6 +34,7 @@ from accord.server.portal.mount import mount_portal
 from accord.server.problems import install_problem_handlers
 from accord.server.runtime import Runtime
 from accord.server.settings import Settings, settings_from_environment
+from accord.server.taxii import router as taxii_router
 from accord.server.transparency import router as transparency_router
 from accord.server.triage.service import Triager
 from accord.server.verify_page.body_limit import PageBodyLimit
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hma_router.status_router)
     app.include_router(hma_router.curation)
     app.include_router(hma_match_router.matching)
+    app.include_router(taxii_router.router)
     verify_page = mount_verify_page(app, settings)
     mount_portal(app)
     mount_api_docs(app)
