@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from accord.provenance.certificates import read_trust_anchors
 from accord.server.auth.state import Guard
 from accord.server.db.engine import make_engine, make_session_factory
+from accord.server.exchanges.service import ExchangeChannel, ExchangePoller, FetchLimits
 from accord.server.mail.service import MailChannel
 from accord.server.matching.indexes import IndexSet, IndexSyncer
 from accord.server.outbox.loop import OutboxLoop
@@ -58,6 +59,8 @@ class Runtime:
     #: Send the outboxes: webhook messages; emails to notifiers, when SMTP is configured;
     #: statements of reasons to the DSA Transparency Database, when one is configured.
     outboxes: tuple[OutboxLoop, ...]
+    #: Fetches every exchange (other instances' shared banks) every few minutes.
+    exchange_poller: ExchangePoller
     guard: Guard
     #: PEM trust anchors from ``settings.trust_anchor_files``, read once at start.
     trust_anchors: tuple[str, ...]
@@ -90,7 +93,14 @@ class Runtime:
                     WebhookChannel(settings.master_key.get_secret_value()),
                     MailChannel(settings),
                     TdbChannel(settings),
+                    ExchangeChannel(settings.master_key.get_secret_value()),
                 )
+            ),
+            exchange_poller=ExchangePoller(
+                sessions,
+                master_key=settings.master_key.get_secret_value(),
+                limits=FetchLimits.of(settings),
+                interval_seconds=settings.exchange_poll_seconds,
             ),
             guard=Guard.build(),
             trust_anchors=read_trust_anchors(settings.trust_anchor_files),
@@ -102,12 +112,15 @@ class Runtime:
             yield
 
     def start(self) -> None:
-        """Start background work: keeping the indices current, sending the outboxes."""
+        """Start background work: keeping the indices current, sending the outboxes,
+        fetching the exchanges."""
         self.index_syncer.start()
         for outbox in self.outboxes:
             outbox.start()
+        self.exchange_poller.start()
 
     def close(self) -> None:
+        self.exchange_poller.stop()
         for outbox in reversed(self.outboxes):
             outbox.stop()
         self.index_syncer.stop()
