@@ -125,6 +125,9 @@ class BankHit:
     #: For a sound match: the stretches of this file (start, end seconds) that do not
     #: sound like the entry; None when not compared.
     differing_seconds: tuple[tuple[float, float], ...] | None = None
+    #: Who confirmed the entry when it came from another organisation's shared bank
+    #: (``"Electoral Commission, through the exchange FROM_EC"``); None: this instance.
+    confirmed_by: str | None = None
 
 
 class BankLookup(Protocol):

@@ -89,7 +89,15 @@ def _print_report(path: Path, report: MatchReport, *, as_json: bool) -> None:
         typer.echo(
             f"{path}\t{match.bank.name}\t{match.bank.kind}\tentry {match.entry.id}"
             f"\t{match.signal_type}\tdistance={match.distance:g}\t{match.stage} stage"
+            f"{_origin(match.entry.origin)}"
         )
+
+
+def _origin(origin: dict[str, Any] | None) -> str:
+    """Where a fetched entry came from, for the match line; nothing for a local one."""
+    if not origin:
+        return ""
+    return f"\tfrom exchange {origin.get('exchange')}, published by {origin.get('owner')}"
 
 
 # -- scan ----------------------------------------------------------------------------------

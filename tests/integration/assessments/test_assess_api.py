@@ -85,6 +85,25 @@ def test_a_file_in_a_deceptive_bank_is_confirmed_deceptive(
     assert answer["deciding"] == ["banks.deceptive"]
 
 
+def test_a_partner_s_confirmation_is_credited_to_the_partner(
+    client: TestClient, db_session: Session, corpus: Path
+) -> None:
+    photo = corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
+    bank = banks.create_bank(db_session, "FROM_EC", kind=BankKind.DECEPTIVE)
+    signals = {s.type: s.value for s in hash_file(photo).signals if s.type == "pdq"}
+    entry = banks.add_entry(db_session, bank, signals, banks.EntryFields())
+    entry.remote_id = "indicator--6f1d6c64-5f8e-4b1a-9d57-3c2b1a0e9f88"
+    entry.origin = {"exchange": "EC", "owner": "Electoral Commission", "marking": "TLP:GREEN"}
+    db_session.flush()
+    client.app.state.runtime.indexes.dirty = True  # type: ignore[attr-defined]
+    answer = assess(client, "repost.jpg", jpeg(edits.load_photo(photo), 70))
+    assert answer["band"] == "confirmed_deceptive"
+    said = [f["explanation"] for f in answer["findings"] if f["code"] == "banks.deceptive"]
+    assert len(said) == 1
+    assert "Electoral Commission, through the exchange EC, confirmed it deceptive" in said[0]
+    assert "reviewers" not in said[0]
+
+
 def test_corpus_credentials_and_bad_uploads(client: TestClient, corpus: Path) -> None:
     folder = corpus / "c2pa"
     bands = {

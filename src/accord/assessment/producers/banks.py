@@ -83,7 +83,7 @@ def _listed(hits: Sequence[BankHit]) -> Finding:
             Direction.DECEPTIVE,
             Strength.CONCLUSIVE,
             f"It matches {entries} of the deceptive bank {hit.bank}{_references(hits)}: "
-            f"reviewers confirmed {confirmed} deceptive ({_how(hit)}).",
+            f"{hit.confirmed_by or 'reviewers'} confirmed {confirmed} deceptive ({_how(hit)}).",
             hit,
             extra=extra,
         )

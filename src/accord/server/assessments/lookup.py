@@ -10,7 +10,7 @@ The lookup hashes the file the assessment already opened, so its picture is deco
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,7 @@ def bank_lookup(runtime: Runtime, session: Session) -> BankLookup:
                 note=match.entry.note,
                 original=_kept(runtime, match.entry),
                 differing_seconds=differing.get((match.entry.id, match.signal_type)),
+                confirmed_by=_confirmed_by(match.entry.origin),
             )
             for match in matches
         ]
@@ -92,3 +93,10 @@ def _kept(runtime: Runtime, entry: BankEntry) -> Path | None:
 
 def _blob(runtime: Runtime, sha256: str) -> Path | None:
     return runtime.blobs.path_for(sha256) if runtime.blobs.exists(sha256) else None
+
+
+def _confirmed_by(origin: dict[str, Any] | None) -> str | None:
+    """Who confirmed an entry fetched from an exchange, in words; None for a local one."""
+    if not origin:
+        return None
+    return f"{origin.get('owner') or 'a partner'}, through the exchange {origin.get('exchange')},"

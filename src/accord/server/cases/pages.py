@@ -1,10 +1,11 @@
 """The reviewer console: the queue, a case with its evidence, claiming and releasing it,
-deciding it (through the decisions' service), and its statements of reasons in words."""
+deciding it (through the decisions' service), telling the publishers of the exchange
+entries it matched whether the match was right, and its statements of reasons in words."""
 
 from __future__ import annotations
 
 import io
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
@@ -12,10 +13,12 @@ from PIL import Image
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accord.errors import AccordError, InvalidFields, NotFound
+from accord.errors import AccordError, BadRequest, InvalidFields, NotFound
 from accord.media.file import open_media
 from accord.media.image import decode_image
 from accord.media.kinds import MediaKind
+from accord.server.auth.roles import Role
+from accord.server.banks.service import entry_signals
 from accord.server.cases.record import case_record, summary_of
 from accord.server.cases.service import claim, find_case, open_queue, release
 from accord.server.decisions.schemas import (
@@ -33,6 +36,8 @@ from accord.server.decisions.service import (
     statement_in_case,
 )
 from accord.server.deps import RuntimeDep, SessionDep
+from accord.server.exchanges.service import queue_opinion
+from accord.server.matching.service import MatchOptions, match_signals
 from accord.server.page_security import SECURITY_HEADERS
 from accord.server.portal.routing import PageRoute, portal, see_other
 from accord.server.portal.viewer import READERS, REVIEWERS, Viewer, check_form, viewer
@@ -40,12 +45,18 @@ from accord.server.portal.words import WORDS
 from accord.server.problems import status_for
 from accord.server.runtime import Runtime
 from accord.server.statements.schemas import LABELS, Category, Keyword
+from accord.sharing.stix import MAX_TEXT_CHARACTERS, Verdict
+
+if TYPE_CHECKING:
+    from accord.server.cases.models import Case
 
 router = APIRouter(prefix="/review", route_class=PageRoute, include_in_schema=False)
 THUMBNAIL_SIDE = 720
 _QUEUE_SIZE = 200
 #: Confirmations a case page shows after a change, by the ``done`` its address carries.
-_DONE = {"decided": "The decision is recorded"}
+_DONE = {"decided": "The decision is recorded", "opinion": "Sent to the publisher's queue"}
+#: Who may tell an exchange's publisher whether its entry matched rightly.
+OPINION_ROLES = (*REVIEWERS, Role.ADMIN)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -65,7 +76,7 @@ def case_page(
     request: Request, reference: str, runtime: RuntimeDep, session: SessionDep, done: str = ""
 ) -> Response:
     found = viewer(request, session, *READERS)
-    return _case_page(request, runtime, session, found, reference, done=_DONE.get(done))
+    return _case_page(request, runtime, session, found, reference, done=done)
 
 
 def _case_page(
@@ -78,18 +89,43 @@ def _case_page(
     errors: list[str] | None = None,
     status: int = 200,
     form: dict[str, object] | None = None,
-    done: str | None = None,
+    done: str = "",
+    opinion_error: str = "",
 ) -> Response:
     case = find_case(session, reference)
     shown = case_record(runtime.settings, session, case, with_codes=found.role in REVIEWERS)
     return portal().render(
-        request, "case.html", viewer=found, status=status, case=shown, done=done, words=WORDS,
+        request, "case.html", viewer=found, status=status, case=shown, done=_DONE.get(done),
+        decided_now=done == "decided", words=WORDS,
         errors=errors or [], form=form or {}, actions=list(Action), grounds=list(Ground),
         categories=list(Category), keywords=list(Keyword), labels=LABELS,
         default_category=DEFAULT_CATEGORY, default_keywords=DEFAULT_KEYWORDS,
         may_decide=found.role in REVIEWERS and case.status == "open"
         and case.assignee_id in {None, found.user.id},
+        exchange_matches=_exchange_matches(runtime, session, case),
+        may_tell=found.role in OPINION_ROLES, opinion_error=opinion_error,
+        note_limit=MAX_TEXT_CHARACTERS,
     )  # fmt: skip
+
+
+def _exchange_matches(runtime: Runtime, session: Session, case: Case) -> list[dict[str, Any]]:
+    """The entries fetched from exchanges that the case's content matches now, as
+    ``POST /v1/match`` answers them (each with its ``origin``).
+
+    Looked up again from the case's signals (its entry in the cases bank) rather than
+    kept: an entry its publisher withdrew since triage is no longer offered. Matches an
+    allow bank silenced count too: the publisher wants to hear of those most. Looking is
+    not a sighting: triage's lookup reported it already.
+    """
+    if case.watch_entry_id is None:
+        return []
+    signals = entry_signals(session, [case.watch_entry_id]).get(case.watch_entry_id)
+    if not signals:
+        return []
+    options = MatchOptions(bypass_coinflip=True, report_sightings=False)
+    report = match_signals(runtime, session, signals, options)
+    found = [match.to_json() for match in report.matches + report.suppressed]
+    return [match for match in found if match["entry"]["origin"] is not None]
 
 
 @router.get("/cases/{reference}/picture")
@@ -176,6 +212,47 @@ def decide_case(
             status=status_for(error), form=form,
         )  # fmt: skip
     return see_other(f"/review/cases/{reference}?done=decided")
+
+
+@router.post("/cases/{reference}/opinion", response_class=HTMLResponse)
+def tell_publisher(
+    request: Request,
+    reference: str,
+    *,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    csrf_token: Annotated[str, Form()] = "",
+    entry_id: Annotated[int, Form()] = 0,
+    verdict: Annotated[str, Form(max_length=32)] = "",
+    note: Annotated[str, Form(max_length=MAX_TEXT_CHARACTERS)] = "",
+) -> Response:
+    """Queue an opinion (true or false positive) on an exchange entry this case matched,
+    for the outbox to post to its publisher's collection."""
+    found = viewer(request, session, *OPINION_ROLES)
+    check_form(request, csrf_token)
+    case = find_case(session, reference)
+    try:
+        if entry_id not in {m["entry_id"] for m in _exchange_matches(runtime, session, case)}:
+            msg = f"entry {entry_id} is not an exchange entry this case matches"
+            raise BadRequest(msg)
+        session.info["reason"] = f"an opinion sent from case {case.reference}"
+        author = runtime.settings.exchange_author
+        queue_opinion(session, entry_id, _verdict(verdict), note.strip(), author=author)
+    except AccordError as error:
+        session.rollback()
+        return _case_page(
+            request, runtime, session, found, reference, status=status_for(error),
+            opinion_error=error.detail,
+        )  # fmt: skip
+    return see_other(f"/review/cases/{reference}?done=opinion#exchanges")
+
+
+def _verdict(raw: str) -> Verdict:
+    try:
+        return Verdict(raw)
+    except ValueError:
+        choices = " or ".join(f"'{verdict}'" for verdict in Verdict)
+        raise BadRequest(f"the verdict must be {choices}, not '{raw}'") from None
 
 
 @router.get("/cases/{reference}/statements/{puid}", response_class=HTMLResponse)

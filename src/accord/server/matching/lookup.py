@@ -1,14 +1,19 @@
-"""Match a file or signals for the API and the CLI: hash, catch up, look up."""
+"""Match a file or signals for the API and the CLI: hash, catch up, look up, and tell
+the publishers of fetched entries that matched (sightings)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from accord.server.banks.service import validate_signals
+from accord.server.db.base import utc_now
+from accord.server.exchanges.service import queue_sightings
 from accord.server.hashing.service import hash_opened, reliable_signals
 from accord.server.matching.indexes import IndexSet
 from accord.server.matching.matcher import Matcher, MatchReport, second_stage_wanted
@@ -17,13 +22,19 @@ from accord.server.runtime import Runtime
 from accord.signals.hashing import HashResult, OpenedFile
 from accord.signals.registry import second_stage_signal_type, signal_type_classes
 
+logger = logging.getLogger("accord.matching")
+#: Who queued a sighting, in the audit log.
+_ACTOR = "system:matching"
+
 
 def match_signals(
     runtime: Runtime, session: Session, signals: Mapping[str, str], options: MatchOptions
 ) -> MatchReport:
     checked = validate_signals(signals)
     runtime.indexes.catch_up(session)
-    return Matcher(runtime.indexes, session).match(checked, options)
+    report = Matcher(runtime.indexes, session).match(checked, options)
+    _queue_sightings(runtime, report, options)
+    return report
 
 
 def _first_stage_names(indexes: IndexSet) -> str:
@@ -80,4 +91,34 @@ def match_opened(
         # Both stages again, so allow banks weigh every match together.
         report = matcher.match(signals, options)
         result = replace(result, signals=result.signals + keypoints.signals)
+    _queue_sightings(runtime, report, options)
     return result, report
+
+
+def _queue_sightings(runtime: Runtime, report: MatchReport, options: MatchOptions) -> None:
+    """Queue a sighting of each fetched entry that counted as a match, for the exchanges
+    that report them (``exchanges.service.queue_sightings`` picks those).
+
+    Most lookups match no fetched entry and return before touching the database. The
+    rest write in a session of their own, committed here: the caller's may be read-only
+    (triage's) or never committed.
+    """
+    if not options.report_sightings:
+        return
+    now = utc_now()
+    fetched = [
+        match.entry.id
+        for match in report.matches
+        # A raw lookup's disabled entries are shown, not matched.
+        if match.entry.remote_id is not None and match.entry.active_at(now)
+    ]
+    if not fetched:
+        return
+    try:
+        with runtime.sessions() as session:
+            session.info["actor"] = _ACTOR
+            queue_sightings(session, fetched, author=runtime.settings.exchange_author)
+            session.commit()
+    except SQLAlchemyError:
+        # A platform's upload is answered even when its sighting cannot be queued.
+        logger.exception("the sightings of entries %s could not be queued", fetched)

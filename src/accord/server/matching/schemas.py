@@ -24,6 +24,10 @@ class MatchOptions:
     #: Also return disabled banks and entries (HMA's ``raw_lookup``).
     include_disabled: bool = False
     second_stage: bool = True
+    #: Tell the publishers of fetched entries that content matched them (each exchange
+    #: that reports sightings queues one); False where the lookup only shows matches
+    #: already seen (a case page), so looking twice does not count twice.
+    report_sightings: bool = True
 
 
 class MatchOptionsIn(BaseModel):
@@ -66,4 +70,20 @@ def entry_json(entry: BankEntry) -> dict[str, Any]:
         "added_at": entry.added_at.isoformat(),
         "enabled": entry.enabled,
         "disabled_until": entry.disabled_until.isoformat() if entry.disabled_until else None,
+        "origin": origin_json(entry),
+    }
+
+
+def origin_json(entry: BankEntry) -> dict[str, Any] | None:
+    """Where an entry fetched from an exchange came from: the exchange's name, the
+    publisher's indicator id, the publishing organisation and the TLP marking it was
+    shared under; None for an entry added here."""
+    if entry.remote_id is None:
+        return None
+    origin = entry.origin or {}
+    return {
+        "exchange": origin.get("exchange"),
+        "remote_id": entry.remote_id,
+        "owner": origin.get("owner"),
+        "marking": origin.get("marking"),
     }

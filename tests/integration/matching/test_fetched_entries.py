@@ -1,0 +1,89 @@
+"""Matches on entries fetched from an exchange: the answer says where each came from, and
+every lookup that counts (``POST /v1/match``, HMA's lookup) queues a sighting for the
+publisher when its exchange reports them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from accord.server.banks.models import BankEntry
+from accord.sharing.stix import identity_id
+from tests.integration.banks.test_banks_api import BRIDGE_PDQ, make_bank
+from tests.integration.matching.fetched import PUBLISHER, fetched_entry, sent_back
+from tests.integration.matching.test_match_api import match_signals
+
+#: A hash far from the bridge's, for a second, unrelated entry.
+FAR_PDQ = "0f" * 32
+
+
+def test_a_match_on_a_fetched_entry_says_where_it_came_from(
+    client: TestClient, db_session: Session
+) -> None:
+    make_bank(client)
+    local = client.post("/v1/banks/DEEPFAKES/entries", json={"signals": {"pdq": BRIDGE_PDQ}})
+    assert local.status_code == 201, local.text
+    fetched = fetched_entry(client, db_session, {"pdq": BRIDGE_PDQ})
+    answer = match_signals(client, signals={"pdq": BRIDGE_PDQ})
+    origins = {match["entry_id"]: match["entry"]["origin"] for match in answer["matches"]}
+    assert origins == {
+        local.json()["id"]: None,
+        fetched.entry_id: {
+            "exchange": "ruritania",
+            "remote_id": fetched.remote_id,
+            "owner": PUBLISHER,
+            "marking": "TLP:AMBER",
+        },
+    }
+
+
+def test_each_match_on_a_fetched_entry_queues_one_sighting_for_its_publisher(
+    client_with: Callable[..., TestClient], db_session: Session
+) -> None:
+    client = client_with(exchange_author="VideoShare Trust and Safety")
+    fetched = fetched_entry(client, db_session, {"pdq": BRIDGE_PDQ})
+    match_signals(client, signals={"pdq": BRIDGE_PDQ})
+    (sighting,) = sent_back(db_session, "sighting")
+    assert sighting.exchange_id == fetched.exchange.id
+    assert sighting.status == "pending"
+    body = json.loads(sighting.body)
+    assert body["type"] == "sighting"
+    assert body["sighting_of_ref"] == fetched.remote_id
+    assert body["where_sighted_refs"] == [identity_id("VideoShare Trust and Safety")]
+    # HMA's lookup goes the same way.
+    found = client.get(f"/m/lookup?signal_type=pdq&signal={BRIDGE_PDQ}")
+    assert found.status_code == 200, found.text
+    assert len(sent_back(db_session, "sighting")) == 2
+    # A lookup that matches nothing of the exchange's queues nothing.
+    match_signals(client, signals={"pdq": FAR_PDQ})
+    assert len(sent_back(db_session, "sighting")) == 2
+
+
+def test_no_sighting_for_a_local_entry_nor_for_an_exchange_that_does_not_report_them(
+    client: TestClient, db_session: Session
+) -> None:
+    make_bank(client)
+    added = client.post("/v1/banks/DEEPFAKES/entries", json={"signals": {"pdq": BRIDGE_PDQ}})
+    assert added.status_code == 201, added.text
+    fetched_entry(client, db_session, {"pdq": BRIDGE_PDQ}, report_sightings=False)
+    answer = match_signals(client, signals={"pdq": BRIDGE_PDQ})
+    assert len(answer["matches"]) == 2  # both matched ...
+    assert sent_back(db_session, "sighting") == []  # ... and nobody is told
+
+
+def test_a_raw_lookup_of_a_disabled_entry_is_no_sighting(
+    client: TestClient, db_session: Session
+) -> None:
+    fetched = fetched_entry(client, db_session, {"pdq": BRIDGE_PDQ})
+    entry = db_session.get(BankEntry, fetched.entry_id)
+    assert entry is not None
+    entry.enabled = False  # an admin here stopped it matching
+    db_session.commit()
+    assert match_signals(client, signals={"pdq": BRIDGE_PDQ})["matches"] == []
+    raw = client.get(f"/m/raw_lookup?signal_type=pdq&signal={BRIDGE_PDQ}")
+    assert raw.status_code == 200, raw.text
+    assert len(raw.json()["matches"]) == 1  # shown ...
+    assert sent_back(db_session, "sighting") == []  # ... but not matched
