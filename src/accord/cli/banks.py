@@ -138,7 +138,16 @@ def update(
 @bank_app.command("share")
 def share(
     name: BankName,
-    off: Annotated[bool, typer.Option("--off", help="Stop sharing it.")] = False,
+    off: Annotated[
+        bool,
+        typer.Option(
+            "--off",
+            help=(
+                "Stop sharing it: partners keep what they fetched and get no updates "
+                "(to withdraw entries from them, delete or disable them while it is shared)."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Serve a bank to partners as a TAXII 2.1 collection (or stop, with --off)."""
     from accord.server.banks.service import get_bank, update_bank  # noqa: PLC0415
@@ -146,7 +155,10 @@ def share(
     with _errors(), local_database() as database, transaction(database) as session:
         bank = update_bank(session, get_bank(session, name), {"shared": not off})
         if off:
-            typer.echo(f"bank {bank.name} is no longer shared; partners keep what they fetched")
+            typer.echo(
+                f"bank {bank.name} is no longer shared; partners keep what they fetched "
+                "and get no updates until it is shared again"
+            )
         else:
             typer.echo(
                 f"bank {bank.name} is shared as the TAXII collection {bank.collection_id} "

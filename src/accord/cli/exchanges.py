@@ -119,11 +119,22 @@ def fetch(
     name: Annotated[
         str | None, typer.Argument(help="The exchange to fetch; every one when omitted.")
     ] = None,
+    *,
+    from_start: Annotated[
+        bool,
+        typer.Option(
+            "--from-start",
+            help="Forget the checkpoint and fetch the whole collection again (what is "
+            "held already is skipped).",
+        ),
+    ] = False,
 ) -> None:
     """Fetch what the publishers added since the last fetch (the server does this
     every ACCORD_EXCHANGE_POLL_SECONDS)."""
     from accord.server.exchanges.service import FetchLimits, fetch_all, fetch_exchange  # noqa: PLC0415
 
+    if from_start and name is None:
+        raise fail("--from-start refetches one exchange: name it")
     with local_database() as database, _http() as http:
         master_key = database.settings.master_key.get_secret_value()
         limits = FetchLimits.of(database.settings)
@@ -131,7 +142,14 @@ def fetch(
             reports = fetch_all(database.sessions, http, master_key=master_key, limits=limits)
         else:
             reports = [
-                fetch_exchange(database.sessions, http, name, master_key=master_key, limits=limits)
+                fetch_exchange(
+                    database.sessions,
+                    http,
+                    name,
+                    master_key=master_key,
+                    limits=limits,
+                    from_start=from_start,
+                )
             ]
     if not reports:
         typer.echo("no exchanges yet: add one with accord exchange add")
@@ -172,6 +190,7 @@ def opinion(
 ) -> None:
     """Tell the publisher an entry was a true or a false positive (sent at once, or
     queued and retried when the publisher cannot be reached)."""
+    from accord.server.exchanges.schemas import ExchangeMessageStatus  # noqa: PLC0415
     from accord.server.exchanges.service import queue_opinion, send_now  # noqa: PLC0415
     from accord.sharing.stix import Verdict  # noqa: PLC0415
 
@@ -199,7 +218,7 @@ def opinion(
     except AccordError as error:
         raise fail(error.detail) from None
     line = f"opinion on entry {entry} ({verdict.value.replace('_', ' ')}) for {name}: {posted.line}"
-    if posted.status == "dead":
+    if posted.status == ExchangeMessageStatus.DEAD:
         raise fail(line)
     typer.echo(line)
 

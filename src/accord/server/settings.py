@@ -154,14 +154,17 @@ class Settings(BaseSettings):
     #: The organisation this instance's opinions and sightings are signed by, as the
     #: publishers it writes back to see it (STIX ``authors``, ``created_by_ref``).
     exchange_author: str = Field(default="accord", min_length=1, max_length=200)
-    #: Bounds on what one fetch takes from a publisher: objects asked per page, bytes of
-    #: one page and of one object, pages per fetch, and seconds per request (and twice
-    #: that for one page's whole body, so a peer that drips bytes is cut off too).
-    exchange_page_objects: int = Field(default=1000, ge=1, le=100_000)
+    #: Bounds on what one fetch takes from a publisher: objects asked per page (at most
+    #: a TAXII server's largest page, accord's included), bytes of one page and of one
+    #: object, pages per fetch, seconds per request (and twice that for one page's whole
+    #: body, so a peer that drips bytes is cut off too), and seconds for a whole fetch
+    #: (it stops between pages, keeping what it applied; the next one goes on).
+    exchange_page_objects: int = Field(default=1000, ge=1, le=10_000)
     exchange_max_page_bytes: int = Field(default=64 * MIB, ge=1024)
     exchange_max_object_bytes: int = Field(default=1 * MIB, ge=1024)
     exchange_max_pages: int = Field(default=100_000, ge=1)
     exchange_timeout_seconds: float = Field(default=30.0, gt=0)
+    exchange_fetch_seconds: float = Field(default=600.0, gt=0)
     #: Keep a copy of every file checked on the Verify page here, named by its SHA-256.
     #: Unset (the default), uploads are deleted when the request ends.
     verify_keep_uploads_dir: Path | None = None

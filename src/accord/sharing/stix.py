@@ -8,14 +8,18 @@ Exact hashes use STIX's own names (``SHA-256``, ``MD5``); accord's perceptual si
 custom hash keys ``x_accord_<signal type>`` (``signals.registry.stix_hash_names``), which
 STIX allows in ``hashes`` and OASIS's validator accepts. The bank's TLP 2.0 marking is an
 ``object_marking_refs`` entry, the bank's owner an ``identity`` (``created_by_ref``), labels
-are ``labels``, the case reference an ``external_references`` entry and the note the
-``description``. A withdrawn or disabled entry is a new version with ``revoked: true``.
+are ``labels``, the case reference an ``external_references`` entry and the bank's kind
+the ``indicator_types`` (``INDICATOR_TYPES``). The note is the ``description``; without
+one, the description says which bank the entry is in, and reading drops that default (accord
+publishes no notes: reviewers' notes stay home). A
+withdrawn or disabled entry is a new version with ``revoked: true``.
 
 Opinions on an entry are ``opinion`` objects (``strongly-agree``: a true positive,
 ``strongly-disagree``: a false positive) and a match seen elsewhere is a ``sighting``.
 
-Reading is strict: ``read_indicator``, ``read_opinion`` and ``read_sighting`` accept only
-the forms written here and raise ``StixError`` naming the property at fault.
+Reading is strict: ``read_indicator``, ``read_opinion``, ``read_sighting`` and
+``read_identity`` accept only the forms written here, and no text a database would choke
+on (``check_text``), and raise ``StixError`` naming the property at fault.
 """
 
 from __future__ import annotations
@@ -53,12 +57,22 @@ _MARKING_OF_ID = {marking_id: name for name, marking_id in TLP_MARKING_IDS.items
 _TLP_CREATED = "2022-10-01T00:00:00.000Z"
 
 #: What an entry's bank kind says of the content, in STIX's indicator-type-ov.
-INDICATOR_TYPES: Mapping[str, str] = {
-    "deceptive": "malicious-activity",
-    "watch": "anomalous-activity",
-    "allow": "benign",
-    "authentic": "benign",
+INDICATOR_TYPES: Mapping[str, tuple[str, ...]] = {
+    "deceptive": ("malicious-activity",),
+    "watch": ("anomalous-activity",),
+    "allow": ("benign",),
+    "authentic": ("benign", "attribution"),
 }
+#: The kind an indicator's ``indicator_types`` read as: the first of these it holds wins
+#: (so ``benign`` with ``attribution`` is authentic); none of them reads ``UNKNOWN_KIND``.
+_KIND_OF_TYPE: tuple[tuple[str, str], ...] = (
+    ("malicious-activity", "deceptive"),
+    ("anomalous-activity", "watch"),
+    ("attribution", "authentic"),
+    ("benign", "allow"),
+)
+#: What a kind nobody said reads as: a watch entry's matches are reported, never acted on.
+UNKNOWN_KIND = "watch"
 #: The external reference that carries an entry's case reference.
 CASE_SOURCE = "accord-case"
 
@@ -68,6 +82,10 @@ MAX_LABELS = 50
 MAX_LABEL_CHARACTERS = 100
 MAX_TEXT_CHARACTERS = 10_000
 MAX_REFERENCE_CHARACTERS = 128
+#: An identity's name becomes a bank's owner: the bound of ``banks.owner``.
+MAX_OWNER_CHARACTERS = 200
+#: Lists and objects inside lists and objects, deeper than any STIX object goes.
+MAX_DEPTH = 32
 
 _ID = re.compile(
     r"(?P<type>[a-z][a-z0-9-]{0,62})--(?P<uuid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
@@ -161,6 +179,10 @@ def marking_definition(marking: str) -> dict[str, Any]:
     }
 
 
+#: The description of an indicator without a note, followed by the bank's name.
+_DEFAULT_DESCRIPTION = "An entry of the accord bank "
+
+
 @dataclass(frozen=True, slots=True)
 class SharedEntry:
     """What an indicator says of one bank entry."""
@@ -191,8 +213,8 @@ def indicator(entry: SharedEntry) -> dict[str, Any]:
         "modified": stix_time(entry.modified),
         "created_by_ref": identity_id(entry.owner),
         "name": f"{entry.bank} entry {entry.entry_id}",
-        "description": entry.note or f"An entry of the accord bank {entry.bank}",
-        "indicator_types": [INDICATOR_TYPES.get(entry.kind, "unknown")],
+        "description": entry.note or f"{_DEFAULT_DESCRIPTION}{entry.bank}",
+        "indicator_types": list(INDICATOR_TYPES.get(entry.kind, ("unknown",))),
         "pattern": pattern_of(entry.signals),
         "pattern_type": "stix",
         "valid_from": created,
@@ -268,6 +290,8 @@ class RemoteIndicator:
     labels: list[str] = field(default_factory=list)
     case_reference: str | None = None
     note: str = ""
+    #: The kind of bank it says it comes from (``indicator_types``).
+    kind: str = UNKNOWN_KIND
 
 
 def read_indicator(body: Mapping[str, Any]) -> RemoteIndicator:
@@ -291,7 +315,8 @@ def read_indicator(body: Mapping[str, Any]) -> RemoteIndicator:
         marking=_marking(body, stix_id),
         labels=_labels(body, stix_id),
         case_reference=_case_reference(body, stix_id),
-        note=_text(body, "description", stix_id),
+        note=_note(body, stix_id),
+        kind=_kind(body, stix_id),
     )
 
 
@@ -403,6 +428,53 @@ def read_sighting(body: Mapping[str, Any]) -> RemoteSighting:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class RemoteIdentity:
+    """An identity read from a peer: who owns the indicators that name it."""
+
+    stix_id: str
+    name: str
+
+
+def read_identity(body: Mapping[str, Any]) -> RemoteIdentity:
+    """An identity's id and name, checked; the rest of it is not kept, so not asked for."""
+    if object_type(body) != "identity" or not _is_id(body.get("id"), "identity"):
+        raise StixError("an identity's id must read identity--<UUID>")
+    stix_id, name = str(body["id"]), body.get("name")
+    if not isinstance(name, str) or not 0 < len(name) <= MAX_OWNER_CHARACTERS:
+        raise StixError(f"{stix_id}: name must be 1 to {MAX_OWNER_CHARACTERS} characters")
+    check_text(name, f"{stix_id}: name")
+    return RemoteIdentity(stix_id, name)
+
+
+def check_text(value: object, what: str, depth: int = 0) -> None:
+    """Refuse what a database or a later reader would choke on, anywhere in ``value``
+    (its keys too): NUL characters (PostgreSQL's text cannot hold them), lone surrogates
+    (no encoding can write them) and nesting deeper than ``MAX_DEPTH``. ``what`` names it
+    in the error."""
+    if depth > MAX_DEPTH:
+        raise StixError(f"{what} nests deeper than {MAX_DEPTH} levels")
+    if isinstance(value, str):
+        if "\x00" in value or not _encodes(value):
+            msg = f"{what} holds text that is not valid Unicode (a NUL or a lone surrogate)"
+            raise StixError(msg)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            check_text(key, what, depth + 1)
+            check_text(item, what, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            check_text(item, what, depth + 1)
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def object_type(body: object) -> str:
     """The ``type`` of a STIX object read from a peer; ``StixError`` when it has none."""
     if not isinstance(body, Mapping):
@@ -425,6 +497,7 @@ def _common(body: Mapping[str, Any], expected: str) -> str:
         raise StixError(f"{stix_id}: spec_version must be {SPEC_VERSION!r}")
     parse_time(body.get("created"), f"{stix_id}: created")
     parse_time(body.get("modified"), f"{stix_id}: modified")
+    check_text(body, str(stix_id))
     return str(stix_id)
 
 
@@ -470,6 +543,24 @@ def _labels(body: Mapping[str, Any], stix_id: str) -> list[str]:
     return list(labels)
 
 
+def _kind(body: Mapping[str, Any], stix_id: str) -> str:
+    """The bank kind ``indicator_types`` says; ``UNKNOWN_KIND`` when it says none."""
+    types = body.get("indicator_types", [])
+    if (
+        not isinstance(types, list)
+        or len(types) > MAX_LABELS
+        or not all(isinstance(kind, str) and len(kind) <= MAX_LABEL_CHARACTERS for kind in types)
+    ):
+        raise StixError(
+            f"{stix_id}: indicator_types must be at most {MAX_LABELS} strings "
+            f"of at most {MAX_LABEL_CHARACTERS} characters"
+        )
+    for indicator_type, kind in _KIND_OF_TYPE:
+        if indicator_type in types:
+            return kind
+    return UNKNOWN_KIND
+
+
 def _case_reference(body: Mapping[str, Any], stix_id: str) -> str | None:
     references = body.get("external_references", [])
     if not isinstance(references, list):
@@ -490,3 +581,9 @@ def _text(body: Mapping[str, Any], name: str, stix_id: str) -> str:
             f"{stix_id}: {name} must be text of at most {MAX_TEXT_CHARACTERS} characters"
         )
     return value
+
+
+def _note(body: Mapping[str, Any], stix_id: str) -> str:
+    """The indicator's description as a note; the default one says nothing worth keeping."""
+    description = _text(body, "description", stix_id)
+    return "" if description.startswith(_DEFAULT_DESCRIPTION) else description

@@ -175,10 +175,10 @@ class SignalType(ABC):
     backs_up: ClassVar[str | None] = None
     #: Its values span time (video frames, sound): ``differing_spans`` says where two differ.
     timed: ClassVar[bool] = False
-    #: The C2PA soft-binding algorithm name under which signed files carry it, if they do.
     #: STIX 2.1's name for this type in a file's ``hashes`` (hash-algorithm-ov), where the
     #: vocabulary has one; other types are shared under a custom ``x_accord_<name>`` key.
     stix_hash: ClassVar[str | None] = None
+    #: The C2PA soft-binding algorithm name under which signed files carry it, if they do.
     soft_binding: ClassVar[str | None] = None
 
     def applies(self, subject: Subject) -> bool:

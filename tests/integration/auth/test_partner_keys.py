@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest
-from accord.server.auth.keys import create_key, find_key
+from accord.server.auth.keys import create_key, find_key, partner_of
 from accord.server.auth.models import ApiKey
 
 
@@ -28,6 +28,13 @@ def test_a_share_key_keeps_the_owners_it_is_a_partner_of(db_session: Session) ->
 def test_a_share_key_without_partners_reads_clear_and_green_only(db_session: Session) -> None:
     row, _ = create_key(db_session, "public-reader", ["share"])
     assert row.partner_of == []
+    assert partner_of(db_session, "public-reader") == frozenset()
+
+
+def test_the_owners_a_key_is_a_partner_of_are_read_by_its_name(db_session: Session) -> None:
+    create_key(db_session, "platform-a", ["share"], partner_of=["Electoral Commission"])
+    assert partner_of(db_session, "platform-a") == {"Electoral Commission"}
+    assert partner_of(db_session, "nobody") == frozenset()
 
 
 def test_only_share_keys_are_partners(db_session: Session) -> None:

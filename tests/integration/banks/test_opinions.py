@@ -57,7 +57,7 @@ def test_an_opinion_is_kept_once_and_stays_with_the_publisher(db_session: Sessio
     assert len(db_session.scalars(select(EntryOpinion)).all()) == 1
     # Not served to other partners: a posted opinion names its author itself.
     kinds = db_session.scalars(select(SharedObject.object_type)).all()
-    assert sorted(kinds) == ["identity", "indicator"]
+    assert sorted(kinds) == ["identity", "indicator", "marking-definition"]
     assert_valid(body)
 
 
@@ -117,6 +117,26 @@ def test_the_limit_counts_distinct_partners_not_opinions(db_session: Session) ->
     assert why.after == {
         "reason": "false_positive_limit", "limit": 2, "partners": ["Platform A", "Platform B"],
     }  # fmt: skip
+
+
+def test_the_latest_opinion_is_the_last_to_arrive(db_session: Session) -> None:
+    # The time an opinion claims is the partner's word: one dated ahead must not outweigh
+    # what the same partner says after it.
+    bank = new_bank(db_session, shared=True, false_positive_limit=2)
+    entry_id = add(db_session, bank, 1)
+    say(db_session, bank, entry_id, "Platform A", Verdict.FALSE_POSITIVE, minute=60 * 24 * 365)
+    say(db_session, bank, entry_id, "Platform A", Verdict.TRUE_POSITIVE, minute=1)
+    say(db_session, bank, entry_id, "Platform B", Verdict.FALSE_POSITIVE, minute=2)
+    # Platform A's latest says true positive: one partner against, below the limit.
+    assert service.get_entry(db_session, bank, entry_id).enabled
+    opinions = service.entry_opinions(db_session, [entry_id])[entry_id]
+    assert opinions["disputed"] is True
+    assert [(o["partner"], o["verdict"]) for o in opinions["opinions"]] == [
+        ("Platform A", "false_positive"),
+        ("Platform A", "true_positive"),
+        ("Platform B", "false_positive"),
+    ]  # as they arrived; each keeps the time its partner gave, for display
+    assert opinions["opinions"][0]["created_at"] == START + timedelta(days=365)
 
 
 def test_lowering_the_limit_applies_to_opinions_already_given(db_session: Session) -> None:

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from stix2validator import ValidationOptions, validate_instance
 
 from accord.errors import Conflict
-from accord.server.banks import service
+from accord.server.banks import service, sharing
 from accord.server.banks.models import Bank, BankKind, Marking, SharedObject
 from accord.server.banks.schemas import EntryFields, TransferFormat
+from accord.server.db.base import utc_now
 from accord.sharing import stix
 
 STRICT = ValidationOptions(version="2.1", strict=True)
@@ -69,7 +70,8 @@ def live_indicator(session: Session, bank: Bank, entry_id: int) -> SharedObject:
 
 def test_sharing_publishes_the_owner_and_every_enabled_entry(db_session: Session) -> None:
     bank = new_bank(db_session, marking=Marking.GREEN)
-    first = add(db_session, bank, 1, labels=("deepfake",), case_reference="C-17", note="fake")
+    note = "reported by Jane Doe, +44 7700 900123"
+    first = add(db_session, bank, 1, labels=("deepfake",), case_reference="C-17", note=note)
     add(db_session, bank, 2, enabled=False)
     service.add_entry(db_session, bank, {"sha256": "ab" * 32, "md5": "cd" * 16}, EntryFields())
     assert log_of(db_session, bank) == []  # nothing is published before the bank is shared
@@ -78,15 +80,22 @@ def test_sharing_publishes_the_owner_and_every_enabled_entry(db_session: Session
     assert bank.shared
     assert bank.collection_id
     rows = log_of(db_session, bank)
-    assert [row.object_type for row in rows] == ["identity", "indicator", "indicator"]
+    assert [row.object_type for row in rows] == [
+        "identity", "marking-definition", "indicator", "indicator",
+    ]  # fmt: skip
     identity = json.loads(rows[0].body)
     assert identity["id"] == stix.identity_id("Electoral Commission")
-    indicator = json.loads(rows[1].body)
-    assert rows[1].entry_id == first
+    # The TLP 2.0 marking definition the indicators name is served with them.
+    assert json.loads(rows[1].body) == stix.marking_definition("TLP:GREEN")
+    indicator = json.loads(rows[2].body)
+    assert rows[2].entry_id == first
     assert indicator["pattern"] == f"[file:hashes.x_accord_pdq = '{pdq(1)}']"
     assert indicator["labels"] == ["deepfake"]
     assert indicator["object_marking_refs"] == [stix.TLP_MARKING_IDS["TLP:GREEN"]]
     assert indicator["created_by_ref"] == identity["id"]
+    # The reviewer's note stays home: it is local and may name people.
+    assert indicator["description"] == "An entry of the accord bank FAKES"
+    assert all("Jane Doe" not in row.body for row in rows)
     for row in rows:
         assert_valid(json.loads(row.body))
     dates = [row.date_added for row in rows]
@@ -174,7 +183,12 @@ def test_a_change_indicators_carry_publishes_every_entry_again(db_session: Sessi
         assert body["object_marking_refs"] == [stix.TLP_MARKING_IDS["TLP:CLEAR"]]
         assert body["indicator_types"] == ["anomalous-activity"]
         assert_valid(body)
-    assert owner in {body["id"] for body in bodies(db_session, bank, "identity")}
+    # Only the current owner's identity is served; the new marking is defined too.
+    assert [body["id"] for body in bodies(db_session, bank, "identity")] == [owner]
+    markings = bodies(db_session, bank, "marking-definition")
+    assert stix.marking_definition("TLP:CLEAR") in markings
+    for body in markings:
+        assert_valid(body)
 
 
 def test_sharing_again_revokes_what_was_deleted_meanwhile(db_session: Session) -> None:
@@ -193,20 +207,73 @@ def test_sharing_again_revokes_what_was_deleted_meanwhile(db_session: Session) -
     by_id = {row.stix_id: row for row in log_of(db_session, bank)}
     assert by_id[dropped_id].revoked
     assert not by_id[kept_id].revoked
-    assert len([row for row in by_id.values() if not row.revoked]) == 3  # identity + 2
+    live = [row.object_type for row in by_id.values() if not row.revoked]
+    assert sorted(live) == ["identity", "indicator", "indicator", "marking-definition"]
 
 
-def test_deleting_a_shared_bank_deletes_its_collection(db_session: Session) -> None:
+def test_a_new_version_of_the_newest_object_comes_after_it(
+    db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Sharing a large bank dates its objects a microsecond apart, ahead of the clock; a
+    # clock that stands still makes the same case without a large bank.
+    frozen = utc_now()
+    monkeypatch.setattr(sharing, "utc_now", lambda: frozen)
     bank = new_bank(db_session, shared=True)
     add(db_session, bank, 1)
-    bank_id, collection = bank.id, bank.collection_id
+    newest = add(db_session, bank, 2)
+    checkpoint = live_indicator(db_session, bank, newest).date_added
+    assert log_of(db_session, bank)[-1].date_added == checkpoint
+
+    # A subscriber checkpointed at the newest object must see its next versions.
+    entry = service.get_entry(db_session, bank, newest)
+    service.update_entry(db_session, entry, {"labels": ["relabelled"]})
+    db_session.expire_all()
+    relabelled = live_indicator(db_session, bank, newest)
+    assert relabelled.date_added > checkpoint
+    service.update_entry(db_session, entry, {"enabled": False})
+    db_session.expire_all()
+    revoked = log_of(db_session, bank)[-1]
+    assert (revoked.stix_id, revoked.revoked) == (relabelled.stix_id, True)
+    assert revoked.date_added > relabelled.date_added
+    dates = [row.date_added for row in log_of(db_session, bank)]
+    assert all(earlier < later for earlier, later in itertools.pairwise(dates))
+
+
+def test_replacing_the_newest_object_never_reuses_its_position(db_session: Session) -> None:
+    # A client's ``next`` is a row id: an id given again would let it skip a version
+    # (SQLite gives a deleted newest row's id to the next row unless told otherwise).
+    bank = new_bank(db_session, shared=True)
+    entry_id = add(db_session, bank, 1)
+    entry = service.get_entry(db_session, bank, entry_id)
+    positions = [live_indicator(db_session, bank, entry_id).id]
+    for labels in (["first"], ["second"]):
+        service.update_entry(db_session, entry, {"labels": labels})
+        db_session.expire_all()
+        positions.append(live_indicator(db_session, bank, entry_id).id)
+    assert all(earlier < later for earlier, later in itertools.pairwise(positions))
+
+
+def test_a_shared_bank_cannot_be_deleted(db_session: Session) -> None:
+    bank = new_bank(db_session, shared=True)
+    entry_id = add(db_session, bank, 1)
+    collection = bank.collection_id
     assert collection is not None
+    with pytest.raises(Conflict, match="stop sharing it first") as refused:
+        service.delete_bank(db_session, bank)
+    assert "partners keep what they fetched" in refused.value.detail
+    # Nothing was deleted: partners still fetch the collection, revocations included.
+    assert service.shared_bank(db_session, collection) is not None
+    assert service.get_entry(db_session, bank, entry_id).enabled
+
+    # Unshared, it can go: partners keep what they fetched, with no more updates.
+    service.update_bank(db_session, bank, {"shared": False})
+    bank_id = bank.id
     service.delete_bank(db_session, bank)
     db_session.expire_all()
+    assert service.find_bank(db_session, "FAKES") is None
     assert (
         db_session.scalars(select(SharedObject).where(SharedObject.bank_id == bank_id)).all() == []
     )
-    assert service.shared_bank(db_session, collection) is None
 
 
 def test_a_red_bank_is_never_shared(db_session: Session) -> None:
@@ -358,3 +425,15 @@ def test_the_api_shares_a_bank_and_refuses_red(client: TestClient) -> None:
     assert stopped.json()["false_positive_limit"] is None
     assert client.patch("/v1/banks/FAKES", json={"false_positive_limit": 0}).status_code == 422
     assert client.patch("/v1/banks/FAKES", json={"shared": None}).status_code == 400
+
+
+def test_the_api_refuses_to_delete_a_shared_bank(client: TestClient) -> None:
+    assert client.post("/v1/banks", json={"name": "FAKES", "shared": True}).status_code == 201
+    refused = client.delete("/v1/banks/FAKES")
+    assert refused.status_code == 409
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "stop sharing it first" in refused.json()["detail"]
+    assert client.get("/v1/banks/FAKES").json()["shared"] is True
+    assert client.patch("/v1/banks/FAKES", json={"shared": False}).status_code == 200
+    assert client.delete("/v1/banks/FAKES").status_code == 204
+    assert client.get("/v1/banks/FAKES").status_code == 404

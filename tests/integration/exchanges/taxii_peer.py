@@ -56,8 +56,9 @@ class TaxiiPeer:
     default_root: str | None = "/api1/"
     #: ``hostile(n, params)``: a reply for the n-th objects request (from 1), or None.
     hostile: Callable[[int, Mapping[str, str]], Reply | None] | None = None
-    #: The query of every objects request, in order.
+    #: The query of every objects request, in order; the id of every object asked for.
     object_requests: list[dict[str, str]] = field(default_factory=list)
+    object_lookups: list[str] = field(default_factory=list)
     #: Envelopes posted, with their Authorization header; and how to answer them.
     posted: list[tuple[dict[str, Any], str | None]] = field(default_factory=list)
     post_reply: Reply | None = None
@@ -161,6 +162,7 @@ def taxii_peer() -> Iterator[TaxiiPeer]:
                 return hostile or peer.page(pieces[0], params)
             if len(pieces) == 3 and pieces[1] == "objects":
                 wanted = unquote(pieces[2])
+                peer.object_lookups.append(wanted)
                 found = [b for _, b in peer.objects.get(pieces[0], []) if b["id"] == wanted]
                 return taxii_json({"objects": found}) if found else _error(404, "no such object")
             return _error(404, "not found")
@@ -228,6 +230,8 @@ def indicator(
     owner: str = OWNER,
     labels: tuple[str, ...] = (),
     note: str = "",
+    kind: str = "deceptive",
+    case_reference: str | None = None,
 ) -> dict[str, Any]:
     """An indicator as an accord publisher writes it."""
     created = _START
@@ -238,11 +242,12 @@ def indicator(
             modified=modified or created,
             bank="DEEPFAKES",
             entry_id=1,
-            kind="deceptive",
+            kind=kind,
             owner=owner,
             marking=marking,
             signals=dict(signals),
             labels=labels,
+            case_reference=case_reference,
             note=note,
             revoked=revoked,
         )

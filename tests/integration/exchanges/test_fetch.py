@@ -4,6 +4,7 @@ idempotent, resumable after a failure between pages, and revocations applied."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,10 +12,11 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from accord.server.banks import service as banks
+from accord.server.exchanges import service as exchanges
 from accord.server.exchanges.models import Exchange
 from accord.server.exchanges.schemas import FetchReport
 from accord.sharing import stix
-from tests.integration.exchanges.conftest import Subscriber
+from tests.integration.exchanges.conftest import LIMITS, Subscriber
 from tests.integration.exchanges.taxii_peer import (
     OWNER,
     Reply,
@@ -45,26 +47,26 @@ def test_a_first_fetch_takes_every_page_and_keeps_where_each_entry_came_from(
     assert report.error is None
     assert subscriber.fetched() == {body["id"]: {"pdq": pdq(n)} for n, body in enumerate(bodies)}
     # Only indicators and identities are asked for, 2 at a time, the first time from the start.
-    # [0] was the add's look at the collection's identities.
-    first = subscriber.peer.object_requests[1]
+    # [0] and [1] were the add's looks at the collection's first indicator and identities.
+    assert subscriber.peer.object_requests[:2] == [
+        {"match[type]": "indicator", "limit": "1"},
+        {"match[type]": "identity", "limit": "10"},
+    ]
+    first = subscriber.peer.object_requests[2]
     assert first == {"match[type]": "indicator,identity", "limit": "2"}
-    assert subscriber.peer.object_requests[2]["next"] == "2"
+    assert subscriber.peer.object_requests[3]["next"] == "2"
     local = banks.get_bank(db_session, "EC_DEEPFAKES")
     entry = banks.list_entries(db_session, local)[0]
     assert entry.origin == {
         "exchange": "FROM_EC",
         "owner": OWNER,
         "marking": "TLP:AMBER",
+        "case_reference": None,
         "modified": bodies[0]["modified"],
     }
     assert (entry.labels, entry.note, entry.source) == (["fake"], "n0", "exchange:FROM_EC")
     assert banks.entry_origins(db_session, [entry.id]) == {
-        entry.id: {
-            "exchange": "FROM_EC",
-            "remote_id": bodies[0]["id"],
-            "owner": OWNER,
-            "marking": "TLP:AMBER",
-        }
+        entry.id: entry.origin | {"remote_id": bodies[0]["id"]}
     }
     row = subscriber.row()
     assert row.added_after == stix.parse_time(
@@ -218,3 +220,68 @@ def test_a_fetch_while_another_runs_applies_nothing_twice(
     # the first finds its checkpoint moved and stops.
     assert [second.busy, outer.busy].count(True) == 1
     assert len(subscriber.fetched()) == 5
+
+
+def test_a_fetch_asks_for_a_few_unknown_owners_at_most(
+    subscriber: Subscriber, db_session: Session
+) -> None:
+    """A feed naming a new owner on every entry must not cost a request per entry."""
+    bodies = [indicator({"pdq": pdq(n)}, owner=f"Org {n}") for n in range(14)]
+    subscriber.publish(*bodies)
+    subscriber.subscribe()
+    report = subscriber.fetch()
+    assert (report.added, report.error) == (14, None)
+    assert len(subscriber.peer.object_lookups) == LIMITS.max_identity_lookups == 10
+    assert len(set(subscriber.peer.object_lookups)) == 10  # none asked twice
+    local = banks.get_bank(db_session, "EC_DEEPFAKES")
+    owners = {(entry.origin or {})["owner"] for entry in banks.list_entries(db_session, local)}
+    assert owners == {OWNER}  # unknown: the bank's owner, the collection's publisher
+
+
+def test_a_fetch_past_its_time_stops_between_pages_and_the_next_goes_on(
+    subscriber: Subscriber,
+) -> None:
+    bodies = [indicator({"pdq": pdq(n)}) for n in range(5)]  # the identity and 5: 3 pages
+    subscriber.publish(*bodies)
+    subscriber.subscribe()
+    # No time at all: the first page is still read and applied, then the fetch stops.
+    cut = subscriber.fetch(limits=replace(LIMITS, fetch_seconds=0))
+    assert (cut.added, cut.pages) == (1, 1)
+    assert cut.error == (
+        "the fetch ran for over 0 s; the 1 page(s) read are applied, "
+        "the rest waits for the next fetch"
+    )
+    row = subscriber.row()
+    assert row.last_error == cut.error
+    assert row.added_after == stix.parse_time(
+        stix.stix_time(subscriber.peer.objects[subscriber.collection][1][0])
+    )
+    rest = subscriber.fetch()
+    assert (rest.added, rest.error) == (4, None)
+    assert set(subscriber.fetched()) == {body["id"] for body in bodies}
+
+
+def test_a_fetch_from_the_start_asks_for_everything_and_duplicates_nothing(
+    subscriber: Subscriber,
+) -> None:
+    bodies = [indicator({"pdq": pdq(n)}) for n in range(3)]
+    subscriber.publish(*bodies)
+    subscriber.subscribe()
+    subscriber.fetch()
+    assert subscriber.row().added_after is not None
+    asked = len(subscriber.peer.object_requests)
+    again = exchanges.fetch_exchange(
+        subscriber.sessions,
+        subscriber.http,
+        "FROM_EC",
+        master_key=subscriber.master_key,
+        limits=LIMITS,
+        from_start=True,
+    )
+    assert (again.added, again.updated, again.withdrawn, again.error) == (0, 0, 0, None)
+    assert again.pages == 2
+    assert "added_after" not in subscriber.peer.object_requests[asked]
+    assert set(subscriber.fetched()) == {body["id"] for body in bodies}
+    assert subscriber.row().added_after == stix.parse_time(
+        stix.stix_time(subscriber.peer.objects[subscriber.collection][-1][0])
+    )

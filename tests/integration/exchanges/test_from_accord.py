@@ -24,7 +24,7 @@ from tests.integration.exchanges.conftest import LIMITS, fetched
 from tests.integration.exchanges.taxii_peer import OWNER, pdq
 from tests.integration.notice_action import runtime_of
 
-DISCOVERY = "http://testserver/taxii2/"
+DISCOVERY = "https://testserver/taxii2/"
 
 
 def _share_key(db_session: Session, name: str, partner_of: list[str]) -> str:
@@ -96,8 +96,9 @@ def test_an_accord_collection_is_fetched_whole_then_by_increments_and_withdrawal
     assert entry.origin is not None
     assert (entry.origin["owner"], entry.origin["marking"]) == (OWNER, "TLP:AMBER")
     assert entry.labels == ["deepfake"]
-    assert entry.extra == {"remote_case_reference": "C-2026-1"}
-    assert entry.case_reference is None  # the publisher's case is not one of ours
+    # The publisher's case is where the entry came from, not one of this instance's cases.
+    assert entry.origin["case_reference"] == "C-2026-1"
+    assert (entry.case_reference, entry.extra) == (None, {})
 
     again = _fetch(sessions, client, master_key)
     assert (again.added, again.updated, again.withdrawn, again.pages) == (0, 0, 0, 1)

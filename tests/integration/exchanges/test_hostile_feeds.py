@@ -16,6 +16,7 @@ from accord.sharing import stix
 from tests.integration.exchanges.conftest import LIMITS, Subscriber
 from tests.integration.exchanges.taxii_peer import (
     Reply,
+    identity,
     indicator,
     pdq,
     taxii_json,
@@ -36,6 +37,7 @@ def _with(body: dict[str, Any], **changes: Any) -> dict[str, Any]:
 
 
 GOOD = indicator({"pdq": pdq(1)})
+CASE = stix.CASE_SOURCE
 
 #: (the answer to the fetch's first request, words its error must contain, the limits).
 CASES: dict[str, tuple[Reply, str, FetchLimits]] = {
@@ -133,6 +135,42 @@ CASES: dict[str, tuple[Reply, str, FetchLimits]] = {
         Reply(body=b"{}", delay_seconds=1.5),
         "did not answer within 0.2 s",
         replace(LIMITS, timeout_seconds=0.2),
+    ),
+    # Text no database takes (PostgreSQL refuses NUL, nothing encodes a lone surrogate).
+    "a NUL in a description": (
+        page(_with(GOOD, description="a\x00b")),
+        f"{GOOD['id']} holds text that is not valid Unicode (a NUL or a lone surrogate)",
+        LIMITS,
+    ),
+    "a lone surrogate in a label": (
+        page(_with(GOOD, labels=["ok", "\ud800"])),
+        "holds text that is not valid Unicode",
+        LIMITS,
+    ),
+    "a NUL in a case reference": (
+        page(_with(GOOD, external_references=[{"source_name": CASE, "external_id": "C\x00"}])),
+        "holds text that is not valid Unicode",
+        LIMITS,
+    ),
+    "a lone surrogate in an identity's name": (
+        page(_with(identity(), name="Electoral \udc80"), GOOD),
+        "name holds text that is not valid Unicode",
+        LIMITS,
+    ),
+    "more objects than asked for": (
+        page(GOOD, *(indicator({"pdq": pdq(n)}) for n in (2, 3))),
+        "the page holds 3 objects, over the 2 asked for",
+        LIMITS,
+    ),
+    "a checkpoint in the future": (
+        page(GOOD, last="2099-01-01T00:00:00Z"),
+        "X-TAXII-Date-Added-Last 2099-01-01T00:00:00.000000Z is in the future",
+        LIMITS,
+    ),
+    "entries of another kind than the local bank's": (
+        page(indicator({"pdq": pdq(2)}, kind="allow")),
+        "the publisher's entries are 'allow'; the local bank EC_DEEPFAKES is 'deceptive'",
+        LIMITS,
     ),
 }
 

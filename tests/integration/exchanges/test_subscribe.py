@@ -12,7 +12,7 @@ from accord.server.banks.schemas import BankKind, Marking
 from accord.server.exchanges import service as exchanges
 from accord.server.exchanges.models import Exchange
 from tests.integration.exchanges.conftest import Subscriber
-from tests.integration.exchanges.taxii_peer import OWNER, PEER_KEY, identity
+from tests.integration.exchanges.taxii_peer import OWNER, PEER_KEY, identity, indicator, pdq
 from tests.integration.serving import closed_port
 
 
@@ -131,3 +131,79 @@ def test_remove_keeps_the_bank(subscriber: Subscriber) -> None:
     assert banks.find_bank(subscriber.db, "EC_DEEPFAKES") is not None
     with pytest.raises(NotFound):
         exchanges.remove_exchange(subscriber.db, "FROM_EC")
+
+
+def test_a_url_that_would_leak_the_key_is_refused_before_any_request(
+    subscriber: Subscriber,
+) -> None:
+    port = subscriber.peer.base.rsplit(":", 1)[1]
+    error = _refused(subscriber, url=f"http://user:secret@127.0.0.1:{port}/taxii2/")
+    assert isinstance(error, BadRequest)
+    assert "must not carry a user name or password (user:pass@)" in error.detail
+    assert "secret" not in error.detail
+    error = _refused(subscriber, url="http://taxii.example.org/taxii2/")
+    assert isinstance(error, BadRequest)
+    assert error.detail.startswith("use https: http:// sends the partner key in clear")
+    assert "127.0.0.0/8, ::1, localhost), not taxii.example.org" in error.detail
+    for bad in ("https://[not-an-address/taxii2/", "https://host:port/", "https:///x"):
+        assert "a TAXII URL must read https://host/" in _refused(subscriber, url=bad).detail
+    assert subscriber.peer.object_requests == []  # nothing was asked of anybody
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "[::1]", "localhost"])
+def test_http_is_taken_for_this_machine(subscriber: Subscriber, host: str) -> None:
+    with closed_port() as port:  # the URL is taken: only nobody answers there
+        error = _refused(subscriber, url=f"http://{host}:{port}/taxii2/")
+    assert isinstance(error, FetchFailed)
+    assert "cannot reach" in error.detail
+
+
+def test_a_discovery_pointing_to_another_origin_is_refused(subscriber: Subscriber) -> None:
+    port = subscriber.peer.base.rsplit(":", 1)[1]
+    elsewhere = f"http://localhost:{port}/api1/"  # this very peer, by another name
+    subscriber.peer.roots, subscriber.peer.default_root = [elsewhere], elsewhere
+    error = _refused(subscriber)
+    assert isinstance(error, BadRequest)
+    assert error.detail == (
+        f"the discovery at {subscriber.peer.discovery} names the API root {elsewhere}, on "
+        "another origin; pass the API root URL directly if it is the one meant"
+    )
+    subscriber.peer.default_root = None  # the only root: the same
+    assert "another origin" in _refused(subscriber).detail
+    exchange = subscriber.subscribe(url=elsewhere)  # given directly: taken
+    assert exchange.api_root == elsewhere
+
+
+@pytest.mark.parametrize("kind", ["allow", "authentic", "watch", "deceptive"])
+def test_the_new_bank_takes_the_kind_of_the_collection_s_entries(
+    subscriber: Subscriber, kind: str
+) -> None:
+    """A partner's allow bank must not become deceptive here."""
+    subscriber.publish(indicator({"pdq": pdq(1)}, kind=kind))
+    subscriber.subscribe()
+    assert banks.get_bank(subscriber.db, "EC_DEEPFAKES").kind == kind
+    assert subscriber.peer.object_requests[0] == {"match[type]": "indicator", "limit": "1"}
+    report = subscriber.fetch()
+    assert (report.added, report.error) == (1, None)
+
+
+def test_an_existing_bank_of_another_kind_is_refused(subscriber: Subscriber) -> None:
+    subscriber.publish(indicator({"pdq": pdq(1)}, kind="allow"))
+    banks.create_bank(subscriber.db, "MINE", owner="Us")  # deceptive
+    with pytest.raises(Conflict) as raised:
+        subscriber.subscribe(bank="MINE")
+    assert raised.value.detail == (
+        "the publisher's entries are 'allow'; the local bank MINE is 'deceptive'"
+    )
+    subscriber.db.rollback()
+    assert subscriber.db.scalar(select(func.count()).select_from(Exchange)) == 0
+
+
+def test_a_collection_whose_first_indicator_is_unreadable_is_refused(
+    subscriber: Subscriber,
+) -> None:
+    subscriber.publish({**indicator({"pdq": pdq(1)}), "pattern_type": "sigma"})
+    error = _refused(subscriber)
+    assert isinstance(error, StixError)
+    assert error.detail.startswith("the collection's first indicator: ")
+    assert "pattern_type must be 'stix'" in error.detail

@@ -14,6 +14,8 @@ from accord.server.banks.models import BankEntry
 from accord.server.exchanges.models import Exchange, ExchangeMessage
 
 PUBLISHER = "Electoral Commission of Ruritania"
+#: The version of the publisher's indicator every fetched entry holds.
+MODIFIED = "2026-12-01T10:00:00.000Z"
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ def fetched_entry(
     exchange: str = "ruritania",
     marking: str = "TLP:AMBER",
     report_sightings: bool = True,
+    case_reference: str | None = None,
 ) -> Fetched:
     """An entry of ``bank`` (made if missing) fetched through ``exchange`` (made if
     missing), as ``banks.service.apply_remote_indicators`` stores one."""
@@ -48,7 +51,8 @@ def fetched_entry(
         "exchange": exchange,
         "owner": PUBLISHER,
         "marking": marking,
-        "modified": "2026-12-01T10:00:00.000Z",
+        "case_reference": case_reference,
+        "modified": MODIFIED,
     }
     subscription = db_session.scalar(select(Exchange).where(Exchange.name == exchange))
     if subscription is None:

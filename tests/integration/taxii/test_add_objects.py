@@ -96,7 +96,8 @@ def test_an_opinion_and_a_sighting_are_kept_by_the_publisher_alone(
 
     # Other partners never read them: a posted object names its author itself.
     served = client.get(f"{collection_url(bank)}objects/", headers=taxii(other)).json()
-    assert [body["type"] for body in served["objects"]] == ["identity", "indicator"]
+    types = [body["type"] for body in served["objects"]]
+    assert types == ["identity", "marking-definition", "indicator"]
     assert_valid(served["objects"])
 
 
@@ -118,7 +119,7 @@ def test_refused_objects_are_failures_and_cost_the_rest_nothing(
     key = share_key(db_session, "newsroom")
     good = opinion(indicator_id, stix.Verdict.TRUE_POSITIVE)
     indicator = dict(
-        client.get(f"{collection_url(bank)}objects/", headers=taxii(key)).json()["objects"][1]
+        client.get(f"{collection_url(bank)}objects/", headers=taxii(key)).json()["objects"][2]
     )
     indicator["id"] = stix.new_id("indicator")
     custom = opinion(indicator_id) | {"x_colour": "red"}

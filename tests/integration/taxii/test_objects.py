@@ -49,21 +49,22 @@ def every_page(
 
 
 def test_paging_serves_every_object_once_in_order(client: TestClient, db_session: Session) -> None:
-    bank = shared_bank(db_session, "LARGE", [{"pdq": value} for value in pdqs(2_499)])
+    bank = shared_bank(db_session, "LARGE", [{"pdq": value} for value in pdqs(2_498)])
     key = share_key(db_session, "newsroom")
     found, pages = every_page(client, key, bank, limit=1000)
     assert [len(page.json()["objects"]) for page in pages] == [1000, 1000, 500]
-    assert len({body["id"] for body in found}) == 2_500  # the owner's identity and 2,499
-    assert found[0]["type"] == "identity"
-    assert {body["type"] for body in found[1:]} == {"indicator"}
-    numbers = [int(body["name"].rsplit(" ", 1)[1]) for body in found[1:]]
+    # The owner's identity, the bank's TLP marking definition and 2,498 indicators.
+    assert len({body["id"] for body in found}) == 2_500
+    assert [body["type"] for body in found[:2]] == ["identity", "marking-definition"]
+    assert {body["type"] for body in found[2:]} == {"indicator"}
+    numbers = [int(body["name"].rsplit(" ", 1)[1]) for body in found[2:]]
     assert numbers == sorted(numbers)  # entries in the order they were published
     # Oldest first, and each page's headers bound its objects' date_added.
     firsts = [parse_time(page.headers["x-taxii-date-added-first"]) for page in pages]
     lasts = [parse_time(page.headers["x-taxii-date-added-last"]) for page in pages]
     assert all(first <= last for first, last in zip(firsts, lasts, strict=True))
     assert all(last < first for last, first in zip(lasts, firsts[1:], strict=False))
-    assert_valid([found[0], found[1], found[-1]])
+    assert_valid([found[0], found[1], found[2], found[-1]])
 
     # The last page's header is a checkpoint: only what was added after it comes back.
     checkpoint = pages[-1].headers["x-taxii-date-added-last"]
@@ -83,10 +84,10 @@ def test_paging_serves_every_object_once_in_order(client: TestClient, db_session
 def test_limits(client: TestClient, db_session: Session) -> None:
     bank = shared_bank(db_session, "SMALL", [{"pdq": value} for value in pdqs(4)])
     key = share_key(db_session, "newsroom")
-    assert len(objects(client, key, bank).json()["objects"]) == 5  # default: 100
+    assert len(objects(client, key, bank).json()["objects"]) == 6  # default: 100
     assert len(objects(client, key, bank, limit=2).json()["objects"]) == 2
     huge = objects(client, key, bank, limit=10**30)  # clamped to 10,000, as medallion does
-    assert (huge.status_code, len(huge.json()["objects"])) == (200, 5)
+    assert (huge.status_code, len(huge.json()["objects"])) == (200, 6)
     for bad in ("0", "-1", "ten", "1.5", "", " 2"):
         refused = objects(client, key, bank, limit=bad)
         assert "limit must be a whole number" in assert_taxii_error(refused, 400)["description"]
@@ -96,7 +97,7 @@ def test_filters(client: TestClient, db_session: Session) -> None:
     bank = shared_bank(db_session, "MIXED", [{"pdq": BRIDGE_PDQ}, {"sha256": SHA256, "md5": MD5}])
     key = share_key(db_session, "newsroom")
     every = objects(client, key, bank).json()["objects"]
-    identity, first, second = every
+    identity, marking, first, second = every
     assert_valid(every)
     assert "file:hashes.'SHA-256' = '" + SHA256 in second["pattern"]
 
@@ -106,14 +107,19 @@ def test_filters(client: TestClient, db_session: Session) -> None:
         return [body["id"] for body in response.json()["objects"]]
 
     assert ids(**{"match[type]": "indicator"}) == [first["id"], second["id"]]
-    assert ids(**{"match[type]": "identity,indicator"}) == [body["id"] for body in every]
+    assert ids(**{"match[type]": "identity,indicator"}) == [
+        identity["id"],
+        first["id"],
+        second["id"],
+    ]
+    assert ids(**{"match[type]": "marking-definition"}) == [marking["id"]]
     assert ids(**{"match[type]": "sighting"}) == []
     assert ids(**{"match[id]": f"{second['id']},{identity['id']}"}) == [
         identity["id"],
         second["id"],
     ]
     for word in ("last", "first", "all"):
-        assert len(ids(**{"match[version]": word})) == 3
+        assert len(ids(**{"match[version]": word})) == 4
     # Entries published together share their version.
     assert first["modified"] == second["modified"]
     assert ids(**{"match[version]": first["modified"]}) == [first["id"], second["id"]]
@@ -167,7 +173,7 @@ def test_a_parameter_given_twice_is_refused(client: TestClient, db_session: Sess
 def test_one_object_and_its_versions(client: TestClient, db_session: Session) -> None:
     bank = shared_bank(db_session, "ONE")
     key = share_key(db_session, "newsroom")
-    indicator = objects(client, key, bank).json()["objects"][1]
+    indicator = objects(client, key, bank).json()["objects"][2]
     url = f"{collection_url(bank)}objects/{indicator['id']}/"
     one = client.get(url, headers=taxii(key))
     assert one.json() == {"more": False, "objects": [indicator]}
@@ -197,14 +203,14 @@ def test_disabling_an_entry_serves_its_indicator_revoked(
 ) -> None:
     bank = shared_bank(db_session, "REVOKING")
     key = share_key(db_session, "newsroom")
-    before = objects(client, key, bank).json()["objects"][1]
+    before = objects(client, key, bank).json()["objects"][2]
     entry = banks.list_entries(db_session, bank)[0]
     banks.update_entry(db_session, entry, {"enabled": False})
     banks.publish_entries(db_session, bank, [entry.id])
     after = objects(client, key, bank).json()["objects"]
-    assert [body["id"] for body in after] == [after[0]["id"], before["id"]]
-    assert after[1]["revoked"] is True
-    assert after[1]["modified"] > before["modified"]
+    assert [body["id"] for body in after] == [after[0]["id"], after[1]["id"], before["id"]]
+    assert after[2]["revoked"] is True
+    assert after[2]["modified"] > before["modified"]
     assert_valid(after)
 
 
@@ -221,7 +227,9 @@ def test_manifest_pages_like_the_objects(client: TestClient, db_session: Session
     assert "next" not in second
     records = page["objects"] + second["objects"]
     assert [record["id"] for record in records] == [body["id"] for body in every]
-    assert [record["version"] for record in records] == [body["modified"] for body in every]
+    # A marking definition never changes: its version is its ``created``.
+    versions = [parse_time(body.get("modified", body["created"])) for body in every]
+    assert [parse_time(record["version"]) for record in records] == versions
     assert {record["media_type"] for record in records} == {STIX_MEDIA_TYPE}
     assert records[0]["date_added"] == first.headers["x-taxii-date-added-first"]
     assert records[2]["date_added"] == first.headers["x-taxii-date-added-last"]

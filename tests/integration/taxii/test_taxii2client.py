@@ -19,7 +19,7 @@ from accord.sharing import stix
 from tests.integration.serving import Served, serve
 from tests.integration.taxii.publishing import OWNER, assert_valid, pdqs, share_key, shared_bank
 
-ENTRIES = 5
+ENTRIES = 4
 
 
 class Bearer(requests.auth.AuthBase):
@@ -63,10 +63,11 @@ def test_taxii2client_reads_and_writes(publisher: tuple[Served, str]) -> None:
     for envelope in pages:
         served_objects += envelope["objects"]
     assert [len(envelope["objects"]) for envelope in pages] == [2, 2, 2]
-    assert len({body["id"] for body in served_objects}) == ENTRIES + 1
+    # The owner's identity, the bank's TLP marking definition and an indicator per entry.
+    assert len({body["id"] for body in served_objects}) == ENTRIES + 2
     assert_valid(served_objects)
 
-    indicator = served_objects[1]
+    indicator = served_objects[2]
     assert collection.get_object(indicator["id"])["objects"] == [indicator]
     manifest = [
         record

@@ -155,3 +155,34 @@ def test_an_unreachable_publisher_keeps_the_opinion_queued(peer: TaxiiPeer) -> N
     assert "it will be sent again" in out
     assert "1 pending, 0 dead messages" in accord("exchange", "list")[1]
     assert accord("exchange", "send")[1] == "0 message(s) tried\n"  # not due yet: backoff
+
+
+def test_fetch_from_the_start_refetches_and_duplicates_nothing(peer: TaxiiPeer) -> None:
+    assert _add(peer)[0] == 0
+    assert accord("exchange", "fetch", "FROM_EC")[0] == 0
+    code, out, err = accord("exchange", "fetch", "FROM_EC", "--from-start")
+    assert (code, out, err) == (0, "FROM_EC: added 0, updated 0, withdrawn 0, pages 1\n", "")
+    assert "added_after" not in peer.object_requests[-1]
+    assert "2 entries" in accord("bank", "list")[1]
+    assert "--from-start refetches one exchange: name it" in _refused(
+        "exchange", "fetch", "--from-start"
+    )
+
+
+def test_text_no_database_takes_is_one_line_not_a_traceback(peer: TaxiiPeer) -> None:
+    assert _add(peer)[0] == 0
+    bad = indicator({"pdq": pdq(7)}, note="a lone \ud800 surrogate")
+    headers = {"X-TAXII-Date-Added-Last": "2026-12-02T00:00:00Z"}
+    peer.hostile = lambda _n, _params: taxii_json({"objects": [bad]}, headers=headers)
+    code, out, err = accord("exchange", "fetch")
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1, err
+    assert "holds text that is not valid Unicode" in err
+    assert "Traceback" not in err
+    assert "error: page 1:" in accord("exchange", "list")[1]
+
+
+def test_http_to_another_machine_is_refused_in_one_line() -> None:
+    err = _refused("exchange", "add", "X", "--taxii", "http://taxii.example.org/taxii2/",
+                   "--collection", "DEEPFAKES", "--bank", "B")  # fmt: skip
+    assert "use https: http:// sends the partner key in clear" in err

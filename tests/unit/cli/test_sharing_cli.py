@@ -36,7 +36,10 @@ def test_a_bank_is_shared_listed_and_unshared() -> None:
 
     code, out, _ = accord("bank", "share", "FAKES", "--off")
     assert code == 0
-    assert out == "bank FAKES is no longer shared; partners keep what they fetched\n"
+    assert out == (
+        "bank FAKES is no longer shared; partners keep what they fetched "
+        "and get no updates until it is shared again\n"
+    )
     code, out, _ = accord("bank", "share", "FAKES")
     assert out == f"bank FAKES is shared as the TAXII collection {collection} (TLP:AMBER)\n"
     assert json.loads(accord("bank", "list", "--json")[1].splitlines()[0])["shared"] is True

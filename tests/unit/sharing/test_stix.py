@@ -3,6 +3,7 @@ same; everything else a peer might send is refused, naming the property at fault
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -20,6 +21,8 @@ MODIFIED = CREATED + timedelta(hours=2)
 PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 INDICATOR_ID = "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
+#: A property left out of a body.
+_DROP = object()
 
 
 def banked_examples() -> dict[str, str]:
@@ -95,6 +98,7 @@ def test_an_indicator_reads_back_as_written() -> None:
         labels=["deepfake", "robocall"],
         case_reference="C-2026-17",
         note="cloned voice of the commissioner",
+        kind="deceptive",
     )
     revoked = stix.indicator(entry(revoked=True, labels=(), case_reference=None, note=""))
     assert_valid(revoked)
@@ -112,6 +116,43 @@ def test_patterns_round_trip_quotes_and_backslashes(value: str) -> None:
     signals = {"vpdq": value, "sha256": SHA256}
     pattern = stix.pattern_of(signals)
     assert stix.signals_of_pattern(pattern) == signals
+
+
+@pytest.mark.parametrize(
+    ("kind", "types"),
+    [
+        ("deceptive", ["malicious-activity"]),
+        ("watch", ["anomalous-activity"]),
+        ("allow", ["benign"]),
+        ("authentic", ["benign", "attribution"]),
+    ],
+)
+def test_every_bank_kind_is_written_and_read_back(kind: str, types: list[str]) -> None:
+    """A partner's allow or authentic bank must never become deceptive here."""
+    body = stix.indicator(entry(kind=kind))
+    assert body["indicator_types"] == types
+    assert_valid(body)
+    assert stix.read_indicator(body).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("types", "kind"),
+    [
+        (_DROP, "watch"),
+        ([], "watch"),
+        (["unknown"], "watch"),
+        (["compromised", "anonymization"], "watch"),
+        (["attribution"], "authentic"),
+        (["benign", "malicious-activity"], "deceptive"),
+        (["anomalous-activity", "benign"], "watch"),
+    ],
+)
+def test_indicator_types_nobody_wrote_here_read_as_watch_or_the_strongest(
+    types: object, kind: str
+) -> None:
+    """What accord cannot tell is reported, never acted on; a mix reads as its most
+    serious kind."""
+    assert stix.read_indicator(indicator_body(indicator_types=types)).kind == kind
 
 
 def test_identities_and_markings() -> None:
@@ -206,13 +247,17 @@ def test_signals_of_pattern_refusals(pattern: object, words: str) -> None:
         stix.signals_of_pattern(pattern)
 
 
+def _nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 def indicator_body(**changes: Any) -> dict[str, Any]:
     body = stix.indicator(entry())
     body.update(changes)
     return {key: value for key, value in body.items() if value is not _DROP}
-
-
-_DROP = object()
 
 
 @pytest.mark.parametrize(
@@ -250,6 +295,20 @@ _DROP = object()
         ),
         (indicator_body(description=["x"]), "description must be text"),
         (indicator_body(description="x" * 10_001), "at most 10000 characters"),
+        (indicator_body(indicator_types="benign"), "indicator_types must be at most 50"),
+        (indicator_body(indicator_types=[1]), "indicator_types must be at most 50 strings"),
+        (indicator_body(indicator_types=["x" * 101]), "of at most 100 characters"),
+        (indicator_body(description="a\x00b"), f"{INDICATOR_ID} holds text that is not valid"),
+        (indicator_body(description="\ud800"), "not valid Unicode (a NUL or a lone surrogate"),
+        (indicator_body(labels=["ok", "\udfff"]), "not valid Unicode"),
+        (
+            indicator_body(
+                external_references=[{"source_name": "accord-case", "external_id": "\x00"}]
+            ),
+            "not valid Unicode",
+        ),
+        (indicator_body(x_extra={"\ud800": 1}), "not valid Unicode"),
+        (indicator_body(x_deep=_nested(40)), f"{INDICATOR_ID} nests deeper than 32 levels"),
     ],
 )
 def test_read_indicator_refusals(body: Any, words: str) -> None:
@@ -302,6 +361,8 @@ def opinion_body(**changes: Any) -> dict[str, Any]:
         (opinion_body(object_refs=[7]), "exactly one indicator"),
         (opinion_body(explanation=7), "explanation must be text"),
         (opinion_body(explanation="x" * 10_001), "at most 10000 characters"),
+        (opinion_body(explanation="\x00"), "holds text that is not valid Unicode"),
+        (opinion_body(authors=["\ud83d"]), "holds text that is not valid Unicode"),
     ],
 )
 def test_read_opinion_refusals(body: Any, words: str) -> None:
@@ -334,8 +395,36 @@ def sighting_body(**changes: Any) -> dict[str, Any]:
         (sighting_body(count=None), "count must be a whole number"),
         (sighting_body(first_seen="earlier"), "first_seen must be an RFC 3339"),
         (sighting_body(last_seen=5), "last_seen must be an RFC 3339"),
+        (sighting_body(x_note="\x00"), "holds text that is not valid Unicode"),
     ],
 )
 def test_read_sighting_refusals(body: Any, words: str) -> None:
     with pytest.raises(StixError, match=words):
         stix.read_sighting(body)
+
+
+def test_identities_read_back_and_bad_ones_are_refused() -> None:
+    body = stix.identity("Electoral Commission", CREATED)
+    assert stix.read_identity(body) == stix.RemoteIdentity(body["id"], "Electoral Commission")
+    long_name = "x" * (stix.MAX_OWNER_CHARACTERS + 1)
+    for bad, words in [
+        (body | {"id": "identity--1"}, "an identity's id must read identity--<UUID>"),
+        (body | {"type": "indicator"}, "an identity's id must read"),
+        (body | {"name": 5}, "name must be 1 to 200 characters"),
+        (body | {"name": ""}, "name must be 1 to 200 characters"),
+        (body | {"name": long_name}, "name must be 1 to 200 characters"),
+        (body | {"name": "EC\x00"}, f"{body['id']}: name holds text that is not valid Unicode"),
+        (body | {"name": "EC\udc80"}, "name holds text that is not valid Unicode"),
+    ]:
+        with pytest.raises(StixError, match=re.escape(words)):
+            stix.read_identity(bad)
+
+
+def test_check_text_walks_keys_values_and_lists() -> None:
+    stix.check_text({"a": ["b", {"c": 1, "d": None}], "é": "ü"}, "it")
+    for bad in ["\x00", ["x", "\ud800"], {"k\x00": 1}, {"k": {"k": ["\udfff"]}}]:
+        with pytest.raises(StixError, match="it holds text that is not valid Unicode"):
+            stix.check_text(bad, "it")
+    stix.check_text(_nested(stix.MAX_DEPTH), "it")
+    with pytest.raises(StixError, match="it nests deeper than 32 levels"):
+        stix.check_text(_nested(stix.MAX_DEPTH + 1), "it")

@@ -126,6 +126,13 @@ def _key_partners(scopes: list[str], owners: Iterable[str]) -> list[str]:
     return named
 
 
+def partner_of(session: Session, key_name: str) -> frozenset[str]:
+    """The owners whose TLP:AMBER collections the key named ``key_name`` may read (read
+    on each request, so a change applies at once)."""
+    owners = session.scalar(select(ApiKey.partner_of).where(ApiKey.name == key_name))
+    return frozenset(owners or ())
+
+
 def find_key(session: Session, presented: str) -> ApiKey | None:
     """The live key row for a presented key, or None; compares digests in constant time."""
     parts = presented.split("_", 2)

@@ -7,7 +7,7 @@ rows; index processes read both from where they stand (``signals_after``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import Result, Select, func, insert, literal, select, text
 from sqlalchemy.orm import Session
@@ -17,6 +17,8 @@ from accord.server.db.base import UtcDateTime, utc_now
 
 #: Any 64-bit key works for the advisory lock; this one spells "accord" loosely.
 _FEED_LOCK_KEY = 0xACC0D
+#: Entry ids per ``IN (...)`` list, well inside every backend's limit on parameters.
+_CHUNK = 5_000
 
 
 def lock_index_feeds(session: Session) -> None:
@@ -41,6 +43,22 @@ def insert_signals(
         for name, value in signals.items()
     ]
     session.execute(insert(EntrySignal), rows)
+
+
+def entry_signals(session: Session, entry_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """``{entry_id: {signal_type: value}}`` for the given entries (an entry without
+    signals maps to an empty dict), each entry's signals in the order they were added."""
+    found: dict[int, dict[str, str]] = {entry_id: {} for entry_id in entry_ids}
+    ids = list(found)
+    for start in range(0, len(ids), _CHUNK):
+        rows = session.execute(
+            select(EntrySignal.entry_id, EntrySignal.signal_type, EntrySignal.value)
+            .where(EntrySignal.entry_id.in_(ids[start : start + _CHUNK]))
+            .order_by(EntrySignal.id)
+        )
+        for entry_id, signal_type, value in rows:
+            found[entry_id][signal_type] = value
+    return found
 
 
 def record_removals(session: Session, signal_rows: Select[int, str]) -> None:

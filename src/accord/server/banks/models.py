@@ -50,6 +50,12 @@ class Marking(StrEnum):
     RED = "TLP:RED"
 
 
+#: The markings whose recipients may pass on what they got beyond their organisation
+#: (TLP 2.0): every ``share`` key reads such a collection, and a fetched entry is shared
+#: again only when it came under one of them.
+OPEN_MARKINGS = frozenset({Marking.CLEAR.value, Marking.GREEN.value})
+
+
 class Bank(Base):
     __tablename__ = "banks"
 
@@ -104,7 +110,8 @@ class BankEntry(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, onupdate=utc_now)
     #: For an entry fetched from an exchange: the publisher's STIX indicator id.
     remote_id: Mapped[str | None] = mapped_column(String(100))
-    #: Where a fetched entry came from: ``{"exchange", "owner", "marking", "modified"}``.
+    #: Where a fetched entry came from: ``{"exchange", "owner", "marking",
+    #: "case_reference", "modified"}``.
     origin: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     bank: Mapped[Bank] = relationship(back_populates="entries", lazy="raise")
@@ -145,9 +152,12 @@ class SignalRemoval(Base):
 class SharedObject(Base):
     """One STIX object as a shared bank's TAXII collection serves it: the latest version.
 
-    ``id`` orders the collection by when each version was added, so a subscriber's
-    checkpoint is a position in it; a new version of an object replaces the old row with
-    a new one at the end. ``body`` is the object's JSON exactly as served.
+    The objects are the owner's ``identity``, the TLP ``marking-definition`` objects the
+    indicators name, and an ``indicator`` per entry (what partners post back is kept in
+    ``entry_opinions`` and ``entry_sightings``, never here). ``id`` orders the collection
+    by when each version was added, so a subscriber's position is a place in it; a new
+    version of an object replaces the old row with a new one at the end. ``body`` is the
+    object's JSON exactly as served.
     """
 
     __tablename__ = "shared_objects"
@@ -155,12 +165,15 @@ class SharedObject(Base):
         UniqueConstraint("bank_id", "stix_id", name="uq_shared_objects_bank_id_stix_id"),
         # ``added_after`` finds its place in a collection by this index.
         Index("ix_shared_objects_bank_id_date_added", "bank_id", "date_added"),
+        # Without AUTOINCREMENT SQLite gives a deleted newest row's id to the next row,
+        # and a client holding ``next`` (a row id) would skip the new version.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
-    #: The entry an indicator stands for (None once the entry is deleted, or for opinions
-    #: and sightings, whose ``entry_id`` is the entry they are about).
+    #: The entry an indicator stands for; None once the entry is deleted, and for the
+    #: other objects.
     entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("bank_entries.id", ondelete="SET NULL"), index=True
     )

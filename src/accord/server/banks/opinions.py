@@ -5,26 +5,31 @@ with the publisher: serving them to other partners would let one partner speak i
 another's name (a posted object names its author itself) and tell every partner what the
 others' users upload. What they change reaches everyone: an entry disabled by the
 false-positive limit is revoked in the collection. A partner's latest opinion on an
-entry is the one that counts: the entry is ``disputed`` when partners' latest opinions
-disagree, and once ``Bank.false_positive_limit`` distinct partners call it a false
-positive, it is disabled here and revoked in the collection, so it stops matching
-everywhere.
+entry is the one that counts, latest by arrival here (the time a partner claims is only
+shown: a future-dated opinion must not outweigh the ones that come after it): the entry
+is ``disputed`` when partners' latest opinions disagree, and once
+``Bank.false_positive_limit`` distinct partners call it a false positive, it is disabled
+here and revoked in the collection, so it stops matching everywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import TypedDict
+from typing import TypedDict, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.errors import NotFound
 from accord.server.audit import service as audit
+from accord.server.banks.feeds import lock_index_feeds
 from accord.server.banks.models import Bank, BankEntry, EntryOpinion, EntrySighting
 from accord.server.banks.sharing import indicator_entry, publish_entries
 from accord.sharing.stix import RemoteOpinion, RemoteSighting, Verdict
+
+#: A row kept once per STIX id: an opinion or a sighting.
+_Posted = TypeVar("_Posted", EntryOpinion, EntrySighting)
 
 
 class OpinionView(TypedDict):
@@ -34,6 +39,7 @@ class OpinionView(TypedDict):
     #: ``sharing.stix.Verdict``'s value: true_positive or false_positive.
     verdict: str
     note: str
+    #: When the partner says it gave the opinion (shown, never used to order).
     created_at: datetime
     stix_id: str
 
@@ -50,23 +56,23 @@ def record_opinion(
     """Keep ``partner``'s opinion on an indicator of ``bank``'s collection; ``NotFound``
     when the indicator is not one of its entries. Posting the same opinion id again
     returns the row already kept."""
-    kept = session.scalars(
-        select(EntryOpinion).where(EntryOpinion.stix_id == opinion.stix_id)
-    ).one_or_none()
-    if kept is not None:
-        return kept
-    entry_id = _entry_of(session, bank, opinion.indicator_id)
-    row = EntryOpinion(
-        entry_id=entry_id,
+    row, added = _keep_once(
+        session,
+        bank,
+        EntryOpinion,
         stix_id=opinion.stix_id,
-        verdict=opinion.verdict.value,
-        partner=partner,
-        note=opinion.note,
-        created_at=opinion.created,
+        indicator_id=opinion.indicator_id,
+        make=lambda entry_id: EntryOpinion(
+            entry_id=entry_id,
+            stix_id=opinion.stix_id,
+            verdict=opinion.verdict.value,
+            partner=partner,
+            note=opinion.note,
+            created_at=opinion.created,
+        ),
     )
-    session.add(row)
-    session.flush()
-    apply_false_positive_limit(session, bank, [entry_id])
+    if added:
+        apply_false_positive_limit(session, bank, [row.entry_id])
     return row
 
 
@@ -74,43 +80,57 @@ def record_sighting(
     session: Session, bank: Bank, partner: str, sighting: RemoteSighting
 ) -> EntrySighting:
     """Keep ``partner``'s sighting of an indicator of ``bank``'s collection (as above)."""
-    kept = session.scalars(
-        select(EntrySighting).where(EntrySighting.stix_id == sighting.stix_id)
-    ).one_or_none()
-    if kept is not None:
-        return kept
-    entry_id = _entry_of(session, bank, sighting.indicator_id)
-    row = EntrySighting(
-        entry_id=entry_id,
+    row, _ = _keep_once(
+        session,
+        bank,
+        EntrySighting,
         stix_id=sighting.stix_id,
-        partner=partner,
-        count=sighting.count,
-        first_seen=sighting.first_seen,
-        last_seen=sighting.last_seen,
+        indicator_id=sighting.indicator_id,
+        make=lambda entry_id: EntrySighting(
+            entry_id=entry_id,
+            stix_id=sighting.stix_id,
+            partner=partner,
+            count=sighting.count,
+            first_seen=sighting.first_seen,
+            last_seen=sighting.last_seen,
+        ),
     )
-    session.add(row)
-    session.flush()
     return row
 
 
-def _entry_of(session: Session, bank: Bank, indicator_id: str) -> int:
+def _keep_once(
+    session: Session,
+    bank: Bank,
+    model: type[_Posted],
+    *,
+    stix_id: str,
+    indicator_id: str,
+    make: Callable[[int], _Posted],
+) -> tuple[_Posted, bool]:
+    """The row kept under ``stix_id``, or a new one ``make`` builds for the entry behind
+    ``indicator_id`` (``NotFound`` when ``bank``'s collection has no such entry); and
+    whether it is new."""
+    kept = session.scalars(select(model).where(model.stix_id == stix_id)).one_or_none()
+    if kept is not None:
+        return kept, False
     entry_id = indicator_entry(session, bank, indicator_id)
     if entry_id is None:
         msg = f"the collection of bank {bank.name} has no entry with the indicator {indicator_id}"
         raise NotFound(msg)
-    return entry_id
+    row = make(entry_id)
+    session.add(row)
+    session.flush()
+    return row, True
 
 
 def entry_opinions(session: Session, entry_ids: Iterable[int]) -> dict[int, EntryOpinions]:
-    """Each entry's opinions, oldest first, and whether they disagree (its ``disputed``
-    flag); an entry without any has an empty list."""
+    """Each entry's opinions in the order they arrived, and whether they disagree (its
+    ``disputed`` flag); an entry without any has an empty list."""
     ids = list(entry_ids)
     found: dict[int, list[EntryOpinion]] = {entry_id: [] for entry_id in ids}
     if ids:
         rows = session.scalars(
-            select(EntryOpinion)
-            .where(EntryOpinion.entry_id.in_(ids))
-            .order_by(EntryOpinion.created_at, EntryOpinion.id)
+            select(EntryOpinion).where(EntryOpinion.entry_id.in_(ids)).order_by(EntryOpinion.id)
         )
         for row in rows:
             found[row.entry_id].append(row)
@@ -147,11 +167,15 @@ def apply_false_positive_limit(
     limit = bank.false_positive_limit
     if not limit:
         return []
+    # Partners posting at once must see each other's opinions: on PostgreSQL each would
+    # otherwise count without the other's and the limit could be missed. The statement
+    # below starts after the lock is granted, so it sees every opinion committed before.
+    lock_index_feeds(session)
     query = (
         select(BankEntry, EntryOpinion)
         .join(EntryOpinion, EntryOpinion.entry_id == BankEntry.id)
         .where(BankEntry.bank_id == bank.id, BankEntry.enabled.is_(True))
-        .order_by(EntryOpinion.created_at, EntryOpinion.id)
+        .order_by(EntryOpinion.id)
     )
     if entry_ids is not None:
         query = query.where(BankEntry.id.in_(list(entry_ids)))
@@ -186,7 +210,7 @@ def _disable(session: Session, entry: BankEntry, partners: list[str], limit: int
 
 
 def _latest_verdicts(rows: Iterable[EntryOpinion]) -> dict[str, str]:
-    """Each partner's latest verdict, from ``rows`` in the order they were given."""
+    """Each partner's latest verdict, from ``rows`` in the order they arrived."""
     latest: dict[str, str] = {}
     for row in rows:
         latest[row.partner] = row.verdict

@@ -35,7 +35,10 @@ BANKS = AdminSection(
     "/admin/banks", "admin_banks.html", _banks,
     done={
         "shared": "The bank is shared: partners' share keys read it as a TAXII collection.",
-        "unshared": "The bank is no longer shared; partners keep what they fetched.",
+        "unshared": (
+            "The bank is no longer shared; partners keep what they fetched and get no "
+            "updates until it is shared again."
+        ),
         "limit": "The false-positive limit was saved.",
     },
 )  # fmt: skip

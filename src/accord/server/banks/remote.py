@@ -2,8 +2,9 @@
 the publisher's indicator ids, so a fetch repeated or cut short never duplicates one.
 
 Each fetched entry keeps the publisher's indicator id (``remote_id``, unique in its bank)
-and where it came from (``origin``: the exchange, the publisher's owner name and marking,
-and the version applied). A page of indicators is applied as one batch of bulk
+and where it came from (``origin``: the exchange, the publisher's owner name, marking and
+case reference, and the version applied). The entry's own ``case_reference`` stays for
+cases of this instance. A page of indicators is applied as one batch of bulk
 statements: new ids are added, newer versions replace an entry's signals and fields,
 versions already applied are skipped, and revoked ones delete the entry, so it stops
 matching. Every write keeps the index feeds, as the bank's own write paths do, and reaches
@@ -21,7 +22,12 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from accord.server.audit import service as audit
-from accord.server.banks.feeds import insert_signals, lock_index_feeds, record_removals
+from accord.server.banks.feeds import (
+    entry_signals,
+    insert_signals,
+    lock_index_feeds,
+    record_removals,
+)
 from accord.server.banks.models import Bank, BankEntry, EntrySignal
 from accord.server.banks.sharing import publish_entries, withdraw_entries
 from accord.server.db.base import utc_now
@@ -29,9 +35,6 @@ from accord.sharing.stix import RemoteIndicator, parse_time, stix_time
 
 #: Ids per ``IN (...)`` list: well under every database's bound on parameters.
 _CHUNK = 1000
-#: Where a fetched entry keeps the publisher's case reference: the entry's own
-#: ``case_reference`` names cases of this instance.
-REMOTE_CASE_REFERENCE = "remote_case_reference"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +108,9 @@ def apply_remote_indicators(
 
 
 def entry_origins(session: Session, entry_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """Where each fetched entry among ``entry_ids`` came from: ``{"exchange", "remote_id",
-    "owner", "marking"}``; entries made here are left out."""
+    """Where each fetched entry among ``entry_ids`` came from: its ``origin`` as applied
+    (``{"exchange", "owner", "marking", "case_reference", "modified"}``) with its
+    ``remote_id``, as a match shows it; entries made here are left out."""
     ids = list(dict.fromkeys(entry_ids))
     found: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), _CHUNK):
@@ -116,13 +120,7 @@ def entry_origins(session: Session, entry_ids: Iterable[int]) -> dict[int, dict[
             )
         )
         for entry_id, remote_id, origin in rows:
-            where = origin or {}
-            found[entry_id] = {
-                "exchange": where.get("exchange"),
-                "remote_id": remote_id,
-                "owner": where.get("owner"),
-                "marking": where.get("marking"),
-            }
+            found[entry_id] = {**(origin or {}), "remote_id": remote_id}
     return found
 
 
@@ -146,17 +144,16 @@ def _applied_version(entry: BankEntry) -> datetime:
 def _origin(
     exchange: str, indicator: RemoteIndicator, owners: Mapping[str, str], bank: Bank
 ) -> dict[str, Any]:
+    """The one place an entry's ``origin`` is made: what a match shows of it (API, CLI,
+    case page), with the version applied (``modified``)."""
     owner = owners.get(indicator.owner_ref or "") or bank.owner
     return {
         "exchange": exchange,
         "owner": owner,
         "marking": indicator.marking,
+        "case_reference": indicator.case_reference,
         "modified": stix_time(indicator.modified),
     }
-
-
-def _extra(indicator: RemoteIndicator) -> dict[str, Any]:
-    return {REMOTE_CASE_REFERENCE: indicator.case_reference} if indicator.case_reference else {}
 
 
 def _add(
@@ -176,7 +173,7 @@ def _add(
             "source": source,
             "labels": list(indicator.labels),
             "note": indicator.note,
-            "extra": _extra(indicator),
+            "extra": {},
             "added_by": source,
             "added_at": now,
             "updated_at": now,
@@ -206,15 +203,13 @@ def _update(
     ``enabled`` stays as this instance set it)."""
     if not newer:
         return
-    signals = _signals(session, [entry.id for entry, _ in newer])
+    signals = entry_signals(session, [entry.id for entry, _ in newer])
     changed = [(entry, ind) for entry, ind in newer if signals.get(entry.id) != ind.signals]
     _drop_signals(session, [entry.id for entry, _ in changed])
     insert_signals(session, ((entry.id, ind.signals) for entry, ind in changed))
     for entry, indicator in newer:
         entry.labels = list(indicator.labels)
         entry.note = indicator.note
-        extra = {k: v for k, v in entry.extra.items() if k != REMOTE_CASE_REFERENCE}
-        entry.extra = {**extra, **_extra(indicator)}
         entry.origin = _origin(exchange, indicator, owners, bank)
     session.flush()
 
@@ -245,16 +240,3 @@ def _drop_signals(session: Session, entry_ids: list[int]) -> None:
             select(EntrySignal.id, EntrySignal.signal_type).where(EntrySignal.entry_id.in_(chunk)),
         )
         session.execute(delete(EntrySignal).where(EntrySignal.entry_id.in_(chunk)))
-
-
-def _signals(session: Session, entry_ids: list[int]) -> dict[int, dict[str, str]]:
-    found: dict[int, dict[str, str]] = {}
-    for start in range(0, len(entry_ids), _CHUNK):
-        rows = session.execute(
-            select(EntrySignal.entry_id, EntrySignal.signal_type, EntrySignal.value).where(
-                EntrySignal.entry_id.in_(entry_ids[start : start + _CHUNK])
-            )
-        )
-        for entry_id, signal_type, value in rows:
-            found.setdefault(entry_id, {})[signal_type] = value
-    return found

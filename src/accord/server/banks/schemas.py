@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from accord.server.banks.models import Bank, BankEntry, BankKind, Marking
+from accord.server.banks.models import OPEN_MARKINGS, Bank, BankEntry, BankKind, Marking
 
 if TYPE_CHECKING:
     from accord.server.banks.opinions import EntryOpinions
 
 #: The enums live beside the tables that store their values; they are named from here.
 __all__ = [
+    "OPEN_MARKINGS",
     "BankCreate",
     "BankKind",
     "BankRead",

@@ -24,6 +24,7 @@ from accord.server.banks.collection import (
     shared_banks,
 )
 from accord.server.banks.feeds import (
+    entry_signals,
     feed_heads,
     insert_signals,
     lock_index_feeds,
@@ -52,6 +53,7 @@ from accord.server.banks.sharing import (
     entry_indicators,
     forget_publication,
     indicator_entry,
+    owner_of,
     publish_entries,
     refuse_red,
     republish_bank,
@@ -101,6 +103,7 @@ __all__ = [
     "list_banks",
     "list_entries",
     "lock_index_feeds",
+    "owner_of",
     "publish_entries",
     "record_opinion",
     "record_sighting",
@@ -309,6 +312,14 @@ def _check_red(bank: Bank, marking: str, sharing: bool | None) -> None:
 
 
 def delete_bank(session: Session, bank: Bank) -> None:
+    """Delete a bank and its entries; a shared one is refused: its collection would go
+    with it, and partners would never learn that its entries were withdrawn."""
+    if bank.shared:
+        msg = (
+            f"bank {bank.name} is shared; stop sharing it first "
+            f"(accord bank share {bank.name} --off): partners keep what they fetched"
+        )
+        raise Conflict(msg)
     lock_index_feeds(session)
     signal_ids = select(EntrySignal.id, EntrySignal.signal_type).where(
         EntrySignal.entry_id.in_(select(BankEntry.id).where(BankEntry.bank_id == bank.id))
@@ -430,17 +441,6 @@ def entries_of_signals(
     return {signal_id: (signal_type, entry) for signal_id, signal_type, entry in rows}
 
 
-def entry_signals(session: Session, entry_ids: Sequence[int]) -> dict[int, dict[str, str]]:
-    """``{entry_id: {signal_type: value}}`` for the given entries."""
-    found: dict[int, dict[str, str]] = {entry_id: {} for entry_id in entry_ids}
-    query = select(EntrySignal.entry_id, EntrySignal.signal_type, EntrySignal.value).where(
-        EntrySignal.entry_id.in_(entry_ids)
-    )
-    for entry_id, signal_type, value in session.execute(query):
-        found[entry_id][signal_type] = value
-    return found
-
-
 def list_entries(
     session: Session, bank: Bank, *, after_id: int = 0, limit: int = 100
 ) -> list[BankEntry]:
@@ -554,14 +554,23 @@ def _import_lines(
 
 
 def export_entries(session: Session, bank: Bank, file_format: TransferFormat) -> Iterator[str]:
-    """Every entry of ``bank`` as text chunks of the file format, ready to write."""
-    return serialize(_iter_bank(session, bank), file_format)
+    """Every entry of ``bank`` as text chunks of the file format, ready to write. HMA's
+    format has no disabled state, so it gets only the entries that match now: one
+    switched off here would match there."""
+    active_only = file_format is TransferFormat.HMA
+    return serialize(_iter_bank(session, bank, active_only=active_only), file_format)
 
 
-def _iter_bank(session: Session, bank: Bank) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
-    """Every entry of ``bank`` with its signals, a page at a time."""
+def _iter_bank(
+    session: Session, bank: Bank, *, active_only: bool
+) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
+    """Every entry of ``bank`` (or those active now) with its signals, a page at a time."""
+    now = utc_now()
     after = 0
     while entries := list_entries(session, bank, after_id=after, limit=1000):
+        after = entries[-1].id
+        if active_only:
+            entries = [entry for entry in entries if entry.active_at(now)]
         ids = [entry.id for entry in entries]
         signals = entry_signals(session, ids)
         opinions = entry_opinions(session, ids)
@@ -571,4 +580,3 @@ def _iter_bank(session: Session, bank: Bank) -> Iterator[tuple[dict[str, Any], d
                 bank, entry, signals[entry.id], opinions[entry.id], sightings[entry.id]
             )
             yield read.model_dump(mode="json", exclude={"signals"}), read.signals
-        after = entries[-1].id

@@ -2,12 +2,20 @@
 
 Every write to a shared bank's entries calls ``publish_entries`` (or ``withdraw_entries``
 before a delete), which appends the entries' new versions to ``shared_objects``. Reading
-the collection is then a range scan: no STIX is built while a partner fetches.
+the collection is then a range scan: no STIX is built while a partner fetches. Beside
+the indicators the collection serves the owner's ``identity`` and the TLP
+``marking-definition`` objects the indicators name.
 
 An entry's indicator keeps its id while the entry lives and is enabled; disabling or
 deleting it publishes a revoked version (STIX revocation is final), and an entry enabled
 again is published under a new id. TLP:RED banks are never shared, and nothing of a
-RED bank is ever written here.
+RED bank is ever written here. An entry's ``note`` is never published: reviewers' notes
+are local and may name people.
+
+Unsharing stops the updates: partners keep what they fetched, and what changes while the
+bank is not shared reaches them only if it is shared again. A shared bank cannot be
+deleted (``delete_bank`` refuses), since its subscribers would never learn of the
+revocations.
 
 An entry fetched from another publisher's exchange is passed on only as TLP allows a
 recipient to: when it came marked TLP:CLEAR or TLP:GREEN (or unmarked), and never under a
@@ -26,8 +34,8 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from accord.errors import Conflict
-from accord.server.banks.feeds import lock_index_feeds
-from accord.server.banks.models import Bank, BankEntry, EntrySignal, Marking, SharedObject
+from accord.server.banks.feeds import entry_signals, lock_index_feeds
+from accord.server.banks.models import OPEN_MARKINGS, Bank, BankEntry, Marking, SharedObject
 from accord.server.db.base import utc_now
 from accord.sharing import stix
 
@@ -36,8 +44,6 @@ _PUBLISH_BATCH = 2_000
 _TICK = timedelta(microseconds=1)
 #: TLP 2.0's markings from the weakest to the strictest.
 _TLP_ORDER = tuple(stix.TLP_MARKING_IDS)
-#: What a recipient may pass on beyond its own organisation (TLP 2.0).
-_PASSED_ON = frozenset({Marking.CLEAR.value, Marking.GREEN.value})
 
 
 def refuse_red(bank: Bank, marking: str | None = None) -> None:
@@ -71,15 +77,25 @@ def unshare_bank(session: Session, bank: Bank) -> Bank:
 
 
 def republish_bank(session: Session, bank: Bank) -> None:
-    """A new version of everything ``bank`` shares: its owner, and every entry (after its
-    owner, marking, kind or name changed, or when it is shared again). Indicators whose
-    entry was deleted while the bank was not shared are revoked."""
+    """A new version of everything ``bank`` shares: its owner, its marking and every
+    entry (after its owner, marking, kind or name changed, or when it is shared again).
+    Indicators whose entry was deleted while the bank was not shared are revoked."""
     if not bank.shared:
         return
     refuse_red(bank)
     lock_index_feeds(session)
     now = utc_now()
-    _replace(session, bank, [_identity_row(bank, now)], now)
+    identity = _identity_row(bank, now)
+    markings = _marking_rows(session, bank, [bank.marking])
+    _replace(session, bank, [identity, *markings], now)
+    # Only the current owner's identity is served; a former owner's is dropped.
+    session.execute(
+        delete(SharedObject).where(
+            SharedObject.bank_id == bank.id,
+            SharedObject.object_type == "identity",
+            SharedObject.stix_id != identity["stix_id"],
+        )
+    )
     orphans = session.scalars(
         select(SharedObject).where(
             SharedObject.bank_id == bank.id,
@@ -114,25 +130,29 @@ def publish_entries(session: Session, bank: Bank, entry_ids: Sequence[int]) -> N
     entries = session.scalars(
         select(BankEntry).where(BankEntry.id.in_(entry_ids)).order_by(BankEntry.id)
     ).all()
-    signals = _signals(session, [entry.id for entry in entries])
+    signals = entry_signals(session, [entry.id for entry in entries])
     live = _live_indicators(session, bank, [entry.id for entry in entries])
     rows: list[dict[str, Any]] = []
+    markings: set[str] = set()
     for entry in entries:
         current = live.get(entry.id)
         if entry.enabled and signals.get(entry.id) and _may_pass_on(entry):
             stix_id = current.stix_id if current else stix.new_id("indicator")
             created = _created(current) if current else now
             modified = _next_version(current, now)
+            marking = _marking_of(bank, entry)
             row = _indicator_row(
-                bank, entry, signals[entry.id], stix_id, created=created, now=modified
+                bank, entry, signals[entry.id], stix_id, marking, created=created, now=modified
             )
-            # A write that changes nothing a partner sees (a URL, a bank's thresholds) is
-            # no new version: subscribers would fetch it for nothing.
+            # A write that changes nothing a partner sees (a URL, a note, a bank's
+            # thresholds) is no new version: subscribers would fetch it for nothing.
             if current is None or _differs(current.body, row["body"]):
                 rows.append(row)
+                markings.add(marking)
         elif current is not None:
             rows.append(_revoked_row(current, now))
-    _replace(session, bank, rows, now)
+    # A marking definition goes before the first indicator that names it.
+    _replace(session, bank, [*_marking_rows(session, bank, markings), *rows], now)
 
 
 def withdraw_entries(session: Session, bank: Bank, entry_ids: Sequence[int]) -> None:
@@ -153,7 +173,9 @@ def forget_publication(session: Session, bank: Bank) -> None:
 
 
 def indicator_entry(session: Session, bank: Bank, stix_id: str) -> int | None:
-    """The entry behind the indicator ``stix_id`` of ``bank``'s collection, if it lives."""
+    """The entry behind the indicator ``stix_id`` of ``bank``'s collection, whether the
+    indicator is live or revoked; None when the collection has no such indicator or its
+    entry was deleted."""
     return session.scalar(
         select(SharedObject.entry_id).where(
             SharedObject.bank_id == bank.id,
@@ -182,32 +204,22 @@ def _replace(session: Session, bank: Bank, rows: Sequence[dict[str, Any]], now: 
     """Put ``rows`` at the end of the collection, each replacing the row of its object."""
     if not rows:
         return
+    # Read before the replaced rows go: when one of them is the newest, the new versions
+    # must still come after it, or a subscriber checkpointed there would never see them.
+    last = session.scalar(
+        select(func.max(SharedObject.date_added)).where(SharedObject.bank_id == bank.id)
+    )
     session.execute(
         delete(SharedObject).where(
             SharedObject.bank_id == bank.id,
             SharedObject.stix_id.in_([row["stix_id"] for row in rows]),
         )
     )
-    last = session.scalar(
-        select(func.max(SharedObject.date_added)).where(SharedObject.bank_id == bank.id)
-    )
     start = now if last is None or last < now else last + _TICK
     session.execute(
         insert(SharedObject),
         [{**row, "date_added": start + _TICK * index} for index, row in enumerate(rows)],
     )
-
-
-def _signals(session: Session, entry_ids: Sequence[int]) -> dict[int, dict[str, str]]:
-    found: dict[int, dict[str, str]] = {}
-    rows = session.execute(
-        select(EntrySignal.entry_id, EntrySignal.signal_type, EntrySignal.value)
-        .where(EntrySignal.entry_id.in_(entry_ids))
-        .order_by(EntrySignal.id)
-    )
-    for entry_id, signal_type, value in rows:
-        found.setdefault(entry_id, {})[signal_type] = value
-    return found
 
 
 def _live_indicators(
@@ -240,7 +252,7 @@ def _may_pass_on(entry: BankEntry) -> bool:
     """Whether TLP lets this instance share the entry: its own, or fetched as CLEAR or
     GREEN (or unmarked)."""
     marking = (entry.origin or {}).get("marking")
-    return marking is None or marking in _PASSED_ON
+    return marking is None or marking in OPEN_MARKINGS
 
 
 def _marking_of(bank: Bank, entry: BankEntry) -> str:
@@ -251,7 +263,9 @@ def _marking_of(bank: Bank, entry: BankEntry) -> str:
     return max(bank.marking, str(came), key=_TLP_ORDER.index)
 
 
-def _owner(bank: Bank) -> str:
+def owner_of(bank: Bank) -> str:
+    """The owner a bank is published under (its name when it has none), as its STIX
+    identity names it and partners' keys name it in ``partner_of``."""
     return bank.owner or bank.name
 
 
@@ -260,6 +274,7 @@ def _indicator_row(
     entry: BankEntry,
     signals: dict[str, str],
     stix_id: str,
+    marking: str,
     *,
     created: datetime,
     now: datetime,
@@ -272,12 +287,14 @@ def _indicator_row(
             bank=bank.name,
             entry_id=entry.id,
             kind=bank.kind,
-            owner=_owner(bank),
-            marking=_marking_of(bank, entry),
+            owner=owner_of(bank),
+            marking=marking,
             signals=signals,
             labels=entry.labels,
             case_reference=entry.case_reference,
-            note=entry.note,
+            # Reviewers' notes stay home: they are local and may name people (the
+            # indicator gets the mapping's standard description instead).
+            note="",
         )
     )
     return {
@@ -317,7 +334,7 @@ def _revoked_row(row: SharedObject, now: datetime) -> dict[str, Any]:
 
 
 def _identity_row(bank: Bank, now: datetime) -> dict[str, Any]:
-    body = stix.identity(_owner(bank), now)
+    body = stix.identity(owner_of(bank), now)
     return {
         "bank_id": bank.id,
         "entry_id": None,
@@ -327,6 +344,38 @@ def _identity_row(bank: Bank, now: datetime) -> dict[str, Any]:
         "revoked": False,
         "body": _dump(body),
     }
+
+
+def _marking_rows(session: Session, bank: Bank, markings: Iterable[str]) -> list[dict[str, Any]]:
+    """The TLP marking definitions of ``markings`` that ``bank``'s collection does not
+    serve yet (they never change, so one served is never published again)."""
+    wanted = {stix.TLP_MARKING_IDS[marking]: marking for marking in sorted(markings)}
+    if not wanted:
+        return []
+    served = set(
+        session.scalars(
+            select(SharedObject.stix_id).where(
+                SharedObject.bank_id == bank.id, SharedObject.stix_id.in_(list(wanted))
+            )
+        )
+    )
+    rows = []
+    for stix_id, marking in wanted.items():
+        if stix_id in served:
+            continue
+        body = stix.marking_definition(marking)
+        rows.append(
+            {
+                "bank_id": bank.id,
+                "entry_id": None,
+                "stix_id": stix_id,
+                "object_type": "marking-definition",
+                "version": stix.parse_time(body["created"]),
+                "revoked": False,
+                "body": _dump(body),
+            }
+        )
+    return rows
 
 
 def _dump(body: dict[str, Any]) -> str:

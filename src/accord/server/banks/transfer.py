@@ -8,9 +8,9 @@
   (``signal_type,signal_str,collab,category,tags``) import too, tags becoming labels.
 - ``hma``: python-threatexchange's ``local_file`` exchange, one ``<signal_type> <signal>``
   per line, each line one entry; HMA's ``video_md5`` is accord's ``md5``. The format says
-  nothing but signals, so it carries only the entries that match now: a disabled entry
-  (by an admin, or by partners' false-positive opinions) is left out rather than exported
-  as a live one. What else it cannot carry is listed in ``docs/domains/banks.md``.
+  nothing but signals, so it is given only the entries that match now
+  (``banks.service.export_entries`` leaves the disabled ones out). What else it cannot
+  carry is listed in ``docs/domains/banks.md``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from accord.server.banks.schemas import EntryFields, TransferFormat
@@ -192,20 +192,9 @@ def serialize(
             for name, value in signals.items():
                 yield _csv_row(_csv_values(entry, name, value))
     else:
-        now = datetime.now(UTC)
-        for entry, signals in entries:
-            if not _matches_at(entry, now):
-                continue
+        for _, signals in entries:
             for name, value in signals.items():
                 yield f"{to_hma_name(name)} {value}\n"
-
-
-def _matches_at(entry: Mapping[str, Any], moment: datetime) -> bool:
-    """Whether the exported entry is switched on at ``moment`` (``BankEntry.active_at``)."""
-    until = entry.get("disabled_until")
-    return bool(entry.get("enabled", True)) and (
-        not until or datetime.fromisoformat(until) <= moment
-    )
 
 
 def _csv_values(entry: Mapping[str, Any], name: str, value: str) -> tuple[str, ...]:

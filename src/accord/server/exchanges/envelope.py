@@ -12,6 +12,7 @@ from typing import Any
 
 from accord.errors import StixError
 from accord.sharing import stix
+from accord.sharing.media import is_taxii
 
 #: The header a page's checkpoint is read from, and the longest ``next`` token kept.
 DATE_ADDED_LAST = "X-TAXII-Date-Added-Last"
@@ -20,18 +21,16 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def one_line(text: object, limit: int = 300) -> str:
-    """A peer's words fit for one line of an error: no control characters, bounded."""
-    flat = _CONTROL.sub(" ", str(text)).strip()
+    """A peer's words fit for one line of an error, and for a database: no control
+    characters, no lone surrogates (``?`` instead), bounded."""
+    whole = str(text).encode("utf-8", "replace").decode()
+    flat = _CONTROL.sub(" ", whole).strip()
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def check_media_type(content_type: str | None, url: str) -> None:
     """TAXII 2.1's media type, or ``StixError``: a web page or plain JSON is not an answer."""
-    media, _, parameters = (content_type or "").partition(";")
-    version = re.search(r"version\s*=\s*\"?([^\";\s]+)", parameters)
-    if media.strip().lower() != "application/taxii+json" or (
-        version is not None and version[1] != "2.1"
-    ):
+    if not is_taxii(content_type):
         got = one_line(content_type or "none", 100)
         msg = f"{url} answered with Content-Type {got}, not {stix.TAXII_MEDIA_TYPE}"
         raise StixError(msg)

@@ -40,6 +40,11 @@ class FetchLimits:
     max_object_bytes: int = 1024 * 1024
     max_pages: int = 100_000
     timeout_seconds: float = 30.0
+    #: Seconds a whole fetch may run: it stops between pages once past them.
+    fetch_seconds: float = 600.0
+    #: Identities a fetch may ask for by id (owners named by entries but not sent with
+    #: them); past that, an owner is left unknown.
+    max_identity_lookups: int = 10
 
     @classmethod
     def of(cls, settings: Settings) -> FetchLimits:
@@ -49,6 +54,7 @@ class FetchLimits:
             max_object_bytes=settings.exchange_max_object_bytes,
             max_pages=settings.exchange_max_pages,
             timeout_seconds=settings.exchange_timeout_seconds,
+            fetch_seconds=settings.exchange_fetch_seconds,
         )
 
 

@@ -10,16 +10,18 @@ message in the caller's transaction, the ``ExchangeChannel`` posts it.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
-from accord.errors import BadRequest, Conflict, NotFound
+from accord.errors import BadRequest, Conflict, NotFound, StixError
 from accord.provenance.sealing import seal_secret
 from accord.server.banks import service as banks
 from accord.server.banks.schemas import BankKind, Marking
@@ -36,7 +38,7 @@ from accord.server.exchanges.schemas import (
     FetchReport,
     Posted,
 )
-from accord.server.exchanges.taxii_client import TaxiiClient
+from accord.server.exchanges.taxii_client import TaxiiClient, origin_of
 from accord.server.exchanges.writeback import ExchangeChannel
 from accord.server.outbox.engine import run_due
 from accord.sharing import stix
@@ -53,6 +55,7 @@ __all__ = [
     "deliver_due",
     "fetch_all",
     "fetch_exchange",
+    "find_exchange",
     "get_exchange",
     "list_exchanges",
     "queue_opinion",
@@ -64,6 +67,8 @@ __all__ = [
 _NAME = re.compile(EXCHANGE_NAME_PATTERN)
 #: Identities read to learn who publishes a collection when it is added.
 _PUBLISHER_PROBE = 10
+#: The longest collection id an exchange keeps (``exchanges.collection_id``).
+_MAX_COLLECTION_ID = 100
 
 
 def add_exchange(
@@ -80,20 +85,21 @@ def add_exchange(
     report_sightings: bool = False,
 ) -> Exchange:
     """An exchange of the collection ``collection`` (its id or title) at ``url`` (a
-    discovery URL or an API root) into the local bank ``bank``, made when missing.
+    discovery URL or an API root) into the local bank ``bank``, made when missing with the
+    kind of the collection's entries (deceptive while it has none).
 
-    The publisher is asked right away (its API root, the collection, one read of its
-    objects): any refusal is an error and nothing is stored."""
+    ``url`` is https (http only to this machine), without a user name or password. The
+    publisher is asked right away (its API root, the collection, a look at its objects):
+    any refusal is an error and nothing is stored."""
     if not _NAME.fullmatch(name):
         msg = (
             f"exchange name {name!r} must be 1 to 100 letters, digits, '_', '.' or '-', "
             "starting with a letter or digit"
         )
         raise BadRequest(msg)
-    if get_exchange(session, name, missing_ok=True) is not None:
+    if find_exchange(session, name) is not None:
         raise Conflict(f"an exchange named {name} already exists")
-    if not url.startswith(("https://", "http://")):
-        raise BadRequest(f"a TAXII URL must be http(s): {url!r}")
+    _check_url(url)
     local = banks.find_bank(session, bank)
     if local is None:
         banks.check_bank_name(bank)
@@ -104,12 +110,16 @@ def add_exchange(
     client = TaxiiClient(http, api_key, limits)
     api_root = client.api_root_of(url)
     chosen = _collection(client.collections(api_root), collection, api_root)
+    kind = _kind(client, api_root, chosen["id"])
+    if local is not None and local.kind != kind:
+        msg = f"the publisher's entries are {kind.value!r}; the local bank {bank} is {local.kind!r}"
+        raise Conflict(msg)
     publisher = _publisher(client, api_root, chosen["id"])
     if local is None:
         local = banks.create_bank(
             session,
             bank,
-            kind=BankKind.DECEPTIVE,
+            kind=kind,
             owner=publisher or name,
             marking=Marking.AMBER,
             description=f"Fetched from the exchange {name}: {chosen['title']} at {api_root}",
@@ -130,13 +140,44 @@ def add_exchange(
     return exchange
 
 
+_LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+def _check_url(url: str) -> None:
+    """A URL the partner key may be sent to: https, or http to this machine only (a test
+    or a tunnel); never one with a user name or password in it (they would be stored, in
+    clear, as the exchange's API root)."""
+    where = origin_of(url)
+    if where is None or where[0] not in {"https", "http"}:
+        raise BadRequest(f"a TAXII URL must read https://host/…, not {url!r}")
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        msg = (
+            "a TAXII URL must not carry a user name or password (user:pass@); "
+            "give the partner key with --api-key-env"
+        )
+        raise BadRequest(msg)
+    if where[0] == "http" and not _loopback(where[1]):
+        msg = (
+            f"use https: http:// sends the partner key in clear, and is only taken for "
+            f"this machine (127.0.0.0/8, ::1, localhost), not {where[1]}"
+        )
+        raise BadRequest(msg)
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _collection(found: list[dict[str, Any]], wanted: str, api_root: str) -> dict[str, str]:
-    """The collection whose id, else whose title, is ``wanted``; it must be readable."""
-    collections = [
-        item
-        for item in found
-        if isinstance(item.get("id"), str) and isinstance(item.get("title", ""), str)
-    ]
+    """The collection whose id, else whose title, is ``wanted``; it must be readable.
+    Collections whose id or title could not be kept are left out."""
+    collections = [item for item in found if _keepable(item)]
     matches = [item for item in collections if item["id"] == wanted] or [
         item for item in collections if item.get("title") == wanted
     ]
@@ -158,26 +199,57 @@ def _collection(found: list[dict[str, Any]], wanted: str, api_root: str) -> dict
     return {"id": chosen["id"], "title": str(chosen.get("title", ""))}
 
 
+def _keepable(item: dict[str, Any]) -> bool:
+    collection_id, title = item.get("id"), item.get("title", "")
+    if not isinstance(collection_id, str) or not isinstance(title, str):
+        return False
+    try:
+        stix.check_text([collection_id, title], "a collection")
+    except StixError:
+        return False
+    return 0 < len(collection_id) <= _MAX_COLLECTION_ID
+
+
+def _kind(client: TaxiiClient, api_root: str, collection_id: str) -> BankKind:
+    """The bank kind of the collection's entries, as its first indicator says it;
+    deceptive while it has none."""
+    envelope, _ = client.objects(
+        api_root, collection_id, {"match[type]": "indicator", "limit": "1"}
+    )
+    if not envelope.objects:
+        return BankKind.DECEPTIVE
+    try:
+        return BankKind(stix.read_indicator(envelope.objects[0]).kind)
+    except StixError as error:
+        raise StixError(f"the collection's first indicator: {error.detail}") from None
+
+
 def _publisher(client: TaxiiClient, api_root: str, collection_id: str) -> str | None:
     """Who publishes the collection, when its identities name exactly one owner."""
     envelope, _ = client.objects(
         api_root, collection_id, {"match[type]": "identity", "limit": str(_PUBLISHER_PROBE)}
     )
-    names = {
-        item["name"]
-        for item in envelope.objects
-        if item.get("type") == "identity"
-        and isinstance(item.get("name"), str)
-        and 0 < len(item["name"]) <= 200  # noqa: PLR2004 - a bank owner's bound
-    }
+    names = set()
+    for item in envelope.objects:
+        if item.get("type") == "identity":
+            try:
+                names.add(stix.read_identity(item).name)
+            except StixError:
+                continue  # no name to own a bank with
     return names.pop() if len(names) == 1 else None
 
 
-def get_exchange(session: Session, name: str, *, missing_ok: bool = False) -> Exchange | None:
-    exchange = session.scalars(
+def find_exchange(session: Session, name: str) -> Exchange | None:
+    """The exchange ``name``, with its bank; None when there is none."""
+    return session.scalars(
         select(Exchange).where(Exchange.name == name).options(joinedload(Exchange.bank))
     ).one_or_none()
-    if exchange is None and not missing_ok:
+
+
+def get_exchange(session: Session, name: str) -> Exchange:
+    """The exchange ``name``, with its bank; ``NotFound`` when there is none."""
+    exchange = find_exchange(session, name)
+    if exchange is None:
         raise NotFound(f"no exchange is named {name}")
     return exchange
 
@@ -215,10 +287,10 @@ def list_exchanges(session: Session) -> list[ExchangeSummary]:
 
 
 def remove_exchange(session: Session, name: str) -> tuple[str, int]:
-    """Stop fetching ``name`` and drop its unsent messages; its bank and entries stay.
-    Returns the bank's name and how many entries it keeps."""
+    """Stop fetching ``name`` and drop its messages, sent or not (opinions and sightings
+    still waiting are never sent); its bank and entries stay. Returns the bank's name and
+    how many entries it keeps."""
     exchange = get_exchange(session, name)
-    assert exchange is not None  # noqa: S101 - get_exchange raises otherwise
     bank = exchange.bank
     session.delete(exchange)
     session.flush()

@@ -15,11 +15,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
-from accord.errors import FetchFailed, StixError
+from accord.errors import BadRequest, FetchFailed, StixError
 from accord.server.exchanges.envelope import (
     DATE_ADDED_LAST,
     Envelope,
@@ -33,6 +33,7 @@ from accord.sharing import stix
 
 _OK = 200
 _NOT_FOUND = 404
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 #: Bytes of an error answer read for its title and description.
 _ERROR_BYTES = 64 * 1024
 _WHY = {
@@ -64,7 +65,8 @@ class TaxiiClient:
 
     def api_root_of(self, url: str) -> str:
         """The API root ``url`` names: itself, or the one a discovery resource points to
-        (its ``default``, else its only root). Ends with a slash."""
+        (its ``default``, else its only root), which must be on the same origin: a
+        discovery must not send the partner key elsewhere. Ends with a slash."""
         url = _slashed(url)
         body = resource(self.get(url).raw, url)
         if "api_roots" in body:
@@ -82,7 +84,15 @@ class TaxiiClient:
                 listed = ", ".join(one_line(root, 200) for root in roots)
                 msg = f"{url} lists several API roots and no default; give one of them: {listed}"
                 raise StixError(msg)
-            url = _slashed(urljoin(url, root))
+            stix.check_text(root, f"{url}: the discovery's API root")
+            found = _slashed(urljoin(url, root))
+            if origin_of(found) is None or origin_of(found) != origin_of(url):
+                msg = (
+                    f"the discovery at {url} names the API root {one_line(found, 200)}, on "
+                    "another origin; pass the API root URL directly if it is the one meant"
+                )
+                raise BadRequest(msg)
+            url = found
             body = resource(self.get(url).raw, url)
         versions = body.get("versions")
         if not isinstance(versions, list) or not any(
@@ -111,6 +121,12 @@ class TaxiiClient:
             url,
             max_object_bytes=self._limits.max_object_bytes,
         )
+        asked = params.get("limit", "")
+        if asked.isdigit() and len(envelope.objects) > int(asked):
+            msg = (
+                f"{url}: the page holds {len(envelope.objects)} objects, over the {asked} asked for"
+            )
+            raise StixError(msg)
         return envelope, url
 
     def object(self, api_root: str, collection_id: str, object_id: str) -> list[dict[str, Any]]:
@@ -160,6 +176,10 @@ class TaxiiClient:
                 return Answered(bytes(body), response.headers)
         except httpx.HTTPError as error:
             raise transport_error(url, error, limits.timeout_seconds) from None
+        except httpx.InvalidURL as error:  # not an HTTPError: nothing was sent
+            raise FetchFailed(
+                f"{one_line(url, 200)} is not a URL to ask: {one_line(error)}"
+            ) from None
 
 
 class Refused(FetchFailed):
@@ -168,6 +188,19 @@ class Refused(FetchFailed):
     def __init__(self, detail: str, status: int) -> None:
         super().__init__(detail)
         self.status = status
+
+
+def origin_of(url: str) -> tuple[str, str, int | None] | None:
+    """Scheme, host and port: where a URL's requests go (and its key with them); None
+    for a URL that names no such place (a bad IPv6 address, a port that is not one)."""
+    try:
+        parts = urlsplit(url)
+        scheme, port = parts.scheme.lower(), parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS.get(scheme)
 
 
 def objects_url(api_root: str, collection_id: str) -> str:

@@ -75,15 +75,10 @@ def entry_json(entry: BankEntry) -> dict[str, Any]:
 
 
 def origin_json(entry: BankEntry) -> dict[str, Any] | None:
-    """Where an entry fetched from an exchange came from: the exchange's name, the
-    publisher's indicator id, the publishing organisation and the TLP marking it was
-    shared under; None for an entry added here."""
+    """Where an entry fetched from an exchange came from, as the fetch wrote it
+    (``banks/remote.py``: the exchange's name, the publishing organisation, the TLP
+    marking it was shared under, the publisher's case reference, the version applied)
+    with the publisher's indicator id; None for an entry added here."""
     if entry.remote_id is None:
         return None
-    origin = entry.origin or {}
-    return {
-        "exchange": origin.get("exchange"),
-        "remote_id": entry.remote_id,
-        "owner": origin.get("owner"),
-        "marking": origin.get("marking"),
-    }
+    return {**(entry.origin or {}), "remote_id": entry.remote_id}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-TAXII_TYPE = "application/taxii+json"
+from accord.sharing.media import TAXII_TYPE, is_taxii, parse_media_type
+
+__all__ = ["admits_taxii", "is_taxii"]
+
 VERSION = "2.1"
 _ANY = frozenset({"*/*", "application/*"})
 
@@ -13,7 +16,7 @@ def admits_taxii(accept: str | None) -> bool:
     if accept is None or not accept.strip():
         return True
     for media_range in accept.split(","):
-        media, params = _parse(media_range)
+        media, params = parse_media_type(media_range)
         if _quality(params.get("q")) == 0:
             continue
         if media in _ANY:
@@ -21,23 +24,6 @@ def admits_taxii(accept: str | None) -> bool:
         if media == TAXII_TYPE and params.get("version", VERSION) == VERSION:
             return True
     return False
-
-
-def is_taxii(content_type: str | None) -> bool:
-    """A body sent as TAXII 2.1 (the version may be left out, as medallion allows)."""
-    if not content_type:
-        return False
-    media, params = _parse(content_type)
-    return media == TAXII_TYPE and params.get("version", VERSION) == VERSION
-
-
-def _parse(value: str) -> tuple[str, dict[str, str]]:
-    media, *rest = (piece.strip() for piece in value.split(";"))
-    params = {}
-    for param in rest:
-        name, _, text = param.partition("=")
-        params[name.strip().lower()] = text.strip().strip('"')
-    return media.lower(), params
 
 
 def _quality(text: str | None) -> float:

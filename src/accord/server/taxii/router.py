@@ -144,9 +144,7 @@ def collection(collection_id: str, partner: Partner, session: TaxiiSession) -> R
 def get_objects(
     collection_id: str, request: Request, partner: Partner, session: TaxiiSession
 ) -> Response:
-    bank = service.visible_collection(session, partner, collection_id)
-    query = read_query(request.query_params.multi_items(), OBJECTS)
-    return _envelope(service.objects_page(session, bank, query))
+    return _envelope(_objects_page(collection_id, request, partner, session))
 
 
 @router.post(f"{COLLECTION}/objects/", status_code=202, summary="Post opinions and sightings")
@@ -204,9 +202,7 @@ def object_versions(
 def manifest(
     collection_id: str, request: Request, partner: Partner, session: TaxiiSession
 ) -> Response:
-    bank = service.visible_collection(session, partner, collection_id)
-    query = read_query(request.query_params.multi_items(), OBJECTS)
-    page = service.objects_page(session, bank, query)
+    page = _objects_page(collection_id, request, partner, session)
     body = manifest_json(page, next_token(page.position) if page.more else None)
     return taxii_response(body, headers=date_added_headers(page.rows))
 
@@ -214,6 +210,13 @@ def manifest(
 @router.get(f"{API}/status/{{status_id}}/", summary="What became of posted objects")
 def status(status_id: str, partner: Partner, session: TaxiiSession) -> Response:
     return taxii_response(status_json(service.read_status(session, partner, status_id)))
+
+
+def _objects_page(collection_id: str, request: Request, partner: str, session: Session) -> Page:
+    """The page of a collection the objects and manifest routes serve, as the query asks."""
+    bank = service.visible_collection(session, partner, collection_id)
+    query = read_query(request.query_params.multi_items(), OBJECTS)
+    return service.objects_page(session, bank, query)
 
 
 def _envelope(page: Page) -> Response:

@@ -20,7 +20,7 @@ API_ROOT = "accord"
 #: The largest request body ``POST …/objects/`` takes (the API root announces it).
 MAX_CONTENT_LENGTH = 10 * 1024 * 1024
 #: The largest object a partner may post, as JSON: opinions and sightings are small, and
-#: the collection serves them to every other partner.
+#: the publisher keeps each one.
 MAX_OBJECT_BYTES = 64 * 1024
 #: Objects one ``POST`` may carry: each is settled before the answer, so it stays short.
 MAX_POSTED_OBJECTS = 10_000

@@ -14,14 +14,13 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accord.errors import AccordError, BadRequest, NotFound, PayloadTooLarge, StixError
-from accord.server.auth.models import ApiKey
+from accord.server.auth.keys import partner_of
 from accord.server.banks import service as banks
-from accord.server.banks.schemas import Marking
+from accord.server.banks.schemas import OPEN_MARKINGS, Marking
 from accord.server.taxii.models import TaxiiStatus
 from accord.server.taxii.query import ObjectQuery
 from accord.server.taxii.schemas import MAX_OBJECT_BYTES, MAX_POSTED_OBJECTS, Page
@@ -30,11 +29,11 @@ from accord.sharing import stix
 if TYPE_CHECKING:
     from accord.server.banks.models import Bank, SharedObject
 
-#: Markings any ``share`` key may read, and those only for partners of the owner.
-OPEN_MARKINGS = frozenset({Marking.CLEAR.value, Marking.GREEN.value})
+#: Markings only partners of the owner may read (any ``share`` key reads
+#: ``OPEN_MARKINGS``).
 PARTNER_MARKINGS = frozenset({Marking.AMBER.value, Marking.AMBER_STRICT.value})
 #: The properties STIX 2.1 gives the objects partners post: what a validator would refuse
-#: is refused here, so what the publisher keeps is STIX it can pass on or audit.
+#: is refused here, so what the publisher keeps is STIX it can show or audit.
 _COMMON = frozenset(
     {"type", "spec_version", "id", "created_by_ref", "created", "modified", "revoked"}
     | {"labels", "confidence", "lang", "external_references", "object_marking_refs"}
@@ -45,20 +44,6 @@ _PROPERTIES: Mapping[str, frozenset[str]] = {
     | {"description", "summary", "first_seen", "last_seen", "count", "sighting_of_ref"}
     | {"observed_data_refs", "where_sighted_refs"},
 }
-#: How deep a posted object may nest (STIX objects are shallow).
-_MAX_DEPTH = 32
-
-
-def partner_of(session: Session, partner: str) -> frozenset[str]:
-    """The owners whose TLP:AMBER collections the key named ``partner`` may read."""
-    owners = session.scalar(select(ApiKey.partner_of).where(ApiKey.name == partner))
-    return frozenset(owners or ())
-
-
-def owner_of(bank: Bank) -> str:
-    """The owner a bank is published under (its name when it has none), as its STIX
-    identity names it."""
-    return bank.owner or bank.name
 
 
 def can_see(bank: Bank, owners: frozenset[str]) -> bool:
@@ -67,7 +52,7 @@ def can_see(bank: Bank, owners: frozenset[str]) -> bool:
         return False
     if bank.marking in OPEN_MARKINGS:
         return True
-    return bank.marking in PARTNER_MARKINGS and owner_of(bank) in owners
+    return bank.marking in PARTNER_MARKINGS and banks.owner_of(bank) in owners
 
 
 def visible_collections(session: Session, partner: str) -> list[Bank]:
@@ -176,7 +161,7 @@ def read_status(session: Session, partner: str, status_id: str) -> TaxiiStatus:
 
 def _add_one(session: Session, bank: Bank, partner: str, body: Any) -> dict[str, Any]:
     kind = stix.object_type(body)
-    _check_text(body, 0)
+    stix.check_text(body, "the object")
     if len(json.dumps(body, ensure_ascii=False).encode()) > MAX_OBJECT_BYTES:
         raise StixError(f"the object is over {MAX_OBJECT_BYTES} bytes as JSON")
     if kind not in _PROPERTIES:
@@ -194,31 +179,6 @@ def _add_one(session: Session, bank: Bank, partner: str, body: Any) -> dict[str,
     else:
         banks.record_sighting(session, bank, partner, stix.read_sighting(body))
     return {"id": body["id"], "version": _version(body)}
-
-
-def _check_text(value: Any, depth: int) -> None:
-    """Refuse what a database or a later reader would choke on: NUL characters, lone
-    surrogates and deep nesting."""
-    if depth > _MAX_DEPTH:
-        raise StixError(f"the object nests deeper than {_MAX_DEPTH} levels")
-    if isinstance(value, str):
-        if "\x00" in value or not _encodes(value):
-            raise StixError("the object holds text that is not valid Unicode (NUL or surrogates)")
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            _check_text(key, depth + 1)
-            _check_text(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            _check_text(item, depth + 1)
-
-
-def _encodes(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _failure(body: Any, position: int, message: str) -> dict[str, Any]:

@@ -88,6 +88,8 @@ def test_other_media_types_are_refused(content_type: str | None) -> None:
 
 def test_a_peer_s_words_fit_one_line() -> None:
     assert one_line("two\nlines\x1b[31m") == "two lines [31m"
+    # Fit for a database too: a lone surrogate cannot be stored anywhere.
+    assert one_line("a \ud800 b\x00c") == "a ? b c"
     assert one_line("x" * 500, 10) == "x" * 9 + "…"
     assert resource(b'{"a": 1}', URL) == {"a": 1}
 

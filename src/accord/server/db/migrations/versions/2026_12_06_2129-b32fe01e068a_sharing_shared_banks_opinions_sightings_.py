@@ -173,6 +173,8 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_shared_objects")),
         sa.UniqueConstraint("bank_id", "stix_id", name=op.f("uq_shared_objects_bank_id_stix_id")),
+        # Ids never reused: a client's ``next`` is a row id (see ``SharedObject``).
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("shared_objects", schema=None) as batch_op:
         batch_op.create_index(
