@@ -131,11 +131,20 @@ def fetch(
 ) -> None:
     """Fetch what the publishers added since the last fetch (the server does this
     every ACCORD_EXCHANGE_POLL_SECONDS)."""
-    from accord.server.exchanges.service import FetchLimits, fetch_all, fetch_exchange  # noqa: PLC0415
+    from accord.server.exchanges.service import (  # noqa: PLC0415
+        FetchLimits,
+        fetch_all,
+        fetch_exchange,
+        find_exchange,
+    )
 
     if from_start and name is None:
         raise fail("--from-start refetches one exchange: name it")
     with local_database() as database, _http() as http:
+        if name is not None:
+            with transaction(database) as session:
+                if find_exchange(session, name) is None:
+                    raise fail(f"no exchange is named {name}: see accord exchange list")
         master_key = database.settings.master_key.get_secret_value()
         limits = FetchLimits.of(database.settings)
         if name is None:

@@ -120,6 +120,7 @@ def test_a_failed_fetch_is_one_line_per_exchange_and_exit_1(peer: TaxiiPeer) -> 
     assert "error: page 1:" in out
     err = _refused("exchange", "fetch", "NOBODY")
     assert "no exchange is named NOBODY" in err
+    assert "added" not in err  # one plain line, not a fetch report
 
 
 def test_opinion_refusals_are_one_line(peer: TaxiiPeer) -> None:

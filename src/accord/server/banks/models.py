@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -70,9 +71,9 @@ class Bank(Base):
     #: Per signal type distance thresholds overriding the type's default.
     thresholds: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     #: Served as a TAXII collection to partners' ``share`` keys (never for TLP:RED).
-    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     #: The TAXII collection's id, given the first time the bank is shared and kept after.
-    collection_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    collection_id: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
     #: An entry stops matching once this many distinct partners called it a false
     #: positive; None: opinions never disable an entry.
     false_positive_limit: Mapped[int | None] = mapped_column(Integer)
@@ -88,7 +89,7 @@ class BankEntry(Base):
     __tablename__ = "bank_entries"
     #: A fetched entry is stored once per remote indicator, however often it is fetched.
     __table_args__ = (
-        UniqueConstraint("bank_id", "remote_id", name="uq_bank_entries_bank_id_remote_id"),
+        Index("uq_bank_entries_bank_id_remote_id", "bank_id", "remote_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -125,7 +126,11 @@ class BankEntry(Base):
 
 class EntrySignal(Base):
     __tablename__ = "entry_signals"
-    __table_args__ = (UniqueConstraint("entry_id", "signal_type"),)
+    # AUTOINCREMENT on SQLite: index processes follow ``id``, so an id must never come back.
+    __table_args__ = (
+        UniqueConstraint("entry_id", "signal_type"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     entry_id: Mapped[int] = mapped_column(

@@ -182,39 +182,62 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_shared_objects_entry_id"), ["entry_id"], unique=False)
 
+    # ``banks`` and ``bank_entries`` get columns in place, uniqueness by unique indexes,
+    # and ``banks.shared`` keeps its server default: on SQLite, anything else rebuilds the
+    # table, dropping the old one, and with foreign keys on, dropping either deletes every
+    # row that cascades from it.
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.add_column(sa.Column("partner_of", sa.JSON(), nullable=False, server_default="[]"))
-
-    with op.batch_alter_table("bank_entries", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("remote_id", sa.String(length=100), nullable=True))
-        batch_op.add_column(sa.Column("origin", sa.JSON(), nullable=True))
-        batch_op.create_unique_constraint(
-            batch_op.f("uq_bank_entries_bank_id_remote_id"), ["bank_id", "remote_id"]
-        )
-
-    with op.batch_alter_table("banks", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("shared", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.add_column(sa.Column("collection_id", sa.String(length=36), nullable=True))
-        batch_op.add_column(sa.Column("false_positive_limit", sa.Integer(), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f("uq_banks_collection_id"), ["collection_id"])
-    # The defaults only filled the rows already there; the models set them from now on.
-    with op.batch_alter_table("banks", schema=None) as batch_op:
-        batch_op.alter_column("shared", existing_type=sa.Boolean(), server_default=None)
+    # The default only filled the keys already there; the model sets it from now on.
+    # (Rebuilding ``api_keys`` on SQLite is safe: no table cascades from it.)
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.alter_column("partner_of", existing_type=sa.JSON(), server_default=None)
+    op.add_column("bank_entries", sa.Column("remote_id", sa.String(length=100), nullable=True))
+    op.add_column("bank_entries", sa.Column("origin", sa.JSON(), nullable=True))
+    op.create_index(
+        "uq_bank_entries_bank_id_remote_id", "bank_entries", ["bank_id", "remote_id"], unique=True
+    )
+    op.add_column(
+        "banks", sa.Column("shared", sa.Boolean(), nullable=False, server_default=sa.text("false"))
+    )
+    op.add_column("banks", sa.Column("collection_id", sa.String(length=36), nullable=True))
+    op.add_column("banks", sa.Column("false_positive_limit", sa.Integer(), nullable=True))
+    op.create_index("ix_banks_collection_id", "banks", ["collection_id"], unique=True)
+    _signal_ids_never_reused()
+
+
+def _signal_ids_never_reused() -> None:
+    """SQLite gave a deleted newest signal's id to the next one added, which index
+    processes following ``id > last seen`` never saw (and the removals feed then struck
+    out): the table is rebuilt with AUTOINCREMENT, counting on from the highest id ever
+    used, removed ones included."""
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL's sequences never hand an id out twice
+    with op.batch_alter_table(
+        "entry_signals", recreate="always", table_kwargs={"sqlite_autoincrement": True}
+    ):
+        pass
+    op.execute(
+        "INSERT INTO sqlite_sequence (name, seq) SELECT 'entry_signals', 0 "
+        "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'entry_signals')"
+    )
+    op.execute(
+        "UPDATE sqlite_sequence SET seq = max(seq, "
+        "(SELECT coalesce(max(id), 0) FROM entry_signals), "
+        "(SELECT coalesce(max(signal_id), 0) FROM signal_removals)) "
+        "WHERE name = 'entry_signals'"
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_banks_collection_id", "banks")
+    op.drop_index("uq_bank_entries_bank_id_remote_id", "bank_entries")
     with op.batch_alter_table("banks", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_banks_collection_id"), type_="unique")
         batch_op.drop_column("false_positive_limit")
         batch_op.drop_column("collection_id")
         batch_op.drop_column("shared")
 
     with op.batch_alter_table("bank_entries", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_bank_entries_bank_id_remote_id"), type_="unique")
         batch_op.drop_column("origin")
         batch_op.drop_column("remote_id")
 
