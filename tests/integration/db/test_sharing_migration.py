@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from accord.server.db.engine import make_engine
-from accord.server.db.migrate import upgrade
+from accord.server.db.migrate import downgrade, upgrade
 
 BEFORE_SHARING = "c3e9a7f1b5d4"
 
@@ -71,3 +71,30 @@ def test_upgrading_keeps_banks_entries_and_signals(tmp_path: Path) -> None:
         ).scalar()
     engine.dispose()
     assert new_id == 4  # past the deleted 3, which index processes already read
+
+
+def test_downgrading_keeps_entries(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'accord.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO banks (name, kind, owner, description, marking, enabled, "
+                "enabled_ratio, thresholds, shared, created_at, updated_at) VALUES ('FAKES', "
+                "'deceptive', '', '', 'TLP:AMBER', 1, 1.0, '{}', 0, '2026-01-01', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO bank_entries (bank_id, source, labels, note, extra, added_by, "
+                "added_at, enabled, updated_at) VALUES (1, '', '[]', '', '{}', '', "
+                "'2026-01-01', 1, '2026-01-01')"
+            )
+        )
+    engine.dispose()
+    downgrade(url, BEFORE_SHARING)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM bank_entries")).scalar() == 1
+    engine.dispose()

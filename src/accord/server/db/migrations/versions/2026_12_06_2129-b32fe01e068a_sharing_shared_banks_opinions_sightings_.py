@@ -232,14 +232,11 @@ def _signal_ids_never_reused() -> None:
 def downgrade() -> None:
     op.drop_index("ix_banks_collection_id", "banks")
     op.drop_index("uq_bank_entries_bank_id_remote_id", "bank_entries")
-    with op.batch_alter_table("banks", schema=None) as batch_op:
-        batch_op.drop_column("false_positive_limit")
-        batch_op.drop_column("collection_id")
-        batch_op.drop_column("shared")
-
-    with op.batch_alter_table("bank_entries", schema=None) as batch_op:
-        batch_op.drop_column("origin")
-        batch_op.drop_column("remote_id")
+    # In place, not in batch: rebuilding these on SQLite would cascade (see upgrade).
+    for column in ("false_positive_limit", "collection_id", "shared"):
+        op.drop_column("banks", column)
+    for column in ("origin", "remote_id"):
+        op.drop_column("bank_entries", column)
 
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.drop_column("partner_of")
