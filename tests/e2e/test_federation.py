@@ -19,11 +19,11 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-import requests
 from PIL import Image
 from taxii2client.v21 import Server
 
 from tests.integration.serving import Served, serve
+from tests.integration.taxii.publishing import Bearer
 
 PHOTO = Path("../shared/corpus/pdq/bridge-mods/aaa-orig.jpg")
 OWNER = "Electoral Commission A"
@@ -32,17 +32,6 @@ POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 GIVE_UP_SECONDS = 60.0
 
 pytestmark = pytest.mark.xdist_group("federation")
-
-
-class Bearer(requests.auth.AuthBase):
-    """An API key as taxii2-client sends it (it knows only basic auth by itself)."""
-
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self.key}"
-        return request
 
 
 @dataclass(frozen=True)

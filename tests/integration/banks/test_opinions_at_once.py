@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-import psycopg
 import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,12 +19,11 @@ from accord.server.banks import service
 from accord.server.banks.models import SharedObject
 from accord.server.banks.schemas import EntryFields
 from accord.server.db.base import utc_now
-from accord.server.db.engine import make_engine, make_session_factory
-from accord.server.db.migrate import upgrade
+from accord.server.db.engine import make_session_factory
 from accord.sharing import stix
 from accord.sharing.stix import Verdict
+from tests.integration.databases import own_engine_beside
 
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 #: How long the second partner may take to reach its wait; far more than it needs.
 DEADLINE_SECONDS = 30.0
 
@@ -33,24 +31,8 @@ DEADLINE_SECONDS = 30.0
 @pytest.fixture(scope="module")
 def own_engine(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A migrated database beside the shared one, on the same backend."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('opinions') / 'opinions.db'}"
-    else:
-        name = f"{database_url.rsplit('/', 1)[1]}_opinions"
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-        url = f"{database_url.rsplit('/', 1)[0]}/{name}"
-    upgrade(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    if not database_url.startswith("sqlite"):
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _admin(*statements: str) -> None:
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as admin:
-        for statement in statements:
-            admin.execute(statement)
+    with own_engine_beside(database_url, tmp_path_factory.mktemp("opinions"), "opinions") as engine:
+        yield engine
 
 
 def _say(session: Session, partner: str, indicator: str) -> None:

@@ -12,14 +12,12 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 
-import psycopg
 import pytest
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.server.db.base import utc_now
-from accord.server.db.engine import make_engine, make_session_factory
-from accord.server.db.migrate import upgrade
+from accord.server.db.engine import make_session_factory
 from accord.server.mail.models import MailMessage
 from accord.server.outbox.engine import (
     FIRST_BACKOFF,
@@ -36,8 +34,8 @@ from accord.server.outbox.engine import (
     run_due,
 )
 from accord.server.outbox.lease import Lease
+from tests.integration.databases import own_engine_beside
 
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 MAX_ATTEMPTS = 3
 QUEUE = Queue(
     name="test",
@@ -81,24 +79,8 @@ class Scripted(Channel[MailMessage, str, None]):
 @pytest.fixture(scope="module")
 def own_engine(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A migrated database beside the shared one, on the same backend."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('outbox') / 'outbox.db'}"
-    else:
-        name = f"{database_url.rsplit('/', 1)[1]}_outbox"
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-        url = f"{database_url.rsplit('/', 1)[0]}/{name}"
-    upgrade(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    if not database_url.startswith("sqlite"):
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _admin(*statements: str) -> None:
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as admin:
-        for statement in statements:
-            admin.execute(statement)
+    with own_engine_beside(database_url, tmp_path_factory.mktemp("outbox"), "outbox") as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import requests
 from sqlalchemy.orm import Session
 from stix2validator import ValidationOptions, validate_instance
 
@@ -65,3 +66,14 @@ def assert_valid(objects: Sequence[Mapping[str, Any]]) -> None:
     for body in objects:
         result = validate_instance(dict(body), STRICT)
         assert result.is_valid, [str(error) for error in result.errors]
+
+
+class Bearer(requests.auth.AuthBase):
+    """An API key as taxii2-client sends it (it knows only basic auth by itself)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.key}"
+        return request

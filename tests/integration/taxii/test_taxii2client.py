@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from sqlalchemy.orm import Session
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
@@ -17,18 +16,16 @@ from accord.server.banks.schemas import Marking
 from accord.server.db.engine import make_engine
 from accord.sharing import stix
 from tests.integration.serving import Served, serve
-from tests.integration.taxii.publishing import OWNER, assert_valid, pdqs, share_key, shared_bank
+from tests.integration.taxii.publishing import (
+    OWNER,
+    Bearer,
+    assert_valid,
+    pdqs,
+    share_key,
+    shared_bank,
+)
 
 ENTRIES = 4
-
-
-class Bearer(requests.auth.AuthBase):
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self.key}"
-        return request
 
 
 @pytest.fixture(scope="module")
