@@ -24,6 +24,7 @@ stable problem ``type`` in one place (``accord.server.problems``)::
     └── RequestError                 a service request that cannot be served
         ├── NotFound                 no such resource
         ├── Conflict                 the resource already exists or changed meanwhile
+        ├── LikenessRefused          generated output resembles a protected person
         ├── PayloadTooLarge          the request body is over the upload limit
         ├── BadRequest               a request missing a part or mixing options wrongly
         ├── Unauthorized             no API key, or one that is unknown or revoked
@@ -199,6 +200,14 @@ class InvalidFields(BadRequest):
 class Conflict(RequestError):
     code = "request.conflict"
     title = "Conflict"
+
+
+class LikenessRefused(RequestError):
+    """The generation-safety gate refuses to stamp a generated file: a face or voice in it
+    resembles a registered protected person. The detail names whom."""
+
+    code = "guard.likeness_refused"
+    title = "Resembles a protected person"
 
 
 class Unauthorized(RequestError):

@@ -34,7 +34,7 @@ BY_ROLE = {
     "admin": (
         "/admin", "/admin/organizations", "/admin/users", "/admin/people",
         "/admin/elections", "/admin/banks", "/admin/webhooks", "/admin/policy",
-        "/review", "/review/appeals",
+        "/admin/guard", "/review", "/review/appeals",
     ),
     "reviewer": ("/review",),
     "senior_reviewer": ("/review", "/review/appeals"),

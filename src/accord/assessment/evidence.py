@@ -113,7 +113,7 @@ class BankHit:
     """A bank entry the file matched, as the caller's lookup reports it."""
 
     bank: str
-    #: The bank's kind: deceptive, authentic, allow or watch.
+    #: The bank's kind: deceptive, authentic, allow, watch or generated.
     kind: str
     signal_type: str
     distance: float
@@ -128,6 +128,9 @@ class BankHit:
     #: Who confirmed the entry when it came from another organisation's shared bank
     #: (``"Electoral Commission, through the exchange FROM_EC"``); None: this instance.
     confirmed_by: str | None = None
+    #: For an entry of a generated bank: the AI generator that made the entry's file, as
+    #: its Content Credentials name it; None when unknown or for other banks.
+    generator: str | None = None
 
 
 class BankLookup(Protocol):

@@ -27,7 +27,7 @@ bank_app = Commands()
 
 BankName = Annotated[str, typer.Argument(help="The bank's name.")]
 KindOption = Annotated[
-    str, typer.Option(help="deceptive, authentic, allow (known benign) or watch.")
+    str, typer.Option(help="deceptive, authentic, allow (known benign), watch or generated (AI).")
 ]
 MarkingHelp = "TLP:CLEAR, GREEN, AMBER, AMBER+STRICT, RED (RED is never shared)."
 LimitOption = Annotated[
@@ -105,7 +105,9 @@ def update(
     name: BankName,
     *,
     rename: Annotated[str | None, typer.Option(help="A new UPPER_SNAKE_CASE name.")] = None,
-    kind: Annotated[str | None, typer.Option(help="deceptive, authentic, allow or watch.")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="deceptive, authentic, allow, watch or generated.")
+    ] = None,
     owner: Annotated[str | None, typer.Option(help="The owning organization.")] = None,
     description: Annotated[str | None, typer.Option(help="What the bank holds.")] = None,
     marking: Annotated[str | None, typer.Option(help=MarkingHelp)] = None,

@@ -50,4 +50,9 @@ CATALOG = (
     Entry("key", "accord.cli.keys:key_app", "API keys for machine clients."),
     Entry("issuer", "accord.cli.issuers:issuer_app", "Issuers: who signs Content Credentials."),
     Entry("record", "accord.cli.signing:record_app", "Provenance records of files signed here."),
+    Entry(
+        "guard",
+        "accord.cli.guard:guard_app",
+        "The generation gate: screen prompts, stamp outputs, bans.",
+    ),
 )

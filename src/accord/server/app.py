@@ -22,6 +22,7 @@ from accord.server.credentials import router as credentials_router
 from accord.server.credentials import soft_binding
 from accord.server.decisions import router as statements_router
 from accord.server.elections import router as elections_router
+from accord.server.guard import router as guard_router
 from accord.server.hashing import router as hashing_router
 from accord.server.hma import match_router as hma_match_router
 from accord.server.hma import router as hma_router
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hma_router.curation)
     app.include_router(hma_match_router.matching)
     app.include_router(taxii_router.router)
+    app.include_router(guard_router.router)
     verify_page = mount_verify_page(app, settings)
     mount_portal(app)
     mount_api_docs(app)

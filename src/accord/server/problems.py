@@ -38,6 +38,7 @@ STATUS_BY_ERROR: dict[type[errors.AccordError], int] = {
     errors.VoiceNotFound: 422,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.LikenessRefused: 422,
     errors.Unauthorized: 401,
     errors.Forbidden: 403,
     errors.RateLimited: 429,

@@ -15,6 +15,7 @@ from accord.provenance.certificates import read_trust_anchors
 from accord.server.auth.state import Guard
 from accord.server.db.engine import make_engine, make_session_factory
 from accord.server.exchanges.service import ExchangeChannel, ExchangePoller, FetchLimits
+from accord.server.guard.service import GuardRetention
 from accord.server.mail.service import MailChannel
 from accord.server.matching.indexes import IndexSet, IndexSyncer
 from accord.server.outbox.loop import OutboxLoop
@@ -61,6 +62,8 @@ class Runtime:
     outboxes: tuple[OutboxLoop, ...]
     #: Fetches every exchange (other instances' shared banks) every few minutes.
     exchange_poller: ExchangePoller
+    #: Tallies and deletes generation-gate decisions past their retention, daily.
+    guard_retention: GuardRetention
     guard: Guard
     #: PEM trust anchors from ``settings.trust_anchor_files``, read once at start.
     trust_anchors: tuple[str, ...]
@@ -102,6 +105,7 @@ class Runtime:
                 limits=FetchLimits.of(settings),
                 interval_seconds=settings.exchange_poll_seconds,
             ),
+            guard_retention=GuardRetention(sessions, settings),
             guard=Guard.build(),
             trust_anchors=read_trust_anchors(settings.trust_anchor_files),
         )
@@ -113,13 +117,15 @@ class Runtime:
 
     def start(self) -> None:
         """Start background work: keeping the indices current, sending the outboxes,
-        fetching the exchanges."""
+        fetching the exchanges, purging the generation gate's expired decisions."""
         self.index_syncer.start()
         for outbox in self.outboxes:
             outbox.start()
         self.exchange_poller.start()
+        self.guard_retention.start()
 
     def close(self) -> None:
+        self.guard_retention.stop()
         self.exchange_poller.stop()
         for outbox in reversed(self.outboxes):
             outbox.stop()

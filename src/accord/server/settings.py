@@ -175,6 +175,9 @@ class Settings(BaseSettings):
     #: A clearly non-realistic depiction (cartoon, caricature) of a protected person:
     #: "review" or "block".
     guard_caricature: Literal["review", "block"] = "review"
+    #: Off, prompts are screened by the rules alone: no classifier for paraphrases, for
+    #: an instance that cannot spare the CPU (tens of milliseconds a prompt about elections).
+    guard_classifier: bool = True
     #: The issuer (``accord issuer add``) that stamps what ``/v1/guard/output`` is sent
     #: when the request names none: the generator, as Content Credentials name it.
     guard_issuer: str = Field(default="", max_length=200)

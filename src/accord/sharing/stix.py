@@ -63,14 +63,18 @@ INDICATOR_TYPES: Mapping[str, tuple[str, ...]] = {
     "watch": ("anomalous-activity",),
     "allow": ("benign",),
     "authentic": ("benign", "attribution"),
+    # STIX has no type for "made by AI": attributed, and worth a look, never benign. A
+    # partner that does not know the pair reads it as watch, not as authentic.
+    "generated": ("anomalous-activity", "attribution"),
 }
-#: The kind an indicator's ``indicator_types`` read as: the first of these it holds wins
-#: (so ``benign`` with ``attribution`` is authentic); none of them reads ``UNKNOWN_KIND``.
-_KIND_OF_TYPE: tuple[tuple[str, str], ...] = (
-    ("malicious-activity", "deceptive"),
-    ("anomalous-activity", "watch"),
-    ("attribution", "authentic"),
-    ("benign", "allow"),
+#: The kind an indicator's ``indicator_types`` read as: the first row whose types it all
+#: holds wins (so ``benign`` with ``attribution`` is authentic); none reads ``UNKNOWN_KIND``.
+_KIND_OF_TYPE: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"malicious-activity"}), "deceptive"),
+    (frozenset({"anomalous-activity", "attribution"}), "generated"),
+    (frozenset({"anomalous-activity"}), "watch"),
+    (frozenset({"attribution"}), "authentic"),
+    (frozenset({"benign"}), "allow"),
 )
 #: What a kind nobody said reads as: a watch entry's matches are reported, never acted on.
 UNKNOWN_KIND = "watch"
@@ -563,8 +567,8 @@ def _kind(body: Mapping[str, Any], stix_id: str) -> str:
             f"{stix_id}: indicator_types must be at most {MAX_LABELS} strings "
             f"of at most {MAX_LABEL_CHARACTERS} characters"
         )
-    for indicator_type, kind in _KIND_OF_TYPE:
-        if indicator_type in types:
+    for indicator_types, kind in _KIND_OF_TYPE:
+        if indicator_types <= set(types):
             return kind
     return UNKNOWN_KIND
 

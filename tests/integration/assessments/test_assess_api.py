@@ -69,7 +69,7 @@ def test_copies_of_a_signed_photo_altered_or_not(
     [figure] = finding["figures"]
     assert base64.b64decode(figure["png_base64"]).startswith(b"\x89PNG")
     assert fake["input"]["name"] == "fake.jpg"
-    assert fake["tools"]["producers"]["banks"] == "1"
+    assert fake["tools"]["producers"]["banks"] == "2"
 
 
 def test_a_file_in_a_deceptive_bank_is_confirmed_deceptive(

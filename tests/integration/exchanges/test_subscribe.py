@@ -174,7 +174,7 @@ def test_a_discovery_pointing_to_another_origin_is_refused(subscriber: Subscribe
     assert exchange.api_root == elsewhere
 
 
-@pytest.mark.parametrize("kind", ["allow", "authentic", "watch", "deceptive"])
+@pytest.mark.parametrize("kind", ["allow", "authentic", "watch", "deceptive", "generated"])
 def test_the_new_bank_takes_the_kind_of_the_collection_s_entries(
     subscriber: Subscriber, kind: str
 ) -> None:

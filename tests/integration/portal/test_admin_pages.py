@@ -30,7 +30,7 @@ from tests.speech import SENTENCES, require_voice_model, speak
 
 PAGES = (
     "/admin", "/admin/organizations", "/admin/users", "/admin/people", "/admin/elections",
-    "/admin/webhooks", "/admin/policy",
+    "/admin/webhooks", "/admin/policy", "/admin/guard",
 )  # fmt: skip
 
 

@@ -55,3 +55,31 @@ def test_a_trusted_signature_reads_without_doubled_punctuation(
         assert ",," not in text, text
         assert ".;" not in text, text
     assert assessment.summary.count("deceptive bank FAKES") == 1
+
+
+def _stamped(subject: AssessedFile) -> list[BankHit]:
+    """A generator's stamped picture, found by its watermark and by PDQ: one entry."""
+    return [
+        BankHit("GENERATED", "generated", "pdq", 4.0, reference="rec-1", generator="Studio"),
+        BankHit("GENERATED", "generated", "watermark", 0.0, reference="rec-1", generator="Studio"),
+        BankHit("GENERATED", "generated", "sha256", 0.0, reference="rec-2"),
+    ]
+
+
+def test_a_generated_bank_match_says_ai_and_names_the_generator(corpus: Path) -> None:
+    subject = AssessedFile(open_media(corpus / PHOTO), banks=_stamped)
+    by_record = {f.details["record_id"]: f for f in BanksProducer().produce(subject)}
+    assert sorted(by_record) == ["rec-1", "rec-2"]  # one finding per record
+    near, same = by_record["rec-1"], by_record["rec-2"]
+    assert (near.code, near.direction, near.strength) == ("banks.generated", "synthetic", "strong")
+    assert near.details["generator"] == "Studio"
+    assert near.explanation == (
+        "It looks like a file that Studio made by AI and registered in the generated bank "
+        "GENERATED (record rec-1) (by watermark, distance 0): it is AI-generated, by Studio, "
+        "or made from such a file."
+    )
+    assert same.strength == "conclusive"  # the very bytes
+    assert same.explanation == (
+        "It is a file made by AI and registered in the generated bank GENERATED (record "
+        "rec-2) (the same bytes): it is AI-generated."
+    )

@@ -50,9 +50,11 @@ def test_sign_verify_trace_a_stripped_copy_and_revoke(corpus: Path, tmp_path: Pa
     assert "but this copy carries no credentials" in traced["headline"]
     assert json.loads(accord("verify", "--json", out / "aaa-orig.signed.jpg")[1])["originals"] == []
 
-    # The unsigned original is matched by the registry too.
+    # The unsigned original is matched too: declared AI-generated, in the GENERATED bank,
+    # never among authentic originals.
     code, stdout, _ = accord("match", photo)
-    assert "\tREGISTRY\tauthentic\t" in stdout
+    assert "\tGENERATED\tgenerated\t" in stdout
+    assert "REGISTRY" not in stdout
     code, stdout, _ = accord("record", "list", "ec")
     assert stdout.splitlines()[0].startswith(f"{record_id}\t")
     assert "\tactive\twatermarked " in stdout.splitlines()[0]
@@ -61,7 +63,7 @@ def test_sign_verify_trace_a_stripped_copy_and_revoke(corpus: Path, tmp_path: Pa
     code, stdout, _ = accord("record", "list", "ec")
     assert "\trevoked " in stdout.splitlines()[0]
     code, stdout, _ = accord("match", photo)
-    assert "REGISTRY" not in stdout  # a revoked record no longer matches
+    assert "GENERATED" not in stdout  # a revoked record no longer matches
     assert json.loads(accord("verify", "--json", stripped)[1])["originals"] == []
     assert accord("record", "revoke", "0" * 32, "--reason", "x")[0] == 1
 

@@ -125,6 +125,7 @@ def test_patterns_round_trip_quotes_and_backslashes(value: str) -> None:
         ("watch", ["anomalous-activity"]),
         ("allow", ["benign"]),
         ("authentic", ["benign", "attribution"]),
+        ("generated", ["anomalous-activity", "attribution"]),
     ],
 )
 def test_every_bank_kind_is_written_and_read_back(kind: str, types: list[str]) -> None:

@@ -1,5 +1,6 @@
-"""Banks and the registry as evidence: confirmed deceptive, allowed, or a copy of an
-authentic original, and then whether (and where) the copy was changed.
+"""Banks and the registry as evidence: confirmed deceptive, allowed, a copy of an
+authentic original (and then whether, and where, the copy was changed), or a copy of what
+an AI generator made and registered (then it is AI-generated, by that generator).
 
 The lookup comes from the caller (a server's banks and registry); the library has none.
 When the registry keeps the original file, an image copy is aligned on it and compared:
@@ -42,9 +43,9 @@ _MAP_GUIDE = (
 
 class BanksProducer(Producer):
     name = "banks"
-    version = "1"
+    version = "2"
     media_kinds = frozenset(MediaKind)
-    description = "Matches in deceptive, authentic (registry), allow and watch banks"
+    description = "Matches in deceptive, authentic (registry), generated, allow and watch banks"
 
     def produce(self, subject: AssessedFile) -> Sequence[Finding]:
         if subject.banks is None:
@@ -65,6 +66,8 @@ def _findings(subject: AssessedFile, hits: Sequence[BankHit]) -> Iterator[Findin
         reported.add(key)
         if hit.kind == "authentic":
             yield _authentic(subject, hit)
+        elif hit.kind == "generated":
+            yield _generated(hit)
         else:
             by_bank.setdefault(hit.bank, []).append(hit)
     for bank_hits in by_bank.values():
@@ -170,6 +173,27 @@ def _authentic(subject: AssessedFile, hit: BankHit) -> Finding:
         hit,
         extra=details,
         figure=figure,
+    )
+
+
+def _generated(hit: BankHit) -> Finding:
+    """A copy of a file an AI generator made and had signed here: AI-generated, by it.
+
+    Strong, not conclusive, unless the bytes are the same: a near match may be an edit of
+    the generated file, still made (in part) by AI but maybe not only."""
+    made = f"that {hit.generator} made by AI" if hit.generator else "made by AI"
+    by = f", by {hit.generator}" if hit.generator else ""
+    record = f" (record {hit.reference})" if hit.reference else ""
+    same = _compares(hit) is Compared.BYTES
+    return _finding(
+        "generated",
+        Direction.SYNTHETIC,
+        Strength.CONCLUSIVE if same else Strength.STRONG,
+        f"It {'is' if same else 'looks like'} a file {made} and registered in the generated "
+        f"bank {hit.bank}{record} ({_how(hit)}): it is AI-generated{by}"
+        f"{'' if same else ', or made from such a file'}.",
+        hit,
+        extra={"generator": hit.generator, "record_id": hit.reference},
     )
 
 

@@ -1,8 +1,9 @@
 """The assessment's bank lookup on this instance: every bank, suppressed matches included,
-and accord's watermark resolved to its provenance record. Each hit brings what shows
-how a copy differs from the entry: the registered file itself where the blob store keeps
-it (pictures), and, for a signal type whose values span time (sound, video frames), the
-stretches that match nothing in the entry's value.
+and accord's watermark resolved to its provenance record. Each hit brings what shows how
+a copy differs from the entry: the registered file itself where the blob store keeps it
+(pictures), and, for a signal type whose values span time (sound, video frames), the
+stretches that match nothing in the entry's value. A file signed here as made by AI is in
+the ``GENERATED`` bank (its watermark too): its hits name the generator.
 
 The lookup hashes the file the assessment already opened, so its picture is decoded once.
 """
@@ -16,8 +17,15 @@ from sqlalchemy.orm import Session
 
 from accord.assessment.evidence import AssessedFile, BankHit, BankLookup
 from accord.media.kinds import MediaKind
+from accord.server.banks.schemas import BankKind
 from accord.server.banks.service import entry_signals
-from accord.server.credentials.service import REGISTRY_BANK, record_for_watermark
+from accord.server.credentials.service import (
+    GENERATED_BANK,
+    REGISTRY_BANK,
+    generators,
+    is_generated,
+    record_for_watermark,
+)
 from accord.server.matching.service import Match, MatchOptions, match_opened
 from accord.server.runtime import Runtime
 from accord.signals.hashing import HashResult
@@ -33,6 +41,13 @@ def bank_lookup(runtime: Runtime, session: Session) -> BankLookup:
         hashed, report = match_opened(runtime, session, subject.opened, MatchOptions())
         matches = report.matches + report.suppressed
         differing = _differences(session, hashed, matches)
+        reading = read_watermark(subject.image()) if subject.kind is MediaKind.IMAGE else None
+        record = record_for_watermark(session, reading.payload) if reading else None
+        made_by = generators(
+            session,
+            {m.entry.case_reference for m in matches if m.entry.case_reference}
+            | ({record.id} if record else set()),
+        )
         hits = [
             BankHit(
                 bank=match.bank.name,
@@ -44,21 +59,22 @@ def bank_lookup(runtime: Runtime, session: Session) -> BankLookup:
                 original=_kept(runtime, match.entry),
                 differing_seconds=differing.get((match.entry.id, match.signal_type)),
                 confirmed_by=_confirmed_by(match.entry.origin),
+                generator=_generator(made_by, match),
             )
             for match in matches
         ]
-        reading = read_watermark(subject.image()) if subject.kind is MediaKind.IMAGE else None
-        record = record_for_watermark(session, reading.payload) if reading else None
         if record is not None:
+            generated = is_generated(record.source_type)
             hits.append(
                 BankHit(
-                    bank=REGISTRY_BANK,
-                    kind="authentic",
+                    bank=GENERATED_BANK if generated else REGISTRY_BANK,
+                    kind=str(BankKind.GENERATED if generated else BankKind.AUTHENTIC),
                     signal_type="watermark",
                     distance=0.0,
                     reference=record.id,
                     note=record.title,
                     original=_blob(runtime, record.signed_sha256),
+                    generator=made_by.get(record.id),
                 )
             )
         return hits
@@ -85,6 +101,13 @@ def _differences(
             spans = types[match.signal_type].differing_spans(query.value, entry_value, match.detail)
             found[(match.entry.id, match.signal_type)] = tuple(spans)
     return found
+
+
+def _generator(made_by: dict[str, str], match: Match) -> str | None:
+    """The generator of a generated bank's entry: its record's signer."""
+    if match.bank.kind != BankKind.GENERATED or not match.entry.case_reference:
+        return None
+    return made_by.get(match.entry.case_reference)
 
 
 def _kept(runtime: Runtime, entry: BankEntry) -> Path | None:

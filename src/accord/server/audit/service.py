@@ -38,6 +38,11 @@ _UNAUDITED = frozenset(
         "delivery_attempts",
         "login_sessions",
         "login_failures",
+        # Every screened prompt: kept only ``guard_retention_days``, which an append-only
+        # log would defeat, and written at a generator's request rate. Bans, unbans and
+        # appeals (``guard_bans``, ``guard_appeals``) are audited.
+        "guard_decisions",
+        "guard_tallies",
     }
 )
 #: Columns whose values never enter the log.

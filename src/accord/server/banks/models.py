@@ -39,6 +39,9 @@ class BankKind(StrEnum):
     AUTHENTIC = "authentic"  # registered originals: a near match may be an altered copy
     ALLOW = "allow"  # known benign: a match here suppresses deceptive and watch matches
     WATCH = "watch"  # under investigation: matches are reported, not acted on
+    #: Files an AI generator made and had stamped here: a match says AI made it, and which
+    #: generator (the entry's case reference is the provenance record).
+    GENERATED = "generated"
 
 
 class Marking(StrEnum):

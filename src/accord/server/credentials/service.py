@@ -3,9 +3,10 @@ registry entry.
 
 Every signed file gets a provenance record. A picture first gets accord's watermark,
 carrying the record's id; then the signals of what will be published go into the
-``REGISTRY`` bank (kind authentic). A copy that a platform stripped of its credentials,
-re-encoded or cropped can then be traced to its record by its watermark, or by an
-ordinary bank lookup.
+``REGISTRY`` bank (kind authentic), or, for a file its credentials declare made by AI, the
+``GENERATED`` bank (kind generated; ``records.signed_bank``). A copy that a platform
+stripped of its credentials, re-encoded or cropped can then be traced to its record by its
+watermark, or by an ordinary bank lookup.
 
 The one entry other domains and the CLI call: reading records (``records``) and verifying
 a file and tracing it to its original (``tracing``) are named from here.
@@ -42,14 +43,19 @@ from accord.provenance.watermarking import (
     read_file_watermark,
 )
 from accord.server.banks import service as banks
-from accord.server.banks.schemas import BankKind, EntryFields
+from accord.server.banks.schemas import EntryFields
 from accord.server.credentials.models import ProvenanceRecord
 from accord.server.credentials.records import (
+    GENERATED_BANK,
     REGISTRY_BANK,
+    SIGNED_BANKS,
+    generators,
+    is_generated,
     live_pictures,
     live_record,
     record_for_manifest,
     record_for_watermark,
+    signed_bank,
 )
 from accord.server.credentials.tracing import Traced, verify_and_trace
 from accord.server.db.base import utc_now
@@ -65,9 +71,13 @@ if TYPE_CHECKING:
     from accord.server.banks.models import Bank
 
 __all__ = [
+    "GENERATED_BANK",
     "REGISTRY_BANK",
+    "SIGNED_BANKS",
     "Signing",
     "Traced",
+    "generators",
+    "is_generated",
     "live_pictures",
     "live_record",
     "record_for_manifest",
@@ -97,7 +107,8 @@ class Signing:
 def sign_for_issuer(
     runtime: Runtime, session: Session, path: Path, signing: Signing
 ) -> tuple[ProvenanceRecord, Signed]:
-    """Sign the file at ``path``; the record and registry entry are added to ``session``.
+    """Sign the file at ``path``; the record and its bank entry (``REGISTRY``, or
+    ``GENERATED`` for a source type that says AI) are added to ``session``.
 
     Without an explicit parent, a file that is an edit of a file signed here (its
     watermark names it, or the registry finds it) gets that file as its parent ingredient.
@@ -174,7 +185,7 @@ def sign_for_issuer(
     )
     entry = banks.add_entry(
         session,
-        _registry(session),
+        _signed_bank(session, record.source_type),
         # The copy people will share is the signed one: its exact digests, and the
         # perceptual signals of the (marked) picture.
         {**signals, "sha256": record.signed_sha256, "md5": _md5(signed.data)},
@@ -242,7 +253,8 @@ def _named_or_nearest(
     if mark is not None:
         record = record_for_watermark(session, mark.payload)
     else:
-        _, report = match_file(runtime, session, media.path, MatchOptions(banks=[REGISTRY_BANK]))
+        options = MatchOptions(banks=SIGNED_BANKS)
+        _, report = match_file(runtime, session, media.path, options)
         perceptual = [
             match
             for match in report.matches
@@ -263,7 +275,7 @@ def _archive(signed: Signed, title: str, anchors: list[str]) -> bytes | None:
 
 
 def revoke_record(session: Session, record_id: str, reason: str) -> ProvenanceRecord:
-    """Mark a record revoked and take its signals out of the registry's lookups."""
+    """Mark a record revoked and take its signals out of its bank's lookups."""
     record = session.get(ProvenanceRecord, record_id)
     if record is None:
         raise NotFound(f"no provenance record {record_id}")
@@ -277,18 +289,16 @@ def revoke_record(session: Session, record_id: str, reason: str) -> ProvenanceRe
     record.revoked_at = utc_now()
     record.revocation_reason = reason
     if record.registry_entry_id is not None:
-        entry = banks.get_entry(session, _registry(session), record.registry_entry_id)
+        bank = _signed_bank(session, record.source_type)
+        entry = banks.get_entry(session, bank, record.registry_entry_id)
         banks.update_entry(session, entry, {"enabled": False})
     return record
 
 
-def _registry(session: Session) -> Bank:
-    return banks.ensure_bank(
-        session,
-        REGISTRY_BANK,
-        kind=BankKind.AUTHENTIC,
-        description="Files signed with Content Credentials on this instance",
-    )
+def _signed_bank(session: Session, source_type: str) -> Bank:
+    """The bank a file signed with ``source_type`` is registered in, created on first use."""
+    name, kind, description = signed_bank(source_type)
+    return banks.ensure_bank(session, name, kind=kind, description=description)
 
 
 def signed_before(session: Session, path: Path, signing: Signing) -> ProvenanceRecord | None:

@@ -28,7 +28,7 @@ from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
 from accord.server.banks.service import validate_signals
 from accord.server.credentials.models import ProvenanceRecord
-from accord.server.credentials.service import REGISTRY_BANK, record_for_watermark
+from accord.server.credentials.service import SIGNED_BANKS, record_for_watermark
 from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.matching.service import Match, MatchOptions, match_file, match_signals
 from accord.server.uploads import body_spooled_to_disk
@@ -142,7 +142,8 @@ def get_manifest(
 
 
 def _registry_only() -> MatchOptions:
-    return MatchOptions(banks=[REGISTRY_BANK])
+    """The banks of files signed here: authentic originals and AI generators' output."""
+    return MatchOptions(banks=SIGNED_BANKS)
 
 
 def _by_binding(runtime: RuntimeDep, session: Session, alg: str, value: str) -> Scored:

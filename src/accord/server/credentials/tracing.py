@@ -2,8 +2,9 @@
 
 Platforms strip Content Credentials and re-encode uploads. Every picture signed here
 carries accord's watermark naming its record, and every signed file has its signals in
-the ``REGISTRY`` bank, so a copy without valid credentials is traced by both: "this looks
-like X, signed by Y on Z, but this copy carries no credentials". A watermark whose
+the ``REGISTRY`` bank (``GENERATED`` for files made by AI), so a copy without valid
+credentials is traced by both: "this looks like X, signed by Y on Z, but this copy carries
+no credentials", and for a generator's output, that Y's AI made it. A watermark whose
 picture no longer matches its original's fingerprint says more: the copy was altered.
 The watermark is read on intact files too, so the answer says what it names beside what
 the credentials declare (``marks``).
@@ -24,7 +25,7 @@ from accord.provenance.verification import CredentialState, Verification, verify
 from accord.provenance.watermarking import read_file_watermark
 from accord.server.credentials.marks import Agreement, MarkFinding, find_mark
 from accord.server.credentials.models import ProvenanceRecord
-from accord.server.credentials.records import REGISTRY_BANK
+from accord.server.credentials.records import SIGNED_BANKS, is_generated
 from accord.server.credentials.revocations import Revocation, credentials_revocation
 from accord.server.issuers.service import organizations, trust_anchors
 from accord.server.matching.service import Match, MatchOptions, match_file
@@ -48,6 +49,8 @@ class Original:
     signed_at: str
     signal_type: str
     distance: float
+    #: Its credentials declare it made by AI: ``issuer`` is the generator that made it.
+    generated: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -57,6 +60,7 @@ class Original:
             "signed_at": self.signed_at,
             "signal_type": self.signal_type,
             "distance": self.distance,
+            "generated": self.generated,
         }
 
 
@@ -106,17 +110,22 @@ class Traced:
         best = self.originals[0]
         signed = f"“{best.title}”, signed by {best.issuer} on {best.signed_at[:10]}"
         signed += f" (record {best.record_id})"
+        made = (
+            f" That file was made by AI: {best.issuer} signed it as its generator."
+            if best.generated
+            else ""
+        )
         if best.signal_type == WATERMARK:
             return (
                 f"{self.verification.headline} It carries the watermark of {signed}, but its "
-                "picture differs from that original's (cropped, framed or edited)."
+                f"picture differs from that original's (cropped, framed or edited).{made}"
             )
         copy = {
             CredentialState.NONE: "this copy carries no credentials",
             CredentialState.REMOTE: "this copy's credentials were not checked",
             CredentialState.INVALID: "this copy's credentials are broken",
         }.get(self.verification.state, "this copy differs")
-        return f"{self.verification.headline} It looks like {signed}, but {copy}."
+        return f"{self.verification.headline} It looks like {signed}, but {copy}.{made}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -143,7 +152,7 @@ def verify_and_trace(runtime: Runtime, session: Session, path: Path) -> Traced:
     try:
         media = open_media(path, settings.media_limits)
         reading = read_file_watermark(media)
-        options = MatchOptions(banks=[REGISTRY_BANK])
+        options = MatchOptions(banks=SIGNED_BANKS)
         matches = [] if intact else match_file(runtime, session, path, options)[1].matches
     except MediaError:
         if verification.state is CredentialState.NONE:
@@ -187,6 +196,7 @@ def _originals(
             signed_at=record.created_at.isoformat(),
             signal_type=references[record.id].signal_type if record.id in references else WATERMARK,
             distance=references[record.id].distance if record.id in references else 0.0,
+            generated=is_generated(record.source_type),
         )
         for record, organization in rows
     ]

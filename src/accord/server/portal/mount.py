@@ -12,6 +12,7 @@ from accord.server.banks import pages as banks
 from accord.server.cases import pages as cases
 from accord.server.decisions import pages as decisions
 from accord.server.elections import pages as elections
+from accord.server.guard import pages as guard
 from accord.server.notices import pages as notices
 from accord.server.persons import pages as persons
 from accord.server.portal import home
@@ -32,6 +33,7 @@ PAGES = (
     webhooks.router,
     banks.router,
     decisions.router,
+    guard.router,
 )
 
 

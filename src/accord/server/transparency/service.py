@@ -1,6 +1,7 @@
 """The numbers a DSA transparency report asks of notice and action (Art. 15(1)(b)-(d),
 Art. 24(1)(b)) for a period: notices, actions, complaints and suspensions, with the median
-times the harmonised templates of Implementing Regulation (EU) 2024/2835 ask for."""
+times the harmonised templates of Implementing Regulation (EU) 2024/2835 ask for; and the
+generation gate's figures beside them."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from accord.server.decisions.service import (
     first_decided_after,
     statements_issued_between,
 )
+from accord.server.guard.service import figures as generation_gate_figures
 from accord.server.measures.schemas import MeasureKind
 from accord.server.measures.service import imposed_between
 from accord.server.notices.schemas import NotifierKind
@@ -43,6 +45,9 @@ def transparency_report(session: Session, start: datetime, end: datetime) -> dic
         "statements_of_reasons": statements_issued_between(session, start, end),
         "appeals": _appeals(appeals_received_between(session, start, end)),
         "suspensions": _suspensions(imposed_between(session, start, end)),
+        # The safety architecture of generation services (prompts screened and blocked,
+        # bans of abusers and appeals of them): not a DSA figure, reported beside them.
+        "generation_gate": generation_gate_figures(session, start, end),
     }
 
 

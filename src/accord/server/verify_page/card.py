@@ -63,6 +63,8 @@ class OriginalView:
     signed_on: str
     matched_by: str
     thumbnail_url: str | None
+    #: Its credentials declare it made by AI: ``issuer`` is the generator.
+    generated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +199,7 @@ def _original(item: Mapping[str, Any], thumbnail: ThumbnailUrl) -> OriginalView:
             _MATCHED_BY_WATERMARK if signal_type == _WATERMARK else describe_match(signal_type)
         ),
         thumbnail_url=thumbnail(record_id),
+        generated=bool(item.get("generated")),
     )
 
 

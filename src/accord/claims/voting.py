@@ -1,0 +1,245 @@
+"""False claims about when, where or how to vote.
+
+How: any remote electronic channel (Belgium has no voting by SMS, phone, app, e-mail or
+online). When: a polling day other than a registered election's, or an election moved,
+postponed or cancelled. Where: polling stations closed or moved. Who: invented rules
+(documents nobody asks for, "born before", "vote twice"). A claim a prompt negates or
+debunks ("there is NO voting by SMS") is a civics lesson and passes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
+from functools import cache
+
+from accord.claims import lexicon
+from accord.claims.context import Context
+from accord.claims.dates import Mention, fits, mentions
+from accord.claims.matching import (
+    Span,
+    Trigger,
+    any_of,
+    debunks,
+    find,
+    first_unnegated,
+    near,
+    negated,
+    word_range,
+    words,
+)
+from accord.claims.text import Text, quote
+from accord.claims.verdicts import Category, Reason, Verdict
+
+#: Words from a date to the voting word that makes it a polling day ("vote on ... 14 October").
+DATE_REACH = 6
+
+
+def voting_reasons(text: Text, context: Context) -> list[Reason]:
+    reasons = [reason for check in _CHECKS if (reason := check(text)) is not None]
+    reasons += _date_reasons(text, context)
+    return reasons
+
+
+def _claim(
+    pattern: Callable[[], re.Pattern[str]], trigger: Trigger, explanation: str
+) -> Callable[[Text], Reason | None]:
+    """A check for one kind of claim: run when ``trigger`` is met; ``pattern`` is compiled
+    on first use, not on import."""
+
+    def check(text: Text) -> Reason | None:
+        if not trigger.met(text):
+            return None
+        span = first_unnegated(pattern(), text)
+        if span is None:
+            return None
+        return _reason(explanation, quote(text, span.start, span.end))
+
+    return check
+
+
+def _reason(explanation: str, evidence: str) -> Reason:
+    return Reason(
+        category=Category.VOTING_PROCESS,
+        explanation=explanation,
+        evidence=evidence,
+        verdict=Verdict.BLOCK,
+    )
+
+
+# -- How ------------------------------------------------------------------------------
+
+
+@cache
+def _channel() -> re.Pattern[str]:
+    acts = any_of(lexicon.VOTE_ACTS)
+    via = any_of(lexicon.CHANNEL_PREPOSITIONS)
+    determiner = any_of(lexicon.DETERMINERS)
+    noun = rf"{via} (?:{determiner} )?(?:{determiner} )?{any_of(lexicon.CHANNELS)}"
+    adverb = any_of(lexicon.CHANNEL_ADVERBS)
+    # "vote ... by sms" (a few words between, none that make the channel an aside such as
+    # "share"), "per sms stemmen" (channel first, as Dutch and German put it).
+    between = r"(?: (?!share|deel|partag|teil|info|follow|volg|suiv|folg|more|meer|plus|mehr)\S+)"
+    return re.compile(
+        rf"\b{acts}\b{between}{{0,3}} (?:{noun}|{adverb})\b"
+        rf"|\b(?:{noun}|{adverb})\b(?: \S+){{0,2}} {acts}\b"
+        rf"|{words(lexicon.REMOTE_VOTING)}"
+        rf"|\b{lexicon.SEND_TO_NUMBER}\b(?=.*\b{acts}\b)"
+        rf"|\b{acts}\b.*\b{lexicon.SEND_TO_NUMBER}\b"
+    )
+
+
+# -- When -----------------------------------------------------------------------------
+
+
+@cache
+def _moved() -> re.Pattern[str]:
+    return re.compile(near(any_of(lexicon.ELECTION_NOUNS), any_of(lexicon.MOVED), 4, reverse_gap=0))
+
+
+def _date_reasons(text: Text, context: Context) -> Iterator[Reason]:
+    polling_days = tuple(sorted({election.polling_date for election in context.elections}))
+    if not polling_days or not _DATES.met(text) or debunks(text):
+        return
+    for mention in mentions(text, context.today):
+        if fits(mention, polling_days) is None and _about_polling(text, mention.span):
+            if negated(text, mention.span):
+                continue
+            said = quote(text, mention.span.start, mention.span.end)
+            yield _reason(_wrong_day(mention, polling_days), said)
+            return
+
+
+def _wrong_day(mention: Mention, polling_days: tuple[date, ...]) -> str:
+    registered = " or ".join(_spoken(day) for day in polling_days)
+    if mention.resolved is not None:
+        said = _spoken(mention.resolved)
+        return (
+            f"The prompt gives {said} as the voting day; the registered polling day is "
+            f"{registered}."
+        )
+    if mention.day is None:
+        return (
+            "The prompt puts the vote on another weekday than the registered polling day, "
+            f"{registered}."
+        )
+    return f"The prompt gives another voting day than the registered polling day, {registered}."
+
+
+def _spoken(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _about_polling(text: Text, span: Span) -> bool:
+    """Whether the date is said to be a voting day: a voting word near it, nearer than any
+    other event ("the debate on 5 October", "results on the 14th")."""
+    first, last = word_range(text, span)
+    low, high = max(0, first - DATE_REACH), last + 1 + DATE_REACH
+    voting = _nearest(text, _voting_word(), low, high, first=first, last=last)
+    if voting is None:
+        return False
+    event = _nearest(text, _event_word(), low, high, first=first, last=last)
+    return event is None or voting <= event
+
+
+def _nearest(
+    text: Text, pattern: re.Pattern[str], low: int, high: int, *, first: int, last: int
+) -> int | None:
+    """How many words from the span [first, last] the nearest word ``pattern`` matches lies,
+    looking in [low, high); None when there is none."""
+    distances = [
+        first - index if index < first else index - last
+        for index in range(low, min(high, len(text.words)))
+        if not first <= index <= last and pattern.fullmatch(text.words[index])
+    ]
+    return min(distances, default=None)
+
+
+@cache
+def _voting_word() -> re.Pattern[str]:
+    single = [fragment for fragment in lexicon.VOTING_WORDS if " " not in fragment]
+    return re.compile(any_of([*single, "polling", "stembureaus?", "wahllokale?", "bureaux?"]))
+
+
+@cache
+def _event_word() -> re.Pattern[str]:
+    return re.compile(any_of(lexicon.EVENTS))
+
+
+# -- Where ----------------------------------------------------------------------------
+
+
+@cache
+def _closed() -> re.Pattern[str]:
+    # "closed at 16:00" is the ordinary closing time, not a claim.
+    closed = rf"{any_of(lexicon.CLOSED)}(?! {lexicon.CLOSING_TIME})"
+    return re.compile(near(any_of(lexicon.POLLING_PLACES), closed, 6, reverse_gap=1))
+
+
+# -- Who ------------------------------------------------------------------------------
+
+
+@cache
+def _eligibility() -> re.Pattern[str]:
+    acts = any_of(lexicon.VOTE_ACTS)
+    voting = any_of((*lexicon.VOTE_ACTS, *lexicon.VOTING_WORDS))
+    who = (
+        rf"\b{any_of(lexicon.NOT_ELIGIBLE)} (?:\S+ )?{any_of(lexicon.MAY)} (?:\S+ ){{0,2}}{acts}\b"
+    )
+    return re.compile(rf"{near(voting, any_of(lexicon.ELIGIBILITY), 6)}|{who}")
+
+
+@cache
+def _exempt() -> re.Pattern[str]:
+    return re.compile(near(any_of(lexicon.ALREADY_VOTED), any_of(lexicon.EXEMPT), 8))
+
+
+def _exemption(text: Text) -> Reason | None:
+    # The "not" in "you need not vote again" is the claim itself: no negation check.
+    if not _ALREADY_VOTED.met(text):
+        return None
+    span = next(find(_exempt(), text), None)
+    if span is None or debunks(text):
+        return None
+    return _reason(
+        "The prompt claims that having voted before exempts a voter; no such rule exists.",
+        quote(text, span.start, span.end),
+    )
+
+
+#: Digits, weekdays, "tomorrow": what any date the prompt gives contains.
+_DATES = Trigger(
+    [rf"{digit}\d*" for digit in range(10)],
+    [name for names in lexicon.WEEKDAYS.values() for name in names],
+    lexicon.TOMORROW,
+)
+_ALREADY_VOTED = Trigger(lexicon.ALREADY_VOTED)
+
+_CHECKS: tuple[Callable[[Text], Reason | None], ...] = (
+    _claim(
+        _channel,
+        Trigger(lexicon.CHANNELS, lexicon.CHANNEL_ADVERBS, lexicon.REMOTE_VOTING, lexicon.SENDING),
+        "The prompt says one can vote by SMS, phone, app, e-mail or online; in Belgium one "
+        "votes only in person at a polling station (or by proxy).",
+    ),
+    _claim(
+        _moved,
+        Trigger(lexicon.MOVED),
+        "The prompt says the election is moved, postponed or cancelled; the registered "
+        "election is not.",
+    ),
+    _claim(
+        _closed,
+        Trigger(lexicon.CLOSED),
+        "The prompt says polling stations are closed or moved; that is a false claim about "
+        "where to vote.",
+    ),
+    _claim(
+        _eligibility,
+        Trigger(lexicon.ELIGIBILITY, lexicon.NOT_ELIGIBLE),
+        "The prompt states a rule about who may vote, when or with which papers that does "
+        "not exist.",
+    ),
+    _exemption,
+)

@@ -1,0 +1,158 @@
+"""The generation gate: screen a generation service's prompts against this instance's
+protected people and elections, keep each decision, and ban users whose prompts are
+blocked again and again. The only module other domains and the CLI call."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from sqlalchemy.orm import Session
+
+from accord.claims.context import Context
+from accord.claims.screen import check_language, check_prompt, parse_tool, screen_prompt
+from accord.claims.verdicts import Category, Reason, Screening, Tool, Verdict
+from accord.errors import BadRequest
+from accord.server.db.base import utc_now
+from accord.server.guard.bans import (
+    appeal_ban,
+    decide_appeal,
+    list_bans,
+    live_ban,
+    pending_appeals,
+    strike,
+    unban,
+    user_status,
+)
+from accord.server.guard.context import guard_context
+from accord.server.guard.models import DecisionKind, GuardBan
+from accord.server.guard.records import latest_blocks, record_decision
+from accord.server.guard.retention import GuardRetention, figures, purge_expired
+from accord.server.guard.schemas import BAN_SOURCE, GuardAnswer, Stamped, StampRequest, UserStatus
+from accord.server.settings import Settings
+
+if TYPE_CHECKING:
+    from accord.server.runtime import Runtime
+
+__all__ = [
+    "GuardRetention",
+    "Screen",
+    "StampRequest",
+    "Stamped",
+    "appeal_ban",
+    "decide_appeal",
+    "figures",
+    "guard_context",
+    "latest_blocks",
+    "list_bans",
+    "pending_appeals",
+    "purge_expired",
+    "record_decision",
+    "screen_prompt_for",
+    "stamp_output",
+    "unban",
+    "user_status",
+]
+
+
+#: As long as ``GuardDecision.user`` holds.
+MAX_USER_CHARS = 200
+
+
+class Screen(Protocol):
+    """``accord.claims.screen.screen_prompt``'s shape: what ``screen_prompt_for`` calls."""
+
+    def __call__(
+        self,
+        prompt: str,
+        tool: Tool,
+        context: Context,
+        *,
+        language: str | None = None,
+        rules_only: bool = False,
+    ) -> Screening: ...
+
+
+def screen_prompt_for(
+    session: Session,
+    settings: Settings,
+    *,
+    prompt: str,
+    tool: str,
+    user: str,
+    language: str | None,
+    client: str,
+    screen: Screen = screen_prompt,
+    now: datetime | None = None,
+) -> GuardAnswer:
+    """Screen ``prompt`` for ``user`` and keep the decision.
+
+    A banned user's prompt is refused unscreened (category ``user_banned``, until when
+    in its explanation) and kept too. A block is a strike: the one that reaches
+    ``guard_ban_after`` within ``guard_window_hours`` bans the user."""
+    check_prompt(prompt)
+    chosen = parse_tool(tool)
+    language = check_language(language)
+    user = _user_name(user)
+    now = now or utc_now()
+    ban = live_ban(session, user, now)
+    if ban is not None:
+        screening = _refused_for(ban, language)
+    else:
+        context = guard_context(session, settings, now.date())
+        screening = screen(
+            prompt, chosen, context, language=language, rules_only=not settings.guard_classifier
+        )
+    decision = record_decision(
+        session,
+        kind=DecisionKind.PROMPT.value,
+        user=user,
+        client=client,
+        tool=chosen.value,
+        language=screening.language,
+        verdict=screening.verdict,
+        reasons=screening.reasons,
+        prompt=prompt,
+        at=now,
+    )
+    if ban is None and screening.verdict is Verdict.BLOCK:
+        ban = strike(session, settings, user, now)
+    if ban is not None:
+        status = UserStatus(True, ban.until, ban.strikes, settings.guard_ban_after)
+    else:
+        status = user_status(session, settings, user, now)
+    return GuardAnswer(screening=screening, user_status=status, decision_id=decision.id)
+
+
+def _user_name(user: str) -> str:
+    name = user.strip()
+    if not name:
+        raise BadRequest("the user is missing: name the generation service's user")
+    if len(name) > MAX_USER_CHARS:
+        msg = f"the user's name has {len(name)} characters; at most {MAX_USER_CHARS} are kept"
+        raise BadRequest(msg)
+    return name
+
+
+def _refused_for(ban: GuardBan, language: str | None) -> Screening:
+    """The answer to a banned user: their prompt is not screened."""
+    until = f"{ban.until:%Y-%m-%d %H:%M} UTC"
+    reason = Reason(
+        category=Category.USER_BANNED,
+        explanation=f"the user is banned until {until} for {ban.strikes} blocked prompts",
+        evidence=f"ban #{ban.id}, since {ban.started_at:%Y-%m-%d %H:%M} UTC",
+        verdict=Verdict.BLOCK,
+        source=BAN_SOURCE,
+    )
+    return Screening(verdict=Verdict.BLOCK, language=language or "", reasons=(reason,))
+
+
+def stamp_output(runtime: Runtime, session: Session, path: Path, request: StampRequest) -> Stamped:
+    """Screen a generated file for protected people's likeness, then sign, mark and
+    register it as AI-generated by its generator (``stamping``; imported when first
+    called: it brings Content Credentials and the likeness models, which screening
+    prompts never needs)."""
+    from accord.server.guard import stamping  # noqa: PLC0415
+
+    return stamping.stamp_output(runtime, session, path, request)

@@ -1,0 +1,61 @@
+"""``accord guard``: screen a prompt, a file of them in order (a bad line answered with its
+error, the others still screened), bans and unbanning from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.unit.cli.conftest import accord
+
+BLOCKED = "a photorealistic photo of Jan Peeters stuffing a ballot box"
+ALLOWED = "a cheerful poster of a ballot box with the words 'every vote counts'"
+
+
+@pytest.fixture
+def instance(data_dir: Path) -> Path:
+    assert accord("election", "add", "Local elections", "2099-10-13")[0] == 0
+    person = accord("person", "add", "Jan Peeters", "--role", "candidate for mayor")
+    assert person[0] == 0, person
+    return data_dir
+
+
+def test_a_file_is_answered_line_by_line_in_order(instance: Path, tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts.jsonl"
+    lines = [
+        json.dumps({"prompt": ALLOWED}),
+        "{not json",
+        json.dumps({"prompt": BLOCKED, "user": "u7"}),
+        json.dumps({"prompt": "a cat", "tool": "hologram"}),
+        json.dumps({"prompt": ""}),
+    ]
+    prompts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, _ = accord("guard", "prompt", "--file", prompts, "--json")
+    answers = [json.loads(line) for line in out.splitlines()]
+    assert code == 1  # some lines failed
+    assert [a["line"] for a in answers] == [1, 2, 3, 4, 5]
+    assert answers[0]["verdict"] == "allow"
+    assert "not JSON" in answers[1]["error"]
+    assert answers[2]["verdict"] == "block"
+    assert answers[2]["user_status"]["strikes"] == 1
+    assert "hologram" in answers[3]["error"]
+    assert "empty" in answers[4]["error"]
+
+
+def test_bans_from_the_command_line(instance: Path) -> None:
+    for _ in range(3):
+        code, out, _ = accord("guard", "prompt", BLOCKED, "--user", "u8", "--json")
+        assert code == 0  # a block is an answer
+    assert json.loads(out)["user_status"]["banned"] is True
+    assert accord("guard", "prompt", BLOCKED, "--user", "u8", "--fail-on-block")[0] == 3
+    code, out, _ = accord("guard", "bans")
+    assert "u8" in out
+    code, _, err = accord("guard", "unban", "u8", "--reason", " ")
+    assert code == 1
+    assert "reason" in err
+    code, out, _ = accord("guard", "unban", "u8", "--reason", "a tester")
+    assert code == 0
+    assert "lifted" in out
+    assert "no one is banned" in accord("guard", "bans")[1]
