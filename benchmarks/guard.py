@@ -27,6 +27,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -107,8 +108,11 @@ def in_process(mode: str, mix_name: str, share: float, seconds: float) -> dict[s
         f"print(json.dumps(guard.screen_loop({mode!r}, {mix_name!r}, {share}, {seconds})))"
     )
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    taskset = shutil.which("taskset")
+    if taskset is None:
+        sys.exit("taskset (util-linux) is needed to pin the in-process run to one CPU")
     done = subprocess.run(
-        ["taskset", "-c", "0", sys.executable, "-c", code],
+        [taskset, "-c", "0", sys.executable, "-c", code],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -322,7 +326,9 @@ def main() -> None:
     print(f"memory of the loaded classifier (RSS growth): {model:.0f} MiB")
     print()
     print(f"Two cores, POST /v1/guard/prompt at {args.rate:.0f}/s for {args.seconds:.0f} s")
-    print(f"{'mix':10} {'screening':10} {'requests':>9} {'failed':>7} {'median ms':>10} {'p99 ms':>8}")
+    print(
+        f"{'mix':10} {'screening':10} {'requests':>9} {'failed':>7} {'median ms':>10} {'p99 ms':>8}"
+    )
     for mix_name, mode, r in http_rows:
         print(
             f"{mix_name:10} {mode:10} {r['requests']:9d} {r['failures']:7d} "

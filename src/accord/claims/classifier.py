@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from accord.claims.context import Policy
+from accord.claims.excerpts import excerpt
 from accord.claims.text import Text
 from accord.claims.verdicts import Category, Reason, Verdict
 from accord.errors import DetectorError
@@ -36,7 +37,6 @@ HARMFUL = (Category.VOTING_PROCESS, Category.OFFICIAL_IMPERSONATION)
 #: way; beyond 2 a 20-token prompt gains nothing. Fewer when the process may use fewer
 #: cores (on one core 2 threads cost 15 %), and an operator's OMP_NUM_THREADS wins.
 MAX_THREADS = 2
-EXCERPT_CHARS = 200
 
 _EXPLANATIONS = {
     Category.VOTING_PROCESS: "reads like a false claim about when, where or how to vote",
@@ -195,7 +195,3 @@ def classifier_reasons(model: PromptClassifier, text: Text, policy: Policy) -> l
             )
         )
     return reasons
-
-
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

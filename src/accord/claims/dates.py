@@ -1,7 +1,8 @@
 """Dates in a prompt, in the ways the four languages write them: "13 October", "October
 13th", "13 oktober", "13 octobre", "13. Oktober" (folded to "13 oktober"), "13/10",
 "13-10-2024", "2024-10-13", a weekday with or without a date ("Monday 11 October",
-"on Monday"), and days counted from today ("tomorrow", "next Sunday", "dimanche prochain").
+"on Monday"), the nth weekday of a month ("the second Sunday of October", "am zweiten Sonntag
+im Oktober"), and days counted from today ("tomorrow", "next Sunday", "dimanche prochain").
 """
 
 from __future__ import annotations
@@ -15,15 +16,21 @@ from accord.claims import lexicon
 from accord.claims.matching import Span, any_of
 from accord.claims.text import Text
 
-#: Days in a week, and the numbers that do not make a date after all ("3.5 million").
+#: Days in a week.
 _WEEK = 7
-_NOT_A_DATE = re.compile(r" (?:%|percent|procent|pour cent|prozent|million\w*|miljoen\w*|euro)")
+
+
+@cache
+def _not_a_date() -> re.Pattern[str]:
+    """What follows a number that is not a date after all ("3.5 million", "13.10 euro")."""
+    return re.compile(r" (?:%|percent|procent|pour cent|prozent|million\w*|miljoen\w*|euro)")
 
 
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A date as the prompt gives it: a day of a month (year and weekday when said), a
-    weekday alone, or a day counted from today (``resolved``)."""
+    weekday alone, the ``ordinal``-th weekday of a month (-1: the last), or a day counted
+    from today (``resolved``)."""
 
     span: Span
     day: int | None = None
@@ -31,6 +38,7 @@ class Mention:
     year: int | None = None
     weekday: int | None = None
     resolved: date | None = None
+    ordinal: int | None = None
 
 
 def mentions(text: Text, today: date) -> list[Mention]:
@@ -53,7 +61,15 @@ def fits(mention: Mention, polling_days: tuple[date, ...]) -> date | None:
     """The polling day ``mention`` names, or None when it names none of them (or names a
     weekday the day does not fall on)."""
     for day in polling_days:
-        if mention.resolved is not None:
+        if mention.ordinal is not None:
+            if (
+                mention.month == day.month
+                and mention.year in (None, day.year)
+                and mention.weekday == day.weekday()
+                and mention.ordinal in (_ordinal(day), _last(day))
+            ):
+                return day
+        elif mention.resolved is not None:
             if mention.resolved == day:
                 return day
         elif mention.day is None:
@@ -69,6 +85,16 @@ def fits(mention: Mention, polling_days: tuple[date, ...]) -> date | None:
     return None
 
 
+def _ordinal(day: date) -> int:
+    """Which of its weekday in the month ``day`` is: 1 for the first Sunday."""
+    return (day.day - 1) // _WEEK + 1
+
+
+def _last(day: date) -> int | None:
+    """-1 when ``day`` is the last of its weekday in the month, else None."""
+    return -1 if (day + timedelta(days=_WEEK)).month != day.month else None
+
+
 def _read(kind: str, match: re.Match[str], span: Span, today: date) -> Mention | None:
     groups = match.groupdict()
     weekday = _weekday(groups.get("weekday") or groups.get("weekday2"))
@@ -78,7 +104,15 @@ def _read(kind: str, match: re.Match[str], span: Span, today: date) -> Mention |
         return _relative(match.group(0), weekday, span, today)
     if kind == "weekday":
         return Mention(span=span, weekday=weekday)
-    if kind == "numeric" and _NOT_A_DATE.match(match.string, match.end()):
+    if kind == "ordinal":
+        return Mention(
+            span=span,
+            month=_month(groups["month_name"]),
+            year=_year(groups.get("year")),
+            weekday=weekday,
+            ordinal=next(n for n, names in lexicon.ORDINALS.items() if groups["ordinal"] in names),
+        )
+    if kind == "numeric" and _not_a_date().match(match.string, match.end()):
         return None
     day = int(groups["day"])
     month = _month(groups.get("month_name")) or int(groups.get("month") or 0) or None
@@ -140,7 +174,13 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     nexts = any_of(lexicon.NEXT)
     # "today" is left out: a poster made ahead for polling day says "vote today".
     days = any_of(lexicon.TOMORROW)
+    ordinals = any_of(name for names in lexicon.ORDINALS.values() for name in names)
     table = (
+        (
+            "ordinal",
+            rf"\b(?P<ordinal>{ordinals}) (?P<weekday>{weekdays}) (?:{any_of(lexicon.OF_MONTH)}) "
+            rf"(?P<month_name>{months})\b{year}",
+        ),
         ("iso", r"\b(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})\b"),
         (
             "numeric",

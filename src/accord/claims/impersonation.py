@@ -11,15 +11,26 @@ import re
 from functools import cache
 
 from accord.claims import lexicon
-from accord.claims.matching import Trigger, any_of, first_unnegated, words
+from accord.claims.matching import (
+    Span,
+    Trigger,
+    any_of,
+    debunks,
+    find,
+    negated,
+    word_range,
+    words,
+)
 from accord.claims.text import Text, quote
 from accord.claims.verdicts import Category, Reason, Verdict
 
 
 def impersonation_reasons(text: Text) -> list[Reason]:
-    span = first_unnegated(_from_authority(), text) if _AUTHORITY.met(text) else None
-    if span is None and _OFFICIAL.met(text) and _about_elections(text):
-        span = first_unnegated(_looks_official(), text)
+    if debunks(text):
+        return []
+    span = _first_made(_from_authority(), text) if _authority_trigger().met(text) else None
+    if span is None and _official_trigger().met(text) and _about_elections(text):
+        span = _first_made(_looks_official(), text)
     if span is None:
         return []
     return [
@@ -35,8 +46,38 @@ def impersonation_reasons(text: Text) -> list[Reason]:
     ]
 
 
-_AUTHORITY = Trigger(lexicon.AUTHORITIES)
-_OFFICIAL = Trigger(lexicon.OFFICIAL_MARKS)
+def _first_made(pattern: re.Pattern[str], text: Text) -> Span | None:
+    """The first match that is asked to be made: neither negated nor a paper the voter is
+    only pointed to ("check the address on your official polling card")."""
+    for span in find(pattern, text):
+        if not _referred_to(text, span) and not negated(text, span):
+            return span
+    return None
+
+
+def _referred_to(text: Text, span: Span) -> bool:
+    first, _ = word_range(text, span)
+    before = " ".join(text.words[max(0, first - REFERENCE_REACH) : first])
+    return _reference().search(before) is not None
+
+
+#: Words before a document in which a possessive or "check"/"bring" makes it a reference.
+REFERENCE_REACH = 2
+
+
+@cache
+def _reference() -> re.Pattern[str]:
+    return re.compile(words(lexicon.REFERENCE))
+
+
+@cache
+def _authority_trigger() -> Trigger:
+    return Trigger(lexicon.AUTHORITIES)
+
+
+@cache
+def _official_trigger() -> Trigger:
+    return Trigger(lexicon.OFFICIAL_MARKS)
 
 
 @cache
@@ -45,24 +86,32 @@ def _from_authority() -> re.Pattern[str]:
     # bureau principal", "ein Schreiben vom Wahlleiter"; "the returning officer's letter".
     documents = any_of(lexicon.DOCUMENTS)
     authority = any_of(lexicon.AUTHORITIES)
+    # "the Ghent city election office", "de Brusselse verkiezingsdienst": a place or "city"
+    # may qualify the authority.
+    places = any_of(form for forms in lexicon.PLACES.values() for form in forms)
+    qualifier = rf"(?:(?:{places}|city|town|stad|ville|stadt|stedelijke?|communale?) ){{0,2}}"
     sent = (
         rf"\b{documents}\b(?: \S+){{0,3}} {any_of(lexicon.FROM)} "
-        rf"(?:{any_of(lexicon.DETERMINERS)} )?{authority}\b"
+        rf"(?:{any_of(lexicon.DETERMINERS)} )?{qualifier}{authority}\b"
     )
-    owned = rf"\b{authority} s? {documents}\b"
+    says = (
+        r"(?:saying|says|announcing|telling|stating|informing|notifying|text|tekst|texte|zegt"
+        r"|meldt|informeert|aankondigt|dit|annonce\w*|informant|indiquant|sagt|verkundet"
+        r"|mitteilt|informiert|aufschrift|message|boodschap|nachricht|that|dat|que|dass)"
+    )
+    # "a letter on FPS Interior letterhead informing the voter ...": the authority's own
+    # document, when it tells something (a "town hall notice board" tells nothing).
+    owned = rf"\b{authority}(?: s)? {documents}\b(?: \S+){{0,6}} {says}\b"
     # The authority's logo or seal carrying a message ("the FPS Interior logo with the text").
     mark = r"(?:logo|seal|stamp|zegel|stempel|sceau|cachet|siegel|wappen)\w*"
-    says = (
-        r"(?:saying|says|announcing|telling|stating|text|tekst|texte|zegt|meldt|dit|annonce"
-        r"|sagt|verkundet|aufschrift|message|boodschap|nachricht)"
-    )
     logo = rf"\b{authority}(?: \S+){{0,3}} {mark}\b(?: \S+){{0,6}} {says}\b"
     return re.compile(rf"{sent}|{owned}|{logo}")
 
 
 @cache
 def _looks_official() -> re.Pattern[str]:
-    official_document = rf"\b{any_of(lexicon.OFFICIAL)} {any_of(lexicon.DOCUMENTS)}\b"
+    # "an official letter", "an official government document": one word may come between.
+    official_document = rf"\b{any_of(lexicon.OFFICIAL)} (?:\S+ )?{any_of(lexicon.DOCUMENTS)}\b"
     document_official = rf"\b{any_of(lexicon.DOCUMENTS)} {any_of(lexicon.OFFICIAL)}\b"
     return re.compile(rf"{words(lexicon.OFFICIAL_LOOK)}|{official_document}|{document_official}")
 

@@ -10,9 +10,11 @@ The per-instance part (names, misspelling index, roles and places) is built once
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import accumulate
 
 from accord.claims import lexicon
 from accord.claims.context import Context, Person
@@ -27,6 +29,8 @@ FUZZY_TWO = 9
 SURNAME_MIN = 4
 #: Words between a role and a place for "the Ghent mayor candidate" to name someone.
 ROLE_REACH = 5
+#: Names this long (spaces left out) are looked for in the prompt's words run together.
+SQUASHED_MIN = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +62,12 @@ def named_people(text: Text, context: Context) -> list[Named]:
         return list(_named_last[0][2])  # rule_reasons and on_topic ask one after the other
     index = people_index(context)
     found: dict[str, Named] = {}
-    for named in (*index.by_name(text), *index.by_misspelling(text), *index.by_role(text)):
+    for named in (
+        *index.by_name(text),
+        *index.by_misspelling(text),
+        *index.by_run_together(text),
+        *index.by_role(text),
+    ):
         found.setdefault(named.person.id, named)
     _named_last[:] = [(text, context, list(found.values()))]
     return list(found.values())
@@ -85,6 +94,18 @@ class PeopleIndex:
         escaped = [re.escape(phrase) for phrase in self._phrases]
         self._names = re.compile(words(escaped))
         self._names_trigger = Trigger(escaped)
+        # Full names with the spaces taken out, found in the prompt's words run together:
+        # "F a t i m a  E l  A m r a n i", "Fatima Elamrani", "Jan-Peeters".
+        self._squashed: dict[str, Person] = {}
+        for phrase, person in self._phrases.items():
+            squashed = phrase.replace(" ", "")
+            if len(squashed) >= SQUASHED_MIN and phrase.count(" ") >= 1:
+                self._squashed.setdefault(squashed, person)
+        self._run_together = (
+            re.compile(any_of(re.escape(squashed) for squashed in self._squashed))
+            if self._squashed
+            else None
+        )
         # A word one edit from a name of five letters or more keeps its first two or its
         # last two letters: candidates are looked up by those, then measured.
         self._fuzzy: dict[str, list[tuple[str, Person]]] = {}
@@ -132,6 +153,18 @@ class PeopleIndex:
                 if word != target and _close(word, target, _allowed(target)):
                     start = sum(len(earlier) + 1 for earlier in text.words[:position])
                     yield Named(person, quote(text, start, start + len(word)), "misspelling")
+
+    def by_run_together(self, text: Text) -> Iterator[Named]:
+        if self._run_together is None:
+            return
+        squashed = "".join(text.words)
+        for match in self._run_together.finditer(squashed):
+            ends = list(accumulate(len(word) for word in text.words))
+            first = bisect_right(ends, match.start())
+            last = bisect_left(ends, match.end())
+            if first == last:
+                continue  # one word of the prompt: by_name and by_misspelling look at those
+            yield Named(self._squashed[match.group(0)], _words(text, [first, last]), "name")
 
     def by_role(self, text: Text) -> Iterator[Named]:
         if self._places is None or not self._places_trigger.met(text):
@@ -292,20 +325,27 @@ def _close(word: str, target: str, allowed: int) -> bool:
     while head < len(target) and word[head] == target[head]:
         head += 1
     if len(word) == len(target):
-        return word[head + 1 :] == target[head + 1 :]
+        # One letter changed, or two neighbours swapped ("Peteers" for "Peeters").
+        return word[head + 1 :] == target[head + 1 :] or (
+            word[head : head + 2] == target[head : head + 2][::-1]
+            and word[head + 2 :] == target[head + 2 :]
+        )
     return len(word) == len(target) + 1 and word[head + 1 :] == target[head:]
 
 
 def _distance(first: str, second: str, limit: int) -> int:
-    """Levenshtein distance, or ``limit + 1`` as soon as it is known to be over ``limit``."""
+    """Optimal-string-alignment distance (Levenshtein with two neighbouring letters swapped
+    as one edit), or ``limit + 1`` as soon as it is known to be over ``limit``."""
+    before: list[int] = []
     previous = list(range(len(second) + 1))
     for i, left in enumerate(first, 1):
         current = [i]
         for j, right in enumerate(second, 1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (left != right))
-            )
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (left != right))
+            if i > 1 and j > 1 and left == second[j - 2] and first[i - 2] == right:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
         if min(current) > limit:
             return limit + 1
-        previous = current
+        before, previous = previous, current
     return previous[-1]

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from accord.claims.context import Context, Election, Person
-from accord.claims.screen import check_language, parse_tool
+from accord.claims.excerpts import excerpt
+from accord.claims.screen import check_language, check_prompt, parse_tool
 from accord.claims.verdicts import LANGUAGES, Category, Screening, Tool, Verdict
 from accord.errors import AccordError, BadRequest
 
@@ -80,7 +81,8 @@ class Outcome:
 
     @property
     def missed(self) -> bool:
-        """Whether the gate answered otherwise than expected (a review counts as neither)."""
+        """Whether the gate answered otherwise than expected: a review where a block or an
+        allow was expected is a miss, and so is a block or an allow where a review was."""
         return self.got is not self.case.expect
 
     @property
@@ -285,8 +287,7 @@ def report_json(report: Report) -> dict[str, Any]:
 
 def _case(number: int, record: Mapping[str, Any]) -> Case:
     prompt = _text(record, "prompt")
-    if not prompt.strip():
-        raise BadRequest("'prompt' is empty")
+    check_prompt(prompt)  # what the gate refuses to screen is no case (empty, too long)
     expect = _text(record, "expect")
     if expect not in {verdict.value for verdict in Verdict}:
         raise BadRequest(f"'expect' is {expect!r}; it must be block, allow or review")
@@ -413,9 +414,7 @@ def _row(name: str, tally: Tally) -> str:
 
 def _excerpt(prompt: str) -> str:
     """The prompt quoted on one line, cut to a length, invisible characters shown as escapes."""
-    if len(prompt) > _EXCERPT_CHARS:
-        prompt = prompt[: _EXCERPT_CHARS - 1] + "…"
-    quoted = json.dumps(prompt, ensure_ascii=False)
+    quoted = json.dumps(excerpt(prompt, _EXCERPT_CHARS), ensure_ascii=False)
     return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in quoted)
 
 
@@ -449,14 +448,5 @@ def _miss_json(outcome: Outcome) -> dict[str, Any]:
         "expected": case.expect.value,
         "got": outcome.got.value,
         "note": case.note,
-        "reasons": [
-            {
-                "category": reason.category.value,
-                "explanation": reason.explanation,
-                "evidence": reason.evidence,
-                "verdict": reason.verdict.value,
-                "source": reason.source,
-            }
-            for reason in outcome.screening.reasons
-        ],
+        "reasons": [reason.to_json() for reason in outcome.screening.reasons],
     }

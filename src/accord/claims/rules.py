@@ -13,11 +13,11 @@ from functools import cache
 from accord.claims import lexicon
 from accord.claims.context import Context
 from accord.claims.impersonation import impersonation_reasons
-from accord.claims.matching import words
+from accord.claims.matching import any_of, debunks, words
 from accord.claims.people import Named, named_people
 from accord.claims.text import Text
 from accord.claims.verdicts import Category, Reason, Tool, Verdict
-from accord.claims.voting import voting_reasons
+from accord.claims.voting import names_polling_day, voting_reasons
 
 
 def rule_reasons(text: Text, tool: Tool, language: str, context: Context) -> list[Reason]:
@@ -42,6 +42,13 @@ def on_topic(text: Text, context: Context, *, people: bool | None = None) -> boo
     if _election_words().search(text.folded):
         return True
     return people if people is not None else bool(named_people(text, context))
+
+
+def tempers_classifier(text: Text, context: Context) -> bool:
+    """Whether the classifier's block should be only a review: the prompt debunks or warns
+    against a claim, or gives a registered polling day by its date and no wrong one. The
+    classifier reads neither framing nor dates; the rules do, and cheaply."""
+    return debunks(text) or names_polling_day(text, context)
 
 
 def _person_reason(named: Named, text: Text, tool: Tool, context: Context) -> Reason | None:
@@ -83,7 +90,16 @@ def _has(pattern: re.Pattern[str], text: Text) -> bool:
 
 @cache
 def _election_words() -> re.Pattern[str]:
-    return re.compile(words(lexicon.ELECTION_WORDS))
+    # Election words and the words around them (ballots, the count, ministries, town halls,
+    # letterheads, "your choice", "send ... to 4455"): a paraphrase that names no election
+    # still reaches the classifier; a cat on a skateboard does not.
+    # A fragment that may end a compound ("\w*verkiezing", "gemeenteraadsverkiezingen") is
+    # looked for without its "\w*" and the word boundary before: the same words match, and
+    # the search need not try every letter as a word's start.
+    fragments = (*lexicon.ELECTION_WORDS, *lexicon.ELECTION_ADJACENT)
+    tails = [fragment[3:] for fragment in fragments if fragment.startswith(r"\w*")]
+    whole = [fragment for fragment in fragments if not fragment.startswith(r"\w*")]
+    return re.compile(rf"{words(whole)}|{any_of(tails)}\b")
 
 
 @cache

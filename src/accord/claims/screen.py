@@ -5,16 +5,22 @@ the registered elections, voting by SMS or app, official letterheads). The class
 asked only about prompts that touch elections at all (``on_topic``) and that the rules did
 not block already: it is the slow part (tens of milliseconds a prompt on one core), and a
 generation service's ordinary prompts (a cat on a skateboard) need none of it.
+
+The classifier reads meaning, not facts: it cannot tell the registered polling day from
+another, nor a claim from a warning against it. Where the rules see either (the prompt
+debunks or warns, or names the right polling day), its block becomes a review.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from accord.claims.classifier import PromptClassifier, classifier_reasons, load_classifier
 from accord.claims.context import Context
 from accord.claims.language import detect_language
-from accord.claims.rules import on_topic, rule_reasons
+from accord.claims.rules import on_topic, rule_reasons, tempers_classifier
 from accord.claims.text import prepare
-from accord.claims.verdicts import LANGUAGES, Screening, Tool, Verdict, strongest
+from accord.claims.verdicts import LANGUAGES, Reason, Screening, Tool, Verdict, strongest
 from accord.errors import BadRequest, PayloadTooLarge
 
 #: Longer than any generator's prompt field; a longer one is refused, not cut.
@@ -41,8 +47,18 @@ def screen_prompt(
     reasons = rule_reasons(text, tool, language, context)
     if not rules_only and strongest(reasons) is not Verdict.BLOCK and on_topic(text, context):
         model = classifier or load_classifier()
-        reasons += classifier_reasons(model, text, context.policy)
+        found = classifier_reasons(model, text, context.policy)
+        if found and tempers_classifier(text, context):
+            found = [_at_most_review(reason) for reason in found]
+        reasons += found
     return Screening(verdict=strongest(reasons), language=language, reasons=tuple(reasons))
+
+
+def _at_most_review(reason: Reason) -> Reason:
+    if reason.verdict is not Verdict.BLOCK:
+        return reason
+    note = " (a review, not a block: the prompt debunks a claim or names the right polling day)"
+    return replace(reason, verdict=Verdict.REVIEW, explanation=reason.explanation + note)
 
 
 def check_prompt(prompt: str) -> None:

@@ -110,7 +110,12 @@ def _spellings(word: str) -> list[str]:
             pieces.append([char[0] * 2, char[0]])
         else:
             pieces.append([char])
-    return ["".join(choice) for choice in product(*pieces[:12])][:32] if pieces else [word]
+    if not pieces:
+        return [word]
+    # Alternatives for the first twelve runs only; the rest read their likeliest way (a long
+    # word such as "B3k4nntm4chung" keeps its end).
+    rest = "".join(readings[0] for readings in pieces[12:])
+    return ["".join(choice) + rest for choice in product(*pieces[:12])][:32]
 
 
 _LEET = {

@@ -37,6 +37,7 @@ from accord.claims.classifier import (
     model_path,
 )
 from accord.claims.context import Policy
+from accord.claims.text import prepare
 from accord.claims.verdicts import LANGUAGES
 from accord.errors import BadRequest
 
@@ -269,7 +270,9 @@ def figures_table(result: dict[str, Any]) -> list[str]:
 def train(seed: Path = SEED_PATH, head: Path = HEAD_PATH) -> dict[str, Any]:
     examples = read_seed(seed)
     embedder = Embedder(model_path(), embedding_threads())
-    embeddings = embedder.embed([example.text for example in examples]).astype(np.float64)
+    # As screening reads prompts: obfuscation undone (``Text.readable``).
+    texts = [prepare(example.text).readable for example in examples]
+    embeddings = embedder.embed(texts).astype(np.float64)
     labels = np.array([LABELS.index(example.label) for example in examples])
     is_train = np.array([example.split == "train" for example in examples])
     l2, losses = choose_l2(embeddings[is_train], labels[is_train])

@@ -54,6 +54,16 @@ class Reason:
     #: "rule" or "classifier".
     source: str = "rule"
 
+    def to_json(self) -> dict[str, str]:
+        """The reason as JSON data: the one shape answers, records and reports use."""
+        return {
+            "category": self.category.value,
+            "explanation": self.explanation,
+            "evidence": self.evidence,
+            "verdict": self.verdict.value,
+            "source": self.source,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Screening:

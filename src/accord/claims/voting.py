@@ -4,7 +4,9 @@ How: any remote electronic channel (Belgium has no voting by SMS, phone, app, e-
 online). When: a polling day other than a registered election's, or an election moved,
 postponed or cancelled. Where: polling stations closed or moved. Who: invented rules
 (documents nobody asks for, "born before", "vote twice"). A claim a prompt negates or
-debunks ("there is NO voting by SMS") is a civics lesson and passes.
+debunks ("there is NO voting by SMS") or warns against ("a fake SMS stamped SCAM") is a
+civics lesson and passes; e-voting is a remote channel only from home or online (Brussels
+votes on computers in the booth).
 """
 
 from __future__ import annotations
@@ -37,21 +39,32 @@ DATE_REACH = 6
 
 
 def voting_reasons(text: Text, context: Context) -> list[Reason]:
-    reasons = [reason for check in _CHECKS if (reason := check(text)) is not None]
-    reasons += _date_reasons(text, context)
+    polling_days = tuple(sorted({election.polling_date for election in context.elections}))
+    corrected = _corrects_rumour(text, context, polling_days)
+    reasons = [
+        reason
+        for check, when in _checks()
+        if not (when and corrected) and (reason := check(text)) is not None
+    ]
+    if not corrected:
+        reasons += _date_reasons(text, context, polling_days)
     return reasons
 
 
 def _claim(
-    pattern: Callable[[], re.Pattern[str]], trigger: Trigger, explanation: str
+    pattern: Callable[[], re.Pattern[str]],
+    trigger: Trigger,
+    explanation: str,
+    *,
+    despite: Callable[[], re.Pattern[str]] | None = None,
 ) -> Callable[[Text], Reason | None]:
-    """A check for one kind of claim: run when ``trigger`` is met; ``pattern`` is compiled
-    on first use, not on import."""
+    """A check for one kind of claim: run when ``trigger`` is met; ``pattern`` (and
+    ``despite``, negations that do not count) are compiled on first use, not on import."""
 
     def check(text: Text) -> Reason | None:
         if not trigger.met(text):
             return None
-        span = first_unnegated(pattern(), text)
+        span = first_unnegated(pattern(), text, despite=despite() if despite else None)
         if span is None:
             return None
         return _reason(explanation, quote(text, span.start, span.end))
@@ -82,12 +95,54 @@ def _channel() -> re.Pattern[str]:
     # "share"), "per sms stemmen" (channel first, as Dutch and German put it).
     between = r"(?: (?!share|deel|partag|teil|info|follow|volg|suiv|folg|more|meer|plus|mehr)\S+)"
     return re.compile(
-        rf"\b{acts}\b{between}{{0,3}} (?:{noun}|{adverb})\b"
+        rf"\b{acts}\b{between}{{0,4}} (?:{noun}|{adverb})\b"
         rf"|\b(?:{noun}|{adverb})\b(?: \S+){{0,2}} {acts}\b"
         rf"|{words(lexicon.REMOTE_VOTING)}"
+        # "e-voting from your couch"; e-voting in the booth is real.
+        rf"|{near(any_of(lexicon.ELECTRONIC), any_of(lexicon.REMOTE_PLACES), 6)}"
         rf"|\b{lexicon.SEND_TO_NUMBER}\b(?=.*\b{acts}\b)"
         rf"|\b{acts}\b.*\b{lexicon.SEND_TO_NUMBER}\b"
     )
+
+
+def _sent_choice(text: Text) -> Reason | None:
+    """ "send your list number to 4455"; "send your choice to 4455" where voting is spoken
+    of elsewhere in the prompt (not in the words of the match: "deine Wahl" is both)."""
+    if not _sending_trigger().met(text):
+        return None
+    for match in _send_choice().finditer(text.folded):
+        span = Span(match.start(), match.end())
+        rest = text.folded[: span.start] + " " + text.folded[span.end :]
+        if match.group("ballot") is None and _voting_context().search(rest) is None:
+            continue
+        if negated(text, span, despite=_not_needed()) or debunks(text):
+            continue
+        return _reason(
+            "The prompt tells voters to send their vote to a number; in Belgium one votes "
+            "only in person at a polling station (or by proxy).",
+            quote(text, span.start, span.end),
+        )
+    return None
+
+
+@cache
+def _sending_trigger() -> Trigger:
+    return Trigger(lexicon.SENDING)
+
+
+@cache
+def _send_choice() -> re.Pattern[str]:
+    return re.compile(rf"\b{lexicon.SEND_CHOICE}\b")
+
+
+@cache
+def _voting_context() -> re.Pattern[str]:
+    return re.compile(words((*lexicon.VOTING_WORDS, *lexicon.VOTING_CONTEXT)))
+
+
+@cache
+def _not_needed() -> re.Pattern[str]:
+    return re.compile(words(lexicon.NOT_NEEDED))
 
 
 # -- When -----------------------------------------------------------------------------
@@ -95,12 +150,45 @@ def _channel() -> re.Pattern[str]:
 
 @cache
 def _moved() -> re.Pattern[str]:
-    return re.compile(near(any_of(lexicon.ELECTION_NOUNS), any_of(lexicon.MOVED), 4, reverse_gap=0))
+    # "die Gemeindewahlen wegen eines Streiks auf November verschoben": up to six words.
+    return re.compile(near(any_of(lexicon.ELECTION_NOUNS), any_of(lexicon.MOVED), 6, reverse_gap=0))
 
 
-def _date_reasons(text: Text, context: Context) -> Iterator[Reason]:
-    polling_days = tuple(sorted({election.polling_date for election in context.elections}))
-    if not polling_days or not _DATES.met(text) or debunks(text):
+def _corrects_rumour(text: Text, context: Context, polling_days: tuple[date, ...]) -> bool:
+    """Whether the prompt reports a rumour about the date and corrects it: "the rumour
+    that the elections were moved to Monday: it is still Sunday 13 October", "het gerucht
+    ... klopt niet", "la rumeur ... c'est faux", "das Gerücht ... stimmt nicht"."""
+    if not _reported_trigger().met(text) or _reported().search(text.folded) is None:
+        return False
+    if _corrected().search(text.folded) is not None:
+        return True
+    if not polling_days or _still().search(text.folded) is None:
+        return False
+    return any(fits(mention, polling_days) for mention in mentions(text, context.today))
+
+
+@cache
+def _reported_trigger() -> Trigger:
+    return Trigger(lexicon.REPORTED)
+
+
+@cache
+def _reported() -> re.Pattern[str]:
+    return re.compile(words(lexicon.REPORTED))
+
+
+@cache
+def _corrected() -> re.Pattern[str]:
+    return re.compile(words(lexicon.CORRECTED))
+
+
+@cache
+def _still() -> re.Pattern[str]:
+    return re.compile(words(lexicon.STILL))
+
+
+def _date_reasons(text: Text, context: Context, polling_days: tuple[date, ...]) -> Iterator[Reason]:
+    if not polling_days or not _dates_trigger().met(text) or debunks(text):
         return
     for mention in mentions(text, context.today):
         if fits(mention, polling_days) is None and _about_polling(text, mention.span):
@@ -111,6 +199,22 @@ def _date_reasons(text: Text, context: Context) -> Iterator[Reason]:
             return
 
 
+def names_polling_day(text: Text, context: Context) -> bool:
+    """Whether the prompt gives a registered polling day by its date ("Sunday 13 October",
+    "the second Sunday of October"; a weekday alone is not enough) and no other voting day."""
+    polling_days = tuple(sorted({election.polling_date for election in context.elections}))
+    if not polling_days or not _dates_trigger().met(text):
+        return False
+    right = False
+    for mention in mentions(text, context.today):
+        if fits(mention, polling_days) is not None:
+            dated = (mention.day, mention.ordinal, mention.resolved) != (None, None, None)
+            right = right or dated
+        elif _about_polling(text, mention.span) and not negated(text, mention.span):
+            return False
+    return right
+
+
 def _wrong_day(mention: Mention, polling_days: tuple[date, ...]) -> str:
     registered = " or ".join(_spoken(day) for day in polling_days)
     if mention.resolved is not None:
@@ -119,7 +223,7 @@ def _wrong_day(mention: Mention, polling_days: tuple[date, ...]) -> str:
             f"The prompt gives {said} as the voting day; the registered polling day is "
             f"{registered}."
         )
-    if mention.day is None:
+    if mention.day is None and mention.ordinal is None:
         return (
             "The prompt puts the vote on another weekday than the registered polling day, "
             f"{registered}."
@@ -191,13 +295,35 @@ def _eligibility() -> re.Pattern[str]:
 
 
 @cache
+def _barred() -> re.Pattern[str]:
+    # "people with unpaid fines are not allowed to vote": the prohibition is the claim, so
+    # its own "not" is no negation; a condition before or after it, a few words apart.
+    conditions = any_of(lexicon.CONDITIONS)
+    barred = any_of(lexicon.BARRED)
+    return re.compile(near(conditions, barred, 5, reverse_gap=6))
+
+
+def _disqualification(text: Text) -> Reason | None:
+    if not _conditions_trigger().met(text):
+        return None
+    span = next(find(_barred(), text), None)
+    if span is None or debunks(text):
+        return None
+    return _reason(
+        "The prompt claims that voters lose the vote for a reason no law gives (fines, "
+        "debts, unemployment, renting).",
+        quote(text, span.start, span.end),
+    )
+
+
+@cache
 def _exempt() -> re.Pattern[str]:
     return re.compile(near(any_of(lexicon.ALREADY_VOTED), any_of(lexicon.EXEMPT), 8))
 
 
 def _exemption(text: Text) -> Reason | None:
     # The "not" in "you need not vote again" is the claim itself: no negation check.
-    if not _ALREADY_VOTED.met(text):
+    if not _already_voted_trigger().met(text):
         return None
     span = next(find(_exempt(), text), None)
     if span is None or debunks(text):
@@ -208,38 +334,74 @@ def _exemption(text: Text) -> Reason | None:
     )
 
 
-#: Digits, weekdays, "tomorrow": what any date the prompt gives contains.
-_DATES = Trigger(
-    [rf"{digit}\d*" for digit in range(10)],
-    [name for names in lexicon.WEEKDAYS.values() for name in names],
-    lexicon.TOMORROW,
-)
-_ALREADY_VOTED = Trigger(lexicon.ALREADY_VOTED)
+@cache
+def _dates_trigger() -> Trigger:
+    """Digits, weekdays, "tomorrow": what any date the prompt gives contains."""
+    return Trigger(
+        [rf"{digit}\d*" for digit in range(10)],
+        [name for names in lexicon.WEEKDAYS.values() for name in names],
+        lexicon.TOMORROW,
+    )
 
-_CHECKS: tuple[Callable[[Text], Reason | None], ...] = (
-    _claim(
-        _channel,
-        Trigger(lexicon.CHANNELS, lexicon.CHANNEL_ADVERBS, lexicon.REMOTE_VOTING, lexicon.SENDING),
-        "The prompt says one can vote by SMS, phone, app, e-mail or online; in Belgium one "
-        "votes only in person at a polling station (or by proxy).",
-    ),
-    _claim(
-        _moved,
-        Trigger(lexicon.MOVED),
-        "The prompt says the election is moved, postponed or cancelled; the registered "
-        "election is not.",
-    ),
-    _claim(
-        _closed,
-        Trigger(lexicon.CLOSED),
-        "The prompt says polling stations are closed or moved; that is a false claim about "
-        "where to vote.",
-    ),
-    _claim(
-        _eligibility,
-        Trigger(lexicon.ELIGIBILITY, lexicon.NOT_ELIGIBLE),
-        "The prompt states a rule about who may vote, when or with which papers that does "
-        "not exist.",
-    ),
-    _exemption,
-)
+
+@cache
+def _already_voted_trigger() -> Trigger:
+    return Trigger(lexicon.ALREADY_VOTED)
+
+
+@cache
+def _conditions_trigger() -> Trigger:
+    return Trigger(lexicon.CONDITIONS)
+
+
+@cache
+def _checks() -> tuple[tuple[Callable[[Text], Reason | None], bool], ...]:
+    """Each check, and whether it is about when (a corrected rumour of a date undoes it)."""
+    return (
+        (
+            _claim(
+                _channel,
+                Trigger(
+                    lexicon.CHANNELS,
+                    lexicon.CHANNEL_ADVERBS,
+                    lexicon.REMOTE_VOTING,
+                    lexicon.SENDING,
+                    lexicon.ELECTRONIC,
+                ),
+                "The prompt says one can vote by SMS, phone, app, e-mail or online; in "
+                "Belgium one votes only in person at a polling station (or by proxy).",
+                despite=_not_needed,
+            ),
+            False,
+        ),
+        (
+            _claim(
+                _moved,
+                Trigger(lexicon.MOVED),
+                "The prompt says the election is moved, postponed or cancelled; the "
+                "registered election is not.",
+            ),
+            True,
+        ),
+        (
+            _claim(
+                _closed,
+                Trigger(lexicon.CLOSED),
+                "The prompt says polling stations are closed or moved; that is a false "
+                "claim about where to vote.",
+            ),
+            False,
+        ),
+        (
+            _claim(
+                _eligibility,
+                Trigger(lexicon.ELIGIBILITY, lexicon.NOT_ELIGIBLE),
+                "The prompt states a rule about who may vote, when or with which papers "
+                "that does not exist.",
+            ),
+            False,
+        ),
+        (_exemption, False),
+        (_sent_choice, False),
+        (_disqualification, False),
+    )

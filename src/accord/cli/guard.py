@@ -2,7 +2,9 @@
 or a JSON-lines file of them), lift bans, list them, red-team the gate, and stamp what a
 generator made (``accord guard stamp``, in ``guard_stamp``).
 
-Prompts screened here are kept and count towards bans as the API's do (client "cli").
+Prompts screened for a ``--user`` are kept and count towards bans as the API's do
+(client "cli"). Without one a prompt is an operator's trial: kept with user "", never a
+strike, never refused for a ban, and left out of the transparency figures.
 A block is an answer, not an error: the exit status is 0 unless ``--fail-on-block``
 (then 3 when any prompt was blocked); 1 is for errors (a bad line of a file among them).
 """
@@ -11,8 +13,9 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 
@@ -29,12 +32,14 @@ guard_app = Commands()
 
 #: The exit status of ``--fail-on-block`` when a prompt was blocked.
 BLOCKED_EXIT = 3
-#: Who the command line screens for unless ``--user`` (or a line's ``user``) says.
-DEFAULT_USER = "cli"
 
 ToolOption = Annotated[str, typer.Option(help="What is to be made: image, voice, video or text.")]
 UserOption = Annotated[
-    str, typer.Option(help="The generation service's user: their blocks count towards a ban.")
+    str | None,
+    typer.Option(
+        help="The generation service's user: their blocks count towards a ban. Without it, "
+        "the prompt is screened for no one (kept, but no strike)."
+    ),
 ]
 LanguageOption = Annotated[
     str | None, typer.Option(help="en, nl, fr or de (detected when omitted).")
@@ -55,7 +60,7 @@ def prompt_command(
         ),
     ] = None,
     tool: ToolOption = "image",
-    user: UserOption = DEFAULT_USER,
+    user: UserOption = None,
     language: LanguageOption = None,
     as_json: JsonOption = False,
     fail_on_block: Annotated[
@@ -90,15 +95,17 @@ def _screen_lines(
     """Answer each line of ``file`` in order; (any blocked, any failed)."""
     blocked = failed = False
     try:
-        stream: TextIO = sys.stdin if str(file) == "-" else file.open(encoding="utf-8")
+        stream: BinaryIO = sys.stdin.buffer if str(file) == "-" else file.open("rb")
     except OSError as error:
         raise fail(f"{file}: {error.strerror or error}") from None
     with stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
+        # Bytes, decoded line by line: a line that is not UTF-8 is that line's error.
+        for number, raw in enumerate(stream, start=1):
+            if not raw.strip():
                 continue
             try:
-                answer = {"line": number, **_screen(database, _record(line), defaults)}
+                prompt = _parse_line(raw)
+                answer = {"line": number, **_screen(database, prompt, defaults)}
             except AccordError as error:
                 failed = True
                 _print_error(number, error.detail, as_json=as_json)
@@ -108,35 +115,45 @@ def _screen_lines(
     return blocked, failed
 
 
-def _record(line: str) -> dict[str, Any]:
+#: The fields a line of ``--file`` may give; each a string when given.
+_LINE_FIELDS = ("prompt", "tool", "user", "language")
+
+
+def _parse_line(raw: bytes) -> dict[str, str]:
+    """One line of ``--file``: a JSON object with a string ``prompt`` and maybe a string
+    ``tool``, ``user`` and ``language`` (absent: the command's options)."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"not UTF-8: byte {error.start + 1} cannot be decoded") from None
     try:
         record = json.loads(line)
     except ValueError as error:
         raise BadRequest(f"not JSON: {error}") from None
     if not isinstance(record, dict):
         raise BadRequest("a line must hold a JSON object")
-    for name in ("prompt", "tool", "user", "language"):
-        value = record.get(name)
-        if value is not None and not isinstance(value, str):
-            raise BadRequest(f"{name!r} must be a string")
     if "prompt" not in record:
         raise BadRequest("the line has no 'prompt'")
-    return record
+    for name in _LINE_FIELDS:
+        if name in record and not isinstance(record[name], str):
+            raise BadRequest(f"{name!r} must be a string")
+    return {name: record[name] for name in _LINE_FIELDS if name in record}
 
 
 def _screen(
-    database: LocalDatabase, record: dict[str, Any], defaults: dict[str, Any]
+    database: LocalDatabase, prompt: dict[str, str], defaults: dict[str, Any]
 ) -> dict[str, Any]:
-    """One prompt screened and kept, in a transaction of its own."""
+    """One prompt screened and kept, in a transaction of its own; without a user (of the
+    line or ``--user``), an operator's trial."""
     from accord.server.guard.schemas import CLI_CLIENT, answer_json  # noqa: PLC0415
     from accord.server.guard.service import screen_prompt_for  # noqa: PLC0415
 
-    fields = {name: record.get(name) or defaults[name] for name in defaults}
+    fields = {name: prompt.get(name) or defaults[name] for name in defaults}
     with transaction(database) as session:
         answer = screen_prompt_for(
             session,
             database.settings,
-            prompt=record["prompt"],
+            prompt=prompt["prompt"],
             tool=fields["tool"],
             user=fields["user"],
             language=fields["language"],
@@ -156,10 +173,17 @@ def _print(answer: dict[str, Any], *, as_json: bool) -> None:
         evidence = f" [{reason['evidence']}]" if reason["evidence"] else ""
         typer.echo(f"  {reason['category']}: {reason['explanation']}{evidence}")
     status = answer["user_status"]
+    if status is None:
+        return
     if status["banned"]:
-        typer.echo(f"  the user is banned until {status['until']}")
+        typer.echo(f"  the user is banned until {_when(status['until'])}")
     else:
         typer.echo(f"  the user has {status['strikes']} of {status['ban_after']} strikes")
+
+
+def _when(iso: str) -> str:
+    """An ISO 8601 time from the JSON answer, the way people read it."""
+    return f"{datetime.fromisoformat(iso):%Y-%m-%d %H:%M} UTC"
 
 
 def _print_error(number: int, detail: str, *, as_json: bool) -> None:
@@ -173,6 +197,13 @@ def _print_error(number: int, detail: str, *, as_json: bool) -> None:
 def unban_command(
     user: Annotated[str, typer.Argument(help="The generation service's user.")],
     *,
+    client: Annotated[
+        str | None,
+        typer.Option(
+            help="The generation service (its API key's name; cli for the command line) "
+            "whose user this is; may be left out when only one has banned a user of that name."
+        ),
+    ] = None,
     reason: Annotated[str, typer.Option(help="Why the ban is lifted (kept in the audit log).")],
 ) -> None:
     """Lift a user's ban before it ends."""
@@ -183,8 +214,11 @@ def unban_command(
     try:
         with local_database() as database, transaction(database) as session:
             by = str(session.info.get("actor", CLI_CLIENT))
-            ban = unban(session, user, reason=reason, by=by, now=utc_now())
-            line = f"lifted the ban of {ban.user} (it ran until {ban.until:%Y-%m-%d %H:%M} UTC)"
+            ban = unban(session, user, client=client, reason=reason, by=by, now=utc_now())
+            line = (
+                f"lifted the ban of {ban.user} of {ban.client} "
+                f"(it ran until {ban.until:%Y-%m-%d %H:%M} UTC)"
+            )
     except AccordError as error:
         raise fail(error.detail) from None
     typer.echo(line)
@@ -196,7 +230,7 @@ def bans_command(
     every: Annotated[bool, typer.Option("--all", help="Ended and lifted bans too.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Live bans, newest first: user, since, until, strikes."""
+    """Live bans, newest first: user, client, since, until, strikes."""
     from accord.server.db.base import utc_now  # noqa: PLC0415
     from accord.server.guard.schemas import ban_json  # noqa: PLC0415
     from accord.server.guard.service import list_bans  # noqa: PLC0415
@@ -211,8 +245,8 @@ def bans_command(
     for ban in bans:
         lifted = f"\tlifted by {ban['lifted_by']}: {ban['lift_reason']}" if ban["lifted_at"] else ""
         typer.echo(
-            f"{ban['user']}\tsince {ban['started_at']}\tuntil {ban['until']}\t"
-            f"{ban['strikes']} strikes{lifted}"
+            f"{ban['user']}\t{ban['client']}\tsince {_when(ban['started_at'])}\t"
+            f"until {_when(ban['until'])}\t{ban['strikes']} strikes{lifted}"
         )
 
 

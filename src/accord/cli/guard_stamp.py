@@ -12,7 +12,7 @@ from accord.cli.files import expand_files, report_file_error
 from accord.cli.local import fail, local_runtime, transaction
 from accord.cli.progress import with_progress
 from accord.cli.signing import SIGNABLE
-from accord.errors import AccordError
+from accord.errors import AccordError, Conflict
 
 
 def stamp_command(
@@ -34,11 +34,17 @@ def stamp_command(
     """Stamp each generated file: refuse it when a face or voice in it resembles a
     protected person, else sign it with Content Credentials saying the generator made it
     by AI (trainedAlgorithmicMedia), watermark a picture, and register it in the GENERATED
-    bank, so a stripped copy is still known as AI-generated. Writes DIR/NAME.stamped.SUFFIX.
-    A refused file is named with whom it resembles and nothing is written for it; the
-    others are still stamped (exit status 1)."""
+    bank, so a stripped copy is still known as AI-generated. Writes DIR/NAME.stamped.SUFFIX
+    (the name the API gives it too). A refused file (it resembles a protected person, the
+    user is banned, or another file of this run already took its name) is named with why
+    and nothing is written for it; the others are still stamped (exit status 1). Bytes
+    stamped before by the same issuer get their earlier record."""
     from accord.server.guard.schemas import CLI_CLIENT  # noqa: PLC0415
-    from accord.server.guard.service import StampRequest, stamp_output  # noqa: PLC0415
+    from accord.server.guard.service import (  # noqa: PLC0415
+        StampRequest,
+        stamp_output,
+        stamped_name,
+    )
     from accord.server.issuers.service import get_issuer  # noqa: PLC0415
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -46,6 +52,7 @@ def stamp_command(
     targets = list(expand_files(files, suffixes=SIGNABLE, leave_out=lambda n: ".stamped." in n))
     request = StampRequest(issuer=issuer, user=user, prompt=prompt, client=CLI_CLIENT)
     failures = 0
+    written: dict[str, Path] = {}  # the names this run wrote, and from which file
     with local_runtime() as runtime:
         try:  # once, not once per file
             with transaction(runtime) as session:
@@ -53,15 +60,25 @@ def stamp_command(
         except AccordError as error:
             raise fail(error.detail) from None
         for path in with_progress(targets, "stamping"):
-            target = out_dir / f"{path.stem}.stamped{path.suffix}"
+            name = stamped_name(path.name)
+            if name in written:
+                failures += 1
+                taken = Conflict(
+                    f"its stamped copy would be {out_dir / name}, written for "
+                    f"{written[name]} in this run already; rename one of them"
+                )
+                report_file_error(path, taken, as_json=False)
+                continue
             try:
                 with transaction(runtime) as session:
                     stamped = stamp_output(runtime, session, path, request)
+                    target = out_dir / stamped.file_name
                     target.write_bytes(stamped.data)  # a failed write keeps no record
             except (AccordError, OSError) as error:
                 failures += 1
                 report_file_error(path, error, as_json=False)
                 continue
+            written[stamped.file_name] = path
             typer.echo(f"{path}\t{target}\trecord {stamped.record_id}\t{stamped.generator}")
     if failures:
         raise typer.Exit(code=1)

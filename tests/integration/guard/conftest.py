@@ -3,15 +3,17 @@ prompts the real gate blocks and allows."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session
 
 from accord.claims.screen import screen_prompt
+from accord.claims.verdicts import Screening
 from accord.server.db.base import utc_now
 from accord.server.elections.service import add_election
-from accord.server.guard.schemas import GuardAnswer
+from accord.server.guard.schemas import UserStatus
 from accord.server.guard.service import Screen, screen_prompt_for
 from accord.server.persons.service import register_person
 from accord.server.settings import Settings
@@ -37,6 +39,15 @@ def registered(db_session: Session) -> None:
 SCREEN: Screen = screen_prompt
 
 
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A ``GuardAnswer`` for a user (never a trial): its ``user_status`` is always there."""
+
+    screening: Screening
+    user_status: UserStatus
+    decision_id: int
+
+
 def ask(
     session: Session,
     settings: Settings,
@@ -45,8 +56,10 @@ def ask(
     *,
     now: datetime | None = None,
     client: str = "test",
-) -> GuardAnswer:
-    return screen_prompt_for(
+) -> Asked:
+    answer = screen_prompt_for(
         session, settings, prompt=prompt, tool="image", user=user, language="en",
         client=client, screen=SCREEN, now=now or utc_now(),
     )  # fmt: skip
+    assert answer.user_status is not None
+    return Asked(answer.screening, answer.user_status, answer.decision_id)

@@ -19,11 +19,12 @@ from accord.server.guard.service import (
     appeal_ban,
     decide_appeal,
     list_bans,
+    screen_prompt_for,
     unban,
     user_status,
 )
 from accord.server.settings import Settings
-from tests.integration.guard.conftest import ALLOWED, BLOCKED, ask
+from tests.integration.guard.conftest import ALLOWED, BLOCKED, SCREEN, ask
 
 pytestmark = pytest.mark.usefixtures("registered")
 
@@ -72,7 +73,7 @@ def test_a_ban_ends_by_itself(db_session: Session, settings: Settings) -> None:
     now = utc_now() - timedelta(hours=80)
     for minute in range(3):
         ask(db_session, settings, BLOCKED, now=now + timedelta(minutes=minute))
-    status = user_status(db_session, settings, "u1", utc_now())
+    status = user_status(db_session, settings, "test", "u1", utc_now())
     assert not status.banned
     assert status.strikes == 0  # the served ban wiped the slate
     assert ask(db_session, settings, ALLOWED).screening.verdict is Verdict.ALLOW
@@ -83,11 +84,11 @@ def test_unban_needs_a_reason_and_is_audited(db_session: Session, settings: Sett
     for _ in range(3):
         ask(db_session, settings, BLOCKED)
     with pytest.raises(BadRequest, match="reason"):
-        unban(db_session, "u1", reason=" ", by="admin@ec.example", now=utc_now())
-    ban = unban(db_session, "u1", reason="a researcher's test account", by="admin@ec.example",
-                now=utc_now())  # fmt: skip
+        unban(db_session, "u1", client="test", reason=" ", by="admin@ec.example", now=utc_now())
+    ban = unban(db_session, "u1", client="test", reason="a researcher's test account",
+                by="admin@ec.example", now=utc_now())  # fmt: skip
     assert ban.lifted_by == "admin@ec.example"
-    assert not user_status(db_session, settings, "u1", utc_now()).banned
+    assert not user_status(db_session, settings, "test", "u1", utc_now()).banned
     audited = db_session.scalars(
         select(AuditEntry).where(AuditEntry.table == "guard_bans", AuditEntry.action == "update")
     ).one()
@@ -97,17 +98,17 @@ def test_unban_needs_a_reason_and_is_audited(db_session: Session, settings: Sett
     # The blocks before the ban do not ban them again at the next block.
     assert not ask(db_session, settings, BLOCKED).user_status.banned
     with pytest.raises(NotFound, match="not banned"):
-        unban(db_session, "u1", reason="again", by="admin@ec.example", now=utc_now())
+        unban(db_session, "u1", client="test", reason="again", by="admin@ec.example", now=utc_now())
 
 
 def test_a_granted_appeal_lifts_the_ban(db_session: Session, settings: Settings) -> None:
     with pytest.raises(NotFound):
-        appeal_ban(db_session, "u1", "I am not banned", utc_now())
+        appeal_ban(db_session, "test", "u1", "I am not banned", utc_now())
     for _ in range(3):
         ask(db_session, settings, BLOCKED)
-    appeal = appeal_ban(db_session, "u1", "I was testing our own filter", utc_now())
+    appeal = appeal_ban(db_session, "test", "u1", "I was testing our own filter", utc_now())
     with pytest.raises(Conflict, match="pending"):
-        appeal_ban(db_session, "u1", "again", utc_now())
+        appeal_ban(db_session, "test", "u1", "again", utc_now())
     with pytest.raises(BadRequest, match="reason"):
         decide_appeal(db_session, appeal.id, grant=True, reason="", by="a", now=utc_now())
     decide_appeal(db_session, appeal.id, grant=True, reason="a known tester", by="admin",
@@ -121,7 +122,74 @@ def test_a_granted_appeal_lifts_the_ban(db_session: Session, settings: Settings)
 def test_a_rejected_appeal_leaves_the_ban(db_session: Session, settings: Settings) -> None:
     for _ in range(3):
         ask(db_session, settings, BLOCKED)
-    appeal = appeal_ban(db_session, "u1", "please", utc_now())
+    appeal = appeal_ban(db_session, "test", "u1", "please", utc_now())
     decide_appeal(db_session, appeal.id, grant=False, reason="deliberate", by="admin",
                   now=utc_now())  # fmt: skip
-    assert user_status(db_session, settings, "u1", utc_now()).banned
+    assert user_status(db_session, settings, "test", "u1", utc_now()).banned
+
+
+def test_a_user_is_a_clients_user_and_another_clients_namesake_is_unaffected(
+    db_session: Session, settings: Settings
+) -> None:
+    for _ in range(3):
+        ask(db_session, settings, BLOCKED, user="sam", client="imagegen")
+    assert user_status(db_session, settings, "imagegen", "sam", utc_now()).banned
+    namesake = ask(db_session, settings, ALLOWED, user="sam", client="voicegen")
+    assert namesake.screening.verdict is Verdict.ALLOW
+    assert (namesake.user_status.banned, namesake.user_status.strikes) == (False, 0)
+    # Their strikes are their own too: one block of theirs is no fourth strike.
+    theirs = ask(db_session, settings, BLOCKED, user="sam", client="voicegen").user_status
+    assert theirs.strikes == 1
+    with pytest.raises(NotFound):
+        appeal_ban(db_session, "voicegen", "sam", "I am not banned", utc_now())
+    appeal = appeal_ban(db_session, "imagegen", "sam", "a test", utc_now())
+    assert appeal.status == "pending"
+    with pytest.raises(NotFound, match="voicegen"):
+        unban(db_session, "sam", client="voicegen", reason="x", by="admin", now=utc_now())
+    ban = unban(db_session, "sam", client=None, reason="only one", by="admin", now=utc_now())
+    assert (ban.client, ban.user) == ("imagegen", "sam")
+
+
+def test_unban_without_a_client_asks_for_one_when_several_banned_the_name(
+    db_session: Session, settings: Settings
+) -> None:
+    for client in ("imagegen", "voicegen"):
+        for _ in range(3):
+            ask(db_session, settings, BLOCKED, user="sam", client=client)
+    with pytest.raises(BadRequest, match="'imagegen', 'voicegen'"):
+        unban(db_session, "sam", client=None, reason="x", by="admin", now=utc_now())
+    unban(db_session, "sam", client="voicegen", reason="x", by="admin", now=utc_now())
+    assert user_status(db_session, settings, "imagegen", "sam", utc_now()).banned
+    assert not user_status(db_session, settings, "voicegen", "sam", utc_now()).banned
+
+
+def test_a_user_is_named_alike_at_every_door(db_session: Session, settings: Settings) -> None:
+    composed, decomposed = "Zo\u00eb", "Zoe\u0308"
+    for name in (composed, f"  {decomposed} ", decomposed):
+        ask(db_session, settings, BLOCKED, user=name)
+    assert user_status(db_session, settings, "test", f" {composed}", utc_now()).banned
+    appeal_ban(db_session, "test", decomposed, "please", utc_now())
+    ban = unban(db_session, decomposed, client="test", reason="x", by="admin", now=utc_now())
+    assert ban.user == composed
+    with pytest.raises(BadRequest, match="missing"):
+        user_status(db_session, settings, "test", "   ", utc_now())
+    with pytest.raises(BadRequest, match="at most 200"):
+        ask(db_session, settings, ALLOWED, user="x" * 201)
+
+
+def test_an_operators_trial_is_kept_but_no_strike_and_no_ban_applies(
+    db_session: Session, settings: Settings
+) -> None:
+    for _ in range(3):
+        ask(db_session, settings, BLOCKED, user="cli", client="cli")  # a user named "cli"
+    for _ in range(4):
+        trial = screen_prompt_for(
+            db_session, settings, prompt=BLOCKED, tool="image", user=None, language="en",
+            client="cli", screen=SCREEN,
+        )  # fmt: skip
+        assert trial.screening.verdict is Verdict.BLOCK  # screened, not refused for a ban
+        assert trial.user_status is None
+    kept = db_session.get(GuardDecision, trial.decision_id)
+    assert kept is not None
+    assert (kept.user, kept.client, kept.category) == ("", "cli", "protected_person")
+    assert [ban.user for ban in list_bans(db_session, utc_now())] == ["cli"]

@@ -118,6 +118,7 @@ def test_the_admin_page_shows_blocks_and_lifts_a_ban(
     assert page.status_code == 200
     assert "Generation gate" in page.text
     assert "u9" in page.text
+    assert 'name="client" value="api"' in page.text  # the row names whose user it is
     assert "protected person" in page.text
     assert 'href="/admin/guard"' in page.text
     refused = client.post(
@@ -129,7 +130,7 @@ def test_the_admin_page_shows_blocks_and_lifts_a_ban(
     assert forged.status_code == 401  # no CSRF token: refused
     lifted = client.post(
         "/admin/guard/unban",
-        data={"csrf_token": csrf, "user": "u9", "reason": "our own red team"},
+        data={"csrf_token": csrf, "client": "api", "user": "u9", "reason": "our own red team"},
         follow_redirects=False,
     )
     assert lifted.status_code == 303
@@ -137,3 +138,48 @@ def test_the_admin_page_shows_blocks_and_lifts_a_ban(
     ban = db_session.scalars(select(GuardBan).where(GuardBan.user == "u9")).one()
     assert (ban.lifted_by, ban.lift_reason) == (staff.admin.email, "our own red team")
     assert re.search(r"No one is banned", client.get("/admin/guard").text)
+
+
+def test_a_keys_users_are_its_own(gate: tuple[TestClient, str], db_session: Session) -> None:
+    client, key = gate
+    _, other = create_key(db_session, "voicegen", ["guard"])
+    for _ in range(3):
+        client.post(
+            "/v1/guard/prompt", json={"prompt": BLOCKED, "tool": "image", "user": "sam"},
+            headers=bearer(key),
+        )  # fmt: skip
+    assert client.get("/v1/guard/users/sam", headers=bearer(key)).json()["banned"] is True
+    theirs = client.get("/v1/guard/users/sam", headers=bearer(other)).json()
+    assert (theirs["banned"], theirs["strikes"]) == (False, 0)
+    answer = client.post(
+        "/v1/guard/prompt", json={"prompt": ALLOWED, "tool": "image", "user": "sam"},
+        headers=bearer(other),
+    ).json()  # fmt: skip
+    assert answer["verdict"] == "allow"
+    appeal = {"user": "sam", "statement": "not me"}
+    assert client.post("/v1/guard/appeals", json=appeal, headers=bearer(other)).status_code == 404
+    assert client.post("/v1/guard/appeals", json=appeal, headers=bearer(key)).status_code == 201
+    blank = client.get("/v1/guard/users/%20", headers=bearer(key))
+    assert blank.status_code == 400
+
+
+def test_the_admin_page_counts_banned_refusals_and_lists_decided_appeals(
+    client: TestClient, db_session: Session, staff: Staff
+) -> None:
+    for _ in range(5):  # three blocks, then two refusals of a banned user
+        client.post("/v1/guard/prompt", json={"prompt": BLOCKED, "tool": "image", "user": "u9"})
+    appealed = client.post("/v1/guard/appeals", json={"user": "u9", "statement": "sorry"})
+    csrf = page_sign_in(client, staff.admin.email)
+    decided = client.post(
+        f"/admin/guard/appeals/{appealed.json()['id']}",
+        data={"csrf_token": csrf, "decision": "reject", "reason": "deliberate abuse"},
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303
+    page = client.get("/admin/guard").text
+    blocks = page.split('id="blocks"')[1]
+    assert blocks.count('data-label="Time"') == 3  # the refusals are not listed ...
+    assert "user banned" not in blocks
+    assert "2 in the last 24 hours" in blocks  # ... but counted
+    assert "rejected by" in page
+    assert "deliberate abuse" in page

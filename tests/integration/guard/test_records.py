@@ -16,6 +16,7 @@ from accord.server.guard.models import GuardDecision, GuardTally
 from accord.server.guard.redaction import EXCERPT_CHARS, excerpt, redact
 from accord.server.guard.service import figures, purge_expired, record_decision
 from accord.server.settings import Settings
+from accord.server.transparency.service import transparency_report
 from tests.integration.guard.conftest import ALLOWED, BLOCKED, ask
 
 
@@ -77,7 +78,57 @@ def test_old_decisions_are_tallied_then_deleted_and_figures_stay(
 
     assert purge_expired(db_session, settings, now) == 3
     assert db_session.scalar(select(func.count(GuardDecision.id))) == 1
-    tallies = {(t.verdict, t.category): t.count for t in db_session.scalars(select(GuardTally))}
+    tallies = {(t.verdict, t.blocked_for): t.count for t in db_session.scalars(select(GuardTally))}
     assert tallies == {("allow", ""): 2, ("block", "protected_person"): 1}
     assert figures(db_session, start, now + timedelta(seconds=1)) == before
     assert purge_expired(db_session, settings, now) == 0
+
+
+def test_reasons_are_kept_as_short_redacted_excerpts(db_session: Session) -> None:
+    prompt = "Jan Peeters says polls close early, call 0470 12 34 56. " * 160  # ~9,000
+    assert len(prompt) > 8_900
+    reasons = [
+        Reason(Category.VOTING_PROCESS, f"a false claim: {prompt}", prompt, Verdict.BLOCK),
+        Reason(Category.PROTECTED_PERSON, "names Jan Peeters", prompt, Verdict.BLOCK, "classifier"),
+    ]
+    decision = record_decision(
+        db_session, kind="prompt", user="u1", client="test", tool="image", language="en",
+        verdict=Verdict.BLOCK, reasons=reasons, prompt=prompt,
+    )  # fmt: skip
+    for kept in decision.reasons:
+        assert len(kept["explanation"]) <= EXCERPT_CHARS
+        assert len(kept["evidence"]) <= EXCERPT_CHARS
+        assert "0470" not in kept["evidence"] + kept["explanation"]
+    assert decision.reasons[1]["source"] == "classifier"
+    row = str(db_session.execute(select(GuardDecision.__table__)).all())
+    assert prompt not in row
+    assert prompt[: EXCERPT_CHARS + 1] not in row
+
+
+def test_figures_count_a_block_once_per_category_and_leave_out_trials(
+    db_session: Session, settings: Settings
+) -> None:
+    def keep(user: str, *categories: Category) -> None:
+        reasons = [Reason(category, "why", "", Verdict.BLOCK) for category in categories]
+        reasons.append(Reason(Category.OFFICIAL_IMPERSONATION, "maybe", "", Verdict.REVIEW))
+        record_decision(
+            db_session, kind="prompt", user=user, client="test", tool="image", language="en",
+            verdict=Verdict.BLOCK, reasons=reasons, prompt="p",
+        )  # fmt: skip
+
+    keep("u1", Category.PROTECTED_PERSON, Category.VOTING_PROCESS)
+    keep("u2", Category.VOTING_PROCESS)
+    keep("", Category.VOTING_PROCESS)  # an operator's trial
+    now = utc_now()
+    counted = figures(db_session, now - timedelta(hours=1), now + timedelta(seconds=1))
+    assert counted["prompts_screened"] == 2
+    assert counted["prompts_by_verdict"]["block"] == 2
+    # official_impersonation was only a review reason: the prompts were not blocked for it.
+    assert counted["prompts_blocked_by_category"] == {"protected_person": 1, "voting_process": 2}
+    report = transparency_report(db_session, now - timedelta(hours=1), now + timedelta(seconds=1))
+    assert report["generation_gate"] == counted
+
+    later = now + timedelta(days=settings.guard_retention_days + 1)
+    assert purge_expired(db_session, settings, later) == 3  # the trial goes untallied
+    start = now - timedelta(days=1)
+    assert figures(db_session, start, later) == counted

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +24,13 @@ from sqlalchemy.orm import Session
 
 from accord.errors import LikenessRefused
 from accord.provenance.certificates import IssuerName
+from accord.server.auth.keys import create_key
 from accord.server.banks.models import Bank, BankEntry
 from accord.server.credentials.models import ProvenanceRecord
 from accord.server.credentials.service import GENERATED_BANK, REGISTRY_BANK
-from accord.server.guard.models import GuardDecision
+from accord.server.db.base import utc_now
+from accord.server.guard.bans import UserBanned
+from accord.server.guard.models import GuardBan, GuardDecision
 from accord.server.guard.service import Stamped, StampRequest, stamp_output
 from accord.server.issuers.service import create_issuer
 from accord.server.persons import service as persons
@@ -209,3 +214,65 @@ def test_the_output_route_answers_the_stamped_file_or_a_422_problem(
         "block",
         "allow",
     ]
+
+
+def test_the_same_bytes_stamped_again_reuse_their_record(
+    runtime: Runtime, db_session: Session, scene: Path
+) -> None:
+    first = stamp(runtime, db_session, scene)
+    again = stamp(runtime, db_session, scene, user="u2")
+    assert again.record_id == first.record_id
+    assert again.data == first.data
+    assert (again.file_name, again.media_type) == (first.file_name, first.media_type)
+    assert db_session.scalar(select(func.count()).select_from(ProvenanceRecord)) == 1
+    assert entries(db_session, GENERATED_BANK) == 1
+    assert len(decisions(db_session, "allow")) == 2  # each screening is still kept
+
+
+def test_a_banned_users_output_is_refused_and_the_refusal_kept(
+    runtime: Runtime, db_session: Session, scene: Path
+) -> None:
+    banned = GuardBan(client="test", user="u1", until=utc_now() + timedelta(hours=1), strikes=3)
+    db_session.add(banned)
+    db_session.flush()
+    with pytest.raises(UserBanned, match="banned until"):
+        stamp(runtime, db_session, scene, user=" u1 ")
+    [refusal] = decisions(db_session, "block")
+    assert (refusal.user, refusal.category) == ("u1", "user_banned")
+    assert entries(db_session, GENERATED_BANK) == 0
+    # Another service's user of that name is someone else.
+    assert stamp(runtime, db_session, scene, client="other").record_id
+
+
+def test_a_guard_key_stamps_only_as_the_instances_generator(
+    client_with: Callable[..., TestClient], db_session: Session, scene: Path
+) -> None:
+    gate = client_with(
+        require_api_keys=True, guard_issuer="own", master_key=SecretStr(SIGNING_MASTER_KEY)
+    )
+    for name in ("own", "other"):
+        create_issuer(db_session, name, IssuerName(GENERATOR, "BE"), SIGNING_MASTER_KEY)
+    _, guard = create_key(db_session, "imagegen", ["guard"])
+    _, curator = create_key(db_session, "curator", ["guard", "curate"])
+    db_session.commit()
+
+    def post(key: str, **form: str) -> Any:
+        return gate.post(
+            "/v1/guard/output", files={"file": ("sunset.png", scene.read_bytes())},
+            data={"user": "u1", **form}, headers={"Authorization": f"Bearer {key}"},
+        )  # fmt: skip
+
+    refused = post(guard, issuer="other")
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "curate" in refused.json()["detail"]
+    assert post(guard).status_code == 200  # as "own"
+    assert post(guard, issuer="own").status_code == 200
+    assert post(curator, issuer="other").status_code == 200
+    db_session.add(
+        GuardBan(client="imagegen", user="u1", until=utc_now() + timedelta(hours=1), strikes=3)
+    )
+    db_session.commit()
+    banned = post(guard)
+    assert banned.status_code == 403
+    assert banned.json()["code"] == "guard.user_banned"

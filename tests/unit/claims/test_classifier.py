@@ -16,7 +16,7 @@ from accord.claims.classifier import (
     load_classifier,
 )
 from accord.claims.context import Policy
-from accord.claims.text import Text
+from accord.claims.text import Text, prepare
 from accord.claims.training import LABELS, read_seed
 from accord.claims.verdicts import Category, Verdict
 from accord.errors import DetectorError
@@ -63,7 +63,7 @@ def classifier() -> PromptClassifier:
 
 def test_held_out_accuracy_is_what_training_measured(classifier: PromptClassifier) -> None:
     heldout = [example for example in read_seed() if example.split == "heldout"]
-    scores = classifier.probabilities([example.text for example in heldout])
+    scores = classifier.probabilities([prepare(example.text).readable for example in heldout])
     predicted = []
     for row in scores:
         best = max(row, key=lambda category: row[category])

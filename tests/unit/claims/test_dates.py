@@ -61,3 +61,49 @@ def test_another_day_does_not_fit(prompt: str) -> None:
 @pytest.mark.parametrize("prompt", ["3.5 million voters", "a cat", "at 10:00", "guten Morgen"])
 def test_no_date_is_read_into_other_numbers(prompt: str) -> None:
     assert mentions(prepare(prompt), TODAY) == []
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "vote on the second Sunday of October",
+        "vote on the 2nd Sunday in October 2024",
+        "stem op de tweede zondag van oktober",
+        "de 2e zondag van oktober",
+        "votez le deuxième dimanche d'octobre",
+        "le 2ème dimanche du mois d'octobre",
+        "wählen am zweiten Sonntag im Oktober",
+        "am 2. Sonntag im Oktober",
+    ],
+)
+def test_an_ordinal_weekday_of_the_month_is_the_polling_day(prompt: str) -> None:
+    found = mentions(prepare(prompt), TODAY)
+    assert len(found) == 1
+    assert fits(found[0], POLLING) == POLLING[0]
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "vote on the first Sunday of October",
+        "vote on the last Sunday of October",  # 27 October 2024
+        "vote on the second Sunday of October 2023",
+        "stem op de laatste zondag van oktober",
+        "de eerste zondag van november",
+        "votez le dernier dimanche d'octobre",
+        "le premier dimanche de novembre",
+        "wählen am letzten Sonntag im Oktober",
+        "am dritten Sonntag im Oktober",
+        "vote on the second Monday of October",
+    ],
+)
+def test_another_ordinal_weekday_does_not_fit(prompt: str) -> None:
+    found = mentions(prepare(prompt), TODAY)
+    assert len(found) == 1
+    assert found[0].ordinal is not None
+    assert fits(found[0], POLLING) is None
+
+
+def test_the_last_weekday_of_a_month_fits_when_it_is_the_polling_day() -> None:
+    (found,) = mentions(prepare("vote on the last Sunday of October"), TODAY)
+    assert fits(found, (date(2024, 10, 27),)) == date(2024, 10, 27)

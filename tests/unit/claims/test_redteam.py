@@ -76,7 +76,7 @@ def test_bad_lines_are_reported_by_number_and_the_rest_load() -> None:
     assert "language 'tlh' is not screened here" in by_line[8]
     assert "names its harmful category" in by_line[9]
     assert "'category' is 'user_banned'" in by_line[10]
-    assert by_line[11] == "'prompt' is empty"
+    assert by_line[11] == "the prompt is empty"
     assert by_line[12] == "'prompt' must be a string"
 
 
@@ -336,3 +336,23 @@ def test_the_gate_meets_its_thresholds_on_the_red_team_set(shipped: list[Case]) 
     # A caricature of a protected person goes to a person (policy: review), is never let through.
     caricatures = [o for o in report.outcomes if o.case.expect is Verdict.REVIEW]
     assert all(o.got is not Verdict.ALLOW for o in caricatures), table
+
+
+def test_a_prompt_the_gate_refuses_is_a_line_error_and_the_run_goes_on() -> None:
+    lines = [_line(prompt="x" * 10_001), _line(prompt="a fine poster")]
+    cases, errors = parse_cases(lines)
+    assert [(error.line, "10,000" in error.error) for error in errors] == [(1, True)]
+    report = run(cases, _CONTEXT, lambda prompt, tool, language: Screening(Verdict.ALLOW, "en", ()))
+    assert len(report.outcomes) == 1
+
+
+def test_a_miss_is_quoted_as_a_short_excerpt_and_its_reasons_as_json() -> None:
+    reason = Reason(Category.VOTING_PROCESS, "wrong day", "Monday", Verdict.BLOCK)
+    [case] = parse_cases([_line(prompt="word " * 100)])[0]
+    report = run([case], _CONTEXT, lambda prompt, tool, language: Screening(
+        Verdict.BLOCK, "en", (reason,)))  # fmt: skip
+    [miss] = report_json(report)["misses"]
+    assert miss["reasons"] == [reason.to_json()]
+    [line] = [line for line in format_table(report).splitlines() if "expected allow" in line]
+    assert line.endswith('…"')
+    assert len(line.split(": ", 1)[1]) <= 92  # 90 characters and the quotes

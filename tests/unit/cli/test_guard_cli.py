@@ -59,3 +59,49 @@ def test_bans_from_the_command_line(instance: Path) -> None:
     assert code == 0
     assert "lifted" in out
     assert "no one is banned" in accord("guard", "bans")[1]
+
+
+def test_bad_fields_and_bytes_in_a_file_are_that_lines_error(
+    instance: Path, tmp_path: Path
+) -> None:
+    prompts = tmp_path / "prompts.jsonl"
+    lines = [
+        json.dumps({"prompt": None}).encode(),
+        json.dumps({"prompt": ALLOWED, "tool": None}).encode(),
+        json.dumps({"prompt": ALLOWED, "user": 7}).encode(),
+        json.dumps({"prompt": ALLOWED, "language": ["en"]}).encode(),
+        b'{"prompt": "a cat \xff\xfe"}',
+        json.dumps({"prompt": ALLOWED}).encode(),
+    ]
+    prompts.write_bytes(b"\n".join(lines) + b"\n")
+    code, out, err = accord("guard", "prompt", "--file", prompts, "--json")
+    assert code == 1
+    assert "Traceback" not in err
+    answers = [json.loads(line) for line in out.splitlines()]
+    assert [a["line"] for a in answers] == [1, 2, 3, 4, 5, 6]
+    assert [a.get("error", "").split(" ")[0] for a in answers[:4]] == [
+        "'prompt'", "'tool'", "'user'", "'language'",
+    ]  # fmt: skip
+    assert "not UTF-8" in answers[4]["error"]
+    assert answers[5]["verdict"] == "allow"
+
+
+def test_a_prompt_without_a_user_is_a_trial(instance: Path) -> None:
+    for _ in range(4):
+        code, out, _ = accord("guard", "prompt", BLOCKED, "--json")
+        assert code == 0
+        answer = json.loads(out)
+        assert (answer["verdict"], answer["user_status"]) == ("block", None)
+    assert "no one is banned" in accord("guard", "bans")[1]
+
+
+def test_unban_names_the_client(instance: Path) -> None:
+    for _ in range(3):
+        accord("guard", "prompt", BLOCKED, "--user", "u8")
+    code, out, _ = accord("guard", "bans")
+    assert "u8\tcli\t" in out
+    code, _, err = accord("guard", "unban", "u8", "--client", "imagegen", "--reason", "x")
+    assert code == 1
+    assert "not banned" in err
+    code, out, _ = accord("guard", "unban", "u8", "--client", "cli", "--reason", "a tester")
+    assert (code, "lifted the ban of u8 of cli" in out) == (0, True)

@@ -77,3 +77,24 @@ def test_stamp_needs_a_known_issuer_and_says_so_once(tmp_path: Path) -> None:
     assert stderr.count("\n") == 1
     assert "nobody" in stderr
     assert not (tmp_path / "out" / "poster.stamped.png").exists()
+
+
+def test_two_files_of_one_stamped_name_are_never_overwritten(tmp_path: Path) -> None:
+    assert accord("issuer", "create", "studio", "--organization", GENERATOR)[0] == 0
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = generated_picture(tmp_path / "a" / "poster.png")
+    second = tmp_path / "b" / "poster.png"
+    with Image.open(first) as picture:
+        picture.rotate(90).save(second)
+    out = tmp_path / "out"
+    code, stdout, stderr = accord(
+        "guard", "stamp", first, second, "--issuer", "studio", "--out-dir", out
+    )
+    assert code == 1
+    [refused] = stderr.splitlines()
+    assert refused.startswith(f"accord: error: {second}:")
+    assert f"written for {first} in this run already" in refused
+    [line] = stdout.splitlines()
+    assert line.startswith(f"{first}\t{out / 'poster.stamped.png'}\t")
+    assert [path.name for path in out.iterdir()] == ["poster.stamped.png"]

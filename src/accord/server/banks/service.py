@@ -421,6 +421,12 @@ def find_entry(session: Session, bank: Bank, entry_id: int) -> BankEntry | None:
     return entry if entry is not None and entry.bank_id == bank.id else None
 
 
+def entry_by_id(session: Session, entry_id: int) -> BankEntry | None:
+    """The entry of that id in whichever bank holds it (for a record that names its entry
+    but not its bank)."""
+    return session.get(BankEntry, entry_id)
+
+
 def get_entry(session: Session, bank: Bank, entry_id: int) -> BankEntry:
     entry = find_entry(session, bank, entry_id)
     if entry is None:

@@ -289,9 +289,11 @@ def revoke_record(session: Session, record_id: str, reason: str) -> ProvenanceRe
     record.revoked_at = utc_now()
     record.revocation_reason = reason
     if record.registry_entry_id is not None:
-        bank = _signed_bank(session, record.source_type)
-        entry = banks.get_entry(session, bank, record.registry_entry_id)
-        banks.update_entry(session, entry, {"enabled": False})
+        # By id, not by the bank its source type goes to now: a record signed before
+        # GENERATED existed has its entry in REGISTRY, whatever its source type says.
+        entry = banks.entry_by_id(session, record.registry_entry_id)
+        if entry is not None:
+            banks.update_entry(session, entry, {"enabled": False})
     return record
 
 

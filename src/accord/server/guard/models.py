@@ -12,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.server.db.base import Base, UtcDateTime, utc_now
 
+#: ``GuardDecision.user`` of an operator's trial: screened for no one.
+TRIAL_USER = ""
+
 
 class DecisionKind(StrEnum):
     PROMPT = "prompt"
@@ -23,11 +26,14 @@ class GuardDecision(Base):
     SHA-256 and a redacted excerpt."""
 
     __tablename__ = "guard_decisions"
-    __table_args__ = (Index("ix_guard_decisions_user_created", "user", "created_at"),)
+    __table_args__ = (
+        Index("ix_guard_decisions_client_user_created", "client", "user", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, index=True)
-    #: The generation service's user, as the service names them.
+    #: The generation service's user, as the service names them; "" for an operator's
+    #: trial on the command line (no strikes, left out of the figures).
     user: Mapped[str] = mapped_column(String(200))
     #: The API key (the generation service) that asked; "cli" from the command line.
     client: Mapped[str] = mapped_column(String(200), default="")
@@ -37,6 +43,9 @@ class GuardDecision(Base):
     verdict: Mapped[str] = mapped_column(String(16))
     #: The strongest reason's category; "" for an allowed prompt.
     category: Mapped[str] = mapped_column(String(40), default="")
+    #: A blocked decision's categories with a block reason, sorted, comma-separated
+    #: ("" when not blocked): what the figures count a block once per category by.
+    blocked_for: Mapped[str] = mapped_column(String(200), default="")
     #: [{category, explanation, evidence, verdict, source}]
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     prompt_sha256: Mapped[str] = mapped_column(String(64))
@@ -44,12 +53,17 @@ class GuardDecision(Base):
 
 
 class GuardBan(Base):
-    """A user banned for ``guard_ban_after`` blocked prompts within the window."""
+    """A user banned for ``guard_ban_after`` blocked prompts within the window. Kept
+    without retention, as are appeals: they are the record of the measures taken."""
 
     __tablename__ = "guard_bans"
+    __table_args__ = (Index("ix_guard_bans_client_user", "client", "user"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user: Mapped[str] = mapped_column(String(200), index=True)
+    #: The generation service (its API key's name) whose user this is: two services'
+    #: users of one name are two people.
+    client: Mapped[str] = mapped_column(String(200))
+    user: Mapped[str] = mapped_column(String(200))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     until: Mapped[datetime] = mapped_column(UtcDateTime())
     #: How many blocked prompts within the window led to it.
@@ -92,5 +106,6 @@ class GuardTally(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     verdict: Mapped[str] = mapped_column(String(16), primary_key=True)
-    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    #: ``GuardDecision.blocked_for`` of the decisions counted.
+    blocked_for: Mapped[str] = mapped_column(String(200), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)

@@ -1,5 +1,6 @@
 """The admin's generation gate page: the counts of the last day and month, the latest
-blocks, live bans (to lift, with a reason) and pending appeals (to grant or reject)."""
+blocks (a banned user's refusals only counted), live bans (to lift, with a reason),
+pending appeals (to grant or reject) and the latest decided ones."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from accord.errors import BadRequest
 from accord.server.db.base import utc_now
 from accord.server.deps import SessionDep
 from accord.server.guard.service import (
+    banned_refusals,
     decide_appeal,
+    decided_appeals,
     figures,
     latest_blocks,
     list_bans,
@@ -33,6 +36,8 @@ Csrf = Annotated[str, Form(max_length=200)]
 Reason = Annotated[str, Form(max_length=2000)]
 #: The blocks the page lists, newest first.
 LATEST_BLOCKS = 50
+#: The decided appeals the page lists, newest first.
+LATEST_DECIDED = 20
 
 
 def _gate(session: Session) -> Mapping[str, Any]:
@@ -42,8 +47,10 @@ def _gate(session: Session) -> Mapping[str, Any]:
         "month": figures(session, now - timedelta(days=30), now),
         "blocks": latest_blocks(session, LATEST_BLOCKS),
         "blocks_limit": LATEST_BLOCKS,
+        "banned_refusals": banned_refusals(session, now - timedelta(days=1)),
         "bans": list_bans(session, now),
         "appeals": pending_appeals(session),
+        "decided": decided_appeals(session, LATEST_DECIDED),
     }
 
 
@@ -68,15 +75,19 @@ def lift_ban(
     *,
     session: SessionDep,
     csrf_token: Csrf = "",
+    client: Annotated[str, Form(max_length=200)] = "",
     user: Annotated[str, Form(max_length=200)] = "",
     reason: Reason = "",
 ) -> Response:
     def lift(admin: Viewer) -> None:
-        unban(session, user, reason=reason, by=admin.user.email, now=utc_now())
+        # Each row's form names its client; a form without one means the only client.
+        unban(
+            session, user, client=client or None, reason=reason, by=admin.user.email,
+            now=utc_now(),
+        )  # fmt: skip
 
-    return GATE.change(
-        request, session, csrf_token, lift, done="unbanned", form={"user": user, "reason": reason}
-    )
+    form = {"client": client, "user": user, "reason": reason}
+    return GATE.change(request, session, csrf_token, lift, done="unbanned", form=form)
 
 
 @router.post("/guard/appeals/{appeal_id}", response_class=HTMLResponse)

@@ -8,8 +8,8 @@ import hashlib
 import re
 from collections.abc import Callable
 
-#: The longest excerpt kept (the column holds 300, room for the placeholders' width).
-EXCERPT_CHARS = 200
+from accord.claims.excerpts import EXCERPT_CHARS
+from accord.claims.excerpts import excerpt as shared_excerpt
 
 #: "13.10.2024", "2024-10-13", "13/10/2024": the dates voting-process blocks are about.
 _DATE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
@@ -33,6 +33,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
 )
 _SPACE = re.compile(r"\s+")
 
+__all__ = ["EXCERPT_CHARS", "excerpt", "prompt_digest", "redact"]
+
 
 def prompt_digest(prompt: str) -> str:
     return hashlib.sha256(prompt.encode("utf-8")).hexdigest()
@@ -45,14 +47,8 @@ def redact(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def excerpt(prompt: str) -> str:
-    """The redacted prompt, cut at a word to at most ``EXCERPT_CHARS`` characters.
+def excerpt(text: str) -> str:
+    """``text`` redacted, then cut at a word to at most ``EXCERPT_CHARS`` characters.
 
     Redacted before it is cut, so that half an address never survives the cut."""
-    redacted = redact(prompt)
-    if len(redacted) <= EXCERPT_CHARS:
-        return redacted
-    cut = redacted[: EXCERPT_CHARS - 1]
-    if " " in cut[EXCERPT_CHARS // 2 :]:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip() + "…"
+    return shared_excerpt(redact(text), EXCERPT_CHARS)

@@ -1,5 +1,9 @@
 """Decisions are kept ``guard_retention_days``; older ones are counted into daily tallies
-and deleted, so the transparency figures of any period stay whole without the excerpts."""
+and deleted, so the transparency figures of any period stay whole without the excerpts.
+
+Bans and appeals have no retention: they are the record of the measures taken against
+users (and of their appeals), which the figures and any later dispute rest on.
+An operator's trials (user "") are deleted untallied: they are no one's prompts."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from accord.claims.verdicts import Verdict
 from accord.server.audit import service as audit
 from accord.server.background import BackgroundLoop
 from accord.server.guard.models import (
+    TRIAL_USER,
     AppealStatus,
     DecisionKind,
     GuardAppeal,
@@ -64,14 +69,16 @@ def purge_expired(session: Session, settings: Settings, now: datetime) -> int:
                 GuardDecision.created_at,
                 GuardDecision.kind,
                 GuardDecision.verdict,
-                GuardDecision.category,
+                GuardDecision.blocked_for,
+                GuardDecision.user,
             )
         ).all()
         if not rows:
             break
         counts = Counter(
-            (row.created_at.astimezone(UTC).date(), row.kind, row.verdict, row.category)
+            (row.created_at.astimezone(UTC).date(), row.kind, row.verdict, row.blocked_for)
             for row in rows
+            if row.user != TRIAL_USER
         )
         _add_to_tallies(session, counts)
         purged += len(rows)
@@ -86,11 +93,13 @@ def purge_expired(session: Session, settings: Settings, now: datetime) -> int:
 
 
 def _add_to_tallies(session: Session, counts: Counter[_Key]) -> None:
-    for (day, kind, verdict, category), count in counts.items():
-        tally = session.get(GuardTally, (day, kind, verdict, category))
+    for (day, kind, verdict, blocked_for), count in counts.items():
+        tally = session.get(GuardTally, (day, kind, verdict, blocked_for))
         if tally is None:
             session.add(
-                GuardTally(day=day, kind=kind, verdict=verdict, category=category, count=count)
+                GuardTally(
+                    day=day, kind=kind, verdict=verdict, blocked_for=blocked_for, count=count
+                )
             )
         else:
             tally.count += count
@@ -99,14 +108,20 @@ def _add_to_tallies(session: Session, counts: Counter[_Key]) -> None:
 
 def figures(session: Session, start: datetime, end: datetime) -> dict[str, Any]:
     """The gate's figures for ``start <= moment < end``: decisions still kept and the
-    tallies of purged ones (a tally counts when its day begins within the period)."""
+    tallies of purged ones (a tally counts when its day begins within the period); an
+    operator's trials are left out.
+
+    ``prompts_blocked_by_category`` counts a blocked prompt once per category it was
+    blocked for (a reason of that category said block), so its sum may exceed
+    ``prompts_by_verdict["block"]``."""
     counts = _decision_counts(session, start, end)
     prompts = {key[1:]: n for key, n in counts.items() if key[0] == DecisionKind.PROMPT.value}
     outputs = {key[1:]: n for key, n in counts.items() if key[0] == DecisionKind.OUTPUT.value}
     blocked_by_category = Counter[str]()
-    for (verdict, category), count in prompts.items():
+    for (verdict, blocked_for), count in prompts.items():
         if verdict == Verdict.BLOCK.value:
-            blocked_by_category[category] += count
+            for category in filter(None, blocked_for.split(",")):
+                blocked_by_category[category] += count
     return {
         "prompts_screened": sum(prompts.values()),
         "prompts_by_verdict": _by_verdict(prompts),
@@ -121,30 +136,34 @@ def figures(session: Session, start: datetime, end: datetime) -> dict[str, Any]:
 def _decision_counts(
     session: Session, start: datetime, end: datetime
 ) -> Counter[tuple[str, str, str]]:
-    """(kind, verdict, category) -> count, from kept decisions and tallies together."""
+    """(kind, verdict, blocked_for) -> count, from kept decisions (not trials) and tallies
+    together."""
     counts: Counter[tuple[str, str, str]] = Counter()
     kept = session.execute(
         select(
             GuardDecision.kind,
             GuardDecision.verdict,
-            GuardDecision.category,
+            GuardDecision.blocked_for,
             func.count(GuardDecision.id),
         )
         .where(GuardDecision.created_at >= start, GuardDecision.created_at < end)
-        .group_by(GuardDecision.kind, GuardDecision.verdict, GuardDecision.category)
+        .where(GuardDecision.user != TRIAL_USER)
+        .group_by(GuardDecision.kind, GuardDecision.verdict, GuardDecision.blocked_for)
     )
-    for kind, verdict, category, count in kept:
-        counts[kind, verdict, category] += int(count)
+    for kind, verdict, blocked_for, count in kept:
+        counts[kind, verdict, blocked_for] += int(count)
     first = start.astimezone(UTC).date()
     if datetime.combine(first, time(), UTC) < start:
         first += timedelta(days=1)
     tallied = session.execute(
-        select(GuardTally.kind, GuardTally.verdict, GuardTally.category, func.sum(GuardTally.count))
+        select(
+            GuardTally.kind, GuardTally.verdict, GuardTally.blocked_for, func.sum(GuardTally.count)
+        )
         .where(GuardTally.day >= first, GuardTally.day < _day_of(end))
-        .group_by(GuardTally.kind, GuardTally.verdict, GuardTally.category)
+        .group_by(GuardTally.kind, GuardTally.verdict, GuardTally.blocked_for)
     )
-    for kind, verdict, category, count in tallied:
-        counts[kind, verdict, category] += int(count or 0)
+    for kind, verdict, blocked_for, count in tallied:
+        counts[kind, verdict, blocked_for] += int(count or 0)
     return counts
 
 
@@ -156,7 +175,7 @@ def _day_of(end: datetime) -> date:
 
 def _by_verdict(counts: dict[tuple[str, str], int]) -> dict[str, int]:
     totals = {verdict.value: 0 for verdict in Verdict}
-    for (verdict, _category), count in counts.items():
+    for (verdict, _blocked_for), count in counts.items():
         totals[verdict] = totals.get(verdict, 0) + count
     return totals
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Response, UploadFile
 
-from accord.errors import BadRequest
+from accord.errors import BadRequest, Forbidden
 from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
 from accord.server.auth.state import Caller
@@ -29,6 +29,7 @@ from accord.server.guard.service import (
     appeal_ban,
     screen_prompt_for,
     stamp_output,
+    user_name,
     user_status,
 )
 from accord.server.uploads import spooled_to_disk
@@ -40,6 +41,23 @@ UserPath = Annotated[str, Path(min_length=1, max_length=200)]
 
 def _client(caller: Caller) -> str:
     return caller.key_name or ANONYMOUS_CLIENT
+
+
+def _issuer(asked: str | None, configured: str, caller: Caller) -> str:
+    """The generator to stamp as: this instance's own, or, for a key that may curate,
+    any issuer it names. A generation service must not sign as another generator."""
+    configured = configured.strip()
+    chosen = (asked or configured).strip()
+    if not chosen:
+        raise BadRequest("name the generator: send 'issuer', or set ACCORD_GUARD_ISSUER")
+    if chosen != configured and Scope.CURATE.value not in caller.scopes:
+        own = repr(configured) if configured else "(ACCORD_GUARD_ISSUER is not set)"
+        msg = (
+            f"this key may stamp only as the instance's generator {own}; "
+            f"stamping as {chosen!r} needs the curate scope too"
+        )
+        raise Forbidden(msg)
+    return chosen
 
 
 @router.post("/prompt", summary="Screen a generation prompt before generating")
@@ -68,20 +86,23 @@ def screen(
 
 @router.get("/users/{user}", summary="Whether a user is banned, and their strikes")
 def user(
-    user: UserPath, _caller: GuardCaller, session: SessionDep, settings: SettingsDep
+    user: UserPath, caller: GuardCaller, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    status = user_status(session, settings, user, utc_now())
-    return {"user": user, **status_json(status)}
+    """The caller's user of that name: another service's user of the same name is
+    another person, with bans of their own."""
+    name = user_name(user)
+    status = user_status(session, settings, _client(caller), name, utc_now())
+    return {"user": name, **status_json(status)}
 
 
 @router.post("/appeals", status_code=201, summary="Forward a banned user's appeal")
-def appeal(body: AppealIn, _caller: GuardCaller, session: SessionDep) -> dict[str, Any]:
-    """One pending appeal per ban (409 for a second); 404 when the user is not banned.
-    An admin grants it (the ban is lifted) or rejects it on the generation gate page."""
-    return {
-        "user": body.user,
-        **appeal_json(appeal_ban(session, body.user, body.statement, utc_now())),
-    }
+def appeal(body: AppealIn, caller: GuardCaller, session: SessionDep) -> dict[str, Any]:
+    """The appeal of the caller's user. One pending appeal per ban (409 for a second);
+    404 when the user is not banned. An admin grants it (the ban is lifted) or rejects it
+    on the generation gate page."""
+    name = user_name(body.user)
+    appealed = appeal_ban(session, _client(caller), name, body.statement, utc_now())
+    return {"user": name, **appeal_json(appealed)}
 
 
 @router.post(
@@ -106,15 +127,17 @@ def output(
         Form(max_length=200, description="The generator; ACCORD_GUARD_ISSUER if omitted"),
     ] = None,
 ) -> Response:
-    """A face or voice that resembles a registered protected person refuses the file
-    (422, nothing signed or registered). Otherwise the answer is the file signed with
-    Content Credentials (digital source type trainedAlgorithmicMedia, the issuer as the
+    """A banned user's file is refused (403, ``guard.user_banned``), and so is a file
+    where a face or voice resembles a registered protected person (422); nothing is
+    signed or registered then. Otherwise the answer is the file signed with Content
+    Credentials (digital source type trainedAlgorithmicMedia, the issuer as the
     generator), watermarked, and registered in the GENERATED bank; ``Accord-Record``
-    names its provenance record."""
+    names its provenance record. The same bytes stamped again get the same record.
+
+    A ``guard`` key stamps as ``ACCORD_GUARD_ISSUER`` only; naming another issuer needs
+    the ``curate`` scope too (403 otherwise)."""
     settings = runtime.settings
-    chosen = (issuer or settings.guard_issuer).strip()
-    if not chosen:
-        raise BadRequest("name the generator: send 'issuer', or set ACCORD_GUARD_ISSUER")
+    chosen = _issuer(issuer, settings.guard_issuer, caller)
     request = StampRequest(
         issuer=chosen,
         user=user,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from accord.claims.verdicts import Reason, Screening
+from accord.claims.verdicts import Screening
 
 if TYPE_CHECKING:
     from accord.server.guard.models import GuardAppeal, GuardBan, GuardDecision
@@ -61,18 +63,9 @@ class GuardAnswer:
     """A screened (or, for a banned user, refused) prompt and where its user stands."""
 
     screening: Screening
-    user_status: UserStatus
+    #: None when screened for no one (an operator trying prompts on the command line).
+    user_status: UserStatus | None
     decision_id: int
-
-
-def reason_json(reason: Reason) -> dict[str, str]:
-    return {
-        "category": reason.category.value,
-        "explanation": reason.explanation,
-        "evidence": reason.evidence,
-        "verdict": reason.verdict.value,
-        "source": reason.source,
-    }
 
 
 def status_json(status: UserStatus) -> dict[str, Any]:
@@ -90,8 +83,8 @@ def answer_json(answer: GuardAnswer) -> dict[str, Any]:
         "verdict": screening.verdict.value,
         "language": screening.language,
         "categories": [category.value for category in screening.categories],
-        "reasons": [reason_json(reason) for reason in screening.reasons],
-        "user_status": status_json(answer.user_status),
+        "reasons": [reason.to_json() for reason in screening.reasons],
+        "user_status": status_json(answer.user_status) if answer.user_status else None,
         "decision_id": answer.decision_id,
     }
 
@@ -116,6 +109,7 @@ def decision_json(decision: GuardDecision) -> dict[str, Any]:
 def ban_json(ban: GuardBan) -> dict[str, Any]:
     return {
         "id": ban.id,
+        "client": ban.client,
         "user": ban.user,
         "started_at": ban.started_at.isoformat(),
         "until": ban.until.isoformat(),
@@ -161,3 +155,10 @@ class Stamped:
     #: ``NAME.stamped.SUFFIX``, with only characters safe in a header.
     file_name: str
     media_type: str
+
+
+def stamped_name(name: str) -> str:
+    """``<stem>.stamped<suffix>``, with only characters that are safe in a header: the one
+    name a stamped copy gets, from the API and the command line alike."""
+    safe = Path(re.sub(r"[^A-Za-z0-9._-]", "_", Path(name or "file").name)[-100:])
+    return f"{safe.stem}.stamped{safe.suffix}"

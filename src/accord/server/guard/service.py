@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 
 from accord.claims.context import Context
 from accord.claims.screen import check_language, check_prompt, parse_tool, screen_prompt
-from accord.claims.verdicts import Category, Reason, Screening, Tool, Verdict
-from accord.errors import BadRequest
+from accord.claims.verdicts import Screening, Tool, Verdict
 from accord.server.db.base import utc_now
 from accord.server.guard.bans import (
+    UserBanned,
     appeal_ban,
+    ban_refusal,
     decide_appeal,
+    decided_appeals,
     list_bans,
     live_ban,
     pending_appeals,
@@ -26,10 +28,17 @@ from accord.server.guard.bans import (
     user_status,
 )
 from accord.server.guard.context import guard_context
-from accord.server.guard.models import DecisionKind, GuardBan
-from accord.server.guard.records import latest_blocks, record_decision
+from accord.server.guard.models import TRIAL_USER, DecisionKind
+from accord.server.guard.records import banned_refusals, latest_blocks, record_decision
 from accord.server.guard.retention import GuardRetention, figures, purge_expired
-from accord.server.guard.schemas import BAN_SOURCE, GuardAnswer, Stamped, StampRequest, UserStatus
+from accord.server.guard.schemas import (
+    GuardAnswer,
+    Stamped,
+    StampRequest,
+    UserStatus,
+    stamped_name,
+)
+from accord.server.guard.users import user_name
 from accord.server.settings import Settings
 
 if TYPE_CHECKING:
@@ -40,8 +49,11 @@ __all__ = [
     "Screen",
     "StampRequest",
     "Stamped",
+    "UserBanned",
     "appeal_ban",
+    "banned_refusals",
     "decide_appeal",
+    "decided_appeals",
     "figures",
     "guard_context",
     "latest_blocks",
@@ -51,13 +63,11 @@ __all__ = [
     "record_decision",
     "screen_prompt_for",
     "stamp_output",
+    "stamped_name",
     "unban",
+    "user_name",
     "user_status",
 ]
-
-
-#: As long as ``GuardDecision.user`` holds.
-MAX_USER_CHARS = 200
 
 
 class Screen(Protocol):
@@ -80,25 +90,29 @@ def screen_prompt_for(
     *,
     prompt: str,
     tool: str,
-    user: str,
+    user: str | None,
     language: str | None,
     client: str,
     screen: Screen = screen_prompt,
     now: datetime | None = None,
 ) -> GuardAnswer:
-    """Screen ``prompt`` for ``user`` and keep the decision.
+    """Screen ``prompt`` for ``client``'s ``user`` and keep the decision.
 
     A banned user's prompt is refused unscreened (category ``user_banned``, until when
     in its explanation) and kept too. A block is a strike: the one that reaches
-    ``guard_ban_after`` within ``guard_window_hours`` bans the user."""
+    ``guard_ban_after`` within ``guard_window_hours`` bans the user.
+
+    ``user`` None is an operator's trial (``accord guard prompt`` without ``--user``):
+    screened for no one, so neither checked against bans nor a strike; kept with user
+    "" and left out of the figures."""
     check_prompt(prompt)
     chosen = parse_tool(tool)
     language = check_language(language)
-    user = _user_name(user)
+    name = TRIAL_USER if user is None else user_name(user)
     now = now or utc_now()
-    ban = live_ban(session, user, now)
+    ban = live_ban(session, client, name, now) if user is not None else None
     if ban is not None:
-        screening = _refused_for(ban, language)
+        screening = ban_refusal(ban, language)
     else:
         context = guard_context(session, settings, now.date())
         screening = screen(
@@ -107,7 +121,7 @@ def screen_prompt_for(
     decision = record_decision(
         session,
         kind=DecisionKind.PROMPT.value,
-        user=user,
+        user=name,
         client=client,
         tool=chosen.value,
         language=screening.language,
@@ -116,36 +130,15 @@ def screen_prompt_for(
         prompt=prompt,
         at=now,
     )
+    if user is None:
+        return GuardAnswer(screening=screening, user_status=None, decision_id=decision.id)
     if ban is None and screening.verdict is Verdict.BLOCK:
-        ban = strike(session, settings, user, now)
+        ban = strike(session, settings, client, name, now)
     if ban is not None:
         status = UserStatus(True, ban.until, ban.strikes, settings.guard_ban_after)
     else:
-        status = user_status(session, settings, user, now)
+        status = user_status(session, settings, client, name, now)
     return GuardAnswer(screening=screening, user_status=status, decision_id=decision.id)
-
-
-def _user_name(user: str) -> str:
-    name = user.strip()
-    if not name:
-        raise BadRequest("the user is missing: name the generation service's user")
-    if len(name) > MAX_USER_CHARS:
-        msg = f"the user's name has {len(name)} characters; at most {MAX_USER_CHARS} are kept"
-        raise BadRequest(msg)
-    return name
-
-
-def _refused_for(ban: GuardBan, language: str | None) -> Screening:
-    """The answer to a banned user: their prompt is not screened."""
-    until = f"{ban.until:%Y-%m-%d %H:%M} UTC"
-    reason = Reason(
-        category=Category.USER_BANNED,
-        explanation=f"the user is banned until {until} for {ban.strikes} blocked prompts",
-        evidence=f"ban #{ban.id}, since {ban.started_at:%Y-%m-%d %H:%M} UTC",
-        verdict=Verdict.BLOCK,
-        source=BAN_SOURCE,
-    )
-    return Screening(verdict=Verdict.BLOCK, language=language or "", reasons=(reason,))
 
 
 def stamp_output(runtime: Runtime, session: Session, path: Path, request: StampRequest) -> Stamped:
