@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from accord.claims.context import Election as ClaimsElection
 from accord.errors import BadRequest, Conflict
 from accord.server.countries import country_codes
 from accord.server.db.base import utc_now
@@ -76,3 +77,16 @@ def count_ahead(session: Session, today: date) -> int:
     """How many elections have not been held yet (polling on ``today`` or later)."""
     ahead = select(func.count(Election.id)).where(Election.polling_date >= today)
     return int(session.scalar(ahead) or 0)
+
+
+def elections_to_screen(session: Session) -> tuple[ClaimsElection, ...]:
+    """Every election as the claims rules read them (one plain query)."""
+    rows = session.execute(
+        select(Election.name, Election.polling_date, Election.countries).order_by(
+            Election.polling_date, Election.name
+        )
+    )
+    return tuple(
+        ClaimsElection(name=row.name, polling_date=row.polling_date, countries=tuple(row.countries))
+        for row in rows
+    )

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from accord.claims.verdicts import Category, Reason, Screening, Verdict
@@ -80,11 +80,12 @@ def count_strikes(
     """The user's blocked prompts that count towards a ban: within the window, and after
     their latest ban began (a lifted or served ban wipes the slate)."""
     since = now - timedelta(hours=settings.guard_window_hours)
-    latest = session.scalar(
-        select(func.max(GuardBan.started_at)).where(
-            GuardBan.client == client, GuardBan.user == user
-        )
+    latest_ban = (
+        select(func.max(GuardBan.started_at))
+        .where(GuardBan.client == client, GuardBan.user == user)
+        .scalar_subquery()
     )
+    # One statement: it runs for every prompt a user sends.
     query = select(func.count(GuardDecision.id)).where(
         GuardDecision.client == client,
         GuardDecision.user == user,
@@ -93,9 +94,8 @@ def count_strikes(
         GuardDecision.category != Category.USER_BANNED.value,
         GuardDecision.created_at >= since,
         GuardDecision.created_at <= now,
+        or_(latest_ban.is_(None), GuardDecision.created_at > latest_ban),
     )
-    if latest is not None:
-        query = query.where(GuardDecision.created_at > latest)
     return int(session.scalar(query) or 0)
 
 
@@ -113,26 +113,25 @@ def user_status(
 
 def strike(
     session: Session, settings: Settings, client: str, user: str, now: datetime
-) -> GuardBan | None:
+) -> UserStatus:
     """After a blocked prompt of ``client``'s ``user`` was recorded: ban them if it was
-    one too many. Returns the ban they are under (new or live already), or None."""
+    one too many. Returns where they stand now (banned, by a new or a live ban, or not)."""
     _lock_user(session, client, user)
     ban = live_ban(session, client, user, now)
-    if ban is not None:
-        return ban
-    strikes = count_strikes(session, settings, client, user, now)
-    if strikes < settings.guard_ban_after:
-        return None
-    ban = GuardBan(
-        client=client,
-        user=user,
-        started_at=now,
-        until=now + timedelta(hours=settings.guard_ban_hours),
-        strikes=strikes,
-    )
-    session.add(ban)
-    session.flush()
-    return ban
+    if ban is None:
+        strikes = count_strikes(session, settings, client, user, now)
+        if strikes < settings.guard_ban_after:
+            return UserStatus(False, None, strikes, settings.guard_ban_after)
+        ban = GuardBan(
+            client=client,
+            user=user,
+            started_at=now,
+            until=now + timedelta(hours=settings.guard_ban_hours),
+            strikes=strikes,
+        )
+        session.add(ban)
+        session.flush()
+    return UserStatus(True, ban.until, ban.strikes, settings.guard_ban_after)
 
 
 def _lock_user(session: Session, client: str, user: str) -> None:

@@ -18,6 +18,7 @@ from accord.server.guard.bans import (
     UserBanned,
     appeal_ban,
     ban_refusal,
+    count_strikes,
     decide_appeal,
     decided_appeals,
     list_bans,
@@ -132,12 +133,13 @@ def screen_prompt_for(
     )
     if user is None:
         return GuardAnswer(screening=screening, user_status=None, decision_id=decision.id)
-    if ban is None and screening.verdict is Verdict.BLOCK:
-        ban = strike(session, settings, client, name, now)
     if ban is not None:
         status = UserStatus(True, ban.until, ban.strikes, settings.guard_ban_after)
+    elif screening.verdict is Verdict.BLOCK:
+        status = strike(session, settings, client, name, now)
     else:
-        status = user_status(session, settings, client, name, now)
+        strikes = count_strikes(session, settings, client, name, now)
+        status = UserStatus(False, None, strikes, settings.guard_ban_after)
     return GuardAnswer(screening=screening, user_status=status, decision_id=decision.id)
 
 

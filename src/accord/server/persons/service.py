@@ -20,6 +20,7 @@ from accord.assessment.gallery import (
     reference_face,
     reference_voice,
 )
+from accord.claims.context import Person
 from accord.errors import Conflict, Forbidden, NotFound
 from accord.media.limits import MediaLimits
 from accord.server.accounts.service import works_for_election_authority
@@ -151,6 +152,32 @@ def list_people(session: Session) -> list[tuple[ProtectedPersonRow, int]]:
         .order_by(ProtectedPersonRow.name, ProtectedPersonRow.id)
     )
     return [(person, int(count)) for person, count in rows]
+
+
+def people_to_screen(session: Session) -> tuple[Person, ...]:
+    """Every protected person as the claims rules read them: names, roles and places only
+    (one plain query: the generation gate asks for each prompt)."""
+    rows = session.execute(
+        select(
+            ProtectedPersonRow.id,
+            ProtectedPersonRow.name,
+            ProtectedPersonRow.role,
+            ProtectedPersonRow.constituency,
+            ProtectedPersonRow.aliases,
+            ProtectedPersonRow.election,
+        ).order_by(ProtectedPersonRow.name, ProtectedPersonRow.id)
+    )
+    return tuple(
+        Person(
+            id=row.id,
+            name=row.name,
+            role=row.role,
+            constituency=row.constituency,
+            aliases=tuple(row.aliases or ()),
+            election=row.election,
+        )
+        for row in rows
+    )
 
 
 def voice_counts(session: Session) -> dict[str, int]:
