@@ -32,11 +32,12 @@ HEAD_PATH = Path(__file__).parent / "data" / "classifier_head.json"
 MODEL_FILE = "e5-small-q4.bin"
 #: The harmful classes of the head, by the category a reason names.
 HARMFUL = (Category.VOTING_PROCESS, Category.OFFICIAL_IMPERSONATION)
-#: OpenMP threads per embedding. Measured on a 2-core machine: 2 threads embed a prompt in
-#: ~27 ms against ~40 ms with 1, and two requests at once still make ~45 prompts/s either
-#: way; beyond 2 a 20-token prompt gains nothing. Fewer when the process may use fewer
-#: cores (on one core 2 threads cost 15 %), and an operator's OMP_NUM_THREADS wins.
-MAX_THREADS = 2
+#: OpenMP threads per embedding: one. Alone, two threads embed a prompt in ~27 ms against
+#: ~40 ms (2 cores); but a server embeds for several requests at once, each call starting a
+#: team of its own, and on 2 cores under 50 requests a second the spinning teams took the
+#: median from tens of milliseconds to 0.8 s (``benchmarks/guard.py``). An operator's
+#: OMP_NUM_THREADS wins.
+THREADS = 1
 
 _EXPLANATIONS = {
     Category.VOTING_PROCESS: "reads like a false claim about when, where or how to vote",
@@ -63,7 +64,7 @@ def embedding_threads() -> int | None:
     """OpenMP threads for the embedder; None leaves an operator's OMP_NUM_THREADS alone."""
     if os.environ.get("OMP_NUM_THREADS"):
         return None
-    return max(1, min(MAX_THREADS, len(os.sched_getaffinity(0))))
+    return THREADS
 
 
 class Embedder:

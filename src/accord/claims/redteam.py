@@ -35,6 +35,14 @@ _DATA = Path(__file__).parent / "data"
 #: The red-team set shipped with accord, and the people and elections it refers to.
 SHIPPED_CASES = _DATA / "redteam.jsonl"
 SHIPPED_CONTEXT = _DATA / "redteam_context.json"
+#: The sets shipped with accord, all about the people and election of SHIPPED_CONTEXT:
+#: one the rules were tuned on, one measured blind and then looked at for classes of
+#: errors, and one measured blind once, at the end.
+SHIPPED_SETS = {
+    "development": SHIPPED_CASES,
+    "holdout": _DATA / "redteam_holdout.jsonl",
+    "blind": _DATA / "redteam_blind.jsonl",
+}
 
 #: An allowed prompt that resembles none of the harmful categories.
 BENIGN = "benign"

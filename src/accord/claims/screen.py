@@ -54,6 +54,26 @@ def screen_prompt(
     return Screening(verdict=strongest(reasons), language=language, reasons=tuple(reasons))
 
 
+#: One prompt per language, on topic, so that warming up compiles every rule and embeds once.
+_WARM_UP = (
+    "A poster: vote by SMS, the election is moved to Monday",
+    "Een affiche: stem per sms, de verkiezingen zijn verplaatst naar maandag",
+    "Une affiche : votez par SMS, l'élection est reportée à lundi",
+    "Ein Plakat: per SMS wählen, die Wahl ist auf Montag verschoben",
+)
+
+
+def warm_up(*, classifier: bool) -> None:
+    """Compile the rules (and load the classifier) now, so that a server's first prompts
+    do not pay for it (half a second: the rules' patterns are compiled on first use)."""
+    for prompt in _WARM_UP:
+        text = prepare(prompt)
+        rule_reasons(text, Tool.IMAGE, detect_language(text), Context())
+        on_topic(text, Context())
+    if classifier:
+        load_classifier().probabilities(list(_WARM_UP[:1]))
+
+
 def _at_most_review(reason: Reason) -> Reason:
     if reason.verdict is not Verdict.BLOCK:
         return reason

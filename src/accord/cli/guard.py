@@ -269,10 +269,18 @@ def redteam_command(
         Path | None,
         typer.Argument(
             help="JSON lines {prompt, tool, expect, language, category}; default: "
-            "the set shipped with accord."
+            "a set shipped with accord (--set)."
         ),
     ] = None,
     *,
+    shipped: Annotated[
+        str,
+        typer.Option(
+            "--set",
+            help="The shipped set measured without PROMPTS: development (the rules were "
+            "tuned on it), holdout or blind.",
+        ),
+    ] = "development",
     context: Annotated[
         Path | None,
         typer.Option(
@@ -287,7 +295,9 @@ def redteam_command(
     from accord.claims import redteam  # noqa: PLC0415
     from accord.claims.screen import screen_prompt  # noqa: PLC0415
 
-    path = prompts or redteam.SHIPPED_CASES
+    if prompts is None and shipped not in redteam.SHIPPED_SETS:
+        raise fail(f"--set: {shipped!r} is none of {', '.join(redteam.SHIPPED_SETS)}")
+    path = prompts or redteam.SHIPPED_SETS[shipped]
     try:
         cases, errors = redteam.load_cases(path)
         if context is not None:

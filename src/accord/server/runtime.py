@@ -16,6 +16,7 @@ from accord.server.auth.state import Guard
 from accord.server.db.engine import make_engine, make_session_factory
 from accord.server.exchanges.service import ExchangeChannel, ExchangePoller, FetchLimits
 from accord.server.guard.service import GuardRetention
+from accord.server.guard.service import warm_up as warm_up_guard
 from accord.server.mail.service import MailChannel
 from accord.server.matching.indexes import IndexSet, IndexSyncer
 from accord.server.outbox.loop import OutboxLoop
@@ -123,6 +124,10 @@ class Runtime:
             outbox.start()
         self.exchange_poller.start()
         self.guard_retention.start()
+        # Beside the first requests, not before them: one that needs it waits for it.
+        threading.Thread(
+            target=warm_up_guard, args=(self.settings,), name="guard-warm-up", daemon=True
+        ).start()
 
     def close(self) -> None:
         self.guard_retention.stop()

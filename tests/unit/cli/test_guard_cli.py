@@ -105,3 +105,35 @@ def test_unban_names_the_client(instance: Path) -> None:
     assert "not banned" in err
     code, out, _ = accord("guard", "unban", "u8", "--client", "cli", "--reason", "a tester")
     assert (code, "lifted the ban of u8 of cli" in out) == (0, True)
+
+
+def test_redteam_measures_a_shipped_set(data_dir: Path) -> None:
+    code, out, _ = accord("guard", "redteam", "--set", "holdout", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["total"]["prompts"] >= 220
+    assert set(report["by_language"]) == {"en", "nl", "fr", "de"}
+
+
+def test_redteam_screens_a_file_with_the_instance_s_people(instance: Path, tmp_path: Path) -> None:
+    prompts = tmp_path / "mine.jsonl"
+    lines = [
+        json.dumps({"prompt": BLOCKED, "tool": "image", "expect": "block", "language": "en",
+                    "category": "protected_person"}),
+        json.dumps({"prompt": ALLOWED, "tool": "image", "expect": "allow", "language": "en",
+                    "category": "benign"}),
+        "{broken",
+    ]  # fmt: skip
+    prompts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = accord("guard", "redteam", prompts)
+    assert code == 1  # a line could not be read; the others are measured
+    assert "line 3" in err
+    all_row = next(line for line in out.splitlines() if line.startswith("all "))
+    assert "100.0%" in all_row  # Jan Peeters is this instance's protected person
+    assert accord("guard", "bans")[1].strip() == "no one is banned"
+
+
+def test_redteam_refuses_an_unknown_set(data_dir: Path) -> None:
+    code, _, err = accord("guard", "redteam", "--set", "secret")
+    assert code == 1
+    assert "development, holdout, blind" in err

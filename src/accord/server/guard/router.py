@@ -81,6 +81,9 @@ def screen(
         language=body.language,
         client=_client(caller),
     )
+    # Committed here, in this worker thread: the session's own commit would cost the
+    # request a second hop to the thread pool (generators call this for every prompt).
+    session.commit()
     return answer_json(answer)
 
 
@@ -92,6 +95,7 @@ def user(
     another person, with bans of their own."""
     name = user_name(user)
     status = user_status(session, settings, _client(caller), name, utc_now())
+    session.rollback()  # nothing written; ends the read here, not in another thread hop
     return {"user": name, **status_json(status)}
 
 

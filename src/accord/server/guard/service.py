@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from accord.claims.context import Context
 from accord.claims.screen import check_language, check_prompt, parse_tool, screen_prompt
+from accord.claims.screen import warm_up as warm_up_screening
 from accord.claims.verdicts import Screening, Tool, Verdict
 from accord.server.db.base import utc_now
 from accord.server.guard.bans import (
@@ -68,6 +69,7 @@ __all__ = [
     "unban",
     "user_name",
     "user_status",
+    "warm_up",
 ]
 
 
@@ -151,3 +153,9 @@ def stamp_output(runtime: Runtime, session: Session, path: Path, request: StampR
     from accord.server.guard import stamping  # noqa: PLC0415
 
     return stamping.stamp_output(runtime, session, path, request)
+
+
+def warm_up(settings: Settings) -> None:
+    """Compile the rules and load the classifier (unless turned off) before the first
+    prompt, which would otherwise wait half a second for it."""
+    warm_up_screening(classifier=settings.guard_classifier)
