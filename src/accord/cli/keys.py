@@ -19,8 +19,8 @@ def create(
     scope: Annotated[
         list[str],
         typer.Option(
-            help="hash, match, curate, notify, trusted_flagger, platform or share "
-            "(a partner reading shared banks over TAXII) (repeatable)."
+            help="hash, match, curate, notify, trusted_flagger, platform, share (a partner "
+            "reading shared banks over TAXII) or guard (a generation service) (repeatable)."
         ),
     ],
     rate_limit: Annotated[

@@ -100,6 +100,13 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
         for item in error.errors()
     ]
     detail = "; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in problems)
+    sent_as = request.headers.get("content-type", "")
+    if any(p["loc"] == ["body"] for p in problems) and "json" not in sent_as:
+        # curl -d sends a form: the usual first mistake, and pydantic's words hide it.
+        detail = (
+            f"the body must be JSON, sent with 'Content-Type: application/json' (it came as "
+            f"{sent_as or 'no content type'!r}); {detail}"
+        )
     return problem_response(
         request,
         status=422,

@@ -119,6 +119,17 @@ def test_a_granted_appeal_lifts_the_ban(db_session: Session, settings: Settings)
         decide_appeal(db_session, appeal.id, grant=False, reason="x", by="admin", now=utc_now())
 
 
+def test_unbanning_grants_the_pending_appeal(db_session: Session, settings: Settings) -> None:
+    for _ in range(3):
+        ask(db_session, settings, BLOCKED)
+    appeal = appeal_ban(db_session, "test", "u1", "I was writing a debunk", utc_now())
+    unban(db_session, "u1", client="test", reason="the debunk checks out", by="admin",
+          now=utc_now())  # fmt: skip
+    assert appeal.status == "granted"
+    assert appeal.decision_reason == "the ban was lifted: the debunk checks out"
+    assert appeal.decided_by == "admin"
+
+
 def test_a_rejected_appeal_leaves_the_ban(db_session: Session, settings: Settings) -> None:
     for _ in range(3):
         ask(db_session, settings, BLOCKED)

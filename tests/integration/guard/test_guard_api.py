@@ -183,3 +183,15 @@ def test_the_admin_page_counts_banned_refusals_and_lists_decided_appeals(
     assert "2 in the last 24 hours" in blocks  # ... but counted
     assert "rejected by" in page
     assert "deliberate abuse" in page
+
+
+def test_a_form_body_is_told_to_be_json(gate: tuple[TestClient, str]) -> None:
+    client, key = gate
+    # What `curl -d '{...}'` sends: the JSON as a form, without a JSON content type.
+    body = '{"prompt": "a cat", "tool": "image", "user": "u1"}'
+    headers = {**bearer(key), "Content-Type": "application/x-www-form-urlencoded"}
+    answer = client.post("/v1/guard/prompt", content=body, headers=headers)
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "Content-Type: application/json" in answer.json()["detail"]
+    assert "application/x-www-form-urlencoded" in answer.json()["detail"]

@@ -159,6 +159,16 @@ def unban(
     ban = live_ban(session, client, user, now, lock=True)
     if ban is None:
         raise NotFound(f"user {user!r} of {client!r} is not banned")
+    # A pending appeal has got what it asked: it is granted with the unban's reason.
+    for appeal in session.scalars(
+        select(GuardAppeal).where(
+            GuardAppeal.ban_id == ban.id, GuardAppeal.status == AppealStatus.PENDING.value
+        )
+    ):
+        appeal.status = AppealStatus.GRANTED.value
+        appeal.decided_at = now
+        appeal.decided_by = by[:320]
+        appeal.decision_reason = f"the ban was lifted: {reason}"
     _lift(session, ban, reason=reason, by=by, now=now)
     return ban
 
