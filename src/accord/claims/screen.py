@@ -13,18 +13,23 @@ debunks or warns, or names the right polling day), its block becomes a review.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from functools import cache
 
 from accord.claims.classifier import PromptClassifier, classifier_reasons, load_classifier
 from accord.claims.context import Context
 from accord.claims.language import detect_language
 from accord.claims.rules import on_topic, rule_reasons, tempers_classifier
-from accord.claims.text import prepare
+from accord.claims.text import Text, prepare
 from accord.claims.verdicts import LANGUAGES, Reason, Screening, Tool, Verdict, strongest
 from accord.errors import BadRequest, PayloadTooLarge
 
 #: Longer than any generator's prompt field; a longer one is refused, not cut.
 MAX_PROMPT_CHARS = 10_000
+#: The most the classifier reads of a prompt (~150 tokens, a few hundred milliseconds):
+#: its time grows with the length, and the rules read the whole prompt anyway.
+CLASSIFIER_CHARS = 600
 
 
 def screen_prompt(
@@ -47,7 +52,7 @@ def screen_prompt(
     reasons = rule_reasons(text, tool, language, context)
     if not rules_only and strongest(reasons) is not Verdict.BLOCK and on_topic(text, context):
         model = classifier or load_classifier()
-        found = classifier_reasons(model, text, context.policy)
+        found = classifier_reasons(model, _focus(text, context), context.policy)
         if found and tempers_classifier(text, context):
             found = [_at_most_review(reason) for reason in found]
         reasons += found
@@ -72,6 +77,24 @@ def warm_up(*, classifier: bool) -> None:
         on_topic(text, Context())
     if classifier:
         load_classifier().probabilities(list(_WARM_UP[:1]))
+
+
+def _focus(text: Text, context: Context) -> Text:
+    """What the classifier reads: the whole prompt when short, else its sentences about
+    elections and their neighbours (a claim split over sentences stays whole, and pages of
+    harmless padding do not hide it), up to ``CLASSIFIER_CHARS``."""
+    if len(text.readable) <= CLASSIFIER_CHARS:
+        return text
+    sentences = [part for part in _sentence_end().split(text.readable) if part.strip()]
+    about = [i for i, part in enumerate(sentences) if on_topic(prepare(part), context)]
+    near = sorted({j for i in about for j in (i - 1, i, i + 1) if 0 <= j < len(sentences)})
+    chosen = [sentences[j] for j in near] or sentences
+    return prepare(" ".join(chosen)[:CLASSIFIER_CHARS])
+
+
+@cache
+def _sentence_end() -> re.Pattern[str]:
+    return re.compile(r"(?<=[.!?;:\n])\s+")
 
 
 def _at_most_review(reason: Reason) -> Reason:
