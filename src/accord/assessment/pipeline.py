@@ -106,15 +106,21 @@ def _keyframes(
     if subject.kind is not MediaKind.VIDEO or not any(p.pixels_only for p in producers):
         return []
     try:
-        info = subject.opened.subject.video_info()  # read once, with the signals
-        if not info.has_video:
-            return []
-        interval = max(_MIN_KEYFRAME_GAP, (info.duration or 0.0) / KEYFRAMES)
-        frames = iter_frames(subject.media, interval=interval, max_side=_KEYFRAME_SIDE)
-        return [
-            Keyframe(subject.media, frame.pixels, round(frame.timestamp, 3))
-            for frame in islice(frames, KEYFRAMES)
-        ]
+        return sample_keyframes(subject)
     except MediaError as error:
         skipped.append(Skipped("keyframes", error.detail))
         return []
+
+
+def sample_keyframes(subject: AssessedFile) -> list[Keyframe]:
+    """Up to ``KEYFRAMES`` frames spread over a video's length (none without a picture
+    track): what the pixel producers look at. MediaError when they cannot be decoded."""
+    info = subject.opened.subject.video_info()  # read once, with the signals
+    if not info.has_video:
+        return []
+    interval = max(_MIN_KEYFRAME_GAP, (info.duration or 0.0) / KEYFRAMES)
+    frames = iter_frames(subject.media, interval=interval, max_side=_KEYFRAME_SIDE)
+    return [
+        Keyframe(subject.media, frame.pixels, round(frame.timestamp, 3))
+        for frame in islice(frames, KEYFRAMES)
+    ]

@@ -20,11 +20,9 @@ from accord.media.kinds import MediaKind
 from accord.server.banks.schemas import BankKind
 from accord.server.banks.service import entry_signals
 from accord.server.credentials.service import (
-    GENERATED_BANK,
-    REGISTRY_BANK,
     generators,
-    is_generated,
     record_for_watermark,
+    signed_bank,
 )
 from accord.server.matching.service import Match, MatchOptions, match_opened
 from accord.server.runtime import Runtime
@@ -64,11 +62,11 @@ def bank_lookup(runtime: Runtime, session: Session) -> BankLookup:
             for match in matches
         ]
         if record is not None:
-            generated = is_generated(record.source_type)
+            bank, kind, _ = signed_bank(record.source_type)
             hits.append(
                 BankHit(
-                    bank=GENERATED_BANK if generated else REGISTRY_BANK,
-                    kind=str(BankKind.GENERATED if generated else BankKind.AUTHENTIC),
+                    bank=bank,
+                    kind=str(kind),
                     signal_type="watermark",
                     distance=0.0,
                     reference=record.id,

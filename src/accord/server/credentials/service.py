@@ -50,7 +50,6 @@ from accord.server.credentials.records import (
     REGISTRY_BANK,
     SIGNED_BANKS,
     generators,
-    is_generated,
     live_pictures,
     live_record,
     record_for_manifest,
@@ -77,7 +76,6 @@ __all__ = [
     "Signing",
     "Traced",
     "generators",
-    "is_generated",
     "live_pictures",
     "live_record",
     "record_for_manifest",
@@ -85,6 +83,7 @@ __all__ = [
     "records_of",
     "revoke_record",
     "sign_for_issuer",
+    "signed_bank",
     "signed_before",
     "verify_and_trace",
 ]

@@ -19,21 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from itertools import islice
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from accord.assessment.evidence import AssessedFile, Finding, Keyframe
+from accord.assessment.evidence import AssessedFile, Finding
 from accord.assessment.gallery import FaceGallery, VoiceGallery
-from accord.assessment.pipeline import KEYFRAMES
+from accord.assessment.pipeline import sample_keyframes
 from accord.assessment.producers.likeness import LikenessProducer
 from accord.assessment.producers.voice_likeness import VoiceLikenessProducer
 from accord.claims.verdicts import Category, Reason, Tool, Verdict
 from accord.errors import LikenessRefused
 from accord.media.file import MediaFile, open_media
 from accord.media.kinds import MediaKind
-from accord.media.video import iter_frames, probe_video
 from accord.provenance.signing import SourceType
 from accord.server.credentials.service import Signing, sign_for_issuer, signed_before
 from accord.server.db.base import utc_now
@@ -50,10 +48,6 @@ GENERATED_SOURCE = SourceType.AI_GENERATED
 #: ``Reason.source`` of a refusal: the likeness producers, not the prompt's rules.
 LIKENESS_SOURCE = "likeness"
 _TOOL_OF = {MediaKind.IMAGE: Tool.IMAGE, MediaKind.AUDIO: Tool.VOICE, MediaKind.VIDEO: Tool.VIDEO}
-#: Frames of a video searched for faces: as many as an assessment looks at, no closer
-#: together than this (seconds), at most this many pixels on their longer side.
-_MIN_FRAME_GAP = 0.5
-_FRAME_SIDE = 1280
 
 
 def stamp_output(runtime: Runtime, session: Session, path: Path, request: StampRequest) -> Stamped:
@@ -117,28 +111,14 @@ def resemblances(media: MediaFile, faces: FaceGallery, voices: VoiceGallery) -> 
     or in a video's sampled frames, the voice of a sound or a video's audio track. One per
     person and kind (face, voice): the closest."""
     findings: list[Finding] = []
+    subject = AssessedFile(media)  # opened once for faces and voice
     if len(faces) and media.kind in (MediaKind.IMAGE, MediaKind.VIDEO):
         producer = LikenessProducer(faces)
-        subjects = [AssessedFile(media)] if media.kind is MediaKind.IMAGE else _frames(media)
-        findings += _closest(
-            finding for subject in subjects for finding in producer.produce(subject)
-        )
+        subjects = [subject] if media.kind is MediaKind.IMAGE else sample_keyframes(subject)
+        findings += _closest(finding for shown in subjects for finding in producer.produce(shown))
     if len(voices) and media.kind in (MediaKind.AUDIO, MediaKind.VIDEO):
-        findings += VoiceLikenessProducer(voices).produce(AssessedFile(media))
+        findings += VoiceLikenessProducer(voices).produce(subject)
     return findings
-
-
-def _frames(media: MediaFile) -> list[Keyframe]:
-    """Frames spread over the video, as an assessment samples its keyframes."""
-    info = probe_video(media)
-    if not info.has_video:
-        return []
-    interval = max(_MIN_FRAME_GAP, (info.duration or 0.0) / KEYFRAMES)
-    frames = iter_frames(media, interval=interval, max_side=_FRAME_SIDE)
-    return [
-        Keyframe(media, frame.pixels, round(frame.timestamp, 3))
-        for frame in islice(frames, KEYFRAMES)
-    ]
 
 
 def _closest(findings: Iterator[Finding]) -> list[Finding]:
