@@ -21,6 +21,9 @@ stable problem ``type`` in one place (``accord.server.problems``)::
     ├── CredentialError              a signing certificate chain or key c2pa would refuse
     ├── ReportError                  a report cannot be made (no Chromium to print a PDF)
     ├── DetectorError                a learned detector or its model card cannot be used
+    ├── ProducerUnavailable          an evidence producer cannot run here
+    │   ├── LikenessUnavailable      the likeness models are not installed
+    │   └── SpeechUnavailable        no speech recognition (extra missing, language unknown)
     └── RequestError                 a service request that cannot be served
         ├── NotFound                 no such resource
         ├── Conflict                 the resource already exists or changed meanwhile
@@ -152,6 +155,14 @@ class ProducerUnavailable(AccordError):
 class LikenessUnavailable(ProducerUnavailable):
     code = "likeness.unavailable"
     title = "Likeness models are not installed"
+
+
+class SpeechUnavailable(ProducerUnavailable):
+    """Speech recognition cannot run here: the ``speech`` extra is not installed, or the
+    engine does not know the language."""
+
+    code = "speech.unavailable"
+    title = "Speech recognition is unavailable"
 
 
 class VoiceNotFound(AccordError):

@@ -150,6 +150,7 @@ class AssessedFile:
         *,
         anchors: Sequence[str] = (),
         banks: BankLookup | None = None,
+        text: str = "",
     ) -> None:
         opened = media if isinstance(media, OpenedFile) else OpenedFile(media)
         if opened.subject.reduced:
@@ -161,6 +162,9 @@ class AssessedFile:
         #: PEM trust anchors for Content Credentials.
         self.anchors = tuple(anchors)
         self.banks = banks
+        #: Words posted with the file (a post's caption, a notice's explanation): screened
+        #: for false claims as its sound is; empty when none came with it.
+        self.text = text
         #: Where in a video this subject sits (keyframes); None for a whole file.
         self.at_seconds: float | None = None
 

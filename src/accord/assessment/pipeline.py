@@ -18,7 +18,7 @@ from accord import __version__
 from accord.assessment.bands import decide
 from accord.assessment.evidence import AssessedFile, BankLookup, Finding, Keyframe, Producer
 from accord.assessment.gallery import FaceGallery, VoiceGallery
-from accord.assessment.producers import default_producers
+from accord.assessment.producers import ClaimsSetup, default_producers
 from accord.assessment.result import Assessment, InputFile, Skipped
 from accord.errors import MediaError, ProducerUnavailable
 from accord.media.kinds import MediaKind
@@ -43,25 +43,30 @@ def assess_file(
     detector_dir: Path | None = None,
     gallery: FaceGallery | None = None,
     voices: VoiceGallery | None = None,
+    claims: ClaimsSetup | None = None,
+    text: str = "",
 ) -> Assessment:
     """Assess the file at ``path`` (or a file the caller opened, to hash it afterwards
     without decoding it again): ``anchors`` are PEM roots trusted for Content
     Credentials, ``banks`` finds the file in a server's banks and registry,
     ``detector_dir`` holds learned detectors (ONNX models with their cards), and
-    ``gallery`` and ``voices`` the faces and voices of protected people.
+    ``gallery`` and ``voices`` the faces and voices of protected people; ``claims`` how to
+    screen what the file says (its sound transcribed) and ``text``, words posted with it (a
+    caption, a notice's explanation), for false claims about voting: neither is read
+    without it.
 
     Raises a ``MediaError`` when the file cannot be read at all; a producer that cannot
     read it, or cannot run here, is listed as skipped and the others still run.
     """
     opened = path if isinstance(path, OpenedFile) else OpenedFile(path, limits=limits)
     media = opened.media
-    subject = AssessedFile(opened, anchors=anchors, banks=banks)
+    subject = AssessedFile(opened, anchors=anchors, banks=banks, text=text)
     if media.kind is MediaKind.IMAGE:
         subject.picture()  # a picture that cannot be decoded cannot be assessed at all
     chosen = (
         list(producers)
         if producers is not None
-        else default_producers(detector_dir, gallery, voices)
+        else default_producers(detector_dir, gallery, voices, claims)
     )
     findings: list[Finding] = []
     skipped: list[Skipped] = []

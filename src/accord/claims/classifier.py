@@ -176,7 +176,12 @@ def load_classifier() -> PromptClassifier:
 def classifier_reasons(model: PromptClassifier, text: Text, policy: Policy) -> list[Reason]:
     """A reason for each harmful category the classifier rates at or above the policy's
     review threshold: block at or above its block threshold."""
-    scores = model.probabilities([text.readable])[0]
+    return scored_reasons(model.probabilities([text.readable])[0], text.readable, policy)
+
+
+def scored_reasons(scores: dict[Category, float], text: str, policy: Policy) -> list[Reason]:
+    """``classifier_reasons`` for probabilities already computed (a batch of passages is
+    embedded in one call): ``text`` is what was scored."""
     reasons = []
     for category, probability in scores.items():
         if probability >= policy.classifier_block:
@@ -190,7 +195,7 @@ def classifier_reasons(model: PromptClassifier, text: Text, policy: Policy) -> l
             Reason(
                 category=category,
                 explanation=explanation,
-                evidence=excerpt(text.readable),
+                evidence=excerpt(text),
                 verdict=verdict,
                 source="classifier",
             )

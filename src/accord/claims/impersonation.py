@@ -22,7 +22,7 @@ from accord.claims.matching import (
     words,
 )
 from accord.claims.text import Text, quote
-from accord.claims.verdicts import Category, Reason, Verdict
+from accord.claims.verdicts import ASKS_FOR, SUBJECT, Category, Reason, Verdict
 
 
 def impersonation_reasons(text: Text) -> list[Reason]:
@@ -37,13 +37,45 @@ def impersonation_reasons(text: Text) -> list[Reason]:
         Reason(
             category=Category.OFFICIAL_IMPERSONATION,
             explanation=(
-                "The prompt asks for election material presented as coming from an election "
+                f"{SUBJECT} {ASKS_FOR} election material presented as coming from an election "
                 "authority or official."
             ),
             evidence=quote(text, span.start, span.end),
             verdict=Verdict.BLOCK,
         )
     ]
+
+
+def speaking_as_authority(text: Text) -> list[Reason]:
+    """A statement (what a recording says, a post's text) that speaks as an election
+    authority: "This is the Federal Public Service Interior", "namens de kiesraad". Not a
+    prompt's rule: a prompt asks for material, a statement is it. A review, not a block:
+    authorities do speak; with a false claim about voting beside it, it is impersonation."""
+    if not _authority_trigger().met(text) or debunks(text):
+        return []
+    for span in find(_speaking_as(), text):
+        if negated(text, span):
+            continue
+        return [
+            Reason(
+                category=Category.OFFICIAL_IMPERSONATION,
+                explanation=(
+                    f"{SUBJECT} presents itself as coming from an election authority or official."
+                ),
+                evidence=quote(text, span.start, span.end),
+                verdict=Verdict.REVIEW,
+            )
+        ]
+    return []
+
+
+@cache
+def _speaking_as() -> re.Pattern[str]:
+    general = any_of(lexicon.GENERAL_AUTHORITIES)
+    authority = rf"(?!{general}\b){any_of(lexicon.AUTHORITIES)}"
+    determiner = rf"(?:{any_of(lexicon.DETERMINERS)} )?"
+    # "the FPS Interior's decision" speaks of the authority, not as it.
+    return re.compile(rf"\b{any_of(lexicon.SPEAKING_AS)} {determiner}{authority}\b(?! s\b)")
 
 
 def _first_made(pattern: re.Pattern[str], text: Text) -> Span | None:

@@ -546,6 +546,26 @@ REFERENCE = (
     r"zeig\w*", r"nimm", r"nehmen", r"lies", r"lesen", r"erhalt\w*", r"mitbring\w*",
     r"vorzeig\w*", r"bewahr\w*",
 )
+#: How a recording or a post speaks as an authority, the authority's name after it: "this
+#: is the FPS Interior", "on behalf of the electoral commission", "hier is de kiesraad",
+#: "ici le SPF Intérieur", "hier spricht das Innenministerium".
+SPEAKING_AS = (
+    r"this is", r"here is", r"we are", r"on behalf of", r"in the name of",
+    r"(?:a |an )?(?:message|announcement|call|notice|update) from",
+    r"hier is", r"dit is", r"u spreekt met", r"wij zijn", r"namens", r"in naam van",
+    r"uit naam van", r"(?:een )?(?:bericht|mededeling|oproep) van",
+    r"ici", r"c est", r"nous sommes", r"au nom d\w*", r"de la part d\w*",
+    r"(?:un )?(?:message|communique|appel) d\w*",
+    r"hier spricht", r"hier ist", r"wir sind", r"im namen", r"im auftrag",
+    r"(?:eine )?(?:nachricht|mitteilung|durchsage|ansage) (?:von|vom|der|des)",
+)
+#: Authorities too general to be spoken as ("this is the government's fault", "this is
+#: the state of things"): left out of ``SPEAKING_AS``'s match.
+GENERAL_AUTHORITIES = (
+    r"the government", r"the state", r"the municipality", r"de overheid", r"de regering",
+    r"de gemeente", r"le gouvernement", r"la commune", r"die regierung", r"der regierung",
+    r"die gemeinde", r"der gemeinde",
+)
 #: "an official letter", "une lettre officielle": official in itself, with an election.
 OFFICIAL = (
     r"official", r"officially", r"officiele?", r"officieel", r"officiel\w*", r"offiziell\w*",

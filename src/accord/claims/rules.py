@@ -22,7 +22,8 @@ from accord.claims.voting import names_polling_day, voting_reasons
 
 def rule_reasons(text: Text, tool: Tool, language: str, context: Context) -> list[Reason]:
     """What the rules find in ``text``; ``language`` labels the prompt but picks no
-    lexicon, for every language's words are looked for."""
+    lexicon, for every language's words are looked for. Explanations carry the wording
+    placeholders: ``screen_prompt`` fills them (``Reason.worded_for``)."""
     del language  # every language's lexicon is matched: prompts switch languages
     reasons = [
         reason

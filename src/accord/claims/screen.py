@@ -14,7 +14,6 @@ debunks or warns, or names the right polling day), its block becomes a review.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from functools import cache
 
 from accord.claims.classifier import PromptClassifier, classifier_reasons, load_classifier
@@ -22,7 +21,7 @@ from accord.claims.context import Context
 from accord.claims.language import detect_language
 from accord.claims.rules import on_topic, rule_reasons, tempers_classifier
 from accord.claims.text import Text, prepare
-from accord.claims.verdicts import LANGUAGES, Reason, Screening, Tool, Verdict, strongest
+from accord.claims.verdicts import LANGUAGES, PROMPT, Screening, Tool, Verdict, strongest
 from accord.errors import BadRequest, PayloadTooLarge
 
 #: Longer than any generator's prompt field; a longer one is refused, not cut.
@@ -54,9 +53,10 @@ def screen_prompt(
         model = classifier or load_classifier()
         found = classifier_reasons(model, _focus(text, context), context.policy)
         if found and tempers_classifier(text, context):
-            found = [_at_most_review(reason) for reason in found]
+            found = [reason.at_most_review() for reason in found]
         reasons += found
-    return Screening(verdict=strongest(reasons), language=language, reasons=tuple(reasons))
+    worded = tuple(reason.worded_for(PROMPT) for reason in reasons)
+    return Screening(verdict=strongest(reasons), language=language, reasons=worded)
 
 
 #: One prompt per language, on topic, so that warming up compiles every rule and embeds once.
@@ -95,13 +95,6 @@ def _focus(text: Text, context: Context) -> Text:
 @cache
 def _sentence_end() -> re.Pattern[str]:
     return re.compile(r"(?<=[.!?;:\n])\s+")
-
-
-def _at_most_review(reason: Reason) -> Reason:
-    if reason.verdict is not Verdict.BLOCK:
-        return reason
-    note = " (a review, not a block: the prompt debunks a claim or names the right polling day)"
-    return replace(reason, verdict=Verdict.REVIEW, explanation=reason.explanation + note)
 
 
 def check_prompt(prompt: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -44,6 +44,60 @@ LANGUAGES = ("en", "nl", "fr", "de")
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimWords:
+    """How summaries, queues and pages speak of a claim found in what a file or a post says."""
+
+    #: What it says, after "says" or "may say": "something false about voting".
+    says: str
+    #: Its name on a page: "False information about voting".
+    label: str
+
+
+#: The one table of those words, per category of claim.
+CLAIM_WORDS = {
+    Category.VOTING_PROCESS: ClaimWords(
+        "something false about voting", "False information about voting"
+    ),
+    Category.OFFICIAL_IMPERSONATION: ClaimWords(
+        "it comes from an election authority", "Impersonates an election authority"
+    ),
+}
+
+
+def claim_words(category: str) -> ClaimWords:
+    """The words for a claim's ``category`` (as its JSON names it); plain ones for a
+    category this version does not know (a record written by a later one)."""
+    known = {str(key): words for key, words in CLAIM_WORDS.items()}
+    return known.get(category) or ClaimWords("something false", category.replace("_", " "))
+
+
+#: Placeholders the rules word their explanations with, so that one explanation serves a
+#: prompt ("The prompt asks for ...") and a statement ("The recording is ..."): filled by
+#: ``Reason.worded_for`` (``screen_prompt`` for prompts, ``find_claims`` for statements).
+SUBJECT = "{subject}"
+SUBJECT_IN_SENTENCE = "{subject_in_sentence}"
+ASKS_FOR = "{asks_for}"
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """What an explanation speaks of, and how it says that something is asked for."""
+
+    #: "The prompt", "The recording", "The text".
+    subject: str
+    #: "asks for" (a prompt asks a generator); "is" (a statement is the thing itself).
+    asks_for: str
+
+    @classmethod
+    def statement(cls, subject: str) -> Wording:
+        return cls(subject=subject, asks_for="is")
+
+
+#: How the generation gate words its answers.
+PROMPT = Wording(subject="The prompt", asks_for="asks for")
+
+
+@dataclass(frozen=True, slots=True)
 class Reason:
     category: Category
     #: What the verdict rests on, in a sentence for the person who asked.
@@ -53,6 +107,27 @@ class Reason:
     verdict: Verdict
     #: "rule" or "classifier".
     source: str = "rule"
+
+    def worded_for(self, wording: Wording) -> Reason:
+        """The reason with its explanation's placeholders filled for ``wording``."""
+        subject = wording.subject
+        explanation = (
+            self.explanation.replace(SUBJECT, subject)
+            .replace(SUBJECT_IN_SENTENCE, subject[:1].lower() + subject[1:])
+            .replace(ASKS_FOR, wording.asks_for)
+        )
+        return replace(self, explanation=explanation)
+
+    def at_most_review(self) -> Reason:
+        """A classifier's block made a review where the rules see what it cannot read: a
+        debunking or warning, or the registered polling day given by its date."""
+        if self.verdict is not Verdict.BLOCK:
+            return self
+        note = (
+            f" (a review, not a block: {SUBJECT_IN_SENTENCE} debunks a claim or names the right "
+            "polling day)"
+        )
+        return replace(self, verdict=Verdict.REVIEW, explanation=self.explanation + note)
 
     def to_json(self) -> dict[str, str]:
         """The reason as JSON data: the one shape answers, records and reports use."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
 from functools import cache
 
@@ -32,13 +33,22 @@ from accord.claims.matching import (
     words,
 )
 from accord.claims.text import Text, quote
-from accord.claims.verdicts import Category, Reason, Verdict
+from accord.claims.verdicts import SUBJECT, Category, Reason, Verdict
 
 #: Words from a date to the voting word that makes it a polling day ("vote on ... 14 October").
 DATE_REACH = 6
 
 
-def voting_reasons(text: Text, context: Context) -> list[Reason]:
+def voting_reasons(
+    text: Text, context: Context, *, undated: bool = False, dates_decide: bool = True
+) -> list[Reason]:
+    """The false claims about voting in ``text``, explanations worded with ``SUBJECT``.
+
+    ``undated``: the text's own day is unknown (a recording, a post, unlike a prompt
+    screened as it is sent), so a day counted from it ("tomorrow", "next Monday") is read
+    as its weekday only, or not at all. Not ``dates_decide``: a wrong voting day alone is a
+    review, not a block (a speech recogniser hears "13 October" as "30 October" and
+    "Sonntag" as "Montag"); with another claim ("postponed to Monday") it still blocks."""
     polling_days = tuple(sorted({election.polling_date for election in context.elections}))
     corrected = _corrects_rumour(text, context, polling_days)
     reasons = [
@@ -47,8 +57,14 @@ def voting_reasons(text: Text, context: Context) -> list[Reason]:
         if not (when and corrected) and (reason := check(text)) is not None
     ]
     if not corrected:
-        reasons += _date_reasons(text, context, polling_days)
+        dated = list(_date_reasons(text, context, polling_days, undated=undated))
+        reasons += dated if dates_decide else [_misheard(reason) for reason in dated]
     return reasons
+
+
+def _misheard(reason: Reason) -> Reason:
+    note = " (a review, not a block: speech recognition can mishear a date)"
+    return replace(reason, verdict=Verdict.REVIEW, explanation=reason.explanation + note)
 
 
 def _claim(
@@ -118,7 +134,7 @@ def _sent_choice(text: Text) -> Reason | None:
         if negated(text, span, despite=_not_needed()) or debunks(text):
             continue
         return _reason(
-            "The prompt tells voters to send their vote to a number; in Belgium one votes "
+            f"{SUBJECT} tells voters to send their vote to a number; in Belgium one votes "
             "only in person at a polling station (or by proxy).",
             quote(text, span.start, span.end),
         )
@@ -187,16 +203,30 @@ def _still() -> re.Pattern[str]:
     return re.compile(words(lexicon.STILL))
 
 
-def _date_reasons(text: Text, context: Context, polling_days: tuple[date, ...]) -> Iterator[Reason]:
+def _date_reasons(
+    text: Text, context: Context, polling_days: tuple[date, ...], *, undated: bool
+) -> Iterator[Reason]:
     if not polling_days or not _dates_trigger().met(text) or debunks(text):
         return
-    for mention in mentions(text, context.today):
+    for found in mentions(text, context.today):
+        mention = _undated(found) if undated else found
+        if mention is None:
+            continue
         if fits(mention, polling_days) is None and _about_polling(text, mention.span):
             if negated(text, mention.span):
                 continue
             said = quote(text, mention.span.start, mention.span.end)
             yield _reason(_wrong_day(mention, polling_days), said)
             return
+
+
+def _undated(mention: Mention) -> Mention | None:
+    """A day counted from today, as its weekday alone; None for "tomorrow"."""
+    if mention.resolved is None:
+        return mention
+    if mention.weekday is None:
+        return None
+    return replace(mention, resolved=None)
 
 
 def names_polling_day(text: Text, context: Context) -> bool:
@@ -220,15 +250,14 @@ def _wrong_day(mention: Mention, polling_days: tuple[date, ...]) -> str:
     if mention.resolved is not None:
         said = _spoken(mention.resolved)
         return (
-            f"The prompt gives {said} as the voting day; the registered polling day is "
-            f"{registered}."
+            f"{SUBJECT} gives {said} as the voting day; the registered polling day is {registered}."
         )
     if mention.day is None and mention.ordinal is None:
         return (
-            "The prompt puts the vote on another weekday than the registered polling day, "
+            f"{SUBJECT} puts the vote on another weekday than the registered polling day, "
             f"{registered}."
         )
-    return f"The prompt gives another voting day than the registered polling day, {registered}."
+    return f"{SUBJECT} gives another voting day than the registered polling day, {registered}."
 
 
 def _spoken(day: date) -> str:
@@ -310,7 +339,7 @@ def _disqualification(text: Text) -> Reason | None:
     if span is None or debunks(text):
         return None
     return _reason(
-        "The prompt claims that voters lose the vote for a reason no law gives (fines, "
+        f"{SUBJECT} claims that voters lose the vote for a reason no law gives (fines, "
         "debts, unemployment, renting).",
         quote(text, span.start, span.end),
     )
@@ -329,7 +358,7 @@ def _exemption(text: Text) -> Reason | None:
     if span is None or debunks(text):
         return None
     return _reason(
-        "The prompt claims that having voted before exempts a voter; no such rule exists.",
+        f"{SUBJECT} claims that having voted before exempts a voter; no such rule exists.",
         quote(text, span.start, span.end),
     )
 
@@ -368,7 +397,7 @@ def _checks() -> tuple[tuple[Callable[[Text], Reason | None], bool], ...]:
                     lexicon.SENDING,
                     lexicon.ELECTRONIC,
                 ),
-                "The prompt says one can vote by SMS, phone, app, e-mail or online; in "
+                f"{SUBJECT} says one can vote by SMS, phone, app, e-mail or online; in "
                 "Belgium one votes only in person at a polling station (or by proxy).",
                 despite=_not_needed,
             ),
@@ -378,7 +407,7 @@ def _checks() -> tuple[tuple[Callable[[Text], Reason | None], bool], ...]:
             _claim(
                 _moved,
                 Trigger(lexicon.MOVED),
-                "The prompt says the election is moved, postponed or cancelled; the "
+                f"{SUBJECT} says the election is moved, postponed or cancelled; the "
                 "registered election is not.",
             ),
             True,
@@ -387,7 +416,7 @@ def _checks() -> tuple[tuple[Callable[[Text], Reason | None], bool], ...]:
             _claim(
                 _closed,
                 Trigger(lexicon.CLOSED),
-                "The prompt says polling stations are closed or moved; that is a false "
+                f"{SUBJECT} says polling stations are closed or moved; that is a false "
                 "claim about where to vote.",
             ),
             False,
@@ -396,7 +425,7 @@ def _checks() -> tuple[tuple[Callable[[Text], Reason | None], bool], ...]:
             _claim(
                 _eligibility,
                 Trigger(lexicon.ELIGIBILITY, lexicon.NOT_ELIGIBLE),
-                "The prompt states a rule about who may vote, when or with which papers "
+                f"{SUBJECT} states a rule about who may vote, when or with which papers "
                 "that does not exist.",
             ),
             False,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from accord.cli.files import expand_files, report_file_error
-from accord.cli.local import local_runtime_trusting, transaction
+from accord.cli.local import fail, local_runtime_trusting, transaction
 from accord.errors import AccordError
 
 
@@ -17,6 +17,7 @@ def assess_command(
     files: Annotated[
         list[Path], typer.Argument(help="Files, or folders (their media, recursively).")
     ],
+    *,
     anchors: Annotated[
         list[Path] | None,
         typer.Option("--anchors", help="More trust anchors: a PEM file (repeatable)."),
@@ -31,19 +32,40 @@ def assess_command(
     pdf: Annotated[
         Path | None, typer.Option(help="Write a PDF report too (needs Chromium installed).")
     ] = None,
+    text: Annotated[
+        str,
+        typer.Option(
+            "--text",
+            help=(
+                "The post's text or caption (at most 10,000 characters), screened for false "
+                "claims about voting."
+            ),
+        ),
+    ] = "",
+    transcript: Annotated[
+        bool,
+        typer.Option(
+            "--transcript", help="Print what the recording says, line by line (--json has it)."
+        ),
+    ] = False,
 ) -> None:
     """Weigh each file's evidence (Content Credentials, metadata, watermarks, this
     instance's banks and registry, forensics) into a band. A file that cannot be read is
     reported and the rest are still assessed (exit status 1).
 
     With several files, --html report.html writes report-photo.html for photo.jpg, and so
-    on; each report written is named on standard error."""
+    on; each report written is named on standard error. The false claims about voting
+    found in a recording's sound (transcribed with ACCORD_SPEECH_ENGINE) or in --text are
+    listed under each file; --transcript adds what it says, line by line."""
+    from accord.claims.statements import MAX_TEXT_CHARS  # noqa: PLC0415
     from accord.server.assessments.service import (  # noqa: PLC0415
         assessment_of,
         render_html,
         write_pdf,
     )
 
+    if len(text) > MAX_TEXT_CHARS:  # refused before any file is assessed
+        raise fail(f"--text has {len(text):,} characters; at most {MAX_TEXT_CHARS:,} are screened")
     targets = list(expand_files(files))
     several = len(targets) > 1
     failures = 0
@@ -51,7 +73,7 @@ def assess_command(
         for path in targets:
             try:
                 with transaction(runtime) as session:
-                    assessment = assessment_of(runtime, session, path)
+                    assessment = assessment_of(runtime, session, path, text=text)
                 answer = assessment.to_json()
                 answer["input"]["name"] = str(path)
                 if html or pdf:
@@ -68,7 +90,7 @@ def assess_command(
                 failures += 1
                 report_file_error(path, error, as_json=as_json)
                 continue
-            typer.echo(json.dumps(answer) if as_json else _text(path, answer))
+            typer.echo(json.dumps(answer) if as_json else _text(path, answer, transcript))
     if failures:
         raise typer.Exit(code=1)
 
@@ -80,7 +102,9 @@ def _named(target: Path, assessed: Path, *, several: bool) -> Path:
     return target.with_name(f"{target.stem}-{assessed.stem}{target.suffix}")
 
 
-def _text(path: Path, answer: dict[str, Any]) -> str:
+def _text(path: Path, answer: dict[str, Any], transcript: bool) -> str:
+    from accord.server.assessments.schemas import claim_views, transcript_view  # noqa: PLC0415
+
     lines = [f"{path}\t{answer['band']}\t{answer['summary']}"]
     for finding in answer["findings"]:
         lines.append(
@@ -88,4 +112,22 @@ def _text(path: Path, answer: dict[str, Any]) -> str:
             f"{finding['explanation']}"
         )
     lines += [f"  skipped {item['producer']}: {item['reason']}" for item in answer["skipped"]]
+    if answer.get("robocall"):
+        lines.append("  ROBOCALL: a protected person's voice or face says a false claim")
+    for claim in claim_views(answer):
+        lines.append(
+            f"  claim [{claim.get('strength', 'moderate')}] {claim['category']} {claim['when']}: "
+            f'"{claim["words"]}" {claim["explanation"]}'
+        )
+    said = transcript_view(answer) if transcript else None
+    if said is not None:
+        lines.append(f"  transcript ({said['language']}, {said['engine']} {said['model']}):")
+        if said["sampled"]:
+            lines.append(f"    sampled: only {said['heard']} of {said['duration']} heard")
+        for segment in said["segments"]:
+            words = "".join(
+                f"[{piece['text']}]" if piece["marked"] else piece["text"]
+                for piece in segment["pieces"]
+            )
+            lines.append(f"    {segment['at']}  {words}")
     return "\n".join(lines)

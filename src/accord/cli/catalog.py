@@ -25,6 +25,7 @@ CATALOG = (
     Entry("verify", "accord.cli.verify:verify_command", "Check files' Content Credentials."),
     Entry("assess", "accord.cli.assess:assess_command", "Weigh the evidence about files."),
     Entry("eval", "accord.cli.evaluate:eval_command", "Measure assessments on labelled media."),
+    Entry("transcribe", "accord.cli.speech:transcribe_command", "Transcribe speech, offline."),
     Entry("sign", "accord.cli.signing:sign_command", "Sign files with Content Credentials."),
     Entry("serve", "accord.cli.serving:serve_command", "Run the HTTP service."),
     Entry("db", "accord.cli.database:db_app", "Manage the service's database."),

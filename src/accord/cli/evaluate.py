@@ -1,4 +1,6 @@
-"""``accord eval``: assess a folder of labelled media and report how well the bands agree."""
+"""``accord eval``: assess a folder of labelled media and report how well the bands agree;
+or, with ``--speech``, measure speech recognition and the claims found in what it hears on
+the shipped set of synthetic (espeak-ng) sentences."""
 
 from __future__ import annotations
 
@@ -16,19 +18,73 @@ from accord.errors import AccordError
 if TYPE_CHECKING:
     from accord.assessment.evaluation import Evaluation
 
+# Spelled out here so that parsing the options imports no numpy (the speech modules hold
+# the same names; a test checks that they agree).
+_ENGINES = ("whisper", "pocketsphinx")
+_CONDITIONS = ("clean", "noise", "music", "phone", "mp3")
+_LANGUAGES = ("en", "nl", "fr", "de")
+
 
 def eval_command(
     folder: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
             help="A folder with one subfolder per band (e.g. likely_ai_generated/), "
-            "holding the media labelled with it."
+            "holding the media labelled with it. Not with --speech."
         ),
-    ],
+    ] = None,
+    *,
+    speech: Annotated[
+        bool,
+        typer.Option(
+            "--speech",
+            help="Measure speech recognition (WER) and the claims found in transcripts on "
+            "the shipped set of sentences read by espeak-ng (synthetic speech).",
+        ),
+    ] = False,
+    engines: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--engine",
+            help="With --speech: whisper or pocketsphinx (English only); repeat for both. "
+            "Default: both.",
+        ),
+    ] = None,
+    languages: Annotated[
+        list[str] | None,
+        typer.Option("--language", help="With --speech: en, nl, fr or de; repeatable."),
+    ] = None,
+    conditions: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--condition",
+            help="With --speech: clean, noise, music, phone or mp3; repeatable. Default: all.",
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, help="With --speech: at most N sentences a language."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="The figures as JSON.")] = False,
 ) -> None:
     """Assess every labelled file and print a confusion matrix per band, precision and
-    recall per producer, coverage and calibration (ECE)."""
+    recall per producer, coverage and calibration (ECE). With --speech: word error rate,
+    claim precision and recall and real-time factor per engine, language and condition."""
+    if speech == (folder is not None):
+        raise fail(
+            "give either a FOLDER of labelled media or --speech, not both"
+            if speech
+            else "give a FOLDER of labelled media, or --speech"
+        )
+    if folder is None:
+        _speech(engines, languages, conditions, limit, as_json=as_json)
+        return
+    if engines or languages or conditions or limit is not None:
+        raise fail("--engine, --language, --condition and --limit go with --speech")
+    _assess_folder(folder, as_json=as_json)
+
+
+def _assess_folder(folder: Path, *, as_json: bool) -> None:
     from accord.assessment.bands import Band  # noqa: PLC0415
     from accord.assessment.evaluation import Labelled, evaluate  # noqa: PLC0415
     from accord.server.assessments.service import assessment_of  # noqa: PLC0415
@@ -51,6 +107,52 @@ def eval_command(
         typer.echo(json.dumps(evaluation.to_json()))
         return
     typer.echo(_table(evaluation))
+
+
+def _speech(
+    engines: list[str] | None,
+    languages: list[str] | None,
+    conditions: list[str] | None,
+    limit: int | None,
+    *,
+    as_json: bool,
+) -> None:
+    from accord.claims.redteam import SHIPPED_CONTEXT, load_context  # noqa: PLC0415
+    from accord.speech.evaluation import (  # noqa: PLC0415
+        evaluate_speech,
+        format_table,
+        load_set,
+        screening_for,
+        select,
+    )
+
+    _check_choices("--engine", engines, _ENGINES)
+    _check_choices("--language", languages, _LANGUAGES)
+    _check_choices("--condition", conditions, _CONDITIONS)
+    chosen = list(dict.fromkeys(engines or _ENGINES))
+    sentences = select(load_set(), languages=languages, limit=limit)
+    if "whisper" not in chosen and not any(s.language == "en" for s in sentences):
+        raise fail("pocketsphinx knows English only: add --language en or --engine whisper")
+    try:
+        evaluation = evaluate_speech(
+            sentences,
+            screening_for(load_context(SHIPPED_CONTEXT)),
+            engines=chosen,
+            conditions=list(dict.fromkeys(conditions or _CONDITIONS)),
+            progress=lambda line: typer.echo(line, err=True),
+        )
+    except AccordError as error:
+        raise fail(error.detail) from None
+    if as_json:
+        typer.echo(json.dumps(evaluation.to_json(), ensure_ascii=False))
+        return
+    typer.echo(format_table(evaluation))
+
+
+def _check_choices(option: str, given: list[str] | None, known: tuple[str, ...]) -> None:
+    for value in given or ():
+        if value not in known:
+            raise fail(f"{option} {value!r} is unknown; choose from {', '.join(known)}")
 
 
 def _labelled(folder: Path, bands: set[str]) -> Iterator[tuple[str, Path]]:

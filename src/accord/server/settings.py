@@ -181,6 +181,13 @@ class Settings(BaseSettings):
     #: The issuer (``accord issuer add``) that stamps what ``/v1/guard/output`` is sent
     #: when the request names none: the generator, as Content Credentials name it.
     guard_issuer: str = Field(default="", max_length=200)
+    #: What a recording says is transcribed and screened for false claims about voting
+    #: and impersonations of election authorities: with "whisper" (multilingual; the
+    #: ``speech`` extra), "pocketsphinx" (English only) or not at all ("off").
+    speech_engine: Literal["whisper", "pocketsphinx", "off"] = "whisper"
+    #: Seconds of a recording transcribed at most: a longer one is sampled in evenly spread
+    #: stretches of that total (the report says which were heard), never skipped.
+    speech_max_seconds: float = Field(default=120.0, gt=0, le=3600)
     #: Keep a copy of every file checked on the Verify page here, named by its SHA-256.
     #: Unset (the default), uploads are deleted when the request ends.
     verify_keep_uploads_dir: Path | None = None

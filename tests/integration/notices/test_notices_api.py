@@ -243,7 +243,7 @@ def test_an_acknowledged_notice_keeps_its_file_even_if_triage_fails(
 def test_a_file_that_breaks_the_assessment_still_reaches_review(
     client: TestClient, db_session: Session, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*_arguments: object) -> None:
+    def broken(*_arguments: object, **_keywords: object) -> None:
         raise ValueError("a decoder choked")  # as a library might on hostile input
 
     monkeypatch.setattr(triage_module, "assessment_of", broken)

@@ -1,6 +1,7 @@
 """The assessment as a report a fact-checker can attach to an article: one self-contained
-HTML file (pictures inline, no scripts, nothing fetched), and a PDF printed from it by
-Chromium when one is installed."""
+HTML file (pictures inline, no scripts, nothing fetched; what the recording says, with
+the false claims marked in its transcript), and a PDF printed from it by Chromium when
+one is installed."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from accord.errors import MediaError, ReportError
 from accord.media.file import open_media
 from accord.media.image import decode_image
 from accord.media.kinds import MediaKind
+from accord.server.assessments.schemas import claim_views, transcript_view
 
 _THUMBNAIL_LONG_SIDE = 480
 _PDF_SECONDS = 60
@@ -37,10 +39,13 @@ def render_html(assessment: Assessment, assessed: Path | None = None) -> str:
         [base64.b64encode(figure.png).decode() for figure in finding.figures]
         for finding in assessment.findings
     ]
+    answer = assessment.to_json()
     return environment.get_template("report.html").render(
-        answer=assessment.to_json(),
+        answer=answer,
         pictures=pictures,
         thumbnail=_thumbnail(assessed),
+        claims=claim_views(answer),
+        transcript=transcript_view(answer),
     )
 
 

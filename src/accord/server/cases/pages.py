@@ -17,6 +17,7 @@ from accord.errors import AccordError, BadRequest, InvalidFields, NotFound
 from accord.media.file import open_media
 from accord.media.image import decode_image
 from accord.media.kinds import MediaKind
+from accord.server.assessments.schemas import claim_views, transcript_view
 from accord.server.auth.roles import Role
 from accord.server.banks.service import entry_signals
 from accord.server.cases.record import case_record, summary_of
@@ -94,8 +95,10 @@ def _case_page(
 ) -> Response:
     case = find_case(session, reference)
     shown = case_record(runtime.settings, session, case, with_codes=found.role in REVIEWERS)
+    assessment = case.assessment or {}
     return portal().render(
         request, "case.html", viewer=found, status=status, case=shown, done=_DONE.get(done),
+        claims=claim_views(assessment), transcript=transcript_view(assessment),
         decided_now=done == "decided", words=WORDS,
         errors=errors or [], form=form or {}, actions=list(Action), grounds=list(Ground),
         categories=list(Category), keywords=list(Keyword), labels=LABELS,

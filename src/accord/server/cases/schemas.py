@@ -56,7 +56,10 @@ def case_summary(
     case: Case, *, person: ProtectedPersonRow | None, assignee: str | None, notices: int
 ) -> dict[str, Any]:
     """The case in the queue: the ``person`` it is about, its ``assignee`` (their email)
-    and how many ``notices`` name it."""
+    and how many ``notices`` name it. ``false_claim``: triage found a strong false claim
+    about voting (or an impersonation of an election authority) in its sound or text;
+    ``robocall``: a protected person's voice or face says it."""
+    assessment = case.assessment or {}
     return {
         "reference": case.reference,
         "status": case.status,
@@ -66,6 +69,10 @@ def case_summary(
         "sla": sla_state(case.due_at) if case.status == "open" else None,
         "band": case.band,
         "media_kind": case.media_kind,
+        "false_claim": any(
+            claim.get("strength") == "strong" for claim in assessment.get("claims") or []
+        ),
+        "robocall": bool(assessment.get("robocall")),
         "person": {"id": person.id, "name": person.name, "role": person.role} if person else None,
         "assignee": assignee,
         "notices": notices,
@@ -117,6 +124,7 @@ def _notice_for_reviewer(notice: Notice) -> dict[str, Any]:
         "notifier": notice.notifier_name or notice.notifier_key or notice.notifier_email,
         "notifier_email": notice.notifier_email,
         "explanation": notice.explanation,
+        "text": notice.text,
         "url": notice.url,
         "received_at": notice.received_at.isoformat(),
         "triage_error": notice.triage_error,

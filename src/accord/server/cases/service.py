@@ -10,7 +10,7 @@ works on it, and a warning once its deadline has passed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -111,10 +111,9 @@ def open_case(
 ) -> Case:
     """A new case for ``content``, about ``person_id`` (else the first protected person
     found in it), its signals entered in the cases bank for later notices to match."""
-    people = content.assessment.get("protected_people", [])
     case = Case(
         reference=new_reference("C-"),
-        person_id=person_id or (people[0]["person_id"] if people else None),
+        person_id=person_id or _first_person(content.assessment),
         media_sha256=content.media_sha256,
         media_kind=content.media_kind,
         assessment=content.assessment,
@@ -123,27 +122,74 @@ def open_case(
     )
     session.add(case)
     session.flush()
-    if content.signals:
-        bank = ensure_bank(
-            session,
-            CASES_BANK,
-            kind=BankKind.WATCH,
-            description="Content reported in notices, one entry per case (internal)",
-        )
-        entry = add_entry(
-            session,
-            bank,
-            content.signals,
-            EntryFields(
-                source="notice",
-                case_reference=case.reference,
-                asset_sha256=content.media_sha256,
-                added_by="system:triage",
-            ),
-        )
-        case.watch_entry_id = entry.id
-        indexes.dirty = True
+    _watch(session, indexes, case, content)
     return case
+
+
+def _first_person(assessment: Mapping[str, Any]) -> str | None:
+    people = assessment.get("protected_people") or []
+    return str(people[0]["person_id"]) if people else None
+
+
+def _watch(session: Session, indexes: IndexSet, case: Case, content: Content) -> None:
+    """Enter the content's signals in the cases bank, for later notices to match."""
+    if not content.signals:
+        return
+    bank = ensure_bank(
+        session,
+        CASES_BANK,
+        kind=BankKind.WATCH,
+        description="Content reported in notices, one entry per case (internal)",
+    )
+    entry = add_entry(
+        session,
+        bank,
+        content.signals,
+        EntryFields(
+            source="notice",
+            case_reference=case.reference,
+            asset_sha256=content.media_sha256,
+            added_by="system:triage",
+        ),
+    )
+    case.watch_entry_id = entry.id
+    indexes.dirty = True
+
+
+def add_claims(session: Session, indexes: IndexSet, case: Case, content: Content) -> None:
+    """Bring what a later notice's triage found into ``case``.
+
+    A case opened from notices without a file knows only the claims in their words (no
+    band): the first notice that brings the file gives it the file's assessment (band,
+    kind, transcript, its protected person when the case names none, its signals in the
+    cases bank), the claims found before kept beside the file's. Otherwise only the claims
+    the later notice's words make that the case's did not (the same video posted with
+    another caption that lies) are added; the rest stays the first triage's."""
+    kept = dict(case.assessment or {})
+    found = content.assessment
+    adopted = bool(found.get("band")) and not kept.get("band")
+    if adopted:
+        earlier = list(kept.get("claims") or [])
+        kept = dict(found)
+        case.band = str(found["band"])
+        case.media_kind = content.media_kind or case.media_kind
+        case.person_id = case.person_id or _first_person(found)
+        if case.media_sha256 is None:
+            case.media_sha256 = content.media_sha256
+        if case.watch_entry_id is None:
+            _watch(session, indexes, case, content)
+        found = {"claims": earlier, "robocall": False}  # what the case knew, merged below
+    claims = list(kept.get("claims") or [])
+    known = {_claim_key(claim) for claim in claims}
+    new = [claim for claim in found.get("claims") or [] if _claim_key(claim) not in known]
+    robocall = bool(kept.get("robocall")) or bool(found.get("robocall"))
+    if adopted or new or robocall != bool(kept.get("robocall")):
+        kept["claims"], kept["robocall"] = claims + new, robocall
+        case.assessment = kept  # a new dict: the JSON column sees the change
+
+
+def _claim_key(claim: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(str(claim.get(key)) for key in ("category", "from", "words", "start"))
 
 
 def item_for(session: Session, case: Case, sighting: Sighting) -> tuple[CaseItem, bool]:
@@ -186,12 +232,15 @@ def prioritise(
     person = get_person(session, case.person_id) if case.person_id else None
     today = utc_now().date()
     election = next_election(session, today, person.election if person else None)
+    assessment = case.assessment or {}
     points, reasons = priority(
         protected_person=person is not None,
         band=case.band,
         days_to_election=(election.polling_date - today).days if election else None,
         reach=max((item.reach for item in items), default=0),
         trusted_flagger=trusted_flagger,
+        claims=assessment.get("claims") or [],
+        robocall=bool(assessment.get("robocall")),
     )
     due = case.created_at + SlaHours.of(settings).for_priority(points)
     if new:

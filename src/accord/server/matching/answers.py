@@ -1,5 +1,7 @@
 """Answering ``POST /v1/match``: each lookup in one worker thread, in arrival order, with
-JSON serialised here.
+JSON serialised here; the post's text, when sent, screened for false claims about voting
+(``text_claims``, ``text_flagged`` when it makes any, and ``text_screening``: how), whatever
+the banks say of its file.
 
 Shared by the route and ``RawUploadMatching``, which answers a file sent as the whole body
 before FastAPI routes the request.
@@ -14,12 +16,15 @@ from typing import Any, TypeVar
 
 import anyio
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from accord.claims.statements import MAX_TEXT_CHARS
 from accord.errors import BadRequest
 from accord.index.registry import second_stage_type
+from accord.server.assessments.service import screen_text
 from accord.server.matching.schemas import MatchOptionsIn
 from accord.server.matching.service import MatchOptions, match_file
 from accord.server.runtime import Runtime
@@ -40,12 +45,48 @@ async def match_body(request: Request, runtime: Runtime) -> JSONResponse:
 
 
 def match_path(
-    runtime: Runtime, session: Session, path: Path, options: MatchOptions
+    runtime: Runtime, session: Session, path: Path, options: MatchOptions, text: str = ""
 ) -> dict[str, Any]:
     result, report = match_file(runtime, session, path, options)
     hidden = second_stage_type()  # bulky, and only an intermediate here
     signals = {s.type: s.value for s in result.signals if s.type != hidden}
-    return {"signals": signals, **report.to_json()}
+    return screened(runtime, session, {"signals": signals, **report.to_json()}, text)
+
+
+def check_text(text: str) -> str:
+    """The post's text, refused beyond ``MAX_TEXT_CHARS`` before any work is done: 422, as
+    FastAPI answers any other form field over its length (``/v1/notices``, ``/v1/assess``)."""
+    if len(text) > MAX_TEXT_CHARS:
+        too_long = {
+            "type": "string_too_long",
+            "loc": ("body", "text"),
+            "msg": f"String should have at most {MAX_TEXT_CHARS} characters",
+            "input": None,  # not echoed back
+            "ctx": {"max_length": MAX_TEXT_CHARS},
+        }
+        raise RequestValidationError([too_long])
+    return text
+
+
+#: ``text_screening`` when no text was sent.
+NOT_SENT = "no text"
+
+
+def screened(
+    runtime: Runtime, session: Session, content: dict[str, Any], text: str
+) -> dict[str, Any]:
+    """``content`` with the claims the post's ``text`` makes (``text_claims``),
+    ``text_flagged`` when it makes any (the caption itself: whether the file is deceptive
+    is what the matches say) and ``text_screening``, how it was screened ("rules and
+    classifier"; "rules only: ..." when the classifier is off or failed)."""
+    if not text.strip():
+        return content | {"text_claims": [], "text_flagged": False, "text_screening": NOT_SENT}
+    found = screen_text(session, runtime.settings, text, said="caption")
+    return content | {
+        "text_claims": found.claims,
+        "text_flagged": bool(found.claims),
+        "text_screening": found.how,
+    }
 
 
 async def answer(runtime: Runtime, lookup: Callable[[Session], dict[str, Any]]) -> JSONResponse:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from accord.claims.statements import MAX_TEXT_CHARS
+
 if TYPE_CHECKING:
     from accord.server.banks.models import BankEntry
 
@@ -50,9 +52,19 @@ class MatchOptionsIn(BaseModel):
 
 
 class MatchRequest(MatchOptionsIn):
-    """Signals to look up, and how."""
+    """Signals to look up, and how; the post's text, if any, to screen."""
 
     signals: dict[str, str] = Field(min_length=1, max_length=16)
+    #: Checked against ``MAX_TEXT_CHARS`` by the route (``answers.check_text``), which
+    #: answers 422 beyond it as for a form field: not here, where ``parse_body`` makes
+    #: every problem a 400.
+    text: str = Field(
+        default="",
+        description=(
+            f"The post's text or caption (at most {MAX_TEXT_CHARS} characters), screened "
+            "for false claims about voting and impersonations of election authorities"
+        ),
+    )
 
 
 def entry_json(entry: BankEntry) -> dict[str, Any]:

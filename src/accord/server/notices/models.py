@@ -94,6 +94,9 @@ class Notice(Base):
     )
     explanation: Mapped[str] = mapped_column(Text)
     good_faith: Mapped[bool] = mapped_column(Boolean)
+    #: The post's own text or caption, as the notifier or platform sent it: screened with
+    #: the file for false claims about voting.
+    text: Mapped[str] = mapped_column(Text, default="")
     url: Mapped[str] = mapped_column(Text, default="")
     platform: Mapped[str] = mapped_column(String(100), default="")
     platform_content_id: Mapped[str] = mapped_column(String(500), default="")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from accord.claims.statements import MAX_TEXT_CHARS
 from accord.errors import AccordError, Forbidden, InvalidFields
 from accord.server.appeals.service import appeal_as_notifier
 from accord.server.deps import RuntimeDep, SessionDep
@@ -56,7 +57,7 @@ def report_form(request: Request, session: SessionDep) -> Response:
     found = optional_viewer(request, session)
     return portal().render(
         request, "report.html", viewer=found, people=_people_for(session, found), errors=[],
-        form={}, reasons=list(NoticeReason), words=WORDS,
+        form={}, reasons=list(NoticeReason), words=WORDS, text_limit=MAX_TEXT_CHARS,
     )  # fmt: skip
 
 
@@ -73,6 +74,7 @@ def report(
     url: Annotated[str, Form(max_length=2000)] = "",
     platform: Annotated[str, Form(max_length=100)] = "",
     platform_content_id: Annotated[str, Form(max_length=500)] = "",
+    text: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
     notifier_name: Annotated[str, Form(max_length=200)] = "",
     notifier_email: Annotated[str, Form(max_length=320)] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
@@ -81,7 +83,7 @@ def report(
     found = optional_viewer(request, session)
     form = {
         "reason": reason, "explanation": explanation, "person": person, "url": url,
-        "platform": platform, "platform_content_id": platform_content_id,
+        "platform": platform, "platform_content_id": platform_content_id, "text": text,
         "notifier_name": notifier_name, "notifier_email": notifier_email,
         "good_faith": good_faith == "yes",
     }  # fmt: skip
@@ -94,6 +96,7 @@ def report(
         platform=platform,
         platform_content_id=platform_content_id,
         media_name=(file.filename or "") if file is not None else "",
+        text=text,
     )
     try:
         if found is not None:
@@ -113,7 +116,7 @@ def report(
         return portal().render(
             request, "report.html", viewer=found, people=_people_for(session, found),
             errors=problems, form=form, reasons=list(NoticeReason),
-            status=status_for(error), words=WORDS,
+            status=status_for(error), words=WORDS, text_limit=MAX_TEXT_CHARS,
         )  # fmt: skip
     # Not a redirect: the acknowledgement shows the status code once, and a redirect
     # would have to carry that secret in an address, where logs keep it.

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Header, Request, UploadFile
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from accord.claims.statements import MAX_TEXT_CHARS
 from accord.errors import Forbidden, NotFound
 from accord.server.appeals.schemas import appeal_json
 from accord.server.appeals.service import appeal_as_notifier
@@ -50,6 +51,9 @@ async def send_notice(
     platform_content_id: Annotated[str, Form(max_length=500)] = "",
     uploader: Annotated[str, Form(max_length=500)] = "",
     reach: Annotated[int, Form(ge=0, le=MAX_INTEGER)] = 0,
+    text: Annotated[
+        str, Form(max_length=MAX_TEXT_CHARS, description="The post's text or caption, if any")
+    ] = "",
     notifier_name: Annotated[str, Form(max_length=200)] = "",
     notifier_email: Annotated[str, Form(max_length=320)] = "",
 ) -> dict[str, Any]:
@@ -65,6 +69,7 @@ async def send_notice(
         uploader=uploader,
         reach=reach,
         media_name=(file.filename or "") if file is not None else "",
+        text=text,
     )
     upload = file.file if file is not None and file.filename else None
     notice, token = await run_in_threadpool(

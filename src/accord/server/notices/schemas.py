@@ -83,6 +83,8 @@ class NoticeDraft:
     uploader: str = ""
     reach: int = 0
     media_name: str = ""
+    #: The post's text or caption, screened with its file for false claims about voting.
+    text: str = ""
 
 
 def acknowledgement(notice: Notice) -> str:
@@ -113,6 +115,7 @@ def notice_json(
         "url": notice.url,
         "platform": notice.platform,
         "platform_content_id": notice.platform_content_id,
+        "text": notice.text,
         "file": (notice.media_name or None) if own else None,
         "case": case_reference,
         "decision": decision_json(settings, decision) if decision is not None else None,

@@ -108,6 +108,7 @@ def submit_notice(
         notifier_email=(user.email if user is not None else notifier.email).strip().lower(),
         person_id=person.id if person is not None else None,
         explanation=draft.explanation.strip(),
+        text=draft.text.strip(),
         good_faith=draft.good_faith,
         url=draft.url.strip(),
         platform=draft.platform.strip(),  # as typed, for people; ``platform_key`` matches

@@ -6,7 +6,9 @@ Each notice is triaged in three steps so that no database write lock is held whi
 is assessed (seconds for a video, and SQLite has one writer):
 
 1. claim it for a few minutes with the outbox engine's lease (a short transaction);
-2. assess and hash its file, reading only;
+2. assess and hash its file, reading only, with the words that came with it (the post's
+   caption, the notifier's explanation) each screened for false claims about voting as
+   the file's sound is; without a file, the words alone;
 3. in one transaction, have ``cases.service`` find or open its case and record where it
    was posted, and, when the case was already decided, apply that decision to this copy.
 
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from accord.errors import AccordError
-from accord.server.assessments.service import assessment_of
+from accord.server.assessments.service import assessment_of, screen_text
 from accord.server.background import BackgroundLoop
 from accord.server.banks.service import lock_index_feeds
 from accord.server.cases import service as cases
@@ -90,26 +92,46 @@ def _claim(runtime: Runtime) -> int | None:
 def _examine(runtime: Runtime, notice_id: int) -> Findings:
     with runtime.sessions() as session:
         notice = notices.get_notice(session, notice_id)
-        if notice is None or notice.media_sha256 is None:
+        if notice is None:
             return Findings()
-        path = runtime.blobs.path_for(notice.media_sha256)
+        # Without a file, only its words could not be screened.
+        what = "the file" if notice.media_sha256 is not None else "the notice's words"
         try:
-            return _examine_file(runtime, session, path)
+            if notice.media_sha256 is None:
+                return _examine_words(runtime, session, notice)
+            path = runtime.blobs.path_for(notice.media_sha256)
+            return _examine_file(runtime, session, path, notice)
         except AccordError as error:
             return Findings(error=f"{error.title}: {error.detail}")
         except OSError as error:  # the blob store lost the file
             return Findings(error=f"the file could not be read: {error}")
         except Exception as error:  # a file that breaks a producer still goes to review
             logger.exception("assessing notice %d failed", notice_id)
-            return Findings(error=f"the file could not be assessed: {type(error).__name__}")
+            return Findings(error=f"{what} could not be assessed: {type(error).__name__}")
 
 
-def _examine_file(runtime: Runtime, session: Session, path: Path) -> Findings:
+def _examine_file(runtime: Runtime, session: Session, path: Path, notice: Notice) -> Findings:
     # Opened once: the assessment and the bank hashes share its decoded picture and signals.
     opened = open_file(runtime, path)
-    assessment = assessment_of(runtime, session, opened).to_json()
+    assessment = assessment_of(
+        runtime, session, opened, text=notice.text, notice=notice.explanation
+    ).to_json()
     signals = reliable_signals(hash_for_bank(runtime, opened))
     return Findings(media_kind=str(opened.media.kind), assessment=assessment, signals=signals)
+
+
+def _examine_words(runtime: Runtime, session: Session, notice: Notice) -> Findings:
+    """Without a file, the claims in its words are all triage can find: the post's caption
+    and the notifier's explanation, each screened alone so each claim says which it is in,
+    and kept where a file's assessment keeps them, so the queue and the case page read them
+    alike."""
+    claims = [
+        claim
+        for said, words in (("caption", notice.text), ("notice", notice.explanation))
+        if words.strip()
+        for claim in screen_text(session, runtime.settings, words, said=said).claims
+    ]
+    return Findings(assessment={"claims": claims, "robocall": False} if claims else {})
 
 
 def file_notice(runtime: Runtime, session: Session, notice: Notice, findings: Findings) -> Case:
@@ -132,6 +154,8 @@ def file_notice(runtime: Runtime, session: Session, notice: Notice, findings: Fi
     opened = case is None
     if case is None:
         case = cases.open_case(session, runtime.indexes, content, person_id=notice.person_id)
+    else:  # a later notice may bring the file, or words that say what the first's did not
+        cases.add_claims(session, runtime.indexes, case, content)
     item, new_item = cases.item_for(session, case, sighting)
     standing = current_decision(session, case) if case.status == CaseStatus.DECIDED else None
     notices.record_triage(
