@@ -27,7 +27,11 @@ CLAIMS_PRODUCERS = ("spoken_claims", "text_claims")
 _GENUINE = (Band.LIKELY_AUTHENTIC, Band.VERIFIED_AUTHENTIC)
 #: Who says a claim, by where its words came from ("from"): the file, its caption, the
 #: notice that reported it.
-_SAYER = {"speech": "It", "caption": "Its caption", "notice": "The notice"}
+_SAYER = {
+    "speech": "It",
+    "caption": "Its caption",
+    "notice": "The reported content, as the notice describes it,",
+}
 #: Said with every assessment, whatever its band.
 DOES_NOT_PROVE = (
     "No tool can prove a file authentic or fake on its own: this assessment weighs the "

@@ -42,7 +42,7 @@ from accord.claims.verdicts import (
     Wording,
     strongest,
 )
-from accord.claims.voting import voting_reasons
+from accord.claims.voting import MISHEARD_NOTE, voting_reasons
 from accord.errors import PayloadTooLarge
 
 #: The most characters of text screened at once, as for a prompt.
@@ -302,7 +302,16 @@ def _rule_claims(window: _Window, rules: _Rules) -> Iterator[_Placed]:
 
 
 def _merged(reasons: list[Reason]) -> Reason:
-    explanations = list(dict.fromkeys(reason.explanation for reason in reasons))
+    verdict = strongest(reasons)
+    explanations = list(
+        dict.fromkeys(
+            # A misheard date is no reason to doubt a claim that blocks on other words.
+            reason.explanation.removesuffix(MISHEARD_NOTE)
+            if verdict is Verdict.BLOCK
+            else reason.explanation
+            for reason in reasons
+        )
+    )
     evidence = list(dict.fromkeys(reason.evidence for reason in reasons))
     # "postponed" inside "postponed to Monday" is said once.
     evidence = [
@@ -314,7 +323,7 @@ def _merged(reasons: list[Reason]) -> Reason:
         reasons[0],
         explanation=" ".join(explanations),
         evidence=" … ".join(evidence),
-        verdict=strongest(reasons),
+        verdict=verdict,
     )
 
 

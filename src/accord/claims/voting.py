@@ -62,9 +62,13 @@ def voting_reasons(
     return reasons
 
 
+#: Said of a wrong voting day heard in speech (``dates_decide``), unless another claim in
+#: the same words blocks anyway.
+MISHEARD_NOTE = " (a review, not a block: speech recognition can mishear a date)"
+
+
 def _misheard(reason: Reason) -> Reason:
-    note = " (a review, not a block: speech recognition can mishear a date)"
-    return replace(reason, verdict=Verdict.REVIEW, explanation=reason.explanation + note)
+    return replace(reason, verdict=Verdict.REVIEW, explanation=reason.explanation + MISHEARD_NOTE)
 
 
 def _claim(

@@ -148,9 +148,9 @@ def test_the_caption_and_the_explanation_are_screened_apart(
     case = db_session.get(Case, _notice(db_session, sent.json()["tracking_number"]).case_id)
     assert case is not None
     claims = case.assessment["claims"]
-    assert [(c["from"], c["explanation"].split()[1]) for c in claims] == [
-        ("caption", "caption"),
-        ("notice", "notice"),
+    assert [(c["from"], c["explanation"].split(",")[0]) for c in claims] == [
+        ("caption", "The caption says the election is moved"),
+        ("notice", "The reported content"),
     ]
     assert "monday" in claims[0]["words"].lower()
     assert "sms" in claims[1]["words"].lower()

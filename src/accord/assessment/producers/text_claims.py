@@ -25,7 +25,12 @@ _LIMITS = (
     "asks for a review."
 )
 #: What the explanations call the words, by where they came from.
-_SUBJECTS = {"caption": "The caption", "notice": "The notice"}
+# A notice describes the content it reports ("a robocall telling people the vote moved"):
+# its claims are the content's as the notifier tells them, not the notifier's own.
+_SUBJECTS = {
+    "caption": "The caption",
+    "notice": "The reported content, as the notice describes it,",
+}
 
 
 def text_claims(

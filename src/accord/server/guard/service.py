@@ -4,6 +4,7 @@ blocked again and again. The only module other domains and the CLI call."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -71,6 +72,8 @@ __all__ = [
     "user_status",
     "warm_up",
 ]
+
+logger = logging.getLogger("accord.guard")
 
 
 class Screen(Protocol):
@@ -157,5 +160,9 @@ def stamp_output(runtime: Runtime, session: Session, path: Path, request: StampR
 
 def warm_up(settings: Settings) -> None:
     """Compile the rules and load the classifier (unless turned off) before the first
-    prompt, which would otherwise wait half a second for it."""
-    warm_up_screening(classifier=settings.guard_classifier)
+    prompt, which would otherwise wait half a second for it. A classifier that fails here
+    is logged: screening says so itself when it is asked (and the rules still answer)."""
+    try:
+        warm_up_screening(classifier=settings.guard_classifier)
+    except Exception:  # a background thread: nobody else would see it
+        logger.exception("warming up the generation gate's screening failed")

@@ -128,7 +128,11 @@ def test_a_robocall_needs_a_file_nothing_shows_genuine() -> None:
 
 @pytest.mark.parametrize(
     ("said", "who"),
-    [("speech", "It says"), ("caption", "Its caption says"), ("notice", "The notice says")],
+    [
+        ("speech", "It says"),
+        ("caption", "Its caption says"),
+        ("notice", "The reported content, as the notice describes it, says"),
+    ],
 )
 def test_the_summary_says_whose_words_the_claim_is_in(said: str, who: str) -> None:
     assessment = _assessment(Band.NO_EVIDENCE, _claim(said, "postponed to Monday", None))
