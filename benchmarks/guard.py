@@ -27,7 +27,6 @@ import asyncio
 import json
 import os
 import random
-import shutil
 import socket
 import subprocess
 import sys
@@ -41,6 +40,8 @@ from statistics import median
 from typing import Any
 
 import httpx
+
+from one_core import on_one_core
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "src" / "accord" / "claims" / "data"
@@ -103,26 +104,7 @@ def mix(name: str, election_share: float, count: int, seed: int = 7) -> list[tup
 
 def in_process(mode: str, mix_name: str, share: float, seconds: float) -> dict[str, Any]:
     """Prompts per second of ``screen_prompt`` in a child pinned to one CPU."""
-    code = (
-        "import json, sys; sys.path.insert(0, 'benchmarks'); import guard;"
-        f"print(json.dumps(guard.screen_loop({mode!r}, {mix_name!r}, {share}, {seconds})))"
-    )
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    taskset = shutil.which("taskset")
-    if taskset is None:
-        sys.exit("taskset (util-linux) is needed to pin the in-process run to one CPU")
-    done = subprocess.run(
-        [taskset, "-c", "0", sys.executable, "-c", code],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        sys.exit(f"the in-process run failed: {done.stderr.strip()[-2000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return on_one_core("guard", "screen_loop", mode, mix_name, share, seconds)
 
 
 def screen_loop(mode: str, mix_name: str, share: float, seconds: float) -> dict[str, Any]:

@@ -29,10 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +38,8 @@ from statistics import median
 from typing import Any
 
 import numpy as np
+
+from one_core import on_one_core
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_RATE = 16_000
@@ -132,26 +131,7 @@ def make_video(folder: Path) -> Path:
 
 def child(task: str, *args: Any) -> dict[str, Any]:
     """Run ``task(*args)`` of this module in a child pinned to one CPU; its JSON answer."""
-    taskset = shutil.which("taskset")
-    if taskset is None:
-        sys.exit("taskset (util-linux) is needed to pin the runs to one CPU")
-    code = (
-        "import json, sys; sys.path.insert(0, 'benchmarks'); import speech;"
-        f"print(json.dumps(speech.{task}(*json.loads(sys.argv[1]))))"
-    )
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    done = subprocess.run(
-        [taskset, "-c", "0", sys.executable, "-c", code, json.dumps(args)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        sys.exit(f"the {task} run failed: {done.stderr.strip()[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return on_one_core("speech", task, *args)
 
 
 def peak_rss_mib() -> float:

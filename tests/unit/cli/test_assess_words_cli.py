@@ -4,15 +4,13 @@ the transcript with --transcript (--json carries it always)."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from accord.claims.statements import MAX_TEXT_CHARS
-from accord.errors import SpeechUnavailable
 from accord.speech.engines import load_engine
-from tests.speech import speak
+from tests.speech import require_speech_engines, speak
 from tests.unit.cli.conftest import accord
 
 CALL = "Attention voters. The election has been postponed to Monday. Stay at home."
@@ -20,12 +18,8 @@ CALL = "Attention voters. The election has been postponed to Monday. Stay at hom
 
 @pytest.fixture(scope="module", autouse=True)
 def _whisper() -> None:
-    try:
-        load_engine("whisper")
-    except SpeechUnavailable as error:
-        if os.environ.get("CI"):
-            pytest.fail(error.detail)
-        pytest.skip(error.detail)
+    require_speech_engines()
+    load_engine("whisper")
 
 
 def test_claims_in_the_sound_and_the_text_and_the_transcript(tmp_path: Path) -> None:

@@ -10,12 +10,12 @@ from accord.claims.verdicts import LANGUAGES
 from accord.cli import evaluate
 from accord.speech import evaluation, synthetic, transcribe
 from accord.speech.engines import ENGINES
+from tests.speech import require_speech_engines
 from tests.unit.cli.conftest import accord
-from tests.unit.speech.conftest import require_speech
 
 
 def test_a_slice_prints_the_table_headed_as_synthetic_speech() -> None:
-    require_speech()
+    require_speech_engines()
     code, stdout, stderr = accord(
         "eval", "--speech", "--engine", "whisper", "--language", "en",
         "--condition", "clean", "--limit", "2",

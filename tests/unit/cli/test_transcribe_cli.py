@@ -11,9 +11,8 @@ from accord.cli import speech as speech_cli
 from accord.errors import DetectorError, SpeechUnavailable
 from accord.speech import engines, transcribe
 from accord.speech.engines import SpeechEngine
-from tests.speech import speak
+from tests.speech import require_speech_engines, speak
 from tests.unit.cli.conftest import accord
-from tests.unit.speech.conftest import require_speech
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +22,7 @@ def english(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def whisper() -> SpeechEngine:
-    require_speech()
+    require_speech_engines()
     return engines.load_engine("whisper")
 
 
@@ -41,7 +40,7 @@ def test_a_language_whisper_does_not_know_is_one_line(
 
 
 def test_pocketsphinx_says_it_knows_english_only(english: Path) -> None:
-    require_speech()
+    require_speech_engines()
     code, _, stderr = accord("transcribe", english, "--engine", "pocketsphinx", "--language", "fr")
     assert code == 1
     assert stderr == "accord: error: the pocketsphinx engine transcribes only en, not 'fr'\n"

@@ -3,8 +3,6 @@ whose absence fails under CI (elsewhere it skips)."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import struct
 import wave
 from pathlib import Path
@@ -13,9 +11,11 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
+from accord.media.audio import AudioClip
 from accord.media.file import MediaFile, open_media
+from accord.speech import synthetic
 from accord.speech.engines import SpeechEngine, load_engine
-from tests.speech import speak
+from tests.speech import require_speech_engines, speak
 
 ENGLISH = (
     "Because of the storm, the election has been postponed to Monday. Polling stations stay closed."
@@ -24,28 +24,15 @@ FRENCH = "En raison de la tempête, l'élection est reportée à lundi. Vous pou
 RATE = 16000
 
 
-def require_speech() -> None:
-    missing = [
-        name
-        for name in ("faster_whisper", "pocketsphinx")
-        if importlib.util.find_spec(name) is None
-    ]
-    if missing:
-        message = f"the speech extra is not installed ({', '.join(missing)}): run make install-dev"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 @pytest.fixture(scope="session")
 def whisper() -> SpeechEngine:
-    require_speech()
+    require_speech_engines()
     return load_engine("whisper")  # loaded once per process: the engines are cached
 
 
 @pytest.fixture(scope="session")
 def sphinx() -> SpeechEngine:
-    require_speech()
+    require_speech_engines()
     return load_engine("pocketsphinx")
 
 
@@ -70,13 +57,7 @@ def read_wav(path: Path) -> tuple[NDArray[np.float32], int]:
 
 
 def write_wav(path: Path, samples: NDArray[np.float32], rate: int = RATE) -> Path:
-    pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(rate)
-        handle.writeframes(pcm.tobytes())
-    return path
+    return synthetic.write_wav(AudioClip(samples, rate), path)
 
 
 def resampled(samples: NDArray[np.float32], rate: int, to: int = RATE) -> NDArray[np.float32]:

@@ -15,8 +15,8 @@ from accord.speech import whisper as whisper_module
 from accord.speech.engines import SpeechEngine, check_language, load_engine
 from accord.speech.hallucinations import Prompt
 from accord.speech.transcribe import transcribe
-from tests.speech import speak
-from tests.unit.speech.conftest import media, read_wav, require_speech, resampled
+from tests.speech import require_speech_engines, speak
+from tests.unit.speech.conftest import media, read_wav, resampled
 
 
 def increasing(transcript_segments: list[tuple[float, float]]) -> bool:
@@ -81,7 +81,7 @@ def test_silence_is_no_speech(whisper: SpeechEngine, tmp_path: Path) -> None:
 
 
 def test_a_model_with_another_digest_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    require_speech()
+    require_speech_engines()
     real = whisper_module.model_files
 
     def tampered() -> dict[str, bytes | bytearray]:
@@ -96,7 +96,7 @@ def test_a_model_with_another_digest_is_refused(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_the_installed_model_is_the_pinned_one_read_into_one_buffer() -> None:
-    require_speech()
+    require_speech_engines()
     tracemalloc.start()
     try:
         files = whisper_module.checked(whisper_module.model_files())
