@@ -20,6 +20,7 @@ from accord.assessment.evidence import AssessedFile, BankLookup, Finding, Keyfra
 from accord.assessment.gallery import FaceGallery, VoiceGallery
 from accord.assessment.producers import ClaimsSetup, default_producers
 from accord.assessment.result import Assessment, InputFile, Skipped
+from accord.claims.statements import check_text
 from accord.errors import MediaError, ProducerUnavailable
 from accord.media.kinds import MediaKind
 from accord.media.limits import MediaLimits
@@ -55,9 +56,11 @@ def assess_file(
     caption, a notice's explanation), for false claims about voting: neither is read
     without it.
 
-    Raises a ``MediaError`` when the file cannot be read at all; a producer that cannot
-    read it, or cannot run here, is listed as skipped and the others still run.
+    Raises a ``MediaError`` when the file cannot be read at all, and ``PayloadTooLarge``
+    for ``text`` over ``MAX_TEXT_CHARS`` before anything is decoded; a producer that cannot
+    read the file, or cannot run here, is listed as skipped and the others still run.
     """
+    check_text(text)
     opened = path if isinstance(path, OpenedFile) else OpenedFile(path, limits=limits)
     media = opened.media
     subject = AssessedFile(opened, anchors=anchors, banks=banks, text=text)

@@ -140,14 +140,20 @@ def find_claims(
     return [_claim(placed, sentences, wording) for placed in said]
 
 
+def check_text(text: str, limit: int = MAX_TEXT_CHARS) -> None:
+    """``PayloadTooLarge`` when ``text`` is longer than ``limit`` characters."""
+    if len(text) > limit:
+        msg = f"the text has {len(text):,} characters; at most {limit:,} are screened"
+        raise PayloadTooLarge(msg)
+
+
 def text_passages(text: str, *, limit: int | None = MAX_TEXT_CHARS) -> list[Passage]:
     """A post's caption or a notice's explanation as passages without times: its
     paragraphs, long ones cut between sentences into pieces the classifier reads whole
     (``CLASSIFIER_CHARS``); none for blank text. ``PayloadTooLarge`` beyond ``limit``
     characters (None: the caller bounded it), as for a prompt."""
-    if limit is not None and len(text) > limit:
-        msg = f"the text has {len(text):,} characters; at most {limit:,} are screened"
-        raise PayloadTooLarge(msg)
+    if limit is not None:
+        check_text(text, limit)
     passages: list[Passage] = []
     for paragraph in _paragraph_end().split(text):
         piece = ""

@@ -57,15 +57,17 @@ def assess_command(
     on; each report written is named on standard error. The false claims about voting
     found in a recording's sound (transcribed with ACCORD_SPEECH_ENGINE) or in --text are
     listed under each file; --transcript adds what it says, line by line."""
-    from accord.claims.statements import MAX_TEXT_CHARS  # noqa: PLC0415
+    from accord.claims.statements import check_text  # noqa: PLC0415
     from accord.server.assessments.service import (  # noqa: PLC0415
         assessment_of,
         render_html,
         write_pdf,
     )
 
-    if len(text) > MAX_TEXT_CHARS:  # refused before any file is assessed
-        raise fail(f"--text has {len(text):,} characters; at most {MAX_TEXT_CHARS:,} are screened")
+    try:
+        check_text(text)  # an argument's fault, said once, not under each file
+    except AccordError as error:
+        raise fail(f"--text: {error.detail}") from None
     targets = list(expand_files(files))
     several = len(targets) > 1
     failures = 0
