@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 from typing import Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
@@ -188,6 +189,18 @@ class Settings(BaseSettings):
     #: Seconds of a recording transcribed at most: a longer one is sampled in evenly spread
     #: stretches of that total (the report says which were heard), never skipped.
     speech_max_seconds: float = Field(default=120.0, gt=0, le=3600)
+    #: The time zone of the elections this instance watches (an IANA name such as
+    #: ``Europe/Brussels``): transparency reports count their days in it.
+    time_zone: str = "UTC"
+    #: Who provides the service and what it is called, as the DSA transparency report and
+    #: the aggregates CSV name them.
+    dsa_provider_name: str = Field(default="", max_length=200)
+    dsa_service_name: str = Field(default="", max_length=200)
+    #: The public transparency page and ``/v1/transparency/public`` show a count below
+    #: this as "fewer than N" (the regulator's files keep it exact) ...
+    transparency_min_count: int = Field(default=5, ge=1, le=1000)
+    #: ... and compute a period's figures at most once in this many seconds.
+    transparency_cache_seconds: float = Field(default=300.0, ge=0)
     #: Keep a copy of every file checked on the Verify page here, named by its SHA-256.
     #: Unset (the default), uploads are deleted when the request ends.
     verify_keep_uploads_dir: Path | None = None
@@ -202,6 +215,20 @@ class Settings(BaseSettings):
             msg = f"not EU/EEA country codes: {', '.join(outside)}"
             raise ValueError(msg)
         return codes
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"not a time zone: {name!r} (an IANA name, e.g. Europe/Brussels)"
+            raise ValueError(msg) from None
+        return name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

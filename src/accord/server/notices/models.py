@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.server.db.base import Base, UtcDateTime, utc_now
+from accord.server.statements.schemas import Category
 
 
 class NoticeReason(StrEnum):
@@ -35,6 +36,14 @@ REASON_SHORT: dict[str, str] = {
     NoticeReason.DEEPFAKE_OF_ME: "Deepfake of the notifier",
     NoticeReason.DECEPTIVE_AI_CONTENT: "Deceptive AI content",
     NoticeReason.VOTING_MISINFORMATION: "False voting information",
+}
+
+#: The DSA category each reason alleges, as the transparency report counts notices: every
+#: reason accord takes is about elections.
+REASON_CATEGORY: dict[str, Category] = {
+    NoticeReason.DEEPFAKE_OF_ME: Category.NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS,
+    NoticeReason.DECEPTIVE_AI_CONTENT: Category.NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS,
+    NoticeReason.VOTING_MISINFORMATION: Category.NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS,
 }
 
 

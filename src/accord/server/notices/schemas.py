@@ -12,6 +12,7 @@ from accord.server.decisions.schemas import decision_json
 from accord.server.notices.models import (
     NOTICE_STATUS_LABELS,
     NOTIFIER_KIND_LABELS,
+    REASON_CATEGORY,
     REASON_LABELS,
     REASON_SHORT,
     NoticeReason,
@@ -34,6 +35,7 @@ __all__ = [
     "MIN_EXPLANATION",
     "NOTICE_STATUS_LABELS",
     "NOTIFIER_KIND_LABELS",
+    "REASON_CATEGORY",
     "REASON_LABELS",
     "REASON_SHORT",
     "NoticeDraft",
