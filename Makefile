@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads one).
 TEST_SYSTEM_PACKAGES := espeak-ng chromium
 
-.PHONY: run test install install-dev system-deps lint typecheck unit lock bench bench-peers test-media clean
+.PHONY: run test install install-dev system-deps lint typecheck unit lock bench bench-peers test-media fuzz clean
 
 run: install
 	$(BIN)/accord serve
@@ -64,12 +64,18 @@ system-deps:
 	fi
 
 lint: install-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks fuzz
+	$(BIN)/ruff format --check src tests benchmarks fuzz
 	$(BIN)/lint-imports
 
 typecheck: install-dev
 	$(BIN)/mypy
+
+# Coverage-guided fuzzing of every media parser (fuzz/): FUZZ_SECONDS each, growing the
+# corpus kept in .cache/fuzz/; `make test` runs each target briefly (tests/unit/test_fuzz.py).
+FUZZ_SECONDS ?= 60
+fuzz: install-dev
+	$(BIN)/python -m fuzz --seconds $(FUZZ_SECONDS)
 
 # Regenerate the locks after changing dependencies in pyproject.toml.
 lock: | $(UV)
@@ -105,6 +111,7 @@ bench: install-dev bench-peers test-media
 	$(BIN)/python benchmarks/watermark.py
 	$(BIN)/python benchmarks/match_http.py --query signals
 	$(BIN)/python benchmarks/second_stage.py
+	$(BIN)/python benchmarks/transparency.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .cache .pytest_cache .mypy_cache .ruff_cache

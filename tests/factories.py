@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -70,3 +71,10 @@ def encode_talking_video(path: Path, speech: Path, *, fps: int = 10) -> Path:
             for packet in stream.encode():
                 container.mux(packet)
     return path
+
+
+def bomb_gif() -> bytes:
+    """A GIF of a few bytes claiming 65535 x 65535 pixels (Pillow refuses it as it opens)."""
+    screen = struct.pack("<HH", 65535, 65535) + b"\x00\x00\x00"
+    image = b"," + struct.pack("<HHHH", 0, 0, 65535, 65535) + b"\x00"
+    return b"GIF89a" + screen + image + b"\x02\x02\x44\x01\x00;"

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,8 +56,9 @@ class Served:
 
 
 @contextmanager
-def serve(data_dir: Path, **settings: str) -> Iterator[Served]:
-    """An ``accord serve`` process on a free port, stopped when the block ends.
+def serve(data_dir: Path, *, arguments: Sequence[str] = (), **settings: str) -> Iterator[Served]:
+    """An ``accord serve`` process on a free port, stopped when the block ends; ``arguments``
+    are added to its command line (``--workers 2``).
 
     The port is chosen free, then handed to the server; if another process (a parallel
     test, another developer's run) binds it in between, the server exits saying so and is
@@ -71,7 +72,7 @@ def serve(data_dir: Path, **settings: str) -> Iterator[Served]:
         **{f"ACCORD_{name.upper()}": value for name, value in settings.items()},
     }
     for _ in range(PORT_TRIES):
-        started = _start(env)
+        started = _start(env, arguments)
         if started is not None:
             break
     else:
@@ -88,13 +89,13 @@ def serve(data_dir: Path, **settings: str) -> Iterator[Served]:
 
 
 def _start(
-    env: dict[str, str],
+    env: dict[str, str], arguments: Sequence[str] = ()
 ) -> tuple[subprocess.Popen[str], threading.Thread, Served] | None:
     """The running process, the thread reading its log, and how to reach it; None if its
     port was taken first."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "accord", "serve", "--port", str(port)],
+        [sys.executable, "-m", "accord", "serve", "--port", str(port), *arguments],
         env=env,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,

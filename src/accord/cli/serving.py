@@ -22,7 +22,7 @@ def serve_command(
     """Run the HTTP service (settings from ACCORD_* environment variables)."""
     import uvicorn  # noqa: PLC0415
 
-    from accord.cli.listening import is_loopback, listen, serve  # noqa: PLC0415
+    from accord.cli.listening import WorkerConfig, is_loopback, listen, serve  # noqa: PLC0415
     from accord.provenance.certificates import read_trust_anchors  # noqa: PLC0415
     from accord.server.db.migrate import upgrade  # noqa: PLC0415
     from accord.server.logs import configure_logging  # noqa: PLC0415
@@ -53,7 +53,8 @@ def serve_command(
             # libuv accepts every waiting connection at once, so one worker would take a
             # burst of new clients and the others none; one accept per turn spreads them.
             os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
-        config = uvicorn.Config(
+        # Workers die with this process, however it ends (see WorkerConfig).
+        config = (WorkerConfig if workers > 1 else uvicorn.Config)(
             "accord.server.app:app_from_environment",
             factory=True,
             host=bind_host,

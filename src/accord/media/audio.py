@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import CorruptMedia, MediaTooLarge, UnsupportedMedia
+from accord.media.boundary import decoding
 from accord.media.demuxers import CONTAINER_OPTIONS, demuxer_for
 from accord.media.file import MediaFile
 from accord.media.kinds import MediaKind
@@ -156,16 +157,18 @@ def _require_not_image(media: MediaFile) -> None:
 
 @contextmanager
 def _decode_errors(av: Any) -> Iterator[None]:
-    """FFmpeg's failures and the plain errors PyAV raises on bad streams as ``CorruptMedia``."""
-    try:
-        yield
-    except (UnsupportedMedia, MediaTooLarge, CorruptMedia):
-        raise
-    except av.error.FFmpegError as exc:
-        raise CorruptMedia(f"the audio cannot be decoded: {_reason(exc)}") from None
-    except (EOFError, ValueError, IndexError) as exc:
-        # PyAV raises a few plain Python errors on malformed streams (bad layouts, ...).
-        raise CorruptMedia(f"the audio cannot be decoded: {_reason(exc)}") from None
+    """FFmpeg's failures and the plain errors PyAV raises on bad streams as ``CorruptMedia``;
+    anything else too, logged (``accord.media.boundary``)."""
+    with decoding("audio"):
+        try:
+            yield
+        except (UnsupportedMedia, MediaTooLarge, CorruptMedia):
+            raise
+        except av.error.FFmpegError as exc:
+            raise CorruptMedia(f"the audio cannot be decoded: {_reason(exc)}") from None
+        except (EOFError, ValueError, IndexError) as exc:
+            # PyAV raises a few plain Python errors on malformed streams (bad layouts, ...).
+            raise CorruptMedia(f"the audio cannot be decoded: {_reason(exc)}") from None
 
 
 @contextmanager

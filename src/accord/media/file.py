@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from accord.errors import EmptyMedia
+from accord.media.boundary import decoding
 from accord.media.kinds import MediaFormat, MediaKind
 from accord.media.limits import MediaLimits
 from accord.media.sniff import sniff_file
@@ -33,5 +34,6 @@ def open_media(path: Path, limits: MediaLimits | None = None) -> MediaFile:
     if size == 0:
         raise EmptyMedia("the file is empty")
     fmt = sniff_file(path)
-    check_structure(path, fmt, limits)
+    with decoding(f"{fmt.name} file's structure"):
+        check_structure(path, fmt, limits)
     return MediaFile(path=path, format=fmt, size=size, limits=limits)

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accord.errors import CorruptMedia, MediaTooLarge, UnsupportedMedia
+from accord.media.boundary import decoding
 from accord.media.file import MediaFile
 from accord.media.kinds import MediaKind
 
@@ -66,6 +67,13 @@ def decode_image(
     ``min_pixels`` allow; a reduced JPEG's luma alone when ``luma`` is asked."""
     if media.kind is not MediaKind.IMAGE:
         raise UnsupportedMedia(f"{media.format.name} is not a still image")
+    with decoding(f"{media.format.name} image"):
+        return _decode_image(media, min_side, min_pixels, luma)
+
+
+def _decode_image(
+    media: MediaFile, min_side: int | None, min_pixels: int, luma: bool
+) -> DecodedImage:
     try:
         # Pillow warns, then refuses, past its own bomb limit; ours is checked below.
         with warnings.catch_warnings():

@@ -22,7 +22,8 @@ import av
 import av.error
 from PIL import Image, UnidentifiedImageError
 
-from accord.errors import CorruptMedia
+from accord.errors import CorruptMedia, MediaTooLarge
+from accord.media.boundary import decoding
 from accord.media.demuxers import CONTAINER_OPTIONS, demuxer_for
 from accord.media.file import MediaFile
 from accord.media.kinds import MediaKind
@@ -64,9 +65,10 @@ class Field:
 
 def read_fields(media: MediaFile) -> tuple[list[Field], list[str]]:
     """The file's metadata fields, and the reasons any part was refused."""
-    if media.kind is MediaKind.IMAGE:
-        return _image_fields(media.path)
-    return _container_fields(media.path, demuxer_for(media)), []
+    with decoding(f"{media.format.name} file's metadata"):
+        if media.kind is MediaKind.IMAGE:
+            return _image_fields(media.path)
+        return _container_fields(media.path, demuxer_for(media)), []
 
 
 def _image_fields(path: Path) -> tuple[list[Field], list[str]]:
@@ -112,6 +114,9 @@ def _pillow_metadata(path: Path) -> tuple[bytes | None, Image.Exif | None, str]:
                 exif: Image.Exif | None = image.getexif()
             except _EXIF_ERRORS:
                 exif = None
+    except Image.DecompressionBombError as error:
+        # Pillow refuses such a picture as it opens it, before any metadata is read.
+        raise MediaTooLarge(f"decompression bomb: {error}") from error
     except UnidentifiedImageError as error:
         raise CorruptMedia("the image's metadata cannot be read") from error
     except (OSError, ValueError, SyntaxError) as error:

@@ -27,6 +27,7 @@ from av.video.reformatter import VideoReformatter
 from numpy.typing import NDArray
 
 from accord.errors import CorruptMedia, MediaTooLarge, UnsupportedMedia
+from accord.media.boundary import decoding
 from accord.media.demuxers import CONTAINER_OPTIONS, demuxer_for
 from accord.media.file import MediaFile
 from accord.media.limits import MediaLimits
@@ -69,7 +70,7 @@ class VideoFrame:
 
 def probe_video(media: MediaFile) -> VideoInfo:
     """Read the headers of ``media``; raise ``CorruptMedia`` if FFmpeg cannot parse them."""
-    with _open(media) as container:
+    with decoding("video"), _open(media) as container:
         video = _video_stream(container)
         rate = _frame_rate(video) if video is not None else None
         return VideoInfo(
@@ -105,7 +106,7 @@ def iter_frames(
         raise ValueError("interval must be positive")
     limits = media.limits
     deadline = time.monotonic() + limits.max_decode_seconds
-    with _open(media) as container:
+    with decoding("video"), _open(media) as container:
         stream = _video_stream(container)
         if stream is None:
             raise UnsupportedMedia("the file has no video track")

@@ -21,6 +21,7 @@ from typing import Any
 import c2pa
 
 from accord.errors import CorruptMedia
+from accord.media.boundary import decoding
 from accord.media.file import open_media
 from accord.media.limits import MediaLimits
 
@@ -191,18 +192,21 @@ def verify_file(
     settings: dict[str, Any] = {"verify": {"remote_manifest_fetch": fetch_remote}}
     if anchors:
         settings["trust"] = {"trust_anchors": "\n".join(anchors)}
-    try:
-        with (
-            media.path.open("rb") as stream,
-            c2pa.Reader(
-                media.format.mime, stream, context=c2pa.Context.from_dict(settings)
-            ) as reader,
-        ):
-            store = json.loads(reader.json())
-            state = str(reader.get_validation_state()).lower()
-    except c2pa.C2paError as error:
-        return _without_manifest(error, media.format.name)
-    return _describe(store, CredentialState(state))
+    # c2pa parses the manifest store, and _describe its JSON, whatever the file's author
+    # wrote there: anything unforeseen is a corrupt file, not a crash.
+    with decoding(f"{media.format.name} file's Content Credentials"):
+        try:
+            with (
+                media.path.open("rb") as stream,
+                c2pa.Reader(
+                    media.format.mime, stream, context=c2pa.Context.from_dict(settings)
+                ) as reader,
+            ):
+                store = json.loads(reader.json())
+                state = str(reader.get_validation_state()).lower()
+        except c2pa.C2paError as error:
+            return _without_manifest(error, media.format.name)
+        return _describe(store, CredentialState(state))
 
 
 def _without_manifest(error: Exception, format_name: str) -> Verification:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Awaitable, Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord.errors import PayloadTooLarge
 from accord.server.page_security import SECURITY_HEADERS
 from accord.server.problems import PROBLEM_JSON, problem_type
+
+#: The status of every answer to a body over its limit.
+_TOO_LARGE = 413
 
 
 class BodySizeLimit:
@@ -31,18 +35,14 @@ class BodySizeLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, send)
             return
-        received = 0
 
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise PayloadTooLarge(self._detail())
-            return message
+        async def refuse(send: Send) -> None:
+            await self._refuse(scope, send)
 
-        await self.app(scope, counting_receive, send)
+        error = PayloadTooLarge(self._detail())
+        await run_within(
+            self.app, scope, receive, send, max_bytes=self.max_bytes, error=error, refuse=refuse
+        )
 
     def _detail(self) -> str:
         return f"the request body is over the {self.max_bytes}-byte upload limit"
@@ -81,6 +81,61 @@ class BodySizeLimit:
         ]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+async def run_within(
+    app: ASGIApp,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    *,
+    max_bytes: int,
+    error: PayloadTooLarge,
+    refuse: Callable[[Send], Awaitable[None]],
+) -> None:
+    """Run ``app`` with its request body counted as it streams in (a chunked body declares
+    no length): the read that passes ``max_bytes`` raises ``error`` instead of handing the
+    bytes over, so no parser or spool gets more than the limit.
+
+    A parser may turn that error into its own answer (FastAPI's form parsing answers 400
+    "There was an error parsing the body"); whatever the app answers after it, the client
+    gets a 413: the app's own 413 as it is (a page's), else ``refuse``'s. The connection
+    is closed after it, rather than the rest of the body read.
+    """
+    received = 0
+    tripped = started = replaced = False
+
+    async def counting_receive() -> Message:
+        nonlocal received, tripped
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > max_bytes:
+                tripped = True
+                raise error
+        return message
+
+    async def answering_send(message: Message) -> None:
+        nonlocal started, replaced
+        if replaced:
+            return  # the rest of an answer already replaced by the 413
+        if message["type"] == "http.response.start":
+            started = True
+            if tripped and message["status"] != _TOO_LARGE:
+                replaced = True
+                await refuse(send)
+                return
+            if tripped:
+                message = {**message, "headers": [*message["headers"], (b"connection", b"close")]}
+        await send(message)
+
+    try:
+        await app(scope, counting_receive, answering_send)
+    except Exception:
+        if not tripped:
+            raise
+        if not started:  # the error left the app unanswered
+            await refuse(send)
 
 
 def _wants_a_page(scope: Scope) -> bool:

@@ -1,7 +1,8 @@
-"""A readable 413 page for uploads to the Verify page that say they are too large.
+"""The Verify page's own upload limit, with a readable 413 page.
 
-The app-wide ``BodySizeLimit`` answers such a request with JSON before any route runs;
-this runs first, and only for the page's form posts.
+The app-wide ``BodySizeLimit`` holds bodies to the API's limit (512 MiB) and answers JSON;
+this runs first, and only for the page's form posts, which it holds to the page's smaller
+limit (``ACCORD_VERIFY_MAX_UPLOAD_BYTES``) as they stream in.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from accord.errors import PayloadTooLarge
+from accord.server.limits import run_within
 from accord.server.verify_page.rendering import VerifyPage
 
 #: Room for the multipart framing around the file.
@@ -17,27 +20,38 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 
 class PageBodyLimit:
     """Pure ASGI middleware: a declared Content-Length over the page's limit is refused
-    before a byte is read. Bodies without one are cut off where they are spooled."""
+    before a byte is read; a body without one (chunked) is counted as it arrives and cut
+    off at the limit, before the form parser spools more of it to disk."""
 
     def __init__(self, app: ASGIApp, page: VerifyPage) -> None:
         self.app = app
         self.page = page
+        self.max_bytes = page.max_bytes + FORM_OVERHEAD_BYTES
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self._oversized(scope):
+        if not self._is_page_upload(scope):
             await self.app(scope, receive, send)
             return
-        response = self.page.render(
-            Request(scope), error=self.page.too_large(), status=413, headers={"Connection": "close"}
-        )
-        await response(scope, receive, send)
 
-    def _oversized(self, scope: Scope) -> bool:
+        async def refuse(send: Send) -> None:
+            response = self.page.render(
+                Request(scope),
+                error=self.page.too_large(),
+                status=413,
+                headers={"Connection": "close"},
+            )
+            await response(scope, receive, send)
+
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await refuse(send)
+            return
+        error = PayloadTooLarge(f"the upload is over the {self.page.max_bytes}-byte limit")
+        await run_within(
+            self.app, scope, receive, send, max_bytes=self.max_bytes, error=error, refuse=refuse
+        )
+
+    def _is_page_upload(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["method"] != "POST":
             return False
-        if scope["path"] != f"{scope.get('root_path', '')}/verify":
-            return False
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is None or not declared.isdigit():
-            return False
-        return int(declared) > self.page.max_bytes + FORM_OVERHEAD_BYTES
+        return bool(scope["path"] == f"{scope.get('root_path', '')}/verify")
