@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts'
 SCREENS = Path("/tmp/same-origin-screens")
 #: Pages anyone may open.
-PUBLIC = ("/", "/login", "/report", "/track", "/appeal", "/verify", "/docs")
+PUBLIC = ("/", "/login", "/report", "/track", "/appeal", "/verify", "/docs", "/transparency")
 #: The pages each role is shown, signed in.
 BY_ROLE = {
     "admin": (

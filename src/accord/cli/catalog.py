@@ -43,6 +43,11 @@ CATALOG = (
         "accord.cli.notices:statements_app",
         "Statements of reasons for the DSA Transparency Database.",
     ),
+    Entry(
+        "transparency",
+        "accord.cli.transparency:transparency_app",
+        "DSA transparency reports: the harmonised templates' files.",
+    ),
     Entry("audit", "accord.cli.audit:audit_app", "The audit log of every change."),
     Entry("webhook", "accord.cli.webhooks:webhook_app", "Webhooks that receive actions."),
     Entry("outbox", "accord.cli.webhooks:outbox_app", "Messages to webhooks, by state."),

@@ -250,13 +250,16 @@ def test_an_uploader_appeal_reversed_by_a_senior_reviewer_undoes_everything(
     sign_in(client, staff.auditor)
     today = utc_now().date().isoformat()
     report = client.get("/v1/transparency", params={"from": first_day, "to": today}).json()
-    assert report["notices"]["received"] == 1
-    assert report["notices"]["decided"] == 1
-    assert report["notices"]["median_hours_to_decision"] >= 0
-    assert report["decisions"]["by_action"] == {"remove": 1}
-    assert report["decisions"]["restrictive_by_ground"] == {"incompatible": 1}
-    assert report["statements_of_reasons"] == 1
+    assert report["period"]["reporting_period"] == f"{first_day}/{today}"
+    assert report["notices_total"]["received"] == 1
+    assert report["notices_total"]["time_to_action"]["count"] == 1
+    assert report["notices_total"]["time_to_action"]["median_hours"] >= 0
+    assert report["automation"]["decisions"] == report["automation"]["decisions_by_reviewers"] == 1
+    (removed,) = report["actions"]["incompatible"].values()
+    assert (removed["total"], removed["removal"], removed["solely_automated"]) == (1, 1, 0)
+    assert report["statements_issued"] == report["notices_total"]["actions_terms"] == 1
     assert (report["appeals"]["received"], report["appeals"]["reversed"]) == (1, 1)
+    assert report["automation"]["reviewer_reversal_rate"] == 1.0
     assert report["suspensions"]["warnings"] == 1
     refused = client.get("/v1/transparency", params={"from": today, "to": "2000-01-01"})
     assert refused.status_code == 400
@@ -348,6 +351,9 @@ ROLE_MATRIX = [
     ("POST", "/v1/appeals/A-NOSUCH/decision", {"senior_reviewer"}),
     ("GET", "/v1/statements", {"admin", "auditor"}),
     ("GET", "/v1/transparency?from=2026-01-01&to=2026-01-02", {"admin", "auditor"}),
+    ("GET", "/v1/transparency", {"admin", "auditor"}),
+    ("GET", "/v1/transparency/report.xlsx?from=2026-01-01&to=2026-01-02", {"admin", "auditor"}),
+    ("GET", "/v1/transparency/report.zip", {"admin", "auditor"}),
     ("GET", "/v1/elections", EVERYONE),
     ("POST", "/v1/elections", {"admin"}),
     ("GET", "/v1/audit", {"admin", "auditor"}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -16,7 +17,7 @@ from accord.server.guard.models import GuardDecision, GuardTally
 from accord.server.guard.redaction import EXCERPT_CHARS, excerpt, redact
 from accord.server.guard.service import figures, purge_expired, record_decision
 from accord.server.settings import Settings
-from accord.server.transparency.service import transparency_report
+from accord.server.transparency.service import figures_for, period_between
 from tests.integration.guard.conftest import ALLOWED, BLOCKED, ask
 
 
@@ -125,8 +126,10 @@ def test_figures_count_a_block_once_per_category_and_leave_out_trials(
     assert counted["prompts_by_verdict"]["block"] == 2
     # official_impersonation was only a review reason: the prompts were not blocked for it.
     assert counted["prompts_blocked_by_category"] == {"protected_person": 1, "voting_process": 2}
-    report = transparency_report(db_session, now - timedelta(hours=1), now + timedelta(seconds=1))
-    assert report["generation_gate"] == counted
+    today = now.date()
+    days = period_between(today - timedelta(days=1), today + timedelta(days=1), ZoneInfo("UTC"))
+    report = figures_for(db_session, settings, days)
+    assert report.generation_gate == figures(db_session, days.start, days.end) == counted
 
     later = now + timedelta(days=settings.guard_retention_days + 1)
     assert purge_expired(db_session, settings, later) == 3  # the trial goes untallied

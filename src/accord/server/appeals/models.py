@@ -48,7 +48,7 @@ class Appeal(Base):
     #: Where an uploader asked to hear the outcome (notifiers are written to at theirs).
     contact_email: Mapped[str] = mapped_column(String(320), default="")
     status: Mapped[str] = mapped_column(String(16), default=AppealStatus.OPEN, index=True)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, index=True)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime())
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reasons: Mapped[str] = mapped_column(Text, default="")

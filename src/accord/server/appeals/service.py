@@ -3,10 +3,11 @@ months; a senior reviewer who did not take it decides, and a reversal undoes it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -24,6 +25,7 @@ from accord.server.decisions.service import (
     lock_decision,
     reverse,
     reversed_in_case,
+    with_decision_facts,
 )
 from accord.server.mail.service import queue_mail
 from accord.server.notices.service import SIGNATURE, get_notice
@@ -104,11 +106,36 @@ def open_appeals(session: Session, limit: int = 100) -> list[Appeal]:
     )
 
 
-def appeals_received_between(session: Session, start: datetime, end: datetime) -> list[Appeal]:
-    """The appeals received at ``start <= moment < end``."""
-    return list(
-        session.scalars(select(Appeal).where(Appeal.received_at >= start, Appeal.received_at < end))
+def appeals_received(
+    session: Session, start: datetime, end: datetime
+) -> Iterator[Row[*tuple[Any, ...]]]:
+    """The appeals received at ``start <= moment < end``, streamed for a report: their
+    ``appellant_kind``, ``status``, ``received_at``, ``due_at`` and ``decided_at``, with the
+    appealed decision's ``action`` and whether it was ``automated``."""
+    rows = select(
+        Appeal.decision_id,
+        Appeal.appellant_kind,
+        Appeal.status,
+        Appeal.received_at,
+        Appeal.due_at,
+        Appeal.decided_at,
+    ).where(Appeal.received_at >= start, Appeal.received_at < end)
+    return with_decision_facts(session, rows)
+
+
+def appeals_decided(
+    session: Session, start: datetime, end: datetime
+) -> Iterator[Row[*tuple[Any, ...]]]:
+    """The appeals upheld or reversed at ``start <= moment < end`` (not those closed as
+    moot), streamed: their ``status``, with the appealed decision's ``action`` and whether it
+    was ``automated``. Each counts once, against the decision it contested, even where a
+    reversal undid that decision's automated copies with it."""
+    rows = select(Appeal.decision_id, Appeal.status).where(
+        Appeal.decided_at >= start,
+        Appeal.decided_at < end,
+        Appeal.status.in_([AppealStatus.UPHELD, AppealStatus.REVERSED]),
     )
+    return with_decision_facts(session, rows)
 
 
 def find_appeal(session: Session, reference: str) -> Appeal:

@@ -92,7 +92,9 @@ def apply_to_copy(
         decision=decision,
         case=case,
         item=item,
-        notices=notices_of_case(session, case.id),
+        # A copy decided automatically was caught by accord's own matching against content
+        # already decided: an own-initiative measure (DSA Art. 15(1)(c)), not a notice's.
+        notices=notices_of_case(session, case.id) if decision.reviewer_id is not None else (),
         measure=measure,
     )
     # Checked as the Transparency Database would: a bad statement fails the decision.

@@ -56,7 +56,7 @@ class AccountMeasure(Base):
         ForeignKey("decisions.id", ondelete="CASCADE"), index=True
     )
     points: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, index=True)
     #: End of a suspension; None for warnings and terminations.
     until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     lifted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -163,12 +163,15 @@ def standing_suspension(session: Session, subject_kind: str, subject: str) -> Ac
     )
 
 
-def imposed_between(session: Session, start: datetime, end: datetime) -> list[AccountMeasure]:
-    """The measures imposed at ``start <= moment < end``."""
-    return list(
-        session.scalars(
-            select(AccountMeasure).where(
-                AccountMeasure.created_at >= start, AccountMeasure.created_at < end
-            )
-        )
+def imposed_counts(session: Session, start: datetime, end: datetime) -> dict[tuple[str, str], int]:
+    """How many measures were imposed at ``start <= moment < end``, by (subject kind, kind):
+    ``("uploader", "suspension")``, ``("notifier", "warning")``, ..."""
+    keys = (AccountMeasure.subject_kind, AccountMeasure.kind)
+    query = (
+        select(*keys, func.count(AccountMeasure.id))
+        .where(AccountMeasure.created_at >= start, AccountMeasure.created_at < end)
+        .group_by(*keys)
     )
+    return {
+        (subject_kind, kind): int(count) for subject_kind, kind, count in session.execute(query)
+    }

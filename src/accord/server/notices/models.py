@@ -114,7 +114,7 @@ class Notice(Base):
     #: The file sent with the notice, kept in the blob store.
     media_sha256: Mapped[str | None] = mapped_column(String(64))
     media_name: Mapped[str] = mapped_column(String(300), default="")
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, index=True)
     case_id: Mapped[int | None] = mapped_column(
         ForeignKey("cases.id", ondelete="SET NULL"), index=True
     )

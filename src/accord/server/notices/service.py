@@ -10,12 +10,24 @@ decision on it; uploaders hear through their platform, which knows how to reach 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    case,
+    distinct,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest, Forbidden, InvalidFields, NotFound
@@ -28,10 +40,17 @@ from accord.server.mail.service import queue_mail
 from accord.server.measures.schemas import SubjectKind
 from accord.server.measures.service import standing_suspension
 from accord.server.notices.models import Notice, NoticeReason, NoticeStatus, NotifierKind
-from accord.server.notices.schemas import NoticeDraft, Notifier, acknowledgement, notice_problems
+from accord.server.notices.schemas import (
+    REASON_CATEGORY,
+    NoticeDraft,
+    Notifier,
+    acknowledgement,
+    notice_problems,
+)
 from accord.server.outbox.lease import Lease
 from accord.server.persons.service import get_person, may_report_for, may_report_for_any
 from accord.server.settings import Settings
+from accord.server.statements.schemas import Category
 from accord.server.storage.blobs import FolderBlobStore
 from accord.server.tokens import new_reference, new_token, token_digest
 from accord.server.uploads import spooled_to_disk
@@ -258,10 +277,117 @@ def mark_in_review(session: Session, case_id: int) -> None:
         notice.status = NoticeStatus.IN_REVIEW
 
 
-def received_between(session: Session, start: datetime, end: datetime) -> list[Notice]:
-    """The notices received at ``start <= moment < end``."""
-    return list(
-        session.scalars(select(Notice).where(Notice.received_at >= start, Notice.received_at < end))
+class ReceivedTally(NamedTuple):
+    """How many notices of one reason, DSA category and kind of notifier came in on one day."""
+
+    reason: str
+    category: str
+    notifier_kind: str
+    day: int
+    notices: int
+
+
+def received_tallies(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    day: Callable[[SQLColumnExpression[datetime]], ColumnElement[int]],
+) -> list[ReceivedTally]:
+    """The notices received at ``start <= moment < end``, counted in the database; ``day``
+    maps ``received_at`` to the index of its day."""
+    received = (
+        select(
+            Notice.reason.label("reason"),
+            _category_of_reason().label("category"),
+            Notice.notifier_kind.label("notifier_kind"),
+            day(Notice.received_at).label("day"),
+        )
+        .where(Notice.received_at >= start, Notice.received_at < end)
+        .subquery()
+    )
+    # Grouped outside the subquery: PostgreSQL cannot tell that a GROUP BY expression with
+    # bound parameters is the one selected.
+    columns = list(received.c)
+    query = select(*columns, func.count()).group_by(*columns)
+    return [
+        ReceivedTally(row[0], row[1], row[2], int(row[3]), int(row[4]))
+        for row in session.connection().execute(query)
+    ]
+
+
+def triaged_query(start: datetime, end: datetime) -> Select[str, bool, datetime, int | None]:
+    """The notices received at ``start <= moment < end`` that have a case, as rows to stream
+    for a report: ``category`` (the DSA category the reason alleges), ``trusted`` (from a
+    trusted flagger), ``received_at`` and ``case_id``."""
+    return select(
+        _category_of_reason().label("category"),
+        (Notice.notifier_kind == NotifierKind.TRUSTED_FLAGGER).label("trusted"),
+        Notice.received_at.label("received_at"),
+        Notice.case_id.label("case_id"),
+    ).where(Notice.received_at >= start, Notice.received_at < end, Notice.case_id.is_not(None))
+
+
+@dataclass(frozen=True, slots=True)
+class ItemsNamed:
+    """Distinct copies of content the notices of a period named, by DSA category and in
+    all; those of trusted flaggers' notices beside them."""
+
+    by_category: dict[str, int]
+    by_category_trusted_flaggers: dict[str, int]
+    total: int
+    total_trusted_flaggers: int
+
+
+def items_named(session: Session, start: datetime, end: datetime) -> ItemsNamed:
+    """A copy named by several notices counts once. A notice not yet triaged has no copy
+    yet: it names one of its own (two such notices may turn out to name the same)."""
+    trusted = Notice.notifier_kind == NotifierKind.TRUSTED_FLAGGER
+    columns = (
+        func.count(distinct(Notice.item_id)),
+        func.count(distinct(case((trusted, Notice.item_id)))),
+        func.count(case((Notice.item_id.is_(None), 1))),
+        func.count(case((and_(trusted, Notice.item_id.is_(None)), 1))),
+    )
+    period = (Notice.received_at >= start, Notice.received_at < end)
+    category = _category_of_reason()
+    by_category: dict[str, int] = {}
+    by_category_trusted: dict[str, int] = {}
+    for key, items, items_trusted, unnamed, unnamed_trusted in session.execute(
+        select(category, *columns).where(*period).group_by(category)
+    ):
+        by_category[key] = items + unnamed
+        by_category_trusted[key] = items_trusted + unnamed_trusted
+    total = session.execute(select(*columns).where(*period)).one()
+    return ItemsNamed(
+        by_category=by_category,
+        by_category_trusted_flaggers=by_category_trusted,
+        total=total[0] + total[2],
+        total_trusted_flaggers=total[1] + total[3],
+    )
+
+
+def assessed_automatically(session: Session, start: datetime, end: datetime) -> int:
+    """Notices received at ``start <= moment < end`` whose file triage assessed (provenance,
+    watermark, forensic and likeness evidence, bank matching) without a person."""
+    count = session.scalar(
+        select(func.count(Notice.id)).where(
+            Notice.received_at >= start,
+            Notice.received_at < end,
+            Notice.media_sha256.is_not(None),
+            Notice.triaged_at.is_not(None),
+            Notice.triage_error == "",
+        )
+    )
+    return int(count or 0)
+
+
+def _category_of_reason() -> ColumnElement[str]:
+    """``REASON_CATEGORY`` in SQL, so reports count by category in the database."""
+    return case(
+        {reason: str(category) for reason, category in REASON_CATEGORY.items()},
+        value=Notice.reason,
+        else_=literal(str(Category.NOT_SPECIFIED_NOTICE)),
     )
 
 

@@ -18,6 +18,7 @@ from accord.server.persons import pages as persons
 from accord.server.portal import home
 from accord.server.portal.error_pages import install_error_pages
 from accord.server.portal.layout import STATIC_DIR
+from accord.server.transparency import pages as transparency
 from accord.server.webhooks import pages as webhooks
 
 #: Every domain's pages. No address matches routes of two of them, so their order
@@ -34,6 +35,7 @@ PAGES = (
     banks.router,
     decisions.router,
     guard.router,
+    transparency.router,
 )
 
 

@@ -63,6 +63,11 @@ class Period:
         """For file names and URLs: ``2026-11-01_2026-11-30``."""
         return f"{self.first:%Y-%m-%d}_{self.last:%Y-%m-%d}"
 
+    @property
+    def day_starts(self) -> list[datetime]:
+        """The first moment of each day, in UTC: the borders to count by day in SQL."""
+        return [_midnight(day, self.zone) for day in self.days]
+
     def day_finder(self) -> DayFinder:
         return DayFinder(self)
 
@@ -73,7 +78,7 @@ class DayFinder:
 
     def __init__(self, period: Period) -> None:
         self._days = period.days
-        self._starts = [_midnight(day, period.zone) for day in self._days]
+        self._starts = period.day_starts
 
     def __call__(self, moment: datetime) -> date:
         if moment.tzinfo is None:

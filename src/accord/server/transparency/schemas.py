@@ -9,7 +9,7 @@ taken on the provider's own initiative always equal the statements issued.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -155,3 +155,37 @@ class Figures:
     daily: list[Day]
     #: The generation gate's figures (not a DSA figure; reported beside them).
     generation_gate: dict[str, Any]
+
+
+def figures_json(figures: Figures) -> dict[str, Any]:
+    """Every figure, exact, as JSON (``GET /v1/transparency``): the dataclasses' field names,
+    durations in hours, days as ISO dates, reversal rates as numbers (null with no appeal)."""
+    period = figures.period
+    body: dict[str, Any] = _plain(figures)
+    body["period"] = {
+        "first": period.first.isoformat(),
+        "last": period.last.isoformat(),
+        "zone": period.zone.key,
+        "label": period.label,
+        "reporting_period": period.reporting_period,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+    }
+    automation = figures.automation
+    body["automation"]["automated_reversal_rate"] = automation.automated_reversal_rate
+    body["automation"]["reviewer_reversal_rate"] = automation.reviewer_reversal_rate
+    return body
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses as dicts (field by field: ``asdict`` would deep-copy the time zone), dates
+    as ISO strings."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name.name: _plain(getattr(value, name.name)) for name in fields(value)}
+    return value
