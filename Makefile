@@ -111,6 +111,7 @@ bench: install-dev bench-peers test-media
 	$(BIN)/python benchmarks/watermark.py
 	$(BIN)/python benchmarks/match_http.py --query signals
 	$(BIN)/python benchmarks/second_stage.py
+	$(BIN)/python benchmarks/video_mirror.py
 	$(BIN)/python benchmarks/transparency.py
 
 clean:

@@ -9,6 +9,7 @@ from pathlib import Path
 import av
 import numpy as np
 from numpy.typing import NDArray
+from PIL import Image, ImageDraw
 
 
 def encode_h264(
@@ -19,8 +20,10 @@ def encode_h264(
     pix_fmt: str = "yuv420p",
     rotation: int | None = None,
     title: str | None = None,
+    crf: int = 18,
 ) -> Path:
-    """Write RGB ``frames`` as an H.264 MP4 at ``path`` (near-lossless, fast preset)."""
+    """Write RGB ``frames`` as an H.264 MP4 at ``path`` (near-lossless unless ``crf`` is
+    raised, fast preset)."""
     height, width = frames[0].shape[:2]
     with av.open(str(path), "w") as container:
         if title is not None:
@@ -28,7 +31,7 @@ def encode_h264(
         stream = container.add_stream("libx264", rate=fps)
         assert isinstance(stream, av.VideoStream)
         stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
-        stream.options = {"preset": "ultrafast", "crf": "18"}
+        stream.options = {"preset": "ultrafast", "crf": str(crf)}
         if rotation is not None:
             stream.set_display_rotation(rotation)
         for pixels in frames:
@@ -38,6 +41,43 @@ def encode_h264(
         for packet in stream.encode():
             container.mux(packet)
     return path
+
+
+def moving_scene(
+    seed: int, *, frames: int = 30, width: int = 192, height: int = 108
+) -> list[NDArray[np.uint8]]:
+    """Frames of a scene that is not left-right symmetric: a smooth random texture panning
+    at a speed and in a direction drawn from ``seed``, with a few bright discs moving
+    across it. Distinct seeds give unrelated videos."""
+    rng = np.random.default_rng(seed)
+    step = rng.uniform(1.5, 4.0, 2) * rng.choice([-1, 1], 2)
+    margin = np.ceil(np.abs(step) * frames).astype(int) + 8
+    coarse = rng.integers(0, 256, ((height + margin[0]) // 8 + 2, (width + margin[1]) // 8 + 2, 3))
+    big = (coarse.shape[1] * 8, coarse.shape[0] * 8)
+    texture = np.asarray(
+        Image.fromarray(coarse.astype(np.uint8)).resize(big, Image.Resampling.BICUBIC)
+    )
+    discs = rng.uniform(0, 1, (3, 5))  # x, y, dx, dy, radius, as shares of the frame
+    out = []
+    for index in range(frames):
+        top = int(margin[0] // 2 + step[0] * (index - frames / 2))
+        left = int(margin[1] // 2 + step[1] * (index - frames / 2))
+        picture = Image.fromarray(
+            np.ascontiguousarray(texture[top : top + height, left : left + width])
+        )
+        draw = ImageDraw.Draw(picture)
+        for x, y, dx, dy, radius in discs:
+            cx = (x + (dx - 0.5) * 0.02 * index) * width
+            cy = (y + (dy - 0.5) * 0.02 * index) * height
+            r = (0.05 + 0.1 * radius) * height
+            draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(255, 240, 200))
+        out.append(np.asarray(picture))
+    return out
+
+
+def mirrored(frames: Sequence[NDArray[np.uint8]]) -> list[NDArray[np.uint8]]:
+    """The frames mirrored left to right, as a flipped re-upload shows them."""
+    return [np.ascontiguousarray(frame[:, ::-1]) for frame in frames]
 
 
 def encode_talking_video(path: Path, speech: Path, *, fps: int = 10) -> Path:

@@ -26,7 +26,9 @@ over its name:
 - ``looked_up``: every lookup computes it (``looked_up_if_banked``: only when some bank
   holds values of it); ``backs_up``: the type a second stage stands in for when that one
   finds nothing;
-- ``timed``: its values span time, and ``differing_spans`` says where two differ.
+- ``timed``: its values span time, and ``differing_spans`` says where two differ;
+- ``orientation``: a query form of a turned or mirrored copy says so in its hits;
+  ``answered``: a lookup's answer lists its value (not a bulky intermediate's).
 
 Every type passes the shared contract (``accord.testing.signal_contract``) and the
 declarations checked in ``tests/unit/signals/test_contracts.py``.
@@ -35,10 +37,10 @@ declarations checked in ``tests/unit/signals/test_contracts.py``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -81,6 +83,8 @@ class Compared(StrEnum):
 #: Stretches of a file, as (start, end) seconds.
 Spans = list[tuple[float, float]]
 
+_Derived = TypeVar("_Derived")
+
 
 class Subject:
     """One file being hashed, with decodes, and signals once computed, shared by every
@@ -96,6 +100,7 @@ class Subject:
         self._picture: DecodedImage | None = None
         self._video_info: VideoInfo | None = None
         self._signals: dict[str, Signal] = {}
+        self._derived: dict[str, object] = {}
 
     def signal(self, signal_type: SignalType) -> Signal:
         """``signal_type``'s signal of this file, computed once however often it is asked."""
@@ -103,6 +108,13 @@ class Subject:
         if found is None:
             found = self._signals[signal_type.name] = signal_type.compute(self)
         return found
+
+    def derived(self, key: str, make: Callable[[], _Derived]) -> _Derived:
+        """``make()``, run once per ``key``: work several signal types share (a video's
+        frames, hashed in one pass for vPDQ and its mirrored form)."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return cast("_Derived", self._derived[key])
 
     def image(self, *, min_pixels: int = 0) -> NDArray[np.uint8]:
         """The picture as an RGB array; reduced, and a JPEG's luma only, when ``reduced``
@@ -175,6 +187,11 @@ class SignalType(ABC):
     backs_up: ClassVar[str | None] = None
     #: Its values span time (video frames, sound): ``differing_spans`` says where two differ.
     timed: ClassVar[bool] = False
+    #: A query form of a turned or mirrored copy: the orientation (a name from
+    #: ``accord.signals.pdq.DIHEDRAL_ORIENTATIONS``) its hits report in their detail.
+    orientation: ClassVar[str | None] = None
+    #: A lookup's answer lists its value; False for a bulky intermediate of the lookup.
+    answered: ClassVar[bool] = True
     #: STIX 2.1's name for this type in a file's ``hashes`` (hash-algorithm-ov), where the
     #: vocabulary has one; other types are shared under a custom ``x_accord_<name>`` key.
     stix_hash: ClassVar[str | None] = None

@@ -392,6 +392,8 @@ class OrbKeypoints(SignalType):
     matched_by = "part of the same picture (a crop or a screenshot)"
     looked_up = False
     backs_up = "pdq"
+    #: Kilobytes of keypoints, only a means to the lookup's matches.
+    answered = False
     description = (
         "ORB keypoints + RANSAC (second stage for crops/screenshots); "
         f"distance = 100 - inliers, match at >= {MIN_INLIERS} inliers"

@@ -23,6 +23,11 @@ Where accord departs from HMA, and why:
 - **Overlays are matched in time.** A large logo pushes every frame past 31 bits, yet
   leaves it at the same moment: frames within ``ALIGNED_FRAME_DISTANCE`` bits count when
   they agree with the offset most frames share (``VideoPdq.compare``).
+- **Mirrored copies are looked up too.** A left-right mirrored frame is ~125 bits from the
+  original's PDQ, so a mirrored re-upload matches nothing. ``vpdq_mirrored``, a query form
+  like ``pdq_dihedral``, holds the PDQ of each kept frame mirrored, hashed in the same
+  pass from the same 64x64 luma (one more PDQ per kept frame, 2-4 % of the hashing), and
+  is looked up among the banked vPDQ values.
 
 HMA's hashes of a video without borders lie within 31 bits of ours (4-30 bits measured on
 the corpus), so they compare with ours; a bordered video's do not, as HMA hashes the bars.
@@ -36,7 +41,7 @@ import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pdqhash
@@ -108,6 +113,8 @@ class HashedVideo:
 
     frames: tuple[VpdqFrame, ...]
     crop: Crop
+    #: Each of ``frames`` mirrored left to right (empty unless asked for).
+    mirrored: tuple[VpdqFrame, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,14 +145,16 @@ def hash_video(
     interval: float = FRAME_INTERVAL,
     frame_side: int = FRAME_SIDE,
     prune_distance: int = PRUNE_DISTANCE,
+    mirrored: bool = False,
 ) -> HashedVideo:
-    """PDQ every ``interval`` seconds of ``media``, borders trimmed, near repeats dropped.
+    """PDQ every ``interval`` seconds of ``media``, borders trimmed, near repeats dropped;
+    with ``mirrored``, also the PDQ of each kept frame mirrored left to right.
 
     The crop is decided on the first ``BORDER_WINDOW_SECONDS`` of video (or all of a
     shorter one); those frames wait in memory, as ``frame_side``-pixel luma, until it is
     (about 20 MB).
     """
-    hasher = _FrameHasher(prune_distance)
+    hasher = _FrameHasher(prune_distance, mirrored=mirrored)
     waiting: list[VideoFrame] = []
     crop: Crop | None = None
     for frame in iter_frames(media, interval=interval, max_side=frame_side, gray=True):
@@ -160,7 +169,7 @@ def hash_video(
     if crop is None:
         crop = _border_crop(waiting)
         hasher.add_all(waiting, crop)
-    return HashedVideo(tuple(hasher.frames), crop)
+    return HashedVideo(tuple(hasher.frames), crop, tuple(hasher.mirrored or ()))
 
 
 def serialize(frames: Iterable[VpdqFrame]) -> str:
@@ -195,8 +204,9 @@ class VideoPdq(SignalType):
         "PDQ of every video frame after trimming borders, in HMA's vPDQ form; two videos "
         "match when half the frames of either are within PDQ distance 31 of the other's"
     )
-    hma_name = "vpdq"
-    soft_binding = "org.accord.vpdq.1"
+    # Typed wide: the mirrored form below, a query form, has neither.
+    hma_name: ClassVar[str | None] = "vpdq"
+    soft_binding: ClassVar[str | None] = "org.accord.vpdq.1"
     hma_kinds = frozenset({MediaKind.VIDEO})
     compares = Compared.PICTURE
     matched_by = "the same video frames"
@@ -206,16 +216,7 @@ class VideoPdq(SignalType):
         return subject.media.kind is MediaKind.VIDEO and subject.video_info().has_video
 
     def compute(self, subject: Subject) -> Signal:
-        if subject.media.kind is not MediaKind.VIDEO:
-            raise SignalNotApplicable(f"vpdq hashes video, not {subject.media.kind}")
-        frames = hash_video(subject.media).frames
-        usable = {frame.pdq_hex for frame in frames if frame.quality >= MIN_FRAME_QUALITY}
-        return Signal(
-            type=self.name,
-            value=serialize(frames),
-            quality=round(statistics.median(frame.quality for frame in frames)),
-            reliable=len(usable) >= MIN_RELIABLE_FRAMES,
-        )
+        return _signal(self.name, _hashed(subject).frames)
 
     @classmethod
     def validate(cls, value: str) -> str:
@@ -312,12 +313,62 @@ class VideoPdq(SignalType):
         ]
 
 
+class VideoPdqMirrored(VideoPdq):
+    """vPDQ of the video mirrored left to right: a query form, looked up among the banked
+    vPDQ values so that a mirrored copy finds its original (see the module documentation)."""
+
+    name = "vpdq_mirrored"
+    description = (
+        "vPDQ of the video mirrored left to right, computed in the same pass; looked up "
+        "among banked vPDQ values to find mirrored copies"
+    )
+    hma_name = None
+    soft_binding = None
+    hma_kinds = frozenset()
+    matched_by = "the same video frames, mirrored"
+    banked = False
+    index_type = VideoPdq.name
+    #: Lookups compute it; ``hash_file`` without named types gives what banks keep.
+    default = False
+    #: pdqhash's name for the left-right mirror, as ``pdq_dihedral``'s hits report it.
+    orientation = "flip_y"
+    #: As long as the vPDQ value, and of no use outside the lookup.
+    answered = False
+
+    def compute(self, subject: Subject) -> Signal:
+        return _signal(self.name, _hashed(subject).mirrored)
+
+
+def _hashed(subject: Subject) -> HashedVideo:
+    """The video's frames and their mirrors, hashed once for both types.
+
+    The mirror is hashed even when only plain vPDQ is asked for: it costs 2-4 % of the
+    pass, and a second decode for the lookup that asks for both would cost 100 %.
+    """
+    if subject.media.kind is not MediaKind.VIDEO:
+        raise SignalNotApplicable(f"vpdq hashes video, not {subject.media.kind}")
+    return subject.derived("vpdq", lambda: hash_video(subject.media, mirrored=True))
+
+
+def _signal(name: str, frames: Sequence[VpdqFrame]) -> Signal:
+    usable = {frame.pdq_hex for frame in frames if frame.quality >= MIN_FRAME_QUALITY}
+    return Signal(
+        type=name,
+        value=serialize(frames),
+        quality=round(statistics.median(frame.quality for frame in frames)),
+        reliable=len(usable) >= MIN_RELIABLE_FRAMES,
+    )
+
+
 class _FrameHasher:
     """Hashes frames in order, dropping each that repeats the last kept one."""
 
-    def __init__(self, prune_distance: int) -> None:
+    def __init__(self, prune_distance: int, *, mirrored: bool = False) -> None:
         self.prune_distance = prune_distance
         self.frames: list[VpdqFrame] = []
+        #: The kept frames' mirrors, when asked for; the plain frames decide what is kept,
+        #: so both lists hold the same moments.
+        self.mirrored: list[VpdqFrame] | None = [] if mirrored else None
         self._last: tuple[int, bool] | None = None
 
     def add_all(self, frames: Iterable[VideoFrame], crop: Crop) -> None:
@@ -338,6 +389,12 @@ class _FrameHasher:
                 return
         self._last = (word, usable)
         self.frames.append(VpdqFrame(f"{word:064x}", int(quality), frame.timestamp))
+        if self.mirrored is not None:
+            # Only kept frames are mirrored: one more PDQ of the same 64x64 luma each.
+            flipped = luma[:, ::-1, None]
+            bits, quality = pdqhash.compute(np.broadcast_to(flipped, (*luma.shape, 3)))
+            pdq_hex = np.packbits(bits.astype(np.uint8)).tobytes().hex()
+            self.mirrored.append(VpdqFrame(pdq_hex, int(quality), frame.timestamp))
 
 
 def _border_crop(frames: Sequence[VideoFrame]) -> Crop:

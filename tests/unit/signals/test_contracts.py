@@ -21,7 +21,7 @@ from accord.signals.registry import (
     soft_binding_algorithms,
     stored_type_for,
 )
-from accord.signals.vpdq import VideoPdq
+from accord.signals.vpdq import VideoPdq, VideoPdqMirrored
 from accord.testing.signal_contract import SignalTypeContract
 from tests.conftest import CORPUS
 
@@ -65,6 +65,11 @@ class TestPdqDihedral(SignalTypeContract):
 
 class TestVideoPdq(SignalTypeContract):
     signal_type = VideoPdq
+    sample_media = {MediaKind.VIDEO: VIDEO}
+
+
+class TestVideoPdqMirrored(SignalTypeContract):
+    signal_type = VideoPdqMirrored
     sample_media = {MediaKind.VIDEO: VIDEO}
 
 
@@ -190,11 +195,18 @@ def test_signed_files_carry_the_fingerprints_under_their_own_names() -> None:
 def test_the_server_reads_the_same_sets_the_string_lists_named() -> None:
     """What the server's switches said before the plugins declared it."""
     assert banked_signal_names() == ("sha256", "md5", "pdq", "vpdq", "audio", "orb")
-    assert looked_up_signal_names() == ("sha256", "md5", "pdq_dihedral", "vpdq", "audio")
+    assert looked_up_signal_names() == (
+        "sha256", "md5", "pdq_dihedral", "vpdq", "vpdq_mirrored", "audio",
+    )  # fmt: skip
     assert hma_signal_names(MediaKind.IMAGE) == ("pdq",)
     assert hma_signal_names(MediaKind.VIDEO) == ("md5", "vpdq")
     assert hma_signal_names(MediaKind.AUDIO) == ()
-    assert {cls.name for cls in EVERY_TYPE if cls.timed} == {"vpdq", "audio"}
+    assert {cls.name for cls in EVERY_TYPE if cls.timed} == {"vpdq", "vpdq_mirrored", "audio"}
     assert {cls.name for cls in EVERY_TYPE if cls.compares is Compared.BYTES} == {"sha256", "md5"}
     assert stored_type_for("pdq_dihedral") == "pdq"
+    assert stored_type_for("vpdq_mirrored") == "vpdq"
+    assert {cls.name for cls in EVERY_TYPE if not cls.answered} == {"vpdq_mirrored", "orb"}
+    assert {cls.name: cls.orientation for cls in EVERY_TYPE if cls.orientation} == {
+        "vpdq_mirrored": "flip_y"
+    }
     assert stored_type_for("no_such") == "no_such"

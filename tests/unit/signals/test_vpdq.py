@@ -6,6 +6,7 @@ import itertools
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -14,18 +15,19 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from accord.errors import InvalidSignal, SignalNotApplicable, UnsupportedMedia
-from accord.media.file import open_media
+from accord.media.file import MediaFile, open_media
 from accord.signals.base import Subject
 from accord.signals.vpdq import (
     MIN_RELIABLE_FRAMES,
     HashedVideo,
     VideoPdq,
+    VideoPdqMirrored,
     VpdqFrame,
     hash_video,
     parse,
     serialize,
 )
-from tests.factories import encode_h264
+from tests.factories import encode_h264, mirrored
 
 # One xdist worker runs this module, so the corpus is hashed once, not once per worker.
 pytestmark = pytest.mark.xdist_group("vpdq-corpus")
@@ -239,6 +241,43 @@ def test_video_only(corpus: Path, tmp_path: Path) -> None:
             container.mux(packet)
     with pytest.raises(UnsupportedMedia, match="no video track"):
         VideoPdq().compute(Subject(open_media(sound)))
+
+
+def test_the_mirrored_form_is_the_mirrored_copys_plain_form(
+    plain: tuple[list[NDArray[np.uint8]], Path], tmp_path: Path
+) -> None:
+    frames, original = plain
+    flipped = encode_h264(tmp_path / "mirrored.mp4", mirrored(frames))
+    both = hash_video(open_media(original), mirrored=True)
+    # Asking for the mirror leaves the plain frames as they were.
+    assert both.frames == hash_video(open_media(original)).frames
+    assert [frame.timestamp for frame in both.mirrored] == [f.timestamp for f in both.frames]
+    copy = hash_video(open_media(flipped)).frames
+    mirror_value, copy_value = serialize(both.mirrored), serialize(copy)
+    assert VideoPdq.distance(mirror_value, copy_value) <= 5
+    # Without the mirror the copy is as unlike its original as any other video.
+    assert VideoPdq.distance(serialize(both.frames), copy_value) == 100
+
+
+def test_one_pass_hashes_both_forms(
+    plain: tuple[list[NDArray[np.uint8]], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import accord.signals.vpdq as module
+
+    passes: list[bool] = []
+    real = module.hash_video
+
+    def counted(media: MediaFile, **options: Any) -> HashedVideo:
+        passes.append(options.get("mirrored", False))
+        return real(media, **options)
+
+    monkeypatch.setattr(module, "hash_video", counted)
+    subject = Subject(open_media(plain[1]))
+    first, second = subject.signal(VideoPdq()), subject.signal(VideoPdqMirrored())
+    assert passes == [True]
+    assert (first.type, second.type) == ("vpdq", "vpdq_mirrored")
+    assert first.value != second.value
+    assert second.reliable
 
 
 # Values and comparison -----------------------------------------------------------------

@@ -93,7 +93,7 @@ def _differences(
     stored = entry_signals(session, [match.entry.id for match in timed])
     found = {}
     for match in timed:
-        query = hashed.signal(match.signal_type)
+        query = hashed.signal(match.query_type or match.signal_type)
         entry_value = stored.get(match.entry.id, {}).get(match.signal_type)
         if query is not None and entry_value is not None:
             spans = types[match.signal_type].differing_spans(query.value, entry_value, match.detail)

@@ -23,12 +23,12 @@ from sqlalchemy.orm import Session
 
 from accord.claims.statements import MAX_TEXT_CHARS
 from accord.errors import BadRequest
-from accord.index.registry import second_stage_type
 from accord.server.assessments.service import screen_text
 from accord.server.matching.schemas import MatchOptionsIn
 from accord.server.matching.service import MatchOptions, match_file
 from accord.server.runtime import Runtime
 from accord.server.uploads import body_spooled_to_disk
+from accord.signals.registry import signal_type_classes
 
 #: Content types of a file sent as the whole body, without a multipart form.
 RAW_FILE_TYPES = ("image/", "video/", "audio/", "application/octet-stream")
@@ -48,8 +48,8 @@ def match_path(
     runtime: Runtime, session: Session, path: Path, options: MatchOptions, text: str = ""
 ) -> dict[str, Any]:
     result, report = match_file(runtime, session, path, options)
-    hidden = second_stage_type()  # bulky, and only an intermediate here
-    signals = {s.type: s.value for s in result.signals if s.type != hidden}
+    types = signal_type_classes()  # bulky intermediates (keypoints, mirrors) are left out
+    signals = {s.type: s.value for s in result.signals if types[s.type].answered}
     return screened(runtime, session, {"signals": signals, **report.to_json()}, text)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ from accord.server.db.base import utc_now
 from accord.server.matching.bank_rules import BankRules
 from accord.server.matching.indexes import IndexSet
 from accord.server.matching.schemas import MatchOptions, entry_json
+from accord.signals.registry import signal_type_classes
 
 if TYPE_CHECKING:
     from accord.server.banks.models import BankEntry
@@ -46,6 +47,9 @@ class Match:
     distance: float
     detail: Mapping[str, Any]
     stage: str
+    #: The query's signal type that found it (``vpdq_mirrored`` for a mirrored copy's
+    #: ``vpdq`` entry): its value is the one to compare with the entry's.
+    query_type: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -128,6 +132,7 @@ class Matcher:
         self, queries: list[tuple[str, str]], banks: Mapping[int, BankRules]
     ) -> list[_Candidate]:
         candidates: list[_Candidate] = []
+        types = signal_type_classes()
         for query_type, value in queries:
             index_type = index_type_for(query_type)
             if not self._indexes.has(index_type) or self._indexes.size(index_type) == 0:
@@ -135,8 +140,13 @@ class Matcher:
             limit = max((bank.threshold(index_type) for bank in banks.values()), default=None)
             if limit is None:
                 continue
+            query_class = types.get(query_type)
+            orientation = None if query_class is None else query_class.orientation
             for hit in self._indexes.query(index_type, value, limit):
-                candidates.append(_Candidate(hit.item, query_type, hit))
+                found = hit
+                if orientation is not None:  # the index cannot tell a turned query
+                    found = replace(hit, detail={**hit.detail, "orientation": orientation})
+                candidates.append(_Candidate(hit.item, query_type, found))
         return candidates
 
     def _resolve(
@@ -163,8 +173,11 @@ class Matcher:
                 bank, entry, candidate.hit, signal_type, options=options, coin=coin, now=now
             ):
                 continue
+            hit = candidate.hit
             matches.append(
-                Match(bank, entry, signal_type, candidate.hit.distance, candidate.hit.detail, stage)
+                Match(
+                    bank, entry, signal_type, hit.distance, hit.detail, stage, candidate.query_type
+                )
             )
         return matches
 
