@@ -20,6 +20,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from accord.cli.local import fail
+from accord.server.logs import configure_logging
 
 _BIND_PROBLEMS = {
     errno.EADDRINUSE: (
@@ -36,7 +37,11 @@ _PR_SET_PDEATHSIG = 1
 
 class WorkerConfig(uvicorn.Config):
     """uvicorn's configuration, for the worker processes of ``accord serve --workers N``:
-    each worker dies with the parent that started it.
+    each worker logs as a single process does, and dies with the parent that started it.
+
+    Workers are spawned, not forked, so they start without the parent's log handlers: the
+    request lines (INFO) would vanish and errors reach stderr as bare tracebacks. uvicorn
+    calls ``configure_logging`` first thing in each worker, so accord's setup goes there.
 
     A parent killed with SIGKILL cannot stop its workers: left running, they keep serving
     on the inherited socket, and a restart on the same port fails (address in use).
@@ -44,10 +49,17 @@ class WorkerConfig(uvicorn.Config):
     a worker asks the kernel for SIGTERM (uvicorn's graceful stop) when its parent dies.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, log_setup: tuple[str, str], **kwargs: Any) -> None:
+        #: accord's log level and format (``configure_logging``); set before uvicorn's own
+        #: ``__init__``, which configures logging once already.
+        self.log_setup = log_setup
         super().__init__(*args, **kwargs)
         #: The process that starts the workers (this one); pickled into each of them.
         self.parent_pid = os.getpid()
+
+    def configure_logging(self) -> None:
+        super().configure_logging()
+        configure_logging(*self.log_setup)
 
     def load(self) -> None:
         if os.getpid() != self.parent_pid:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,7 +25,7 @@ def serve_command(
     from accord.cli.listening import WorkerConfig, is_loopback, listen, serve  # noqa: PLC0415
     from accord.provenance.certificates import read_trust_anchors  # noqa: PLC0415
     from accord.server.db.migrate import upgrade  # noqa: PLC0415
-    from accord.server.logs import configure_logging  # noqa: PLC0415
+    from accord.server.logs import configure_logging, resolved_format  # noqa: PLC0415
 
     settings = load_settings()
     try:  # checked here too, so a bad file is one line, not a traceback per worker
@@ -43,7 +43,9 @@ def serve_command(
                 "every scope): set ACCORD_REQUIRE_API_KEYS=true or ACCORD_ENV=production, "
                 "or listen on 127.0.0.1"
             )
-        configure_logging(settings.log_level, settings.log_format)
+        # Resolved here ("auto" asks whether stderr is a terminal), so workers log alike.
+        log_setup = (settings.log_level, resolved_format(settings.log_format))
+        configure_logging(*log_setup)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         if settings.auto_migrate:
             upgrade(settings.effective_database_url)
@@ -53,16 +55,21 @@ def serve_command(
             # libuv accepts every waiting connection at once, so one worker would take a
             # burst of new clients and the others none; one accept per turn spreads them.
             os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
-        # Workers die with this process, however it ends (see WorkerConfig).
-        config = (WorkerConfig if workers > 1 else uvicorn.Config)(
-            "accord.server.app:app_from_environment",
-            factory=True,
-            host=bind_host,
-            port=bound_port,
-            workers=workers,
-            log_config=None,
-            proxy_headers=bool(settings.trusted_proxies),
-            forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
+        options: dict[str, Any] = {
+            "factory": True,
+            "host": bind_host,
+            "port": bound_port,
+            "workers": workers,
+            "log_config": None,
+            "proxy_headers": bool(settings.trusted_proxies),
+            "forwarded_allow_ips": ",".join(settings.trusted_proxies) or None,
+        }
+        app = "accord.server.app:app_from_environment"
+        # Workers log as this process does, and die with it however it ends (WorkerConfig).
+        config = (
+            WorkerConfig(app, log_setup=log_setup, **options)
+            if workers > 1
+            else uvicorn.Config(app, **options)
         )
         started = serve(config, listener)
     if not started:

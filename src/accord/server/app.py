@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hma_match_router.matching)
     app.include_router(taxii_router.router)
     app.include_router(guard_router.router)
-    verify_page = mount_verify_page(app, settings)
+    verify_page = mount_verify_page(app, settings, runtime.guard.buckets)
     mount_portal(app)
     mount_api_docs(app)
     # The last added runs first: the request log wraps everything, and the size limits

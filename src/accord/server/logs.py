@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 import uuid
@@ -24,8 +25,25 @@ _STANDARD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {
 }
 
 
+#: An email address, wherever it appears in a line (a message, a field, a traceback).
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: What an email address is logged as.
+EMAIL_REDACTED = "<email>"
+
+
+def redacted(line: str) -> str:
+    """``line`` without email addresses: notifiers', appellants' and staff's addresses are
+    personal data, and an exception's message may carry one from anywhere (a refused
+    recipient, a value a check quotes back). Names and free text cannot be recognised
+    so; they are kept out at their source (SQL parameters are hidden, ``make_engine``)."""
+    return _EMAIL.sub(EMAIL_REDACTED, line)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        return redacted(self._entry(record))
+
+    def _entry(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname.lower(),
@@ -56,7 +74,7 @@ class TextFormatter(logging.Formatter):
         }
         if fields:
             line += " " + " ".join(f"{key}={value}" for key, value in fields.items())
-        return line
+        return redacted(line)
 
 
 def configure_logging(level: str, fmt: str) -> None:
@@ -64,8 +82,7 @@ def configure_logging(level: str, fmt: str) -> None:
     for ``fmt="text"``, JSON for ``"json"``, and for ``"auto"`` plain lines when a person
     reads stderr at a terminal, JSON when it goes to a file or a log collector."""
     handler = logging.StreamHandler()
-    if fmt == "auto":
-        fmt = "text" if sys.stderr.isatty() else "json"
+    fmt = resolved_format(fmt)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -78,6 +95,13 @@ def configure_logging(level: str, fmt: str) -> None:
     # faiss says at INFO which CPU build it loads, e.g. "Could not load library with AVX512
     # support due to: ModuleNotFoundError": normal on most CPUs, yet it reads as an error.
     logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+
+
+def resolved_format(fmt: str) -> str:
+    """``"text"`` or ``"json"``: ``"auto"`` is text when a person reads stderr at a terminal."""
+    if fmt == "auto":
+        return "text" if sys.stderr.isatty() else "json"
+    return fmt
 
 
 class RequestLog:

@@ -20,6 +20,7 @@ from accord.server.guard.service import warm_up as warm_up_guard
 from accord.server.mail.service import MailChannel
 from accord.server.matching.indexes import IndexSet, IndexSyncer
 from accord.server.outbox.loop import OutboxLoop
+from accord.server.rates import SharedBuckets
 from accord.server.settings import Settings
 from accord.server.storage.blobs import FolderBlobStore
 from accord.server.tdb.service import TdbChannel
@@ -107,7 +108,7 @@ class Runtime:
                 interval_seconds=settings.exchange_poll_seconds,
             ),
             guard_retention=GuardRetention(sessions, settings),
-            guard=Guard.build(),
+            guard=Guard.build(SharedBuckets(settings.rate_limits_file)),
             trust_anchors=read_trust_anchors(settings.trust_anchor_files),
         )
 
@@ -136,3 +137,4 @@ class Runtime:
             outbox.stop()
         self.index_syncer.stop()
         self.engine.dispose()
+        self.guard.buckets.close()

@@ -263,6 +263,11 @@ class Settings(BaseSettings):
         return self.data_dir / "uploads"
 
     @property
+    def rate_limits_file(self) -> Path:
+        """The rate limits the node's processes share (``accord.server.rates``)."""
+        return self.data_dir / "rate-limits"
+
+    @property
     def verify_upload_limit(self) -> int:
         return min(self.verify_max_upload_bytes, self.max_upload_bytes)
 

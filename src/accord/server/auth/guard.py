@@ -14,6 +14,7 @@ from accord.errors import MissingScope, RateLimited, Unauthorized
 from accord.server.auth.keys import Scope, find_key
 from accord.server.auth.state import ANONYMOUS, Caller
 from accord.server.deps import RuntimeDep
+from accord.server.rates import client_key
 from accord.server.runtime import Runtime
 
 
@@ -22,7 +23,7 @@ def limit_per_address(
 ) -> None:
     """Refuse a client address its request past ``per_minute`` of one ``purpose`` (for
     callers without an API key: sign-ins, public notices and appeals)."""
-    address = request.client.host if request.client else "unknown"
+    address = client_key(request.client.host if request.client else None)
     wait = runtime.guard.buckets.take(f"{purpose}:{address}", per_minute)
     if wait > 0:
         raise RateLimited(f"too many {what} from {address}: wait a little", wait)
@@ -67,7 +68,7 @@ async def admit(request: Request, runtime: Runtime, scope: Scope) -> Caller:
     if scope.value not in caller.scopes:
         raise MissingScope(f"the API key {caller.key_name!r} lacks the {scope.value!r} scope")
     limit = caller.rate_limit_per_minute or runtime.settings.default_rate_limit_per_minute
-    wait = guard.buckets.take(digest, limit)
+    wait = guard.buckets.take(f"key:{digest}", limit)
     if wait > 0:
         raise RateLimited(f"rate limit of {limit} requests per minute reached", wait)
     request.state.caller = caller  # the audit log names it (``deps.get_session``)

@@ -1,4 +1,5 @@
-"""Per-process state of API key checks: who called, a key cache and token buckets."""
+"""State of API key checks: who called, a key cache (per process) and the rate limits
+(shared by the node's processes, ``accord.server.rates``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 from dataclasses import dataclass
 
 from accord.server.auth.keys import Scope
+from accord.server.rates import RateLimiter
 
 #: Seconds a checked key is trusted without a database read; also how long a revocation
 #: can take to reach a busy process.
@@ -27,36 +29,6 @@ class Caller:
 
 
 ANONYMOUS = Caller(None, frozenset(scope.value for scope in Scope), None)
-
-
-#: Buckets kept at most; past that they all start afresh.
-MAX_BUCKETS = 100_000
-
-
-class TokenBuckets:
-    """Per-key token buckets: a minute's allowance that refills continuously."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._buckets: dict[str, tuple[float, float]] = {}
-
-    def __len__(self) -> int:
-        return len(self._buckets)
-
-    def take(self, key: str, per_minute: int) -> float:
-        """Spend one token; returns 0 on success, else the seconds until one is available."""
-        now = time.monotonic()
-        rate = per_minute / 60.0
-        with self._lock:
-            if len(self._buckets) > MAX_BUCKETS and key not in self._buckets:
-                self._buckets.clear()  # bounded memory, whatever the number of clients
-            tokens, stamp = self._buckets.get(key, (float(per_minute), now))
-            tokens = min(float(per_minute), tokens + (now - stamp) * rate)
-            if tokens < 1.0:
-                self._buckets[key] = (tokens, now)
-                return (1.0 - tokens) / rate
-            self._buckets[key] = (tokens - 1.0, now)
-            return 0.0
 
 
 class KeyCache:
@@ -80,11 +52,12 @@ class KeyCache:
 
 @dataclass(frozen=True)
 class Guard:
-    """The per-process state of API key checks."""
+    """The state of API key checks: keys cached here, limits counted with the other
+    processes (per key, and per address for callers without one)."""
 
     keys: KeyCache
-    buckets: TokenBuckets
+    buckets: RateLimiter
 
     @classmethod
-    def build(cls) -> Guard:
-        return cls(KeyCache(), TokenBuckets())
+    def build(cls, buckets: RateLimiter) -> Guard:
+        return cls(KeyCache(), buckets)

@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from accord import __version__
 from accord.server.page_security import HTMX_CONFIG, SECURITY_HEADERS
+from accord.server.rates import RateLimiter
 from accord.server.settings import Settings
 from accord.server.verify_page.card import Card
 from accord.server.verify_page.throttle import ClientLimiter
@@ -30,11 +31,11 @@ class PageError:
 class VerifyPage:
     """Templates, limits and the rate limiter of one app's Verify page."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, limits: RateLimiter) -> None:
         self.max_bytes = settings.verify_upload_limit
         self.max_size = _size(self.max_bytes)
         self.keep_dir = settings.verify_keep_uploads_dir
-        self.limiter = ClientLimiter(settings.verify_rate_limit_per_minute)
+        self.limiter = ClientLimiter(limits, settings.verify_rate_limit_per_minute)
         self._templates = Environment(
             loader=PackageLoader("accord.server.verify_page", "templates"),
             autoescape=True,  # file names and manifest strings are hostile input
