@@ -55,6 +55,8 @@ def report(
     if (first is None) != (last is None):
         raise fail("--from and --to go together: give both, or neither for the last full month")
     days = None if first is None or last is None else (_day("--from", first), _day("--to", last))
+    if days is not None and days[1] < days[0]:
+        raise fail("--to: the last day comes on or after the first (--from)")
     _writable(out)
     try:
         with local_database() as database, transaction(database) as session:
