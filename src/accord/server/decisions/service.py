@@ -21,6 +21,7 @@ from sqlalchemy import (
     Row,
     Select,
     SQLColumnExpression,
+    Subquery,
     cast,
     extract,
     func,
@@ -419,14 +420,18 @@ def statement_groups(
         )
         .subquery()
     )
-    # Grouped outside the subquery: PostgreSQL cannot tell that a GROUP BY expression with
-    # bound parameters is the one selected.
-    columns = list(issued.c)
-    query = select(*columns, func.count()).group_by(*columns)
     return [
         StatementGroup(int(row[0]), dict(zip(keys, row[1:-1], strict=True)), int(row[-1]))
-        for row in session.connection().execute(query)
+        for row in _counted(session, issued)
     ]
+
+
+def _counted(session: Session, rows: Subquery) -> Sequence[Sequence[Any]]:
+    """``rows`` counted by all their columns (the count last). Grouped outside the subquery:
+    PostgreSQL cannot tell that a GROUP BY expression with bound parameters is the one
+    selected."""
+    columns = list(rows.c)
+    return session.connection().execute(select(*columns, func.count()).group_by(*columns)).all()
 
 
 class StatementTally(NamedTuple):
@@ -467,9 +472,6 @@ def statement_tallies(
         )
         .subquery()
     )
-    # Grouped outside the subquery, as in ``statement_groups``.
-    columns = list(issued.c)
-    query = select(*columns, func.count()).group_by(*columns)
     return [
         StatementTally(
             row[0],
@@ -481,7 +483,7 @@ def statement_tallies(
             int(row[6]),
             int(row[7]),
         )
-        for row in session.connection().execute(query)
+        for row in _counted(session, issued)
     ]
 
 

@@ -4,7 +4,6 @@ time per period, a bounded number of periods, and one cache per app."""
 from __future__ import annotations
 
 import threading
-import time
 from datetime import date
 from types import SimpleNamespace
 from typing import Any, cast
@@ -18,20 +17,34 @@ ZONE = ZoneInfo("Europe/Brussels")
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30), ZONE, "November 2026")
 
 
-class Counter:
-    """Stands in for the query layer: counts its calls, returns a token per call."""
+#: Longest a test waits for another thread: far beyond need, short enough to fail fast.
+WAIT_SECONDS = 10
 
-    def __init__(self, pause: float = 0.0) -> None:
+
+class Counter:
+    """Stands in for the query layer: counts its calls, returns a token per call; with a
+    ``gate``, each call waits until the test opens it."""
+
+    def __init__(self, gate: threading.Event | None = None) -> None:
         self.calls = 0
-        self.pause = pause
+        self.gate = gate
         self._lock = threading.Lock()
 
     def __call__(self) -> Figures:
         with self._lock:
             self.calls += 1
             made = self.calls
-        time.sleep(self.pause)
+        if self.gate is not None:
+            assert self.gate.wait(WAIT_SECONDS)
         return cast("Figures", ("figures", made))
+
+
+def recounts_done() -> None:
+    """Wait for the cache's background recounts to end."""
+    for thread in threading.enumerate():
+        if thread.name == "accord-transparency-recount":
+            thread.join(WAIT_SECONDS)
+            assert not thread.is_alive()
 
 
 def test_fresh_figures_come_from_memory_and_stale_ones_are_counted_again() -> None:
@@ -60,7 +73,8 @@ def test_no_seconds_means_no_cache() -> None:
 
 
 def test_visitors_of_one_period_wait_for_one_count() -> None:
-    cache, count = FiguresCache(300), Counter(pause=0.2)
+    gate = threading.Event()
+    cache, count = FiguresCache(300), Counter(gate)
     answers: list[Any] = []
     threads = [
         threading.Thread(target=lambda: answers.append(cache.get(NOVEMBER, count)))
@@ -68,8 +82,9 @@ def test_visitors_of_one_period_wait_for_one_count() -> None:
     ]
     for thread in threads:
         thread.start()
+    gate.set()  # the first count ends only once every visitor has come
     for thread in threads:
-        thread.join()
+        thread.join(WAIT_SECONDS)
     assert count.calls == 1
     assert answers == [("figures", 1)] * 8
 
@@ -101,26 +116,20 @@ def test_stale_figures_are_served_while_they_are_counted_again_in_the_background
     now = [100.0]
     cache = FiguresCache(300, clock=lambda: now[0])
     count = Counter()
-    recounted = cast("Figures", ("recounted",))
-    calls: list[float] = []
-
-    def recount() -> Figures:
-        calls.append(time.monotonic())
-        time.sleep(0.2)
-        return recounted
+    gate = threading.Event()
+    recount = Counter(gate)
 
     first = cache.get(NOVEMBER, count, recount=recount)
     now[0] += 301
-    started = time.monotonic()
-    assert cache.get(NOVEMBER, count, recount=recount) is first  # stale, at once
+    # Stale, at once: the recount is still held at its gate.
     assert cache.get(NOVEMBER, count, recount=recount) is first
-    assert time.monotonic() - started < 0.15
-    deadline = time.monotonic() + 10
-    while cache.get(NOVEMBER, count, recount=recount) is first:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    assert cache.get(NOVEMBER, count, recount=recount) is first
+    gate.set()
+    recounts_done()
+    recounted = cache.get(NOVEMBER, count, recount=recount)
+    assert recounted is not first
     assert cache.get(NOVEMBER, count, recount=recount) is recounted
-    assert (count.calls, len(calls)) == (1, 1)  # one count, then one recount
+    assert (count.calls, recount.calls) == (1, 1)  # one count, then one recount
 
 
 def test_a_failed_recount_keeps_the_stale_figures() -> None:
@@ -135,8 +144,6 @@ def test_a_failed_recount_keeps_the_stale_figures() -> None:
         raise RuntimeError("the database went away")
 
     assert cache.get(NOVEMBER, Counter(), recount=failing) is first
-    deadline = time.monotonic() + 10
-    while not failures or cache._recounting:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    recounts_done()
+    assert failures == [1]
     assert cache.get(NOVEMBER, Counter(), recount=failing) is first

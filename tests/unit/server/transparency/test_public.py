@@ -7,7 +7,6 @@ import csv
 import io
 import json
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -32,10 +31,7 @@ from accord.server.transparency.schemas import (
     RestrictionFigures,
     SuspensionFigures,
 )
-
-ZONE = ZoneInfo("Europe/Brussels")
-CIVIC = "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS"
-SCAMS = "STATEMENT_CATEGORY_SCAMS_AND_FRAUD"
+from tests.unit.server.transparency.report_example import CIVIC, SCAMS, ZONE
 
 
 def figures(first: date = date(2026, 11, 1), days: int = 30, **changes: object) -> Figures:
