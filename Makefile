@@ -5,9 +5,10 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 UV_VERSION := 0.13.8
 BIN := $(VENV)/bin
-# System programs the tests use: speech to make media for the audio fingerprint tests, and
-# Debian's Chromium for the browser tests (Playwright drives it; it never downloads one).
-TEST_SYSTEM_PACKAGES := espeak-ng chromium
+# System programs the tests use: speech to make media for the audio fingerprint tests,
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads one), and
+# pg_dump for the backups of PostgreSQL. COMMAND:PACKAGE where the package is named otherwise.
+TEST_SYSTEM_PACKAGES := espeak-ng chromium pg_dump:postgresql-client
 
 .PHONY: run test install install-dev system-deps lint typecheck unit lock bench bench-peers test-media fuzz clean
 
@@ -56,7 +57,7 @@ $(VENV)/.installed-dev: requirements/dev.lock requirements/voice.lock pyproject.
 
 system-deps:
 	@missing=""; for pkg in $(TEST_SYSTEM_PACKAGES); do \
-	  command -v $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	  command -v $${pkg%%:*} >/dev/null 2>&1 || missing="$$missing $${pkg#*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -12,9 +12,17 @@ as JSON (``--query signals``: match only); every answer must be a match:
 - a fixed rate: hey sends ``--rate`` requests per second over the same connections, the
   way uploads arrive, and measures the latency each request gets at that load.
 
+``--mix video`` measures what heavy uploads do to picture lookups instead: wrk's
+saturation load on the JPEG alone, then the same while ``--video-clients`` clients post a
+large video (generated here with PyAV: 1080p, ``--video-seconds`` long, about 50 MB for
+60 s) to ``--video-route`` one after another. It runs once with every kind in its own
+decoding lane (the default) and once with every kind in one lane, as before lanes
+existed (``ACCORD_DECODE_SHARED_LANE``), and prints p50, p99 and req/s of each and the
+loaded p99 over the unloaded (the goal: at most 2).
+
 Run: ``python benchmarks/match_http.py [--query file|signals] [--upload raw|multipart]
-[--bank-size 200000] [--seconds 20] [--rate 200]``; needs ``wrk`` and ``hey`` (Debian
-packages; ``make bench`` installs them).
+[--bank-size 200000] [--seconds 20] [--rate 200] [--mix video]``; needs ``wrk`` and
+``hey`` (Debian packages; ``make bench`` installs them; ``--mix`` needs only wrk).
 """
 
 from __future__ import annotations
@@ -29,11 +37,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
@@ -194,7 +207,150 @@ def parse_hey(output: str) -> dict[str, Any]:
     }
 
 
-def main() -> None:
+def large_video(path: Path, seconds: int) -> Path:
+    """1080p H.264 at 30 fps and about 7 Mbit/s: every frame changes, so every frame
+    costs its bits and its decoding, as a real clip's do (60 s: about 50 MB)."""
+    import av  # only the mix needs FFmpeg
+
+    rate, width, height = 30, 1920, 1080
+    rng = np.random.default_rng(5)
+    tiles = [rng.integers(0, 256, (height // 8, width // 8, 3), dtype=np.uint8) for _ in range(8)]
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=rate)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.bit_rate = 7_000_000
+        stream.options = {"preset": "ultrafast"}
+        for index in range(seconds * rate):
+            tile = np.roll(tiles[(index // rate) % len(tiles)], index, axis=1)
+            frame = np.repeat(np.repeat(tile, 8, axis=0), 8, axis=1)
+            frame[::3, ::5] = (index * 7) % 256
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+@dataclass
+class VideoClients:
+    """Clients that each post the video, one request after another, until stopped."""
+
+    url: str
+    video: Path
+    count: int
+    statuses: list[int] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _started: threading.Barrier | None = None
+
+    @contextmanager
+    def posting(self) -> Iterator[None]:
+        """Every client has sent its first request when the block starts."""
+        self._started = threading.Barrier(self.count + 1)
+        threads = [threading.Thread(target=self._client) for _ in range(self.count)]
+        for thread in threads:
+            thread.start()
+        self._started.wait(timeout=60)
+        try:
+            yield
+        finally:
+            self._stop.set()
+            for thread in threads:
+                thread.join(timeout=600)
+
+    def _client(self) -> None:
+        assert self._started is not None  # set by posting()
+        first = True
+        with httpx.Client(timeout=600) as http:
+            while not self._stop.is_set():
+                with self.video.open("rb") as body:
+                    request = http.build_request(
+                        "POST", self.url, content=body, headers={"content-type": "video/mp4"}
+                    )
+                    response = http.send(request, stream=True)
+                    if first:  # the request and its body are on their way
+                        first = False
+                        self._started.wait(timeout=60)
+                    response.read()
+                    self.statuses.append(response.status_code)
+                    response.close()
+
+
+def wrk_figures(wrk: str, script: Path, url: str, env: dict[str, str], args: Any) -> dict[str, Any]:
+    output = run(
+        [
+            wrk,
+            "-t1",
+            f"-c{args.connections}",
+            f"-d{args.seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
+        env,
+    )
+    return parse_wrk(output)
+
+
+def measure_mix(
+    args: Any, data: Path, env: dict[str, str], *, body: Path, content_type: str, script: Path
+) -> dict[str, Any]:
+    """Picture lookups unloaded and beside the video clients, with lanes and without."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        sys.exit("wrk is needed: apt-get install wrk (make bench does it)")
+    started = time.perf_counter()
+    video = args.video or large_video(data / "large.mp4", args.video_seconds)
+    print(f"video: {video.stat().st_size / 1e6:.0f} MB ({time.perf_counter() - started:.0f} s)")
+    runs: dict[str, Any] = {}
+    for lanes, shared in (("separate lanes", "false"), ("one shared lane", "true")):
+        served = {**env, "ACCORD_DECODE_SHARED_LANE": shared}
+        server = serve(served, args.port, args.workers)
+        try:
+            url = f"http://127.0.0.1:{args.port}/v1/match"
+            load = {**served, "ACCORD_BODY": str(body), "ACCORD_CONTENT_TYPE": content_type}
+            run([wrk, "-t1", "-c4", "-d3s", "-s", str(script), url], load)
+            unloaded = wrk_figures(wrk, script, url, load, args)
+            clients = VideoClients(
+                f"http://127.0.0.1:{args.port}{args.video_route}", video, args.video_clients
+            )
+            with clients.posting():
+                loaded = wrk_figures(wrk, script, url, load, args)
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+        runs[lanes] = {
+            "unloaded": unloaded,
+            "with_videos": loaded,
+            "p50_ratio": loaded["p50_ms"] / unloaded["p50_ms"],
+            "p99_ratio": loaded["p99_ms"] / unloaded["p99_ms"],
+            "video_statuses": {
+                str(code): clients.statuses.count(code) for code in set(clients.statuses)
+            },
+        }
+    return runs
+
+
+def print_mix(runs: dict[str, Any], args: Any) -> None:
+    print(
+        f"picture /v1/match (1 MP JPEG, {args.connections} connections, {args.seconds} s) "
+        f"beside {args.video_clients} clients posting the video to {args.video_route}:"
+    )
+    print("| lanes | load | req/s | p50 ms | p99 ms | p50, p99 / unloaded | videos answered |")
+    print("|---|---|---|---|---|---|---|")
+    for lanes, figures in runs.items():
+        for load in ("unloaded", "with_videos"):
+            numbers = figures[load]
+            loaded = load == "with_videos"
+            ratios = f"{figures['p50_ratio']:.2f}, {figures['p99_ratio']:.2f}" if loaded else "1"
+            videos = figures["video_statuses"] if loaded else ""
+            print(
+                f"| {lanes} | {load.replace('_', ' ')} | {numbers['requests_per_second']:.0f} "
+                f"| {numbers['p50_ms']:.1f} | {numbers['p99_ms']:.1f} | {ratios} | {videos} |"
+            )
+
+
+def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bank-size", type=int, default=200_000)
     parser.add_argument("--seconds", type=int, default=20)
@@ -214,7 +370,23 @@ def main() -> None:
         default="raw",
         help="send the JPEG as the whole body (image/jpeg) or in a multipart form",
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--mix",
+        choices=("video",),
+        help="measure picture lookups unloaded and beside clients posting a large video",
+    )
+    parser.add_argument("--video-clients", type=int, default=4)
+    parser.add_argument("--video-seconds", type=int, default=60)
+    parser.add_argument("--video", type=Path, help="post this video instead of making one")
+    parser.add_argument("--video-route", choices=("/v1/match", "/v1/hash"), default="/v1/match")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_arguments()
+    if args.mix:
+        main_mix(args)
+        return
     wrk, hey = shutil.which("wrk"), shutil.which("hey")
     if wrk is None or hey is None:
         sys.exit("wrk and hey are needed: apt-get install wrk hey (make bench does it)")
@@ -303,6 +475,37 @@ def main() -> None:
         )
     print(f"import of {args.bank_size:,} hashes: {import_seconds:.1f} s")
     print(f"start to ready: {ready_seconds:.1f} s")
+    print(f"CPU time taken by the hypervisor during the run (steal): {stolen:.0%}")
+
+
+def main_mix(args: Any) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        env = {**os.environ, "ACCORD_DATA_DIR": str(data / "accord"), "ACCORD_LOG_LEVEL": "WARNING"}
+        fill_bank(data, args.bank_size, env)
+        body = data / "body.bin"
+        content, content_type = request_body("file", "raw")
+        body.write_bytes(content)
+        script = data / "post.lua"
+        script.write_text(WRK_SCRIPT)
+        ticks = cpu_ticks()
+        runs = measure_mix(args, data, env, body=body, content_type=content_type, script=script)
+        stolen = steal_share(ticks, cpu_ticks())
+    result = {
+        "part": "http-mix-video",
+        "machine": {"cores": os.cpu_count(), "cpu_steal_share": round(stolen, 3)},
+        "workers": args.workers,
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "video_clients": args.video_clients,
+        "video_seconds": args.video_seconds,
+        "video_route": args.video_route,
+        "runs": runs,
+        "goal": {"p99_ratio": 2.0},
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "match-http-mix-video.json").write_text(json.dumps(result, indent=2) + "\n")
+    print_mix(runs, args)
     print(f"CPU time taken by the hypervisor during the run (steal): {stolen:.0%}")
 
 

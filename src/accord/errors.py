@@ -8,7 +8,8 @@ stable problem ``type`` in one place (``accord.server.problems``)::
     │   ├── EmptyMedia               zero bytes
     │   ├── UnsupportedMedia         not an image, video or audio format accord reads
     │   ├── MediaTooLarge            breaks a configured limit (bytes, pixels, frames, ...)
-    │   └── CorruptMedia             truncated, malformed or hostile structure
+    │   ├── CorruptMedia             truncated, malformed or hostile structure
+    │   └── DecodeTimeout            a decode worker ran past its time and was stopped
     ├── SignalError
     │   ├── UnknownSignalType        no signal type has that name
     │   ├── InvalidSignal            a serialized signal value that does not parse
@@ -20,10 +21,12 @@ stable problem ``type`` in one place (``accord.server.problems``)::
     ├── StixError                    a STIX object or TAXII answer a peer sent that accord refuses
     ├── CredentialError              a signing certificate chain or key c2pa would refuse
     ├── ReportError                  a report cannot be made (no Chromium to print a PDF)
+    ├── BackupError                  a backup that cannot be made or restored (as it is)
     ├── DetectorError                a learned detector or its model card cannot be used
     ├── ProducerUnavailable          an evidence producer cannot run here
     │   ├── LikenessUnavailable      the likeness models are not installed
     │   └── SpeechUnavailable        no speech recognition (extra missing, language unknown)
+    ├── ServerBusy                   this process decodes all it can hold: try again later
     └── RequestError                 a service request that cannot be served
         ├── NotFound                 no such resource
         ├── Conflict                 the resource already exists or changed meanwhile
@@ -33,9 +36,12 @@ stable problem ``type`` in one place (``accord.server.problems``)::
         ├── Unauthorized             no API key, or one that is unknown or revoked
         │   ├── NotSignedIn          no sign-in session, or one that has ended
         │   ├── WrongCredentials     signing in with a wrong email or password
+        │   ├── SecondFactorRequired the password was right; the authenticator's code is due
+        │   ├── WrongCode            a wrong, used or expired authenticator or recovery code
         │   └── CsrfRefused          a change without its session's CSRF token
         ├── Forbidden                the caller may not do this (their role, or not theirs)
-        │   └── MissingScope         the API key lacks the scope the request needs
+        │   ├── MissingScope         the API key lacks the scope the request needs
+        │   └── EnrolmentRequired    the role needs a second factor, and none is set up
         └── RateLimited              the API key spent its request allowance
 
 Every class carries ``code``: a short, stable, dotted identifier for logs and APIs.
@@ -80,6 +86,14 @@ class MediaTooLarge(MediaError):
 class CorruptMedia(MediaError):
     code = "media.corrupt"
     title = "Corrupt or truncated media"
+
+
+class DecodeTimeout(MediaError):
+    """A decoder stuck inside one FFmpeg or Pillow call: its worker process was killed
+    (``accord.signals.sandbox``)."""
+
+    code = "media.decode_timeout"
+    title = "Decoding took too long"
 
 
 class SignalError(AccordError):
@@ -140,6 +154,14 @@ class ReportError(AccordError):
     title = "The report cannot be made"
 
 
+class BackupError(AccordError):
+    """``accord backup`` or ``accord restore`` refused, naming why: a folder not empty, a
+    part that does not match the manifest, another master key, a database tool missing."""
+
+    code = "backup.refused"
+    title = "The backup cannot be made or restored"
+
+
 class DetectorError(AccordError):
     code = "detector.unusable"
     title = "A learned detector cannot be used"
@@ -177,6 +199,19 @@ class FaceNotFound(AccordError):
 
     code = "likeness.face_not_found"
     title = "The photo does not show one clear face"
+
+
+class ServerBusy(AccordError):
+    """The decoding lane a file needs, or the memory its decoding would take, stayed taken
+    for as long as a request may wait (``accord.server.decoding``); the client retries
+    after ``retry_after_seconds``."""
+
+    code = "server.busy"
+    title = "The server is busy"
+
+    def __init__(self, detail: str, retry_after_seconds: float) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class RequestError(AccordError):
@@ -240,6 +275,18 @@ class WrongCredentials(Unauthorized):
     title = "Wrong email or password"
 
 
+class SecondFactorRequired(Unauthorized):
+    """Signing in to an account with a second factor, without its code."""
+
+    code = "auth.second_factor_required"
+    title = "The code from the authenticator app is needed"
+
+
+class WrongCode(Unauthorized):
+    code = "auth.wrong_code"
+    title = "Wrong code"
+
+
 class CsrfRefused(Unauthorized):
     code = "auth.csrf"
     title = "Missing or wrong CSRF token"
@@ -254,6 +301,13 @@ class MissingScope(Forbidden):
     """An API key's refusal; the code stays ``auth.forbidden``, which clients switch on."""
 
     title = "API key lacks a scope"
+
+
+class EnrolmentRequired(Forbidden):
+    """A signed-in person whose role needs a second factor has not set one up yet."""
+
+    code = "auth.second_factor_enrolment_required"
+    title = "Set up a second factor first"
 
 
 class RateLimited(RequestError):

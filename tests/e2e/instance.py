@@ -1,4 +1,5 @@
-"""A fresh accord instance on disk for a browser test to serve: migrated, then set up."""
+"""A fresh accord instance on disk for a browser test to serve: migrated, then set up;
+and signing in to it in the browser, with the authenticator's code where it asks."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from accord.server.db.engine import make_engine, make_session_factory
 from accord.server.db.migrate import upgrade
 from accord.server.settings import Settings
+from tests.authenticator import Authenticator
 
 
 @contextmanager
@@ -27,3 +30,15 @@ def new_instance(data: Path) -> Iterator[tuple[Settings, Session]]:
             session.commit()
     finally:
         engine.dispose()
+
+
+def sign_in(page: Page, base: str, email: str, password: str, phone: Authenticator | None) -> None:
+    """Sign in on the login page, then enter ``phone``'s code if the account has one."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    if phone is not None:
+        page.get_by_label("Code").fill(phone.code())
+        page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -22,7 +22,8 @@ from accord.server.banks.schemas import Marking
 from accord.server.db.engine import make_engine, make_session_factory
 from accord.server.exchanges.models import Exchange, ExchangeMessage
 from accord.server.settings import Settings
-from tests.e2e.instance import new_instance
+from tests.authenticator import Authenticator, enrol
+from tests.e2e.instance import new_instance, sign_in
 from tests.integration.banks.test_banks_api import BRIDGE_PDQ
 from tests.integration.serving import closed_port, serve
 
@@ -30,6 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts'
 REVIEWER = "reviewer@platform.example"
+PHONES: dict[str, Authenticator] = {}
 PUBLISHER = "Electoral Commission of Ruritania"
 SCREENS = Path("/tmp/exchange-opinion-screens")
 NOTE = "A press photo of the real bridge; the fake only reused its background."
@@ -42,7 +44,8 @@ def set_up(data: Path, publisher_port: int) -> tuple[Settings, str]:
     remote_id = f"indicator--{uuid.uuid4()}"
     with new_instance(data) as (settings, session):
         platform = accounts.create_organization(session, "VideoShare", "platform")
-        accounts.create_user(session, platform, REVIEWER, "reviewer", PASSWORD)
+        reviewer = accounts.create_user(session, platform, REVIEWER, "reviewer", PASSWORD)
+        PHONES[REVIEWER] = enrol(session, reviewer, settings.master_key.get_secret_value())
         bank = banks.create_bank(session, "FROM_RURITANIA", marking=Marking.AMBER)
         entry = banks.add_entry(session, bank, {"pdq": BRIDGE_PDQ}, banks.EntryFields())
         # As a fetch leaves it (``banks.service.apply_remote_indicators``).
@@ -125,10 +128,7 @@ def test_a_reviewer_tells_the_publisher_a_shared_entry_was_a_false_positive(
         with serve(data, triage_poll_seconds="0.2") as served:
             base = served.base
             report(base, corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg")
-            page.goto(f"{base}/login")
-            page.get_by_label("Email").fill(REVIEWER)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
+            sign_in(page, base, REVIEWER, PASSWORD, PHONES[REVIEWER])
             expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
             for _ in range(100):  # triage runs in the background
                 if page.locator("#queue-rows tr a").count():

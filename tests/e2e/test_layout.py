@@ -9,19 +9,22 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from accord.server.accounts import service as accounts
-from tests.e2e.instance import new_instance
+from tests.authenticator import Authenticator, enrol
+from tests.e2e.instance import new_instance, sign_in
 from tests.integration.serving import serve
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's
 ADMIN = "admin@ec.example"
+PHONES: dict[str, Authenticator] = {}
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("layout") / "data"
-    with new_instance(data) as (_, session):
+    with new_instance(data) as (settings, session):
         ec = accounts.create_organization(session, "EC", "election_authority")
-        accounts.create_user(session, ec, ADMIN, "admin", PASSWORD)
+        admin = accounts.create_user(session, ec, ADMIN, "admin", PASSWORD)
+        PHONES[ADMIN] = enrol(session, admin, settings.master_key.get_secret_value())
     with serve(data) as served:
         yield served.base
 
@@ -35,10 +38,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def test_the_admin_header_holds_one_line(page: Page, base: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(ADMIN)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base, ADMIN, PASSWORD, PHONES[ADMIN])
     sign_out = page.get_by_role("button", name="Sign out").bounding_box()
     brand = page.locator(".brand").bounding_box()
     assert sign_out is not None

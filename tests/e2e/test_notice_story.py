@@ -16,13 +16,17 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from accord.server.accounts import service as accounts
 from accord.server.persons import service as persons
 from accord.server.webhooks.service import add_webhook
+from tests.authenticator import Authenticator, enrol
 from tests.e2e.instance import new_instance
+from tests.e2e.instance import sign_in as sign_in_as
 from tests.edits import encoded, load_photo, scaled
 from tests.integration.serving import serve
 from tests.webhook_receiver import receiving
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts'
 SCREENS = Path("/tmp/notice-screens")
+#: The authenticators of the staff whose role needs one, by email.
+PHONES: dict[str, Authenticator] = {}
 PEOPLE = {
     "admin@ec.example": ("EC", "admin"),
     "reviewer@ec.example": ("EC", "reviewer"),
@@ -43,10 +47,13 @@ def set_up(data: Path, hook: str) -> bytes:
             email: accounts.create_user(session, organizations[org], email, role, PASSWORD)
             for email, (org, role) in PEOPLE.items()
         }
+        master_key = settings.master_key.get_secret_value()
+        for user in users.values():
+            if accounts.needs_second_factor(user):
+                PHONES[user.email] = enrol(session, user, master_key)
         jane = persons.register_person(session, "Jane Doe", role="candidate for mayor")
         persons.link_account(session, jane, users["jane@doe.example"])
         persons.verify_identity(session, jane, users["admin@ec.example"])
-        master_key = settings.master_key.get_secret_value()
         _, secret = add_webhook(session, "videoshare", hook, master_key, platform="videoshare")
     return secret.encode()
 
@@ -84,11 +91,7 @@ def shot(page: Page, folder: Path, name: str) -> None:
 
 
 def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    sign_in_as(page, base, email, PASSWORD, PHONES.get(email))
 
 
 def report_as_candidate(page: Page, base: str, deepfake: Path, shots: Path) -> str:

@@ -20,27 +20,35 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
 from accord.server.accounts import service as accounts
 from accord.server.portal.mount import PAGES
 from accord.server.verify_page import pages as verify_pages
+from tests.authenticator import Authenticator, enrol
 from tests.e2e.instance import new_instance
+from tests.e2e.instance import sign_in as sign_in_as
 from tests.integration.serving import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts'
 SCREENS = Path("/tmp/same-origin-screens")
+#: The authenticators of the users whose role needs one, by email.
+PHONES: dict[str, Authenticator] = {}
 #: Pages anyone may open.
-PUBLIC = ("/", "/login", "/report", "/track", "/appeal", "/verify", "/docs", "/transparency")
+PUBLIC = (
+    "/", "/login", "/login/code", "/report", "/track", "/appeal", "/verify", "/docs",
+    "/transparency",
+)  # fmt: skip
 #: The pages each role is shown, signed in.
 BY_ROLE = {
     "admin": (
         "/admin", "/admin/organizations", "/admin/users", "/admin/people",
         "/admin/elections", "/admin/banks", "/admin/webhooks", "/admin/policy",
-        "/admin/guard", "/review", "/review/appeals",
+        "/admin/guard", "/admin/alerts", "/admin/erasures", "/review", "/review/appeals",
+        "/account/security",
     ),
     "reviewer": ("/review",),
     "senior_reviewer": ("/review", "/review/appeals"),
     "auditor": ("/review", "/review/appeals"),
     "protected_person": ("/my/notices", "/report"),
-    "representative": ("/my/notices",),
+    "representative": ("/my/notices", "/account/security"),
 }  # fmt: skip
 #: Error pages: (role signed in or None, path, status).
 ERRORS = (
@@ -90,11 +98,13 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _set_up(data: Path) -> None:
-    """One user of every role."""
-    with new_instance(data) as (_, session):
+    """One user of every role, with an authenticator where the role needs one."""
+    with new_instance(data) as (settings, session):
         ec = accounts.create_organization(session, "EC", "election_authority")
         for role in BY_ROLE:
-            accounts.create_user(session, ec, email_of(role), role, PASSWORD)
+            user = accounts.create_user(session, ec, email_of(role), role, PASSWORD)
+            if accounts.needs_second_factor(user):
+                PHONES[user.email] = enrol(session, user, settings.master_key.get_secret_value())
 
 
 def watch(page: Page, base: str) -> Visit:
@@ -117,11 +127,8 @@ def visit(browser: Browser, base: str) -> Iterator[tuple[Page, Visit]]:
 
 
 def sign_in(page: Page, base: str, role: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email_of(role))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    email = email_of(role)
+    sign_in_as(page, base, email, PASSWORD, PHONES.get(email))
 
 
 def open_page(page: Page, url: str, status: int = 200) -> None:

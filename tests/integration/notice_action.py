@@ -21,6 +21,7 @@ from accord.server.runtime import Runtime
 from accord.server.triage.service import triage_pending
 from accord.server.webhooks.models import OutboxMessage
 from accord.server.webhooks.service import add_webhook
+from tests.authenticator import code_for
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts'
 PLATFORM = "videoshare"
@@ -68,10 +69,15 @@ def hire(db_session: Session, master_key: str = "a test instance's master key") 
 
 
 def sign_in(client: TestClient, user: User) -> dict[str, str]:
-    """Sign ``client`` in as ``user``; the CSRF header its changes need."""
+    """Sign ``client`` in as ``user`` (with their authenticator's code, set up first where
+    their role needs one); the CSRF header its changes need."""
     client.base_url = client.base_url.copy_with(scheme="https")  # Secure cookies come back
     client.cookies.clear()
-    answer = client.post("/v1/session", json={"email": user.email, "password": PASSWORD})
+    runtime = runtime_of(client)
+    with runtime.sessions() as session:
+        code = code_for(session, user, runtime.settings.master_key.get_secret_value())
+    credentials = {"email": user.email, "password": PASSWORD}
+    answer = client.post("/v1/session", json=credentials | ({"code": code} if code else {}))
     assert answer.status_code == 200, answer.text
     return {CSRF_HEADER: answer.json()["csrf_token"]}
 

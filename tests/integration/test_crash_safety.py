@@ -15,6 +15,7 @@ import httpx
 
 from accord.server.auth.sessions import CSRF_HEADER, SESSION_COOKIE
 from accord.server.notices.router import NOTICE_TOKEN_HEADER
+from tests.authenticator import enrol_in
 from tests.integration.serving import serve
 from tests.webhook_receiver import receiving
 
@@ -56,6 +57,7 @@ def test_acknowledged_work_survives_kill_9_and_is_delivered_once(
         "reviewer",
         stdin=PASSWORD + "\n",
     )
+    phone = enrol_in(data, "ada@ec.example")["ada@ec.example"]  # reviewers need one
     media = corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
     with receiving() as (receiver, hook):
         added = accord(data, "webhook", "add", "videoshare", hook, "--platform", "videoshare")
@@ -90,9 +92,8 @@ def test_acknowledged_work_survives_kill_9_and_is_delivered_once(
                 )
             )
             case = httpx.get(served.base + status_path, headers=token).json()["case"]
-            signed = httpx.post(
-                f"{served.base}/v1/session", json={"email": "ada@ec.example", "password": PASSWORD}
-            )
+            credentials = {"email": "ada@ec.example", "password": PASSWORD, "code": phone.code()}
+            signed = httpx.post(f"{served.base}/v1/session", json=credentials)
             session = {
                 "Cookie": f"{SESSION_COOKIE}={signed.cookies[SESSION_COOKIE]}",
                 CSRF_HEADER: signed.json()["csrf_token"],

@@ -17,6 +17,7 @@ from accord.server.db.base import utc_now
 from accord.server.elections.service import add_election
 from accord.server.issuers.service import create_issuer
 from accord.server.persons.service import register_person
+from tests.integration.notice_action import sign_in
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's
 
@@ -55,9 +56,7 @@ def test_a_past_polling_day_is_refused_unless_allowed(
     commission = accounts.create_organization(db_session, "Commission", "election_authority")
     admin = accounts.create_user(db_session, commission, "a@example.org", Role.ADMIN, PASSWORD)
     db_session.commit()
-    client.base_url = client.base_url.copy_with(scheme="https")
-    signed = client.post("/v1/session", json={"email": admin.email, "password": PASSWORD})
-    csrf = {"x-csrf-token": signed.json()["csrf_token"]}
+    csrf = sign_in(client, admin)
     body = {"name": "Senate 2024", "polling_date": yesterday.isoformat()}
     refused = client.post("/v1/elections", json=body, headers=csrf)
     assert refused.status_code == 400

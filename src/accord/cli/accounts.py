@@ -139,6 +139,25 @@ def unlock_command(email: Annotated[str, typer.Argument(help="The email address.
     typer.echo(f"{email.strip().lower()} may sign in again")
 
 
+@user_app.command("reset-second-factor")
+def reset_second_factor_command(
+    email: Annotated[str, typer.Argument(help="Their email.")],
+) -> None:
+    """Forget a user's authenticator and recovery codes (a lost phone, when no other admin
+    can reset it on /admin/users): they are signed out, told by mail, and set up a new one
+    at their next sign-in."""
+    from accord.server.accounts.service import find_user, reset_from_console  # noqa: PLC0415
+    from accord.server.db.base import utc_now  # noqa: PLC0415
+
+    try:
+        with local_database() as database, transaction(database) as session:
+            user = find_user(session, email)
+            reset_from_console(session, database.settings, user, now=utc_now())
+            typer.echo(f"{user.email} sets up a new second factor at their next sign-in")
+    except AccordError as error:
+        raise fail(error.detail) from None
+
+
 def _set_active(email: str, *, active: bool) -> None:
     from accord.server.accounts.service import find_user, set_active  # noqa: PLC0415
 

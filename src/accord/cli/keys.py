@@ -20,7 +20,8 @@ def create(
         list[str],
         typer.Option(
             help="hash, match, curate, notify, trusted_flagger, platform, share (a partner "
-            "reading shared banks over TAXII) or guard (a generation service) (repeatable)."
+            "reading shared banks over TAXII), guard (a generation service) or metrics (a "
+            "Prometheus scraper on another machine) (repeatable)."
         ),
     ],
     rate_limit: Annotated[

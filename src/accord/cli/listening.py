@@ -6,20 +6,18 @@ after it, and tells the banner which port the system chose when asked for port 0
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import ipaddress
 import logging
 import os
-import signal
 import socket
-import sys
 from typing import Any
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from accord.cli.local import fail
+from accord.process_lifetime import die_with_parent
 from accord.server.logs import configure_logging
 
 _BIND_PROBLEMS = {
@@ -29,10 +27,6 @@ _BIND_PROBLEMS = {
     errno.EACCES: "permission denied (ports below 1024 need privileges; use --port)",
     errno.EADDRNOTAVAIL: "this machine has no such address (use --host)",
 }
-
-
-#: prctl(2): ask for a signal when the parent dies (Linux only).
-_PR_SET_PDEATHSIG = 1
 
 
 class WorkerConfig(uvicorn.Config):
@@ -65,21 +59,6 @@ class WorkerConfig(uvicorn.Config):
         if os.getpid() != self.parent_pid:
             die_with_parent(self.parent_pid)
         super().load()
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """Have the kernel send this process SIGTERM when its parent dies, and send it now if
-    ``parent_pid`` died before asking (this process was then given another parent)."""
-    if not sys.platform.startswith("linux"):
-        return  # no PR_SET_PDEATHSIG elsewhere; the parent's own stop still ends workers
-    libc = ctypes.CDLL(None, use_errno=True)
-    # The signal comes when the thread that started this process ends: uvicorn starts
-    # its workers from its main thread, which lives as long as the parent.
-    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
-        number = ctypes.get_errno()
-        raise OSError(number, f"prctl(PR_SET_PDEATHSIG): {os.strerror(number)}")
-    if os.getppid() != parent_pid:
-        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def is_loopback(host: str) -> bool:

@@ -43,12 +43,21 @@ def add(
     ] = None,
     photo: Photos = None,
     voice: Voices = None,
+    consent: Annotated[
+        bool,
+        typer.Option(
+            "--consent",
+            help="Record, as you, that they gave explicit consent to the processing of "
+            "their face and voice (needed for --photo and --voice).",
+        ),
+    ] = False,
 ) -> None:
     """Register a protected person, with reference photos of their face and recordings of
     their voice."""
     from accord.server.persons.service import (  # noqa: PLC0415
         add_reference_photo,
         add_reference_voice,
+        record_consent,
         register_person,
     )
 
@@ -62,6 +71,8 @@ def add(
                 constituency=constituency,
                 aliases=alias or [],
             )
+            if consent:
+                record_consent(session, person, str(session.info["actor"]))
             for path in photo or []:
                 add_reference_photo(session, person, path)
             for path in voice or []:
@@ -126,6 +137,53 @@ def _describe(person: ProtectedPersonRow, faces: int, voices: int = 0) -> None:
 
 PersonArgument = Annotated[str, typer.Argument(help="Their id, or their name if it is unique.")]
 EmailArgument = Annotated[str, typer.Argument(help="A user's email.")]
+Note = Annotated[str, typer.Option(help="Why, e.g. the request's date; not their name.")]
+
+
+@person_app.command("consent")
+def consent_command(person: PersonArgument) -> None:
+    """Record, as you, that the person gave explicit consent to the processing of their
+    face and voice (GDPR Art. 9(2)(a)); reference photos and recordings need it."""
+    from accord.server.persons.service import find_person, record_consent  # noqa: PLC0415
+
+    try:
+        with local_database() as database, transaction(database) as session:
+            found = find_person(session, person)
+            record_consent(session, found, str(session.info["actor"]))
+            typer.echo(f"consent of {found.name} recorded by {found.biometric_consent_by}")
+    except AccordError as error:
+        raise fail(error.detail) from None
+
+
+@person_app.command("withdraw-consent")
+def withdraw_consent_command(person: PersonArgument) -> None:
+    """Record that the person withdrew their consent, and erase their face and voice
+    embeddings (from the audit log too)."""
+    from accord.cli.erasure import scrub_local  # noqa: PLC0415
+    from accord.server.persons.service import find_person, withdraw_consent  # noqa: PLC0415
+
+    try:
+        with local_database() as database:
+            with transaction(database) as session:
+                found = find_person(session, person)
+                faces, voices = withdraw_consent(session, found)
+                name = found.name
+            scrub_local(database)
+        typer.echo(f"consent of {name} withdrawn: erased {faces} face(s), {voices} voice(s)")
+    except AccordError as error:
+        raise fail(error.detail) from None
+
+
+@person_app.command("erase")
+def erase_command(person: PersonArgument, note: Note = "") -> None:
+    """Erase a protected person: name, roles, face and voice embeddings (GDPR Art. 17),
+    and say what was kept and why."""
+    from accord.cli.erasure import erase_and_report  # noqa: PLC0415
+    from accord.server.erasure.service import erase_person_data  # noqa: PLC0415
+
+    erase_and_report(
+        lambda session, by: erase_person_data(session, person, requested_by=by, note=note)
+    )
 
 
 @person_app.command("verify")

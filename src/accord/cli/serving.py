@@ -26,6 +26,7 @@ def serve_command(
     from accord.provenance.certificates import read_trust_anchors  # noqa: PLC0415
     from accord.server.db.migrate import upgrade  # noqa: PLC0415
     from accord.server.logs import configure_logging, resolved_format  # noqa: PLC0415
+    from accord.server.metrics.folder import prepare_folder  # noqa: PLC0415
 
     settings = load_settings()
     try:  # checked here too, so a bad file is one line, not a traceback per worker
@@ -47,6 +48,8 @@ def serve_command(
         log_setup = (settings.log_level, resolved_format(settings.log_format))
         configure_logging(*log_setup)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # Before any worker starts: each writes its metric values there, for every scrape.
+        prepare_folder(settings.data_dir)
         if settings.auto_migrate:
             upgrade(settings.effective_database_url)
         typer.echo(f"accord is serving on http://{bind_host}:{bound_port}", err=True)

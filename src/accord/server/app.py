@@ -11,6 +11,7 @@ from accord import __version__
 from accord.native_threads import use_one_native_thread
 from accord.server import health
 from accord.server.accounts import router as accounts_router
+from accord.server.alerts import router as alerts_router
 from accord.server.api_docs.mount import mount_api_docs
 from accord.server.appeals import router as appeals_router
 from accord.server.assessments import router as assessments_router
@@ -22,6 +23,7 @@ from accord.server.credentials import router as credentials_router
 from accord.server.credentials import soft_binding
 from accord.server.decisions import router as statements_router
 from accord.server.elections import router as elections_router
+from accord.server.erasure import router as erasure_router
 from accord.server.guard import router as guard_router
 from accord.server.hashing import router as hashing_router
 from accord.server.hma import match_router as hma_match_router
@@ -30,6 +32,9 @@ from accord.server.limits import BodySizeLimit
 from accord.server.logs import RequestLog
 from accord.server.matching import router as matching_router
 from accord.server.matching.raw_uploads import RawUploadMatching
+from accord.server.metrics import router as metrics_router
+from accord.server.metrics.figures import FiguresCache
+from accord.server.metrics.middleware import RequestMetrics
 from accord.server.notices import router as notices_router
 from accord.server.portal.mount import mount_portal
 from accord.server.problems import install_problem_handlers
@@ -69,10 +74,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.runtime = runtime
+    app.state.metrics_figures = FiguresCache()
     install_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(metrics_router.router)
     app.include_router(accounts_router.router)
     app.include_router(audit_router.router)
+    app.include_router(alerts_router.router)
+    app.include_router(erasure_router.router)
     app.include_router(notices_router.router)
     app.include_router(cases_router.router)
     app.include_router(appeals_router.router)
@@ -94,11 +103,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     verify_page = mount_verify_page(app, settings, runtime.guard.buckets)
     mount_portal(app)
     mount_api_docs(app)
-    # The last added runs first: the request log wraps everything, and the size limits
-    # see the body before anything parses it (the Verify page's answers a page, not JSON).
+    # The last added runs first: the request log wraps everything, the metrics count what
+    # the size limits refuse too, and the size limits see the body before anything parses
+    # it (the Verify page's answers a page, not JSON).
     app.add_middleware(RawUploadMatching)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + 64 * 1024)
     app.add_middleware(PageBodyLimit, page=verify_page)
+    app.add_middleware(RequestMetrics)
     app.add_middleware(RequestLog)
     return app
 

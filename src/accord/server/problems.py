@@ -36,6 +36,7 @@ STATUS_BY_ERROR: dict[type[errors.AccordError], int] = {
     errors.ProducerUnavailable: 503,
     errors.FaceNotFound: 422,
     errors.VoiceNotFound: 422,
+    errors.ServerBusy: 503,
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.LikenessRefused: 422,
@@ -86,7 +87,7 @@ def accord_error_response(request: Request, error: errors.AccordError) -> JSONRe
     response = problem_response(
         request, status=status_for(error), code=error.code, title=error.title, detail=error.detail
     )
-    if isinstance(error, errors.RateLimited):
+    if isinstance(error, errors.RateLimited | errors.ServerBusy):
         response.headers["Retry-After"] = str(max(1, round(error.retry_after_seconds)))
     elif isinstance(error, errors.Unauthorized):
         response.headers["WWW-Authenticate"] = 'Bearer realm="accord"'

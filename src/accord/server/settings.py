@@ -13,11 +13,17 @@ from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from accord.media.limits import MIB, MediaLimits
+from accord.server.decoding import default_decode_memory_bytes
 from accord.server.statements.schemas import TERRITORIAL_SCOPE
 
 _DEFAULT_LIMITS = MediaLimits()
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the placeholder that production refuses
 PLACEHOLDER_MASTER_KEY = "change-me-master-key"
+
+
+def _cores_share(divisor: int) -> int:
+    """One slot per ``divisor`` cores, at least one."""
+    return max(1, (os.cpu_count() or 1) // divisor)
 
 
 def default_data_dir() -> Path:
@@ -71,8 +77,40 @@ class Settings(BaseSettings):
     max_duration_seconds: float = _DEFAULT_LIMITS.max_duration_seconds
     max_nesting: int = _DEFAULT_LIMITS.max_nesting
     max_decode_seconds: float = 120.0
-    #: Files hashed at once; each may hold a decoded video frame or an hour of audio.
+    #: Videos, sound and pictures over ``sandbox_image_pixels`` are hashed in this many
+    #: worker processes (``accord.signals.sandbox``), started on first use; 0 hashes
+    #: everything in the server's own process ...
+    decode_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0)
+    #: ... each stopped (and the request answered ``media.decode_timeout``) when one file
+    #: takes longer than this: the last resort for a decoder stuck in FFmpeg or Pillow,
+    #: past ``max_decode_seconds``, which the decoders check between frames ...
+    decode_timeout_seconds: float = Field(default=180.0, gt=0)
+    #: ... and allowed this much memory (address space) beyond its libraries' own.
+    decode_worker_memory_bytes: int = Field(default=3 * 1024 * MIB, ge=64 * MIB)
+    #: Pictures with more pixels than this are hashed in a worker too; smaller ones stay
+    #: in process, where a round trip to a worker would cost more than their decode.
+    sandbox_image_pixels: int = Field(default=16_000_000, ge=0)
+    #: Pictures decoded at once (hashed, matched), unless ``picture_lane_concurrency``
+    #: says otherwise; lookups by signals wait in the same line.
     hash_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    #: Bytes of memory the files this process decodes at once may take, as
+    #: ``accord.media.cost`` estimates them (an 80-megapixel picture: 1.6 GB); a file that
+    #: alone needs more is refused (413). Default: a quarter of the memory, at most 4 GiB.
+    decode_memory_bytes: int = Field(default_factory=default_decode_memory_bytes, ge=1)
+    #: Seconds a request waits for its decoding lane and memory before a 503 (Retry-After).
+    decode_wait_seconds: float = Field(default=30.0, ge=0)
+    #: Requests that may wait for one lane at once; the next are answered 503 at once, so
+    #: waiting never takes every worker thread.
+    decode_max_waiting: int = Field(default=8, ge=0)
+    #: Pictures decoded at once, in their own lane (None: ``hash_concurrency``).
+    picture_lane_concurrency: int | None = Field(default=None, ge=1)
+    #: Videos, audio recordings and pictures over ``sandbox_image_pixels`` decoded at once
+    #: (FFmpeg decodes each on several cores).
+    heavy_lane_concurrency: int = Field(default_factory=lambda: _cores_share(4), ge=1)
+    #: Files assessed at once (every producer runs on each).
+    assessment_lane_concurrency: int = Field(default_factory=lambda: _cores_share(4), ge=1)
+    #: Every kind in one lane, the pictures', as before lanes existed: for comparisons.
+    decode_shared_lane: bool = False
 
     #: Hosts ``GET /h/hash?url=`` may fetch from. Empty (the default) turns the URL form
     #: off: HMA allows every host when its list is empty, which makes it an SSRF tool.
@@ -204,6 +242,16 @@ class Settings(BaseSettings):
     #: Keep a copy of every file checked on the Verify page here, named by its SHA-256.
     #: Unset (the default), uploads are deleted when the request ends.
     verify_keep_uploads_dir: Path | None = None
+    #: Seconds between checks of the alert conditions (SLA breaches, dead letters, stale
+    #: indices, the TDB backlog), in every server process.
+    alert_check_seconds: float = Field(default=60.0, gt=0)
+    #: Retention of personal data (README, "Retention and erasure"), enforced daily: a
+    #: notifier's name, address and explanation are blanked this many days after their
+    #: notice's case was decided and its appeal window (``appeal_window_days``) closed ...
+    retention_notifier_days: int = Field(default=30, ge=1)
+    #: ... and the Verify page's kept uploads (``verify_keep_uploads_dir``) deleted this
+    #: many days after the upload. Guard decisions keep ``guard_retention_days``.
+    retention_verify_uploads_days: int = Field(default=30, ge=1)
 
     @field_validator("statement_territories")
     @classmethod

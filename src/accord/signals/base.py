@@ -139,6 +139,11 @@ class Subject:
             )
         return decoded
 
+    @property
+    def holds_picture(self) -> bool:
+        """Whether the picture is decoded here already (its signals cost no new decode)."""
+        return self._picture is not None
+
     def video_info(self) -> VideoInfo:
         """What a video's headers say (its tracks, size, length), read once."""
         if self._video_info is None:

@@ -16,6 +16,7 @@ from accord.signals.registry import signal_types_for
 
 if TYPE_CHECKING:
     from accord.media.image import DecodedImage
+    from accord.signals.sandbox import DecodePool
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,11 @@ class OpenedFile:
     nothing, asks for the keypoints of the picture it has already decoded. An assessment
     hands its opened file to the bank lookup, and its caller may hash it again for a
     bank: the file is decoded once for all three.
+
+    Given a ``decoder`` (the server's), a file it ``takes`` (videos, sound, large
+    pictures) is hashed in one of its worker processes instead, which can be stopped;
+    the signals it answers are kept as well. A picture this process has decoded already
+    is hashed here.
     """
 
     def __init__(
@@ -78,10 +84,14 @@ class OpenedFile:
         limits: MediaLimits | None = None,
         exact: bool = False,
         reduced: bool = False,
+        decoder: DecodePool | None = None,
     ) -> None:
         """``file`` is a path, opened within ``limits``, or a file already opened."""
         self.media = file if isinstance(file, MediaFile) else open_media(Path(file), limits)
         self.subject = Subject(self.media, exact=exact, reduced=reduced)
+        self.decoder = decoder
+        #: Signals a worker computed, by name; None for a type that does not apply.
+        self._sandboxed: dict[str, Signal | None] = {}
 
     def picture(self) -> DecodedImage:
         """The full picture (or, for a ``reduced`` file, the reduced one), decoded once."""
@@ -94,14 +104,39 @@ class OpenedFile:
             candidates = [cls for cls in signal_types_for(media.kind) if cls.default]
         else:
             candidates = list(signal_types)
-        chosen = [cls() for cls in candidates]
-        applicable = [kind for kind in chosen if kind.applies(self.subject)]
-        if not applicable:
-            names = ", ".join(signal_type.name for signal_type in chosen)
+        # A picture already decoded here (an assessment's) is hashed from it: a worker
+        # would decode it a second time, beside the first.
+        if (
+            self.decoder is not None
+            and not self.subject.holds_picture
+            and self.decoder.takes(media)
+        ):
+            found = self._hash_sandboxed(self.decoder, [cls.name for cls in candidates])
+        else:
+            found = self._hash_here([cls() for cls in candidates])
+        if not found:
+            names = ", ".join(signal_type.name for signal_type in candidates)
             msg = f"none of the signals {names} applies to {media.kind} media"
             raise SignalNotApplicable(msg)
+        return HashResult(format=media.format, size=media.size, signals=found)
+
+    def _hash_here(self, chosen: list[SignalType]) -> tuple[Signal, ...]:
+        applicable = [kind for kind in chosen if kind.applies(self.subject)]
         # The signal needing the most detail first, so the others reuse its decode.
         by_detail = sorted(applicable, key=lambda kind: kind.picture_pixels, reverse=True)
         computed = {id(kind): self.subject.signal(kind) for kind in by_detail}
-        signals = tuple(computed[id(kind)] for kind in applicable)
-        return HashResult(format=media.format, size=media.size, signals=signals)
+        return tuple(computed[id(kind)] for kind in applicable)
+
+    def _hash_sandboxed(self, decoder: DecodePool, names: list[str]) -> tuple[Signal, ...]:
+        missing = [name for name in names if name not in self._sandboxed]
+        if missing:
+            subject = self.subject
+            try:
+                signals = decoder.hash(
+                    self.media, missing, exact=subject.exact, reduced=subject.reduced
+                )
+            except SignalNotApplicable:
+                signals = ()  # none of the missing ones applies: said below if none does
+            self._sandboxed |= dict.fromkeys(missing)
+            self._sandboxed |= {signal.type: signal for signal in signals}
+        return tuple(found for name in names if (found := self._sandboxed[name]) is not None)

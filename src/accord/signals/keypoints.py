@@ -7,11 +7,15 @@ descriptor) and two values match when enough descriptor matches agree on one sim
 transform (RANSAC). It is heavy (about 25 KB a value, ~10 ms to compute), so it is not
 computed by default: callers ask for it when PDQ found nothing.
 
-Extraction. The picture is brought to about ``WORKING_AREA`` pixels (at most 2x upscaled),
+Extraction. The picture is brought to about ``WORKING_AREA`` pixels (at most 3x upscaled:
+a 128-pixel picture works at 384, so a quarter cropped off each side still leaves corners),
 ORB detects up to ``CANDIDATE_POOL`` corners over a 5-level pyramid (factor 1.4), and the
 kept keypoints are spread round-robin over an 8x8 grid *per pyramid level*: crisp text in a
 UI frame would otherwise take every slot, and a photo shown at half size in a screenshot
-only matches the reference's coarse levels.
+only matches the reference's coarse levels. A picture with fewer corners than it keeps (a
+calm sea, a blurred background) is looked at again with a low contrast threshold
+(``LOW_CONTRAST_FAST_THRESHOLD``): at the usual one a 256-pixel sea photo has 5 corners and
+no copy of it can be found; textured photos, with thousands, are detected once as before.
 
 Value: ``orb1:`` then standard base64 of, little-endian: working width and height
 (uint16 each), keypoint count n (uint16), n (x, y) positions as uint16 fractions of the
@@ -20,7 +24,7 @@ width and height (0..65535), then n 32-byte descriptors, strongest-first per gri
 Distance: ``100 - inliers`` (never below 0), where inliers are the mutual-nearest descriptor
 matches (ratio test 0.9, Hamming <= 64) consistent with the RANSAC similarity transform;
 identical values are 0. A match needs ``MIN_INLIERS`` (12) inliers: threshold 88. Unrelated
-photos measured at most 7 inliers (see benchmarks/second_stage.py).
+photos measured at most 9 inliers (see benchmarks/second_stage.py and small_pictures.py).
 """
 
 from __future__ import annotations
@@ -45,14 +49,16 @@ if TYPE_CHECKING:
 PREFIX = "orb1:"
 #: Pixels of the picture ORB works on: ~565x354 for 16:10; cost grows with it.
 WORKING_AREA = 200_000
-MAX_UPSCALE = 2.0
+MAX_UPSCALE = 3.0
 #: Longest working side, so very long strips still fit the uint16 header.
 MAX_SIDE = 4096
 MAX_KEYPOINTS = 512
 #: Corners ORB scores before the grid picks; a small pool starves low-contrast photo
 #: regions in favour of UI text.
 CANDIDATE_POOL = 4000
-SCALE_FACTOR, LEVELS, PATCH_SIZE, FAST_THRESHOLD, GRID = 1.4, 5, 19, 20, 8
+SCALE_FACTOR, LEVELS, PATCH_SIZE, FAST_THRESHOLD, GRID = 1.4, 5, 19, 10, 8
+#: FAST's threshold for a second look at a picture with fewer than ``MAX_KEYPOINTS`` corners.
+LOW_CONTRAST_FAST_THRESHOLD = 5
 DESCRIPTOR_BYTES = 32
 #: Fewer keypoints than this: a flat or tiny picture, kept but marked unreliable.
 MIN_RELIABLE_KEYPOINTS = 64
@@ -163,15 +169,11 @@ def extract_keypoints(rgb: NDArray[np.uint8]) -> Keypoints:
     colour = rgb.ndim == 3  # noqa: PLR2004 - (height, width, channels)
     gray = _working_size(np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if colour else rgb))
     height, width = gray.shape
-    orb = cv2.ORB.create(
-        nfeatures=CANDIDATE_POOL,
-        scaleFactor=SCALE_FACTOR,
-        nlevels=LEVELS,
-        edgeThreshold=PATCH_SIZE,
-        patchSize=PATCH_SIZE,
-        fastThreshold=FAST_THRESHOLD,
-    )
+    orb = _orb(FAST_THRESHOLD)
     found = orb.detect(gray, None)
+    if len(found) < MAX_KEYPOINTS:  # a calm picture: look again for fainter corners
+        orb = _orb(LOW_CONTRAST_FAST_THRESHOLD)
+        found = orb.detect(gray, None)
     if not found:
         return _empty(width, height)
     chosen = _spread(found, width, height)
@@ -182,6 +184,19 @@ def extract_keypoints(rgb: NDArray[np.uint8]) -> Keypoints:
     scale = 65535 / np.array([width, height], np.float64)
     points = np.clip(np.rint(positions * scale), 0, 65535).astype(np.uint16)
     return Keypoints(width, height, points, np.asarray(descriptors, np.uint8))
+
+
+def _orb(fast_threshold: int) -> cv2.ORB:
+    import cv2  # noqa: PLC0415
+
+    return cv2.ORB.create(
+        nfeatures=CANDIDATE_POOL,
+        scaleFactor=SCALE_FACTOR,
+        nlevels=LEVELS,
+        edgeThreshold=PATCH_SIZE,
+        patchSize=PATCH_SIZE,
+        fastThreshold=fast_threshold,
+    )
 
 
 def _working_size(gray: NDArray[np.uint8]) -> NDArray[np.uint8]:

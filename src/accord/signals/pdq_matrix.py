@@ -22,6 +22,8 @@ pixels), where hashing the small picture as if it were the whole one drifts by 2
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -148,24 +150,40 @@ def hash_hex(coefficients16: NDArray[np.float32]) -> str:
     return np.packbits(bits).tobytes().hex()
 
 
-def orientations(c: NDArray[np.float32]) -> list[NDArray[np.float32]]:
-    """The coefficients of the picture's eight rotations and flips, in pdqhash's order.
+#: numpy's view of each orientation pdqhash lists, in its order: rotations are
+#: counter-clockwise, ``flip_x`` turns the picture upside down, ``flip_y`` mirrors it left to
+#: right, ``flip_plus1`` and ``flip_minus1`` mirror it along its diagonals.
+TURNS: tuple[Callable[[NDArray[Any]], NDArray[Any]], ...] = (
+    lambda p: p,
+    lambda p: np.rot90(p, 1),
+    lambda p: np.rot90(p, 2),
+    lambda p: np.rot90(p, -1),
+    lambda p: p[::-1],
+    lambda p: p[:, ::-1],
+    lambda p: np.swapaxes(p, 0, 1),
+    lambda p: np.swapaxes(p[::-1, ::-1], 0, 1),
+)
 
-    Turning or mirroring a picture only flips the signs of odd frequencies and may swap
-    the axes, so every orientation comes from the one DCT.
+
+def oriented_grids(
+    grids: tuple[NDArray[Any], NDArray[Any], NDArray[Any], NDArray[Any]],
+) -> list[NDArray[Any]]:
+    """The 64x64 samples of the eight orientations, in pdqhash's order, from those of the
+    picture as it is, mirrored, upside down, and both (``grids``, in that order).
+
+    Transposing a picture transposes its samples exactly (each axis keeps its own
+    filter), so those four give all eight.
     """
-    odd_row = (np.arange(COEFFICIENTS)[:, None] % 2 == 1) & np.ones_like(c, bool)
-    odd_column = odd_row.T
-    odd_sum = odd_row ^ odd_column
+    upright, mirrored, upside_down, both = grids
     return [
-        c,  # original
-        np.where(odd_column, c, -c).T,  # rotate 90
-        np.where(odd_sum, -c, c),  # rotate 180
-        np.where(odd_row, c, -c).T,  # rotate 270
-        np.where(odd_row, c, -c),  # flip x
-        np.where(odd_column, c, -c),  # flip y
-        c.T,  # flip along the main diagonal
-        np.where(odd_sum, -c, c).T,  # flip along the other diagonal
+        upright,
+        mirrored.T,  # rotate 90
+        both,  # rotate 180
+        upside_down.T,  # rotate 270
+        upside_down,  # flip x
+        mirrored,  # flip y
+        upright.T,  # flip along the main diagonal
+        both.T,  # flip along the other diagonal
     ]
 
 
@@ -180,6 +198,29 @@ def pdq_hex(
 def dihedral_hex(
     rgb: NDArray[np.uint8], *, scale: int = 1, full_shape: tuple[int, int] | None = None
 ) -> tuple[list[str], int]:
-    """The eight orientations' PDQ hashes, in pdqhash's order, and the quality."""
-    grid = downsample(luma(rgb), scale=scale, full_shape=full_shape)
-    return [hash_hex(turned) for turned in orientations(coefficients(grid))], quality(grid)
+    """The eight orientations' PDQ hashes, in pdqhash's order, and the quality.
+
+    Each is the hash of the turned or mirrored picture itself. ``pdqhash.compute_dihedral``
+    derives them from the unturned DCT by flipping signs, which assumes the blur and the
+    sample positions are symmetric; they are not (a box window is one pixel longer on one
+    side, and samples fall half a window off centre), so its orientations of a textured
+    picture are 15-45 bits from the hash of the actually turned picture, and a mirrored
+    256-pixel photo is not found. Mirroring the filters instead costs one more product.
+    """
+    plane = luma(rgb)
+    height, width = plane.shape
+    full_height, full_width = full_shape or (height, width)
+    rows = block_blur(full_height, scale, height)
+    columns = block_blur(full_width, scale, width)
+    across = plane @ columns.T
+    # The picture mirrored left to right, blurred along its rows: P J C^T = P (C J)^T.
+    across_mirrored = plane @ columns[:, ::-1].T
+    upside_down = rows[:, ::-1]
+    grids = (
+        rows @ across,
+        rows @ across_mirrored,
+        upside_down @ across,
+        upside_down @ across_mirrored,
+    )
+    hashes = [hash_hex(coefficients(grid)) for grid in oriented_grids(grids)]
+    return hashes, quality(grids[0])

@@ -17,10 +17,11 @@ def signal_type_classes() -> dict[str, type[SignalType]]:
     from accord.signals.audio import AudioFingerprint  # noqa: PLC0415
     from accord.signals.cryptographic import Md5, Sha256  # noqa: PLC0415
     from accord.signals.keypoints import OrbKeypoints  # noqa: PLC0415
-    from accord.signals.pdq import Pdq, PdqDihedral  # noqa: PLC0415
+    from accord.signals.pdq import Pdq, PdqDihedral, PdqUpscaled  # noqa: PLC0415
     from accord.signals.vpdq import VideoPdq, VideoPdqMirrored  # noqa: PLC0415
 
-    classes: list[type[SignalType]] = [Sha256, Md5, Pdq, PdqDihedral, VideoPdq, VideoPdqMirrored]
+    classes: list[type[SignalType]] = [Sha256, Md5, Pdq, PdqDihedral, PdqUpscaled]
+    classes += [VideoPdq, VideoPdqMirrored]
     classes.append(AudioFingerprint)
     classes.append(OrbKeypoints)  # second stage: last, and computed only when named
     return {cls.name: cls for cls in classes}

@@ -8,12 +8,15 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.server.accounts import service as accounts
 from accord.server.accounts.models import User
 from accord.server.auth.roles import Role
 from accord.server.auth.sessions import CSRF_HEADER, SESSION_COOKIE, signed_in
+from tests.authenticator import code_for
+from tests.integration.notice_action import runtime_of
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's
 Reviewer = Annotated[User, Depends(signed_in(Role.REVIEWER, Role.SENIOR_REVIEWER))]
@@ -32,7 +35,14 @@ def https(client: TestClient) -> TestClient:
 
 
 def log_in(client: TestClient, email: str, password: str = PASSWORD) -> Any:
-    return client.post("/v1/session", json={"email": email, "password": password})
+    """Sign in over the API, with the authenticator's code where the role needs one (set
+    up first, ``tests.authenticator``)."""
+    body = {"email": email, "password": password}
+    runtime = runtime_of(client)
+    with runtime.sessions() as session:
+        user = session.scalar(select(User).where(User.email == email))
+        code = user and code_for(session, user, runtime.settings.master_key.get_secret_value())
+    return client.post("/v1/session", json=body | ({"code": code} if code else {}))
 
 
 def test_sign_in_use_and_sign_out(client: TestClient, db_session: Session) -> None:

@@ -183,6 +183,7 @@ def test_protected_people_registered_here_are_recognised(
     client: TestClient, db_session: Session, faces: Path
 ) -> None:
     obama = persons.register_person(db_session, "Barack Obama", role="candidate")
+    persons.record_consent(db_session, obama, "cli:registrar")  # Art. 9 consent
     persons.add_reference_photo(db_session, obama, faces / "obama.jpg")
     db_session.commit()
     answer = assess(client, "obama3.jpg", (faces / "obama3.jpg").read_bytes())

@@ -148,6 +148,7 @@ def test_a_face_of_a_protected_person_is_refused_and_nothing_is_written(
     runtime: Runtime, db_session: Session, faces: Path
 ) -> None:
     obama = persons.register_person(db_session, "Barack Obama", role="candidate")
+    persons.record_consent(db_session, obama, "cli:registrar")  # Art. 9 consent
     persons.add_reference_photo(db_session, obama, faces / "obama.jpg")
     with pytest.raises(LikenessRefused, match=r"Barack Obama \(candidate\) by face") as refused:
         stamp(runtime, db_session, faces / "obama3.jpg", prompt="Obama at a rally")
@@ -170,6 +171,7 @@ def test_a_voice_of_a_protected_person_is_refused_in_sound_and_video(
     require_voice_model()
     jane = persons.register_person(db_session, "Jane Candidate", role="candidate")
     reference = speak(tmp_path, "reference", "en+m7", SENTENCES[0])
+    persons.record_consent(db_session, jane, "cli:registrar")  # Art. 9 consent
     persons.add_reference_voice(db_session, jane, reference)
     clone = speak(tmp_path, "clone", "en+m7", SENTENCES[1])
     with pytest.raises(LikenessRefused, match=r"Jane Candidate \(candidate\) by voice"):
@@ -192,6 +194,7 @@ def test_the_output_route_answers_the_stamped_file_or_a_422_problem(
     master = runtime.settings.master_key.get_secret_value()
     create_issuer(db_session, "api-studio", IssuerName(GENERATOR, "BE"), master)
     obama = persons.register_person(db_session, "Barack Obama", role="candidate")
+    persons.record_consent(db_session, obama, "cli:registrar")  # Art. 9 consent
     persons.add_reference_photo(db_session, obama, faces / "obama.jpg")
     db_session.commit()
     form = {"user": "u9", "issuer": "api-studio", "prompt": "a sunset"}

@@ -30,7 +30,7 @@ from tests.speech import SENTENCES, require_voice_model, speak
 
 PAGES = (
     "/admin", "/admin/organizations", "/admin/users", "/admin/people", "/admin/elections",
-    "/admin/webhooks", "/admin/policy", "/admin/guard",
+    "/admin/webhooks", "/admin/policy", "/admin/guard", "/admin/alerts", "/admin/erasures",
 )  # fmt: skip
 
 
@@ -132,7 +132,7 @@ def test_an_admin_registers_a_person_with_a_photo_verifies_them_and_names_who_sp
         "/admin/people",
         data={
             "csrf_token": csrf, "name": "Barack Obama", "role": "candidate for president",
-            "aliases": "Obama, B. Obama",
+            "aliases": "Obama, B. Obama", "consent": "yes",
         },
         files={"photos": (photo.name, photo.read_bytes(), "image/jpeg")},
     )  # fmt: skip
@@ -144,6 +144,7 @@ def test_an_admin_registers_a_person_with_a_photo_verifies_them_and_names_who_sp
     faces_of = select(func.count(ReferenceFace.id)).where(ReferenceFace.person_id == person.id)
     assert db_session.scalar(faces_of) == 1
     assert "not verified" in registered.text
+    assert person.biometric_consent_by == f"user:{staff.admin.email}"
 
     second = faces / "obama2.jpg"
     added = client.post(
@@ -321,7 +322,7 @@ def test_a_refused_change_shows_the_form_again_with_the_reason_and_the_input(
     no_face = corpus / "pdq" / "misc-images" / "c.png"
     refused = client.post(
         "/admin/people",
-        data={"csrf_token": csrf, "name": "Nobody", "role": "returning officer"},
+        data={"csrf_token": csrf, "name": "Nobody", "role": "returning officer", "consent": "yes"},
         files={"photos": (no_face.name, no_face.read_bytes(), "image/png")},
     )
     assert refused.status_code == 422
@@ -369,7 +370,7 @@ def test_an_admin_adds_a_reference_recording_of_a_persons_voice(
     def upload(clip: Path) -> Any:
         return client.post(
             "/admin/people/voices",
-            data={"csrf_token": csrf, "person": staff.jane.id},
+            data={"csrf_token": csrf, "person": staff.jane.id, "consent": "yes"},
             files={"recording": (clip.name, clip.read_bytes(), "audio/wav")},
         )
 

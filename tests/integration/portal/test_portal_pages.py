@@ -12,12 +12,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.server.accounts import service as accounts
 from accord.server.cases.models import Case
 from accord.server.page_security import CONTENT_SECURITY_POLICY
+from tests.authenticator import code_for
 from tests.integration.notice_action import (
     PASSWORD,
     Staff,
     messages,
+    runtime_of,
     sign_out,
     triage,
 )
@@ -25,10 +28,19 @@ from tests.integration.notices.test_notices_api import bridge
 
 
 def page_sign_in(client: TestClient, email: str) -> str:
-    """Sign in through the login page; the CSRF token its forms carry."""
+    """Sign in through the login page (and its code step, the authenticator set up first
+    where the role needs one); the CSRF token its forms carry."""
     client.base_url = client.base_url.copy_with(scheme="https")
     client.cookies.clear()
+    runtime = runtime_of(client)
+    with runtime.sessions() as session:
+        user = accounts.find_user(session, email)
+        code = code_for(session, user, runtime.settings.master_key.get_secret_value())
     answer = client.post("/login", data={"email": email, "password": PASSWORD, "next": "/"})
+    if code is not None:
+        assert answer.url.path == "/login/code", answer.text
+        form = {"csrf_token": csrf_of(answer.text), "code": code, "next": "/"}
+        answer = client.post("/login/code", data=form)
     assert answer.status_code == 200, answer.text  # followed the redirect
     return csrf_of(answer.text)
 

@@ -66,6 +66,7 @@ def candidate(client: TestClient, db_session: Session, staff: Staff, tmp_path: P
     add_election(db_session, "Dublin 2026", _next_sunday(utc_now().date()), ["IE"])
     staff.jane.election = "Dublin 2026"
     reference = speak(tmp_path, "reference", CANDIDATE_VOICE, SENTENCES[0])
+    persons.record_consent(db_session, staff.jane, "cli:registrar")  # Art. 9 consent
     persons.add_reference_voice(db_session, staff.jane, reference)
     db_session.commit()
     return staff

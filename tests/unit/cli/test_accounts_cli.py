@@ -6,13 +6,18 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from accord.cli.main import app
 from accord.errors import AccountLocked
+from accord.server.accounts import second_factor
 from accord.server.accounts.lockout import MAX_FAILED_LOGINS, check_not_locked, record_failure
+from accord.server.accounts.service import find_user
 from accord.server.db.base import utc_now
 from accord.server.db.engine import make_engine, make_session_factory
+from accord.server.mail.models import MailMessage
 from accord.server.settings import Settings
+from tests.authenticator import enrol_in
 from tests.unit.cli.conftest import accord, runner
 
 
@@ -139,3 +144,34 @@ def test_an_admin_ends_a_lockout_anyone_could_have_started(data_dir: Path) -> No
     )
     with sessions() as session:
         check_not_locked(session, "ada@example.org", now)
+
+
+def test_an_operator_resets_a_lost_second_factor_from_the_console(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ACCORD_SMTP_HOST", "127.0.0.1")  # mail is queued, not sent here
+    accord("org", "create", "EC", "--kind", "election_authority")
+    made = runner.invoke(
+        app,
+        ["user", "create", "ada@example.org", "--org", "EC", "--role", "admin"],
+        input="a long enough passphrase\n",
+    )
+    assert made.exit_code == 0, made.stderr
+    enrol_in(data_dir, "ada@example.org")
+    sessions = make_session_factory(make_engine(Settings(data_dir=data_dir).effective_database_url))
+    with sessions() as session:
+        assert second_factor.confirmed(session, find_user(session, "ada@example.org"))
+
+    code, stdout, _ = accord("user", "reset-second-factor", "Ada@Example.org")
+    assert (code, stdout.strip()) == (
+        0,
+        "ada@example.org sets up a new second factor at their next sign-in",
+    )
+    with sessions() as session:
+        assert second_factor.confirmed(session, find_user(session, "ada@example.org")) is None
+        subjects = session.scalars(select(MailMessage.subject)).all()
+    assert any("reset from the server's console" in subject for subject in subjects)
+
+    code, _, stderr = accord("user", "reset-second-factor", "nobody@example.org")
+    assert code != 0
+    assert len(stderr.strip().splitlines()) == 1

@@ -64,7 +64,12 @@ def test_an_edited_a_deleted_and_a_cut_off_entry_are_found(
 def test_a_failed_change_leaves_no_entry(corpus: Path) -> None:
     assert (
         accord(
-            "person", "add", "Nobody", "--photo", corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"
+            "person",
+            "add",
+            "Nobody",
+            "--consent",
+            "--photo",
+            corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg",
         )[0]
         == 1
     )

@@ -86,5 +86,6 @@ def test_signals_lists_every_type() -> None:
     assert result.exit_code == 0
     names = [line.split("\t")[0] for line in result.stdout.splitlines()]
     assert names == [
-        "sha256", "md5", "pdq", "pdq_dihedral", "vpdq", "vpdq_mirrored", "audio", "orb",
+        "sha256", "md5", "pdq", "pdq_dihedral", "pdq_upscaled", "vpdq", "vpdq_mirrored",
+        "audio", "orb",
     ]  # fmt: skip

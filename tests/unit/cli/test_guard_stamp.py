@@ -29,7 +29,7 @@ def test_stamp_refuses_a_likeness_stamps_the_rest_and_copies_stay_ai(
     faces: Path, tmp_path: Path
 ) -> None:
     assert accord("issuer", "create", "studio", "--organization", GENERATOR)[0] == 0
-    assert accord("person", "add", "Barack Obama", "--role", "candidate",
+    assert accord("person", "add", "Barack Obama", "--role", "candidate", "--consent",
                   "--photo", faces / "obama.jpg")[0] == 0  # fmt: skip
     picture = generated_picture(tmp_path / "poster.png")
     out = tmp_path / "out"

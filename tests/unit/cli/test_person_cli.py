@@ -16,6 +16,7 @@ def test_registered_people_are_recognised_by_assess(faces: Path, corpus: Path) -
     code, stdout, stderr = accord(
         "person", "add", "Barack Obama", "--role", "candidate for president",
         "--election", "2028 presidential", "--alias", "Obama", "--photo", faces / "obama.jpg",
+        "--consent",
     )  # fmt: skip
     assert code == 0, stderr
     person_id, name, where, count = stdout.strip().split("\t")
@@ -38,12 +39,14 @@ def test_registered_people_are_recognised_by_assess(faces: Path, corpus: Path) -
 
 
 def test_bad_reference_photos_are_refused_and_nothing_is_kept(faces: Path, corpus: Path) -> None:
-    assert accord("person", "add", "Barack Obama", "--photo", faces / "obama.jpg")[0] == 0
+    added = accord("person", "add", "Barack Obama", "--photo", faces / "obama.jpg", "--consent")
+    assert added[0] == 0
     cases = [
-        (("add", "Joe Biden", "--photo", faces / "biden.jpg", "--photo", faces / "obama2.jpg"),
-         "shows Barack Obama"),
-        (("add", "Nobody", "--photo", corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"),
-         "found no face"),
+        (("add", "Joe Biden", "--photo", faces / "biden.jpg", "--photo", faces / "obama2.jpg",
+          "--consent"), "shows Barack Obama"),
+        (("add", "Nobody", "--photo", corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg",
+          "--consent"), "found no face"),
+        (("add", "Kamala Harris", "--photo", faces / "biden.jpg"), "no consent"),
         (("photo", "Barack Obama", faces / "obama.jpg"), "already a reference photo"),
         (("photo", "Someone Else", faces / "biden.jpg"), "no protected person"),
     ]  # fmt: skip
@@ -71,7 +74,7 @@ def test_who_may_report_for_a_protected_person(faces: Path) -> None:
             app, ["user", "create", email, "--org", org, "--role", role], input=passphrase
         )
         assert made.exit_code == 0, made.stderr
-    assert accord("person", "add", "Jane Doe", "--photo", faces / "obama.jpg")[0] == 0
+    assert accord("person", "add", "Jane Doe", "--photo", faces / "obama.jpg", "--consent")[0] == 0
 
     refusals = [
         (("verify", "Jane Doe", "--by", "clerk@ec.example"), "only an election authority"),
@@ -102,7 +105,7 @@ def test_a_registered_voice_is_recognised_by_assess(tmp_path: Path) -> None:
     require_voice_model()
     reference = speak(tmp_path, "reference", "en+m7", SENTENCES[0])
     robocall = speak(tmp_path, "robocall", "en+m7", SENTENCES[1])
-    code, stdout, stderr = accord("person", "add", "Jane Doe", "--voice", reference)
+    code, stdout, stderr = accord("person", "add", "Jane Doe", "--consent", "--voice", reference)
     assert code == 0, stderr
     assert stdout.strip().endswith("0 reference face(s), 1 voice(s)")
     code, stdout, _ = accord("assess", "--json", robocall)

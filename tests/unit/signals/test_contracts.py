@@ -12,7 +12,7 @@ from accord.signals.audio import AudioFingerprint
 from accord.signals.base import Compared, SignalType
 from accord.signals.cryptographic import Md5, Sha256
 from accord.signals.keypoints import OrbKeypoints
-from accord.signals.pdq import Pdq, PdqDihedral
+from accord.signals.pdq import Pdq, PdqDihedral, PdqUpscaled
 from accord.signals.registry import (
     banked_signal_names,
     hma_signal_names,
@@ -26,6 +26,8 @@ from accord.testing.signal_contract import SignalTypeContract
 from tests.conftest import CORPUS
 
 IMAGE = CORPUS / "pdq" / "bridge-mods" / "aaa-orig.jpg"
+#: 34 x 42 pixels: small enough for ``pdq_upscaled``.
+SMALL_IMAGE = CORPUS / "pdq" / "misc-images" / "wee.jpg"
 VIDEO = CORPUS / "c2pa" / "video1.mp4"
 AUDIO = CORPUS / "c2pa" / "sample1.mp3"
 EVERY_KIND = {MediaKind.IMAGE: IMAGE, MediaKind.VIDEO: VIDEO, MediaKind.AUDIO: AUDIO}
@@ -61,6 +63,11 @@ class TestPdq(SignalTypeContract):
 class TestPdqDihedral(SignalTypeContract):
     signal_type = PdqDihedral
     sample_media = {MediaKind.IMAGE: IMAGE}
+
+
+class TestPdqUpscaled(SignalTypeContract):
+    signal_type = PdqUpscaled
+    sample_media = {MediaKind.IMAGE: SMALL_IMAGE}
 
 
 class TestVideoPdq(SignalTypeContract):
@@ -196,7 +203,7 @@ def test_the_server_reads_the_same_sets_the_string_lists_named() -> None:
     """What the server's switches said before the plugins declared it."""
     assert banked_signal_names() == ("sha256", "md5", "pdq", "vpdq", "audio", "orb")
     assert looked_up_signal_names() == (
-        "sha256", "md5", "pdq_dihedral", "vpdq", "vpdq_mirrored", "audio",
+        "sha256", "md5", "pdq_dihedral", "pdq_upscaled", "vpdq", "vpdq_mirrored", "audio",
     )  # fmt: skip
     assert hma_signal_names(MediaKind.IMAGE) == ("pdq",)
     assert hma_signal_names(MediaKind.VIDEO) == ("md5", "vpdq")
@@ -204,8 +211,11 @@ def test_the_server_reads_the_same_sets_the_string_lists_named() -> None:
     assert {cls.name for cls in EVERY_TYPE if cls.timed} == {"vpdq", "vpdq_mirrored", "audio"}
     assert {cls.name for cls in EVERY_TYPE if cls.compares is Compared.BYTES} == {"sha256", "md5"}
     assert stored_type_for("pdq_dihedral") == "pdq"
+    assert stored_type_for("pdq_upscaled") == "pdq"
     assert stored_type_for("vpdq_mirrored") == "vpdq"
-    assert {cls.name for cls in EVERY_TYPE if not cls.answered} == {"vpdq_mirrored", "orb"}
+    assert {cls.name for cls in EVERY_TYPE if not cls.answered} == {
+        "pdq_upscaled", "vpdq_mirrored", "orb",
+    }  # fmt: skip
     assert {cls.name: cls.orientation for cls in EVERY_TYPE if cls.orientation} == {
         "vpdq_mirrored": "flip_y"
     }

@@ -23,6 +23,7 @@ from accord.signals.hashing import hash_file
 from accord.signals.keypoints import (
     MAX_KEYPOINTS,
     MIN_INLIERS,
+    MIN_RELIABLE_KEYPOINTS,
     PREFIX,
     Keypoints,
     OrbKeypoints,
@@ -31,7 +32,7 @@ from accord.signals.keypoints import (
     extract_keypoints,
     verify,
 )
-from tests.edits import FAMILIES, in_viewer, load_photo, overlay
+from tests.edits import FAMILIES, cropped, encoded, in_viewer, load_photo, overlay
 
 #: A few corpus photos of different kinds: a large landscape, a tiny 256x256 street scene,
 #: a macro photo with blurred background, an indoor phone photo.
@@ -112,6 +113,27 @@ def test_a_flat_picture_is_marked_unreliable(corpus: Path) -> None:
     assert not signal.reliable
     assert signal.quality is not None
     assert signal.quality < 15
+
+
+def test_a_calm_photo_is_looked_at_again_and_its_crop_matches(corpus: Path) -> None:
+    """A 256-pixel sea photo has 5 corners at FAST's usual threshold: none of its copies
+    could be found. The second, low-contrast look finds enough for a crop to match."""
+    sea = load_photo(corpus / "pdq" / "reg-test-input" / "labelme-subset" / "q0122.jpg")
+    original = keypoints_of(sea)
+    assert len(original) >= MAX_KEYPOINTS // 2
+    crop = encoded(cropped(sea, 0.15), "JPEG", 75)
+    assert verify(keypoints_of(crop), original).inliers >= MIN_INLIERS
+
+
+def test_a_quarter_cropped_128_pixel_photo_is_reliable_and_matches(corpus: Path) -> None:
+    """Worked on 3x larger, a 64-pixel crop of a 128-pixel photo keeps enough corners to
+    be looked up (at 2x it had too few, and the lookup skipped it)."""
+    desk = load_photo(corpus / SAMPLE[3])
+    side = min(desk.size)
+    square = desk.crop((0, 0, side, side)).resize((128, 128), Image.Resampling.LANCZOS)
+    crop = keypoints_of(encoded(cropped(square, 0.25), "JPEG", 90))
+    assert len(crop) >= MIN_RELIABLE_KEYPOINTS
+    assert verify(crop, keypoints_of(square)).inliers >= MIN_INLIERS
 
 
 def test_hash_file_computes_orb_only_when_named(corpus: Path) -> None:

@@ -6,10 +6,18 @@ import json
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from accord.media.file import open_media
 from accord.signals.base import Subject
-from accord.signals.pdq import DIHEDRAL_ORIENTATIONS, Pdq, PdqDihedral, pdq_hex_distance
+from accord.signals.pdq import (
+    DIHEDRAL_ORIENTATIONS,
+    Pdq,
+    PdqDihedral,
+    PdqUpscaled,
+    pdq_hex_distance,
+    upscale_factor,
+)
 
 
 def expected(corpus: Path) -> dict[str, dict[str, object]]:
@@ -127,3 +135,48 @@ def test_a_lookup_decodes_small_for_pdq_and_again_only_for_more_detail(corpus: P
     assert detailed.scale == 4
     assert subject.picture(min_pixels=200_000) is detailed  # decoded once
     assert subject.picture() is detailed  # PDQ can use it too
+
+
+def test_only_pictures_too_small_for_pdq_to_blur_are_upscaled() -> None:
+    assert upscale_factor((128, 128, 3)) == 1.0
+    assert upscale_factor((300, 2000)) == 1.0
+    assert upscale_factor((51, 51, 3)) == pytest.approx(128 / 51)
+    assert upscale_factor((100, 64)) == 2.0
+    # A thin strip grows only to 1024 pixels long, and one already longer not at all.
+    assert upscale_factor((16, 512)) == 2.0
+    assert upscale_factor((16, 1600)) == 1.0
+
+
+def test_the_upscaled_form_takes_small_pictures_and_costs_large_ones_nothing(
+    corpus: Path,
+) -> None:
+    large = Subject(open_media(corpus / "pdq" / "bridge-mods" / "aaa-orig.jpg"))
+    assert not PdqUpscaled().applies(large)
+    small = Subject(open_media(corpus / "pdq" / "misc-images" / "wee.jpg"))  # 34 x 42
+    assert PdqUpscaled().applies(small)
+    value = PdqUpscaled().compute(small).value
+    assert value != PdqDihedral().compute(small).value
+    # Meta's C++ hashes the same upscaled picture to within a few bits.
+    exact = PdqUpscaled().compute(Subject(small.media, exact=True)).value
+    assert PdqUpscaled.distance(value, exact) <= 4
+
+
+def test_a_51_pixel_copy_is_near_its_128_pixel_original_only_when_upscaled(
+    corpus: Path, tmp_path: Path
+) -> None:
+    photo = Image.open(corpus / "pdq" / "reg-test-input" / "labelme-subset" / "q2821.jpg")
+    side = min(photo.size)
+    square = photo.convert("RGB").crop((0, 0, side, side))
+    original, copy = tmp_path / "original.png", tmp_path / "copy.png"
+    square.resize((128, 128), Image.Resampling.LANCZOS).save(original)
+    square.resize((51, 51), Image.Resampling.LANCZOS).save(copy)
+    banked, _ = pdq(original)
+    plain, _ = pdq(copy)
+    upscaled = PdqUpscaled().compute(Subject(open_media(copy))).value
+    assert not Pdq.matches(banked, plain)
+    assert pdq_hex_distance(banked, upscaled.split(",")[0]) <= 24
+    # Turned, the copy is found in another of its orientations.
+    turned = tmp_path / "turned.png"
+    Image.open(copy).transpose(Image.Transpose.ROTATE_90).save(turned)
+    upscaled_turned = PdqUpscaled().compute(Subject(open_media(turned))).value
+    assert min(pdq_hex_distance(banked, turn) for turn in upscaled_turned.split(",")) <= 24

@@ -30,7 +30,7 @@ def check_not_locked(session: Session, email: str, now: datetime) -> None:
     row = session.get(LoginFailures, email_digest(email), populate_existing=True)
     if row is not None and row.locked_until is not None and row.locked_until > now:
         raise AccountLocked(
-            "too many wrong passwords: the account is locked for a while",
+            "too many wrong passwords or codes: the account is locked for a while",
             (row.locked_until - now).total_seconds(),
         )
 

@@ -1,5 +1,6 @@
 """The accounts' pages: signing in and out, accepting an invitation, and the admin's
-organizations and users (inviting, deactivating).
+organizations and users (inviting, deactivating, resetting a second factor). The second
+factor's own pages (the code step, the security page) are ``security``'s.
 
 An invitation that cannot be accepted (unknown, used or expired) says so at once, instead
 of a form that would only refuse after a password is typed.
@@ -17,8 +18,17 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from accord.errors import AccordError, BadRequest, Conflict, NotFound, RateLimited, Unauthorized
+from accord.server.accounts import protection, second_factor
+from accord.server.accounts import security_pages as security
 from accord.server.accounts import service as accounts
-from accord.server.accounts.models import Invitation, Organization, OrganizationKind, User
+from accord.server.accounts.alerts import Sender
+from accord.server.accounts.models import (
+    Invitation,
+    Organization,
+    OrganizationKind,
+    SignInStage,
+    User,
+)
 from accord.server.auth.guard import limit_per_address
 from accord.server.auth.roles import Role
 from accord.server.auth.sessions import SESSION_COOKIE, clear_session_cookie, set_session_cookie
@@ -26,10 +36,11 @@ from accord.server.db.base import utc_now
 from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.portal.admin_section import AdminSection
 from accord.server.portal.routing import PageRoute, portal, see_other
-from accord.server.portal.viewer import HOME_BY_ROLE, Viewer, check_form, safe_next
+from accord.server.portal.viewer import Viewer, check_form, safe_next
 from accord.server.problems import status_for
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router.include_router(security.router)  # the second factor's pages (``security``)
 
 Csrf = Annotated[str, Form(max_length=200)]
 
@@ -38,7 +49,11 @@ Csrf = Annotated[str, Form(max_length=200)]
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/") -> Response:
+def login_form(request: Request, session: SessionDep, next: str = "/") -> Response:
+    # A sign-in half done goes on where it stopped: the code, or setting up the factor.
+    found = accounts.stage_of(session, request.cookies.get(SESSION_COOKIE, ""))
+    if found is not None and found[0] != SignInStage.SIGNED_IN:
+        return see_other(security.next_step(found[0], safe_next(next)))
     return portal().render(request, "login.html", viewer=None, next=safe_next(next), error=None)
 
 
@@ -57,17 +72,21 @@ def login(
             request, runtime, purpose="login", what="sign-in attempts",
             per_minute=runtime.settings.login_attempts_per_minute,
         )  # fmt: skip
-        token = accounts.log_in(session, email, password)
+        token = accounts.log_in(
+            session, email, password, sender=Sender.of(request, runtime.settings)
+        )
     except (Unauthorized, RateLimited) as error:
         session.commit()  # a wrong password counts towards the lockout all the same
         return portal().render(
             request, "login.html", viewer=None, status=status_for(error), next=safe_next(next),
             error=error.detail, email=email,
         )  # fmt: skip
-    user = accounts.session_user(session, token)
-    target = safe_next(next, HOME_BY_ROLE.get(Role(user.role), "/") if user else "/")
-    if target == "/" and user is not None:
-        target = HOME_BY_ROLE.get(Role(user.role), "/report")
+    found = accounts.stage_of(session, token)
+    assert found is not None  # noqa: S101 - the session was made just now
+    stage, user = found
+    target = security.landing(user, next)
+    if stage != SignInStage.SIGNED_IN:
+        target = security.next_step(stage, target)
     response = see_other(target)
     set_session_cookie(response, token)
     return response
@@ -193,6 +212,7 @@ def _users(session: Session) -> Mapping[str, Any]:
     ).all()
     return {
         "invitation": None, "users": members, "waiting": waiting, "roles": list(Role),
+        "with_factor": second_factor.users_with_factor(session),
         "organizations": session.scalars(select(Organization).order_by(Organization.name)).all(),
     }  # fmt: skip
 
@@ -202,6 +222,8 @@ USERS = AdminSection(
     done={
         "activated": "The user may sign in again.",
         "deactivated": "The user is signed out and cannot sign in.",
+        "factor_reset": "The second factor is reset: the user is signed out and sets up a "
+        "new authenticator at the next sign-in.",
     },
 )  # fmt: skip
 
@@ -228,6 +250,28 @@ def set_user_active(
         raise Conflict("you cannot deactivate your own account: ask another admin")
     accounts.set_active(session, user, active=active == "yes")
     return see_other(f"/admin/users?done={'activated' if active == 'yes' else 'deactivated'}")
+
+
+@router.post("/admin/users/{user_id}/second-factor", response_class=HTMLResponse)
+def reset_second_factor(
+    request: Request,
+    user_id: int,
+    *,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    csrf_token: Csrf = "",
+) -> Response:
+    """Reset a user's second factor (a lost phone): they are signed out everywhere and set
+    up a new one at their next sign-in; they are told by mail, and the audit log keeps who
+    did it."""
+    found = USERS.admin(request, session, csrf_token)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user has the id {user_id}")
+    protection.reset(
+        session, user, by=found.user, sender=Sender.of(request, runtime.settings), now=utc_now()
+    )
+    return see_other("/admin/users?done=factor_reset")
 
 
 @router.post("/admin/users", response_class=HTMLResponse)

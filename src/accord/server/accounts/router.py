@@ -9,7 +9,10 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from accord.errors import Unauthorized
+from accord.server.accounts import protection
 from accord.server.accounts import service as accounts
+from accord.server.accounts.alerts import Sender
+from accord.server.accounts.models import SignInStage
 from accord.server.accounts.schemas import Accept, LogIn, user_json
 from accord.server.auth.guard import limit_per_address
 from accord.server.auth.sessions import (
@@ -19,12 +22,26 @@ from accord.server.auth.sessions import (
     set_session_cookie,
     user_of,
 )
+from accord.server.db.base import utc_now
 from accord.server.deps import RuntimeDep, SessionDep
 
 router = APIRouter(tags=["accounts"])
 
 
-@router.post("/v1/session", summary="Sign in: a session cookie and its CSRF token")
+@router.post(
+    "/v1/session",
+    summary="Sign in: a session cookie and its CSRF token",
+    description=(
+        "One request: the email, the password and, for an account with a second factor, "
+        "`code` (the authenticator app's six digits, or a recovery code). Without it such "
+        "an account is answered 401 `auth.second_factor_required`; a wrong code is 401 "
+        "`auth.wrong_code` and counts in the lockout like a wrong password. "
+        "`second_factor.enrolment_required` true: the role needs a second factor and the "
+        "account has none; the session may only set one up at `/account/security`, and "
+        "every other call with it is 403 `auth.second_factor_enrolment_required`. After "
+        "a recovery code, `recovery_codes_left` says how many remain."
+    ),
+)
 def log_in(
     body: LogIn, request: Request, response: Response, runtime: RuntimeDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -33,14 +50,28 @@ def log_in(
         per_minute=runtime.settings.login_attempts_per_minute,
     )  # fmt: skip
     try:
-        token = accounts.log_in(session, body.email, body.password)
+        token, use = protection.log_in_with_code(
+            session, body.email, body.password, body.code,
+            sender=Sender.of(request, runtime.settings), now=utc_now(),
+        )  # fmt: skip
     except Unauthorized:
-        session.commit()  # the wrong password counts towards the lockout all the same
+        session.commit()  # the wrong password or code counts towards the lockout all the same
         raise
-    user = accounts.session_user(session, token)
-    assert user is not None  # noqa: S101 - the session was made just now
+    found = accounts.stage_of(session, token)
+    assert found is not None  # noqa: S101 - the session was made just now
+    stage, user = found
     set_session_cookie(response, token)
-    return {"user": user_json(user), "csrf_token": accounts.csrf_token(token)}
+    answer: dict[str, Any] = {
+        "user": user_json(user),
+        "csrf_token": accounts.csrf_token(token),
+        "second_factor": {
+            "enrolled": use is not None,
+            "enrolment_required": stage == SignInStage.ENROL,
+        },
+    }
+    if use is not None and use.recovery:
+        answer["recovery_codes_left"] = use.recovery_codes_left
+    return answer
 
 
 @router.delete("/v1/session", status_code=204, summary="Sign out")

@@ -15,6 +15,9 @@ class LogIn(BaseModel):
 
     email: str = Field(max_length=320)
     password: str = Field(max_length=1000)
+    #: The code the authenticator app shows, or a recovery code: needed when the account
+    #: has a second factor (else ``auth.second_factor_required``).
+    code: str | None = Field(default=None, max_length=64)
 
 
 class Accept(BaseModel):

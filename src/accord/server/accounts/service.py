@@ -9,6 +9,11 @@
 - A session's CSRF token is an HMAC of its session token: nothing more to store, and a
   form posted without it, or with another session's, is refused (``check_csrf``).
 - Every password set goes through ``passwords.check_password`` (NIST SP 800-63B rules).
+- A right password opens a session at the stage the account needs (``SignInStage``): an
+  account with a second factor waits for its code (``protection``); one whose role needs
+  a second factor and has none may only set one up; only a ``SIGNED_IN`` session is
+  anybody's (``session_user``). Wrong codes count in the lockout like wrong passwords, so
+  a run of wrong passwords is forgotten only once the whole sign-in succeeded.
 """
 
 from __future__ import annotations
@@ -26,19 +31,28 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest, Conflict, CsrfRefused, NotFound, WrongCredentials
-from accord.server.accounts import lockout
+from accord.server.accounts import lockout, second_factor
+from accord.server.accounts.alerts import Sender, factor_changed
 from accord.server.accounts.models import (
     Invitation,
     LoginSession,
     Organization,
     OrganizationKind,
+    SignInStage,
     User,
 )
 from accord.server.accounts.passwords import check_password
-from accord.server.auth.roles import Role
+from accord.server.auth.roles import SECOND_FACTOR_REQUIRED, Role
 from accord.server.db.base import utc_now
+from accord.server.settings import Settings
 
 SESSION_LIFETIME = timedelta(hours=12)
+#: How long a half-finished sign-in lasts: waiting for a code, or for the authenticator
+#: app to be set up.
+PENDING_LIFETIME = {
+    SignInStage.CODE: timedelta(minutes=10),
+    SignInStage.ENROL: timedelta(minutes=30),
+}
 INVITATION_LIFETIME = timedelta(days=7)
 _TOKEN_BYTES = 32
 _WRONG = "the email or the password is wrong"
@@ -157,9 +171,37 @@ def accept_invitation(
     return user
 
 
-def log_in(session: Session, email: str, password: str, *, now: datetime | None = None) -> str:
-    """A new session token for the right email and password; raise otherwise."""
+def log_in(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    now: datetime | None = None,
+    sender: Sender | None = None,
+) -> str:
+    """A new session token for the right email and password, at the stage the account
+    needs (``stage_of``); raise otherwise. ``sender`` mails the sign-in alert."""
     now = now or utc_now()
+    user = check_credentials(session, email, password, now=now)
+    return after_password(session, user, now=now, sender=sender)
+
+
+def after_password(
+    session: Session, user: User, *, now: datetime, sender: Sender | None = None
+) -> str:
+    """The session a right password opens: waiting for the code of the user's second
+    factor, or only to set one up (their role needs one), or signed in."""
+    if second_factor.confirmed(session, user) is not None:
+        return open_session(session, user, SignInStage.CODE, now=now)
+    if needs_second_factor(user):
+        lockout.forget_failures(session, user.email)  # this session may only set one up
+        return open_session(session, user, SignInStage.ENROL, now=now)
+    return signed_in(session, user, now=now, sender=sender)
+
+
+def check_credentials(session: Session, email: str, password: str, *, now: datetime) -> User:
+    """The active user with this email and password; raise (and count the failure in the
+    lockout) otherwise. The run of failures goes on until the whole sign-in succeeds."""
     lockout.check_not_locked(session, email, now)
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
@@ -170,13 +212,38 @@ def log_in(session: Session, email: str, password: str, *, now: datetime | None 
         raise WrongCredentials(_WRONG)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    lockout.forget_failures(session, email)
+    return user
+
+
+def password_matches(user: User, password: str) -> bool:
+    """Whether ``password`` is ``user``'s (to confirm a change to their account)."""
+    return _verify(user.password_hash, password)
+
+
+def needs_second_factor(user: User) -> bool:
+    """Whether the user's role requires a second factor."""
+    return user.role in SECOND_FACTOR_REQUIRED
+
+
+def signed_in(session: Session, user: User, *, now: datetime, sender: Sender | None = None) -> str:
+    """Finish a sign-in: the failures are forgotten, a ``SIGNED_IN`` session opens, and a
+    new device is told to the user (``sender``)."""
+    lockout.forget_failures(session, user.email)
     user.last_login_at = now
+    token = open_session(session, user, SignInStage.SIGNED_IN, now=now)
+    if sender is not None:
+        sender.signed_in(session, user, now=now)
+    return token
+
+
+def open_session(session: Session, user: User, stage: SignInStage, *, now: datetime) -> str:
+    """A new session token for ``user`` at ``stage``."""
     token = secrets.token_urlsafe(_TOKEN_BYTES)
+    lifetime = PENDING_LIFETIME.get(stage, SESSION_LIFETIME)
     session.add(
         LoginSession(
-            token_sha256=_digest(token), user_id=user.id, created_at=now,
-            expires_at=now + SESSION_LIFETIME,
+            token_sha256=_digest(token), user_id=user.id, stage=stage, created_at=now,
+            expires_at=now + lifetime,
         )
     )  # fmt: skip
     session.flush()
@@ -184,12 +251,38 @@ def log_in(session: Session, email: str, password: str, *, now: datetime | None 
 
 
 def session_user(session: Session, token: str, *, now: datetime | None = None) -> User | None:
-    """The user a session token belongs to, while it lasts and the user is active."""
+    """The user a session token belongs to, while it lasts, the sign-in is complete
+    (``SIGNED_IN``) and the user is active."""
+    found = _live_session(session, token, now or utc_now())
+    if found is None or found[0].stage != SignInStage.SIGNED_IN:
+        return None
+    return found[1]
+
+
+def stage_of(
+    session: Session, token: str, *, now: datetime | None = None
+) -> tuple[SignInStage, User] | None:
+    """How far the sign-in of a live session token has come, and whose it is."""
+    found = _live_session(session, token, now or utc_now())
+    if found is None:
+        return None
+    return SignInStage(found[0].stage), found[1]
+
+
+def _live_session(session: Session, token: str, now: datetime) -> tuple[LoginSession, User] | None:
     login = session.get(LoginSession, _digest(token))
-    if login is None or login.expires_at <= (now or utc_now()):
+    if login is None or login.expires_at <= now:
         return None
     user = session.get(User, login.user_id)
-    return user if user is not None and user.active else None
+    return (login, user) if user is not None and user.active else None
+
+
+def end_sessions(session: Session, user: User, *, keep: str | None = None) -> None:
+    """Sign ``user`` out everywhere (but for the session of token ``keep``)."""
+    ending = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if keep is not None:
+        ending = ending.where(LoginSession.token_sha256 != _digest(keep))
+    session.execute(ending)
 
 
 def set_active(session: Session, user: User, *, active: bool) -> None:
@@ -289,3 +382,14 @@ def active_users_in(session: Session, role: str) -> list[User]:
     """The users in ``role`` who may sign in, by email: those an admin may choose from."""
     chosen = select(User).where(User.role == role, User.active.is_(True)).order_by(User.email)
     return list(session.scalars(chosen))
+
+
+def reset_from_console(session: Session, settings: Settings, user: User, *, now: datetime) -> None:
+    """An admin's reset of a lost second factor (``protection.reset``), by an operator at
+    the server's console (``accord user reset-second-factor``): for the only admin, who
+    lost both phone and recovery codes."""
+    second_factor.remove(session, user, reason="second factor reset from the console")
+    end_sessions(session, user)
+    factor_changed(
+        session, settings, user, "the second factor was reset from the server's console", now=now
+    )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -303,3 +303,15 @@ def tell_appeal_outcome(session: Session, settings: Settings, appeal: Appeal) ->
         session, settings, recipient, f"Your appeal {appeal.reference} is decided",
         body + SIGNATURE,
     )  # fmt: skip
+
+
+def erase_contact(session: Session, address: str) -> int:
+    """Blank the contact address ``address`` on every appeal that gave it: an erasure."""
+    wanted = address.strip().lower()
+    appeals = session.scalars(
+        select(Appeal).where(func.lower(Appeal.contact_email) == wanted)
+    ).all()
+    for appeal in appeals:
+        appeal.contact_email = ""
+    session.flush()
+    return len(appeals)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,13 @@ from accord.assessment.producers.claim_findings import claim_json
 from accord.assessment.producers.text_claims import TextClaimsProducer, text_claims
 from accord.assessment.result import Assessment
 from accord.claims.context import Context
-from accord.errors import PayloadTooLarge
+from accord.errors import MediaError, MediaTooLarge, PayloadTooLarge
 from accord.server.assessments.lookup import bank_lookup
 from accord.server.assessments.report import render_html, write_pdf
 from accord.server.db.base import utc_now
+from accord.server.decoding import Lane
 from accord.server.guard.service import guard_context
+from accord.server.hashing.service import open_file
 from accord.server.issuers.service import trust_anchors
 from accord.server.persons.service import load_gallery, load_voice_gallery
 from accord.server.runtime import Runtime
@@ -53,13 +56,36 @@ def assessment_of(
     *,
     text: str = "",
     notice: str = "",
+    patient: bool = False,
 ) -> Assessment:
     """Assess with this instance's trust anchors, banks, registry and protected people; a
     file the caller opened (``hashing.service.open_file``) is decoded once for both.
     ``text``: the post's own words (its caption) and ``notice``: a notifier's explanation,
     each screened for false claims as the file's sound is, its claims saying which
     ("from": "caption", "notice"). ``PayloadTooLarge`` for either over
-    ``MAX_TEXT_CHARS``."""
+    ``MAX_TEXT_CHARS``.
+
+    The file is decoded in the assessments lane, within the memory budget
+    (``Runtime.decoding``): ``ServerBusy`` when neither frees up in time, unless
+    ``patient`` (background work) waits as long as it takes."""
+    with ExitStack() as admitted:
+        try:
+            opened = path if isinstance(path, OpenedFile) else open_file(runtime, path)
+            admitted.enter_context(
+                runtime.decoding(opened.media, lane=Lane.ASSESSMENTS, patient=patient)
+            )
+        except MediaTooLarge:
+            raise
+        except MediaError:
+            # Its headers cannot be read, so nothing of it will be decoded: the assessment
+            # reports what could not be read.
+            return _assessed(runtime, session, path, text=text, notice=notice)
+        return _assessed(runtime, session, opened, text=text, notice=notice)
+
+
+def _assessed(
+    runtime: Runtime, session: Session, file: Path | OpenedFile, *, text: str, notice: str
+) -> Assessment:
     settings = runtime.settings
     claims = _claims_setup(session, settings)
     producers = default_producers(
@@ -72,7 +98,7 @@ def assessment_of(
             )
         )
     return assess_file(
-        path,
+        file,
         anchors=trust_anchors(session, runtime.trust_anchors),
         banks=bank_lookup(runtime, session),
         producers=producers,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.server.db.base import Base, UtcDateTime, utc_now
@@ -40,3 +40,21 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class SubjectKey(Base):
+    """The key that seals one person's personal data in the audit log (crypto-shredding):
+    erasing them deletes this row, and every sealed value of theirs stays unreadable.
+
+    Not audited itself (a key in an append-only log could never be destroyed).
+    """
+
+    __tablename__ = "subject_keys"
+
+    #: Whose data: ``email:<SHA-256 of the address>``, ``person:<id>``, ``biometrics:<id>``.
+    subject: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: Random, and all an audit entry names: once the row is gone, an entry no longer
+    #: tells whose key sealed it.
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)

@@ -1,12 +1,37 @@
-"""The JSON the audit log's API answers with."""
+"""The JSON the audit log's API answers with, and the subjects personal data is sealed for."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from accord.server.audit.models import AuditEntry
     from accord.server.audit.service import Verification
+
+#: An email address's subject, whichever table it sits in.
+EMAIL = "email"
+#: A protected person's name and roles.
+PERSON = "person"
+#: A protected person's face and voice embeddings: a subject of its own, so withdrawing
+#: consent to biometric processing destroys them and keeps the name.
+BIOMETRICS = "biometrics"
+
+
+def email_subject(address: str) -> str | None:
+    """The subject of an email address (its digest: the address itself is personal)."""
+    address = address.strip().lower()
+    if not address:
+        return None
+    return f"{EMAIL}:{hashlib.sha256(address.encode()).hexdigest()}"
+
+
+def person_subject(person_id: str) -> str:
+    return f"{PERSON}:{person_id}"
+
+
+def biometrics_subject(person_id: str) -> str:
+    return f"{BIOMETRICS}:{person_id}"
 
 
 def verification_json(result: Verification) -> dict[str, Any]:

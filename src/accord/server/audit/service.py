@@ -6,22 +6,43 @@ who (``session.info["actor"]``), what (table, row, action), when, why
 binary values are replaced by their SHA-256. Each entry is sealed with the hash of the one
 before it (``seal``), under a lock on the chain's head, so ``verify`` finds any entry
 edited, removed or cut off the end.
+
+Personal data (the columns ``personal.PERSONAL`` names) enters an entry encrypted under its
+subject's key (``subject_keys``, AES-GCM), not in clear: ``forget`` deletes the key, and
+the entry, unchanged and still verifying, keeps only a ciphertext nobody can open
+(crypto-shredding). Entries written before this existed keep their values in clear.
 """
 
 from __future__ import annotations
 
+import base64
 import enum
 import hashlib
 import json
+import os
+import secrets
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import event, false, insert, inspect, or_, select, update
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import (
+    Connection,
+    delete,
+    event,
+    false,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, UOWTransaction
 
-from accord.server.audit.models import AuditEntry, AuditHead
+from accord.server.audit.models import AuditEntry, AuditHead, SubjectKey
+from accord.server.audit.personal import PERSONAL
 from accord.server.db.base import utc_now
 
 #: The hash the first entry follows.
@@ -43,11 +64,16 @@ _UNAUDITED = frozenset(
         # appeals (``guard_bans``, ``guard_appeals``) are audited.
         "guard_decisions",
         "guard_tallies",
+        # The keys personal data is sealed under: erasure must be able to destroy them.
+        "subject_keys",
     }
 )
 #: Columns whose values never enter the log.
 _SECRET = frozenset({"secret_sha256", "sealed_key", "sealed_secret", "password_hash"})
 _HEAD_ID = 1
+#: What a sealed value reads as once its subject's key is gone.
+ERASED = "[erased]"
+_NONCE = 12
 
 
 def install_audit_trail() -> None:
@@ -111,10 +137,8 @@ def verify(session: Session) -> Verification:
 def newest(session: Session, limit: int) -> list[dict[str, Any]]:
     """The ``limit`` newest entries as JSON-ready dicts, oldest first."""
     entries = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit))
-    return [
-        {column: getattr(entry, column) for column in _COLUMNS} | {"at": entry.at.isoformat()}
-        for entry in reversed(list(entries))
-    ]
+    readable = opened(session, list(reversed(list(entries))))
+    return [_readable(entry) | {"at": entry.at.isoformat()} for entry in readable]
 
 
 def history_of(session: Session, rows: Mapping[str, Collection[str]]) -> list[AuditEntry]:
@@ -124,9 +148,58 @@ def history_of(session: Session, rows: Mapping[str, Collection[str]]) -> list[Au
         (AuditEntry.table == table) & AuditEntry.row_id.in_(list(row_ids))
         for table, row_ids in rows.items()
     ]
-    return list(
-        session.scalars(select(AuditEntry).where(or_(false(), *about)).order_by(AuditEntry.seq))
+    found = session.scalars(select(AuditEntry).where(or_(false(), *about)).order_by(AuditEntry.seq))
+    return opened(session, list(found))
+
+
+def with_reason(session: Session, reason: str) -> list[dict[str, Any]]:
+    """The entries made for ``reason`` (e.g. one erasure request), oldest first, readable."""
+    found = session.scalars(
+        select(AuditEntry).where(AuditEntry.reason == reason).order_by(AuditEntry.seq)
     )
+    return [
+        _readable(entry) | {"at": entry.at.isoformat()} for entry in opened(session, list(found))
+    ]
+
+
+def newest_event(session: Session, table: str) -> AuditEntry | None:
+    """The newest entry about ``table``: a background job's last report, say."""
+    return session.scalar(
+        select(AuditEntry).where(AuditEntry.table == table).order_by(AuditEntry.seq.desc()).limit(1)
+    )
+
+
+def opened(session: Session, entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Copies of ``entries`` (never in the session: nothing written back) with their sealed
+    values opened, or ``ERASED`` where the subject's key is gone."""
+    key_ids = {
+        value["sealed"]
+        for entry in entries
+        for values in (entry.before, entry.after)
+        for value in (values or {}).values()
+        if _is_sealed(value)
+    }
+    found = session.execute(
+        select(SubjectKey.key_id, SubjectKey.key).where(SubjectKey.key_id.in_(key_ids))
+    )
+    keys: dict[str, bytes] = dict(found.all())
+    return [
+        AuditEntry(
+            **{column: getattr(entry, column) for column in _COLUMNS}
+            | {
+                "before": _open_values(entry.before, keys, entry.table),
+                "after": _open_values(entry.after, keys, entry.table),
+            }
+        )
+        for entry in entries
+    ]
+
+
+def forget(session: Session, subject: str) -> bool:
+    """Destroy ``subject``'s key, so their values sealed in the log can never be read again;
+    False when they had none."""
+    result = session.execute(delete(SubjectKey).where(SubjectKey.subject == subject))
+    return bool(getattr(result, "rowcount", 0))
 
 
 def record(
@@ -166,12 +239,15 @@ def _append(session: Session, changes: list[_Change]) -> None:
     seq, previous = head.seq, head.entry_hash
     actor = str(session.info.get("actor", "system"))
     reason = str(session.info.get("reason", ""))
+    # Under the head's lock: two transactions never make two keys for one subject.
+    keys = _keys_for(connection, {p.subject for change in changes for p in _personal(change)})
     rows = []
     for action, table, row_id, before, after in changes:
         seq += 1
         entry = AuditEntry(
             seq=seq, at=utc_now(), actor=actor, action=action, table=table, row_id=row_id,
-            reason=reason, before=before, after=after, previous_hash=previous,
+            reason=reason, before=_sealed(before, keys, table), after=_sealed(after, keys, table),
+            previous_hash=previous,
         )  # fmt: skip
         previous = entry.entry_hash = seal(entry)
         rows.append({column: getattr(entry, column) for column in _COLUMNS})
@@ -198,12 +274,15 @@ def _changes(objects: Any, action: str) -> Iterator[_Change]:
         row_id = ",".join(str(part) for part in state.mapper.primary_key_from_instance(obj))
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
+        #: The row as it was (as it is, for an insert): whose data it holds.
+        was: dict[str, Any] = {}
         for column in state.mapper.column_attrs:
-            if column.key in _SECRET:
-                continue
             history = state.attrs[column.key].history
             # Loaded values only: loading one now, mid-flush, could hit a deleted row.
             loaded = state.dict.get(column.key)
+            was[column.key] = history.deleted[0] if history.deleted else loaded
+            if column.key in _SECRET:
+                continue
             if action == "insert":
                 after[column.key] = _plain(loaded)
             elif action == "delete":
@@ -213,7 +292,102 @@ def _changes(objects: Any, action: str) -> Iterator[_Change]:
                 after[column.key] = _plain(history.added[0] if history.added else None)
         if action == "update" and not after:
             continue
+        personal = PERSONAL.get(table)
+        if personal is not None and (subject := personal.subject(was)) is not None:
+            before = _marked(before, personal.columns, subject)
+            after = _marked(after, personal.columns, subject)
         yield action, table, row_id, before or None, after or None
+
+
+@dataclass(frozen=True)
+class _Personal:
+    """A personal value on its way into an entry: sealed under ``subject``'s key."""
+
+    subject: str
+    value: Any
+
+
+def _marked(values: dict[str, Any], columns: Collection[str], subject: str) -> dict[str, Any]:
+    # Empty values say nothing about anyone, and show an erasure as what it is.
+    def mark(column: str, value: Any) -> Any:
+        return _Personal(subject, value) if column in columns and value not in (None, "") else value
+
+    return {column: mark(column, value) for column, value in values.items()}
+
+
+def _personal(change: _Change) -> Iterator[_Personal]:
+    for values in change[3:]:
+        yield from (value for value in (values or {}).values() if isinstance(value, _Personal))
+
+
+def _keys_for(connection: Connection, subjects: set[str]) -> dict[str, tuple[str, bytes]]:
+    """Each subject's key id and key, made now for a subject that has none yet."""
+    if not subjects:
+        return {}
+    keys = {
+        subject: (key_id, key)
+        for subject, key_id, key in connection.execute(
+            select(SubjectKey.subject, SubjectKey.key_id, SubjectKey.key).where(
+                SubjectKey.subject.in_(subjects)
+            )
+        )
+    }
+    new = {
+        subject: (secrets.token_hex(16), AESGCM.generate_key(256))
+        for subject in sorted(subjects - keys.keys())
+    }
+    if new:
+        now = utc_now()
+        rows = [
+            {"subject": subject, "key_id": key_id, "key": key, "created_at": now}
+            for subject, (key_id, key) in new.items()
+        ]
+        connection.execute(insert(SubjectKey), rows)
+        keys |= new
+    return keys
+
+
+def _sealed(
+    values: dict[str, Any] | None, keys: Mapping[str, tuple[str, bytes]], table: str
+) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    sealed = dict(values)
+    for column, value in values.items():
+        if isinstance(value, _Personal):
+            key_id, key = keys[value.subject]
+            nonce = os.urandom(_NONCE)
+            clear = json.dumps(value.value, sort_keys=True).encode()
+            box = nonce + AESGCM(key).encrypt(nonce, clear, f"{table}.{column}".encode())
+            sealed[column] = {"sealed": key_id, "box": base64.b64encode(box).decode("ascii")}
+    return sealed
+
+
+def _is_sealed(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"sealed", "box"}
+
+
+def _open_values(
+    values: dict[str, Any] | None, keys: Mapping[str, bytes], table: str
+) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    opened = dict(values)
+    for column, value in values.items():
+        if not _is_sealed(value):
+            continue
+        key = keys.get(value["sealed"])
+        if key is None:
+            opened[column] = ERASED
+            continue
+        box = base64.b64decode(value["box"])
+        aad = f"{table}.{column}".encode()
+        opened[column] = json.loads(AESGCM(key).decrypt(box[:_NONCE], box[_NONCE:], aad))
+    return opened
+
+
+def _readable(entry: AuditEntry) -> dict[str, Any]:
+    return {column: getattr(entry, column) for column in _COLUMNS}
 
 
 def _plain(value: Any) -> Any:
@@ -229,3 +403,10 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return value
+
+
+def entry_count(connection: Connection) -> int:
+    """How many entries the log holds: 0 where the database has no log (yet)."""
+    if not inspect(connection).has_table(AuditEntry.__tablename__):
+        return 0
+    return int(connection.scalar(select(func.count()).select_from(AuditEntry)) or 0)

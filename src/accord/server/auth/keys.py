@@ -40,6 +40,8 @@ class Scope(StrEnum):
     SHARE = "share"
     #: A generation service: screen prompts and stamp what it made (``/v1/guard``).
     GUARD = "guard"
+    #: Scrape ``/metrics`` (Prometheus) from another machine.
+    METRICS = "metrics"
 
 
 def parse_scopes(names: Iterable[str]) -> list[str]:

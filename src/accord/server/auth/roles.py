@@ -28,6 +28,10 @@ class Role(StrEnum):
     AUDITOR = "auditor"
 
 
+#: Roles that decide about content and accounts: their accounts are targets, so a second
+#: factor (an authenticator app) is required before they may do anything.
+SECOND_FACTOR_REQUIRED = frozenset({Role.ADMIN, Role.SENIOR_REVIEWER, Role.REVIEWER})
+
 #: Each role (``Role``'s values) as one person and as people.
 _WORDS = {
     "protected_person": ("a protected person", "protected people"),

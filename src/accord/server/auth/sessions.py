@@ -5,7 +5,9 @@ The cookie (``accord_session``) is HttpOnly, Secure and SameSite=Strict; a reque
 changes something must also send the session's CSRF token in ``X-CSRF-Token`` (forms: a
 hidden ``csrf_token`` field, checked by the pages). ``signed_in(*roles)`` is the
 dependency every domain's routes use to admit a user by role, so it lives here, with the
-API key check, not in one domain's router.
+API key check, not in one domain's router. A session half-way through signing in (its
+second factor's code awaited, or one to set up first) is nobody's: 401, or 403
+``auth.second_factor_enrolment_required``.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from fastapi import Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from accord.errors import NotSignedIn
+from accord.errors import EnrolmentRequired, NotSignedIn
 from accord.server.accounts import service as accounts
+from accord.server.accounts.models import SignInStage
 from accord.server.auth.roles import Role, role_refusal
 from accord.server.deps import SessionDep
 
@@ -56,11 +59,20 @@ async def optional_user(request: Request, session: Session) -> User | None:
 
 
 def user_of(session: Session, token: str) -> User:
-    """The user of a live session token; refused if the session has ended."""
+    """The user of a live, fully signed-in session token; refused if the session has
+    ended, still waits for its second factor's code, or may only set one up."""
     user = accounts.session_user(session, token)
-    if user is None:
-        raise NotSignedIn("the session has ended: sign in again")
-    return user
+    if user is not None:
+        return user
+    found = accounts.stage_of(session, token)
+    if found is not None and found[0] == SignInStage.ENROL:
+        raise EnrolmentRequired(
+            "your role needs a second factor: set up an authenticator app at "
+            "/account/security before anything else"
+        )
+    if found is not None and found[0] == SignInStage.CODE:
+        raise NotSignedIn("finish signing in: enter the code your authenticator app shows")
+    raise NotSignedIn("the session has ended: sign in again")
 
 
 def session_token(request: Request) -> str:

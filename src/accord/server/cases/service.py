@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, Text, cast, or_, select
+from sqlalchemy import ColumnElement, Select, Text, cast, func, or_, select
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from accord.server.auth.roles import Role
 from accord.server.banks.schemas import BankKind
 from accord.server.banks.service import EntryFields, add_entry, ensure_bank
 from accord.server.cases.models import Case, CaseItem, CaseStatus
-from accord.server.cases.queue import SlaHours, priority
+from accord.server.cases.queue import DUE_SOON, PRIORITY, URGENT, SlaHours, SlaState, priority
 from accord.server.db.base import utc_now
 from accord.server.elections.service import next_election
 from accord.server.matching.service import Matcher, MatchOptions
@@ -278,6 +278,34 @@ def warn_breaches(session: Session) -> int:
     return len(late)
 
 
+def breached_cases(session: Session, now: datetime) -> list[Case]:
+    """Open cases past their deadline at ``now``, longest overdue first (for alerts)."""
+    query = select(Case).where(Case.status == CaseStatus.OPEN, Case.due_at <= now)
+    return list(session.scalars(query.order_by(Case.due_at, Case.id)))
+
+
+def open_case_counts(session: Session) -> dict[tuple[str, str], int]:
+    """Open cases by priority band (urgent, priority, standard: ``queue``'s thresholds) and
+    deadline state (``SlaState``'s values), for metrics."""
+    now = utc_now()
+    band = when(
+        (Case.priority >= URGENT, "urgent"),
+        (Case.priority >= PRIORITY, "priority"),
+        else_="standard",
+    )
+    state = when(
+        (Case.due_at <= now, SlaState.BREACHED.value),
+        (Case.due_at <= now + DUE_SOON, SlaState.DUE_SOON.value),
+        else_=SlaState.ON_TIME.value,
+    )
+    query = (
+        select(band, state, func.count())
+        .where(Case.status == CaseStatus.OPEN)
+        .group_by(band, state)
+    )
+    return {(row_band, row_state): count for row_band, row_state, count in session.execute(query)}
+
+
 def open_queue(session: Session, *, assignee_id: int | None = None, limit: int = 100) -> list[Case]:
     """Open cases, most urgent first: breached deadlines, then priority, then deadline."""
     query = select(Case).where(Case.status == CaseStatus.OPEN)
@@ -399,3 +427,8 @@ def copies_with_references(
         .where(CaseItem.id.in_(wanted))
     )
     return {item.id: (item, reference) for item, reference in rows}
+
+
+def decided_before(cutoff: datetime) -> Select[int]:
+    """The ids of cases decided before ``cutoff`` and not reopened since."""
+    return select(Case.id).where(Case.status == CaseStatus.DECIDED, Case.decided_at < cutoff)

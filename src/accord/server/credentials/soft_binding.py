@@ -106,14 +106,16 @@ async def query_by_content(
 
         def lookup() -> dict[str, Any]:
             scored: Scored = []
-            if alg in (None, WATERMARK_ALGORITHM):
-                reading = read_file_watermark(open_media(path, settings.media_limits))
-                scored += _by_watermark(session, reading.payload if reading else None)
-            if alg != WATERMARK_ALGORITHM:
-                _, report = match_file(runtime, session, path, _registry_only())
-                wanted = _signal_of(alg or "")
-                matches = [m for m in report.matches if wanted in (None, m.signal_type)]
-                scored += _by_fingerprint(session, matches)
+            media = open_media(path, settings.media_limits)
+            with runtime.decoding(media):  # one admission for the mark and the lookup
+                if alg in (None, WATERMARK_ALGORITHM):
+                    reading = read_file_watermark(media)
+                    scored += _by_watermark(session, reading.payload if reading else None)
+                if alg != WATERMARK_ALGORITHM:
+                    _, report = match_file(runtime, session, path, _registry_only())
+                    wanted = _signal_of(alg or "")
+                    matches = [m for m in report.matches if wanted in (None, m.signal_type)]
+                    scored += _by_fingerprint(session, matches)
             return _answer(scored, max_results)
 
         return await run_in_threadpool(lookup)

@@ -140,7 +140,8 @@ class Traced:
 
 def verify_and_trace(runtime: Runtime, session: Session, path: Path) -> Traced:
     """Verify the file's credentials and read its watermark; unless the credentials are
-    intact, look for its original too."""
+    intact, look for its original too. Decoding is admitted as a lookup's is, in the
+    lane of the file's kind (``Runtime.decoding``)."""
     settings = runtime.settings
     verification = verify_file(
         path,
@@ -151,9 +152,10 @@ def verify_and_trace(runtime: Runtime, session: Session, path: Path) -> Traced:
     revoked = credentials_revocation(session, verification.credential)
     try:
         media = open_media(path, settings.media_limits)
-        reading = read_file_watermark(media)
-        options = MatchOptions(banks=SIGNED_BANKS)
-        matches = [] if intact else match_file(runtime, session, path, options)[1].matches
+        with runtime.decoding(media):
+            reading = read_file_watermark(media)
+            options = MatchOptions(banks=SIGNED_BANKS)
+            matches = [] if intact else match_file(runtime, session, path, options)[1].matches
     except MediaError:
         if verification.state is CredentialState.NONE:
             raise  # nothing was learnt: the file is simply unreadable

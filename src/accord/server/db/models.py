@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from accord.server.accounts.models import (
     Invitation,
+    KnownDevice,
     LoginFailures,
     LoginSession,
     Organization,
+    RecoveryCode,
+    SecondFactor,
     User,
 )
+from accord.server.alerts.models import AlertRecipient, Incident
 from accord.server.appeals.models import Appeal
 from accord.server.assets.models import Asset, AssetSignal
-from accord.server.audit.models import AuditEntry, AuditHead
+from accord.server.audit.models import AuditEntry, AuditHead, SubjectKey
 from accord.server.auth.models import ApiKey
 from accord.server.banks.models import (
     Bank,
@@ -27,6 +31,7 @@ from accord.server.credentials.models import ProvenanceRecord
 from accord.server.db.base import Base
 from accord.server.decisions.models import Decision, ItemAction
 from accord.server.elections.models import Election
+from accord.server.erasure.models import ErasureRequest
 from accord.server.exchanges.models import Exchange, ExchangeMessage
 from accord.server.guard.models import GuardAppeal, GuardBan, GuardDecision, GuardTally
 from accord.server.issuers.models import Issuer
@@ -45,6 +50,7 @@ from accord.server.webhooks.models import DeliveryAttempt, OutboxMessage, Webhoo
 
 __all__ = [
     "AccountMeasure",
+    "AlertRecipient",
     "ApiKey",
     "Appeal",
     "Asset",
@@ -62,15 +68,18 @@ __all__ = [
     "EntryOpinion",
     "EntrySighting",
     "EntrySignal",
+    "ErasureRequest",
     "Exchange",
     "ExchangeMessage",
     "GuardAppeal",
     "GuardBan",
     "GuardDecision",
     "GuardTally",
+    "Incident",
     "Invitation",
     "Issuer",
     "ItemAction",
+    "KnownDevice",
     "LoginFailures",
     "LoginSession",
     "MailMessage",
@@ -79,12 +88,15 @@ __all__ = [
     "OutboxMessage",
     "ProtectedPersonRow",
     "ProvenanceRecord",
+    "RecoveryCode",
     "ReferenceFace",
     "ReferenceVoice",
     "Representative",
+    "SecondFactor",
     "SharedObject",
     "SignalRemoval",
     "Strike",
+    "SubjectKey",
     "Submission",
     "TaxiiStatus",
     "User",

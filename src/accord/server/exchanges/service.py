@@ -39,8 +39,8 @@ from accord.server.exchanges.schemas import (
     Posted,
 )
 from accord.server.exchanges.taxii_client import TaxiiClient, origin_of
-from accord.server.exchanges.writeback import ExchangeChannel
-from accord.server.outbox.engine import run_due
+from accord.server.exchanges.writeback import EXCHANGE_QUEUE, ExchangeChannel
+from accord.server.outbox.engine import OutboxStats, counts, run_due
 from accord.sharing import stix
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
     "find_exchange",
     "get_exchange",
     "list_exchanges",
+    "outbox_counts",
     "queue_opinion",
     "queue_sightings",
     "remove_exchange",
@@ -392,3 +393,8 @@ def deliver_due(
         return run_due(sessions, channel)
     finally:
         channel.close()
+
+
+def outbox_counts(session: Session) -> OutboxStats:
+    """How many opinions and sightings wait, were sent, or were given up (for metrics)."""
+    return counts(session, EXCHANGE_QUEUE)

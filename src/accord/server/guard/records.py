@@ -13,6 +13,7 @@ from accord.claims.verdicts import Category, Reason, Verdict
 from accord.server.db.base import utc_now
 from accord.server.guard.models import DecisionKind, GuardDecision
 from accord.server.guard.redaction import excerpt, prompt_digest
+from accord.server.metrics.instruments import count_guard_verdict
 
 
 def record_decision(
@@ -52,6 +53,7 @@ def record_decision(
     )
     session.add(decision)
     session.flush()
+    count_guard_verdict(decision.kind, decision.verdict)
     return decision
 
 

@@ -1,4 +1,4 @@
-"""Hash files for the API, within the app's limits and concurrency bound."""
+"""Hash files for the API, within the app's limits, decoding lanes and memory budget."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from accord.errors import BadRequest
 from accord.media.kinds import MediaKind
 from accord.server.assets.schemas import HashRead, SignalRead
 from accord.server.hashing import fetch
+from accord.server.metrics.instruments import timed_hashing
 from accord.server.runtime import Runtime
 from accord.signals.hashing import HashResult, OpenedFile
 from accord.signals.registry import (
@@ -29,7 +30,9 @@ fetched_for_hashing = fetch.fetched_for_hashing
 def open_file(runtime: Runtime, path: Path, *, exact: bool = False) -> OpenedFile:
     """A file opened within the app's limits, to hash (or assess, then hash) several times
     with one decode."""
-    return OpenedFile(path, limits=runtime.settings.media_limits, exact=exact)
+    return OpenedFile(
+        path, limits=runtime.settings.media_limits, exact=exact, decoder=runtime.decoder
+    )
 
 
 def hash_path(
@@ -39,9 +42,10 @@ def hash_path(
 
 
 def hash_opened(runtime: Runtime, opened: OpenedFile, signal_names: str | None) -> HashResult:
-    """Signals of a file already opened, within the app's concurrency bound."""
+    """Signals of a file already opened, once its decoding is admitted (its lane and
+    memory, ``Runtime.decoding``)."""
     signal_types = parse_signal_names(signal_names.split(",")) if signal_names else None
-    with runtime.hashing_slot():
+    with runtime.decoding(opened.media), timed_hashing(str(opened.media.kind)):
         return opened.hash(signal_types)
 
 

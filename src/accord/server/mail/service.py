@@ -8,14 +8,20 @@ killed between the SMTP server's acceptance and the recording of it sends it aga
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.server.mail.models import MailMessage
-from accord.server.mail.smtp import MAX_ATTEMPTS, MailChannel
-from accord.server.outbox.engine import run_due
+from accord.server.mail.smtp import MAIL_QUEUE, MAX_ATTEMPTS, MailChannel
+from accord.server.outbox.engine import OutboxStats, counts, run_due
 from accord.server.settings import Settings
 
-__all__ = ["MAX_ATTEMPTS", "MailChannel", "queue_mail", "send_due"]
+__all__ = ["MAX_ATTEMPTS", "MailChannel", "outbox_counts", "queue_mail", "send_due"]
+
+
+def outbox_counts(session: Session) -> OutboxStats:
+    """How many emails wait, were sent, or were given up (for metrics)."""
+    return counts(session, MAIL_QUEUE)
 
 
 def queue_mail(
@@ -34,3 +40,15 @@ def queue_mail(
 def send_due(sessions: sessionmaker[Session], settings: Settings) -> int:
     """Send every email due now; how many were tried."""
     return run_due(sessions, MailChannel(settings))
+
+
+def erase_recipient(session: Session, address: str) -> int:
+    """Delete every email to ``address`` (sent or not): an erasure of its owner."""
+    wanted = address.strip().lower()
+    messages = session.scalars(
+        select(MailMessage).where(func.lower(MailMessage.recipient) == wanted)
+    ).all()
+    for message in messages:
+        session.delete(message)
+    session.flush()
+    return len(messages)

@@ -22,8 +22,12 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from accord.claims.statements import MAX_TEXT_CHARS
-from accord.errors import BadRequest
+from accord.errors import BadRequest, MediaError
+from accord.media.cost import head_picture_pixels
+from accord.media.kinds import MediaKind
+from accord.media.sniff import sniff_bytes
 from accord.server.assessments.service import screen_text
+from accord.server.decoding import Lane
 from accord.server.matching.schemas import MatchOptionsIn
 from accord.server.matching.service import MatchOptions, match_file
 from accord.server.runtime import Runtime
@@ -41,7 +45,11 @@ async def match_body(request: Request, runtime: Runtime) -> JSONResponse:
     async with body_spooled_to_disk(
         request, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
     ) as path:
-        return await answer(runtime, lambda session: match_path(runtime, session, path, options))
+        with path.open("rb") as spooled:  # just written: a page-cache read
+            lane = lane_of_upload(runtime, spooled.read(HEAD_BYTES))
+        return await answer(
+            runtime, lambda session: match_path(runtime, session, path, options), lane
+        )
 
 
 def match_path(
@@ -89,9 +97,28 @@ def screened(
     }
 
 
-async def answer(runtime: Runtime, lookup: Callable[[Session], dict[str, Any]]) -> JSONResponse:
-    """Run ``lookup`` in its own session, in one worker thread, in arrival order; answer
-    its JSON.
+#: Bytes of an upload read to choose its lane: a picture's size is in its header, which a
+#: JPEG may put after tens of kilobytes of metadata.
+HEAD_BYTES = 64 * 1024
+
+
+def lane_of_upload(runtime: Runtime, head: bytes) -> Lane:
+    """The lane whose line a file starting with ``head`` waits in: a video's, or a huge
+    picture's, is not a small picture's. One accord cannot read waits with the pictures;
+    opening it refuses it."""
+    try:
+        kind = sniff_bytes(head).kind
+    except MediaError:
+        kind = None
+    pixels = head_picture_pixels(head) if kind is MediaKind.IMAGE else None
+    return runtime.admissions.lane_of(kind, pixels)
+
+
+async def answer(
+    runtime: Runtime, lookup: Callable[[Session], dict[str, Any]], lane: Lane = Lane.PICTURES
+) -> JSONResponse:
+    """Run ``lookup`` in its own session, in one worker thread, in arrival order in its
+    decoding lane's line (lookups by signals: the pictures'); answer its JSON.
 
     A worker with as many lookups waiting as it runs at once asks the client to reconnect
     after this answer: connections stay with the worker process that accepted them, so
@@ -104,7 +131,7 @@ async def answer(runtime: Runtime, lookup: Callable[[Session], dict[str, Any]]) 
             session.commit()
             return content
 
-    limiter = runtime.lookups.limiter()
+    limiter = runtime.lookups.limiter(lane)
     content = await anyio.to_thread.run_sync(work, limiter=limiter)
     if limiter.statistics().tasks_waiting >= limiter.total_tokens:
         return JSONResponse(content, headers={"Connection": "close"})

@@ -18,6 +18,7 @@ from accord.server.hashing.service import hash_opened, reliable_signals
 from accord.server.matching.indexes import IndexSet
 from accord.server.matching.matcher import Matcher, MatchReport, second_stage_wanted
 from accord.server.matching.schemas import MatchOptions
+from accord.server.metrics.instruments import count_lookup
 from accord.server.runtime import Runtime
 from accord.signals.hashing import HashResult, OpenedFile
 from accord.signals.registry import second_stage_signal_type, signal_type_classes
@@ -34,6 +35,7 @@ def match_signals(
     runtime.indexes.catch_up(session)
     report = Matcher(runtime.indexes, session).match(checked, options)
     _queue_sightings(runtime, report, options)
+    count_lookup("signals", bool(report.matches))
     return report
 
 
@@ -61,7 +63,9 @@ def match_file(
 
     A lookup's hashes are not kept, so large JPEGs are decoded reduced, for speed.
     """
-    opened = OpenedFile(path, limits=runtime.settings.media_limits, reduced=True)
+    opened = OpenedFile(
+        path, limits=runtime.settings.media_limits, reduced=True, decoder=runtime.decoder
+    )
     return match_opened(runtime, session, opened, options)
 
 
@@ -92,6 +96,7 @@ def match_opened(
         report = matcher.match(signals, options)
         result = replace(result, signals=result.signals + keypoints.signals)
     _queue_sightings(runtime, report, options)
+    count_lookup("second" if report.second_stage_ran else "first", bool(report.matches))
     return result, report
 
 

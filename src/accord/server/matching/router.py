@@ -24,9 +24,11 @@ from accord.server.auth.guard import require
 from accord.server.auth.keys import Scope
 from accord.server.deps import RuntimeDep
 from accord.server.matching.answers import (
+    HEAD_BYTES,
     RAW_FILE_TYPES,
     answer,
     check_text,
+    lane_of_upload,
     match_body,
     match_path,
     parse_body,
@@ -112,6 +114,8 @@ async def match(request: Request, runtime: RuntimeDep) -> JSONResponse:
             raise BadRequest("the multipart form needs a 'file' part")
         form_options = parse_body(MatchOptionsIn, _field(form, "options") or "{}").options()
         text = check_text(_field(form, "text"))
+        lane = lane_of_upload(runtime, await upload.read(HEAD_BYTES))
+        await upload.seek(0)
 
         def lookup_upload(session: Session) -> dict[str, Any]:
             with spooled_to_disk(
@@ -119,7 +123,7 @@ async def match(request: Request, runtime: RuntimeDep) -> JSONResponse:
             ) as path:
                 return match_path(runtime, session, path, form_options, text)
 
-        return await answer(runtime, lookup_upload)
+        return await answer(runtime, lookup_upload, lane)
 
 
 def _field(form: FormData, name: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from accord.server.matching.indexes import IndexSet, prune_snapshots
+from accord.server.matching.indexes import IndexSet, IndexStatus, prune_snapshots, snapshot_folders
 from accord.server.matching.lookup import match_file, match_opened, match_signals
 from accord.server.matching.matcher import (
     FIRST_STAGE,
@@ -24,6 +24,7 @@ from accord.server.matching.schemas import MatchOptions
 __all__ = [
     "FIRST_STAGE",
     "SECOND_STAGE",
+    "IndexStatus",
     "Match",
     "MatchOptions",
     "MatchReport",
@@ -33,6 +34,7 @@ __all__ = [
     "match_opened",
     "match_signals",
     "second_stage_wanted",
+    "snapshot_folders",
 ]
 
 

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from accord.errors import BadRequest, Forbidden, InvalidFields, NotFound
 from accord.media.sniff import sniff_file
 from accord.server.auth.roles import Role
-from accord.server.cases.service import case_by_id, cases_about, people_of_case
+from accord.server.cases.service import case_by_id, cases_about, decided_before, people_of_case
 from accord.server.db.base import utc_now
 from accord.server.decisions.schemas import Action
 from accord.server.mail.service import queue_mail
@@ -430,16 +430,23 @@ def tell_decision(session: Session, settings: Settings, notice: Notice, decision
     )  # fmt: skip
 
 
+def _waiting_for_triage() -> ColumnElement[bool]:
+    return and_(Notice.status == NoticeStatus.RECEIVED, Notice.triaged_at.is_(None))
+
+
 def claim_for_triage(session: Session, length: timedelta) -> int | None:
     """The next notice waiting for triage, held for ``length`` by the outbox engine's lease
     (so a triager that dies lets another take it over); the caller commits."""
-    waiting = (
-        select(Notice)
-        .where(Notice.status == NoticeStatus.RECEIVED, Notice.triaged_at.is_(None))
-        .order_by(Notice.id)
-    )
+    waiting = select(Notice).where(_waiting_for_triage()).order_by(Notice.id)
     claimed = Lease(Notice.triage_lease_until, length).claim(session, waiting, limit=1)
     return claimed[0].id if claimed else None
+
+
+def triage_backlog(session: Session) -> tuple[int, datetime | None]:
+    """How many notices wait for triage, and when the oldest of them came (for metrics)."""
+    query = select(func.count(), func.min(Notice.received_at)).where(_waiting_for_triage())
+    count, oldest = session.execute(query).one()
+    return count, oldest
 
 
 def notice_to_file(session: Session, notice_id: int) -> Notice | None:
@@ -464,3 +471,45 @@ def cases_flagged_by_trusted_flaggers(session: Session, case_id: int | None = No
     if case_id is not None:
         query = query.where(Notice.case_id == case_id)
     return {found for found in session.scalars(query.distinct()) if found is not None}
+
+
+def erase_notifier(session: Session, address: str) -> int:
+    """Blank the notifier's name, address and explanation on every notice sent from
+    ``address``; the notices themselves (what was reported, where, and what became of it)
+    stay for the cases and statements of reasons decided on them."""
+    wanted = address.strip().lower()
+    notices = session.scalars(select(Notice).where(func.lower(Notice.notifier_email) == wanted))
+    return _blank_contacts(session, list(notices))
+
+
+def erase_expired_contacts(session: Session, cutoff: datetime) -> tuple[int, set[str]]:
+    """Blank the contact data of notices whose case was decided before ``cutoff`` (or that
+    never led to a case and came before it); how many, and the addresses no notice holds
+    any more."""
+    expired = session.scalars(
+        select(Notice).where(
+            or_(Notice.notifier_email != "", Notice.notifier_name != ""),
+            or_(
+                Notice.case_id.in_(decided_before(cutoff)),
+                and_(Notice.case_id.is_(None), Notice.received_at < cutoff),
+            ),
+        )
+    ).all()
+    addresses = {notice.notifier_email for notice in expired if notice.notifier_email}
+    count = _blank_contacts(session, list(expired))
+    still_held = set(
+        session.scalars(select(Notice.notifier_email).where(Notice.notifier_email.in_(addresses)))
+    )
+    return count, addresses - still_held
+
+
+def _blank_contacts(session: Session, notices: list[Notice]) -> int:
+    for notice in notices:
+        notice.notifier_name = notice.notifier_email = notice.explanation = ""
+    session.flush()
+    return len(notices)
+
+
+def notice_count(session: Session) -> int:
+    """Every notice this instance holds."""
+    return session.scalar(select(func.count()).select_from(Notice)) or 0

@@ -22,6 +22,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.server.db.base import utc_now
+from accord.server.metrics.instruments import observe_delivery
 from accord.server.outbox.lease import Lease
 from accord.server.outbox.models import PENDING, Queued
 
@@ -176,6 +177,8 @@ def _book(queue: Queue[_Row], row: _Row, outcome: Outcome[_Detail]) -> None:
     out_of_attempts = queue.max_attempts is not None and row.attempts >= queue.max_attempts
     if outcome.verdict == Verdict.SENT:
         row.status = queue.sent
+        # Every channel's table records when its row was queued.
+        observe_delivery(queue.name, getattr(row, "created_at", None))
     elif outcome.verdict == Verdict.GIVE_UP or out_of_attempts:
         row.status = queue.dead
     else:

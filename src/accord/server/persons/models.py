@@ -28,6 +28,11 @@ class ProtectedPersonRow(Base):
     #: for an unverified person are not taken as theirs.
     verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: Their explicit consent to the processing of their face and voice (GDPR Art. 9(2)(a)):
+    #: who recorded it (an audit actor, e.g. ``user:<email>``) and when. None: no reference
+    #: face or voice may be added; withdrawn, those kept are erased.
+    biometric_consent_by: Mapped[str | None] = mapped_column(String(200))
+    biometric_consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     faces: Mapped[list[ReferenceFace]] = relationship(
         back_populates="person", cascade="all, delete-orphan", lazy="raise"

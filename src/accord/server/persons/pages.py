@@ -33,6 +33,9 @@ router = APIRouter(prefix="/admin", route_class=PageRoute, include_in_schema=Fal
 
 Csrf = Annotated[str, Form(max_length=200)]
 PersonField = Annotated[str, Form(max_length=32)]
+#: "yes" when the admin records that the person consented to the processing of their
+#: face and voice (GDPR Art. 9(2)(a)).
+Consent = Annotated[str, Form(max_length=3)]
 UserField = Annotated[str, Form(max_length=20)]
 
 
@@ -102,19 +105,21 @@ def register_person(
     constituency: Annotated[str, Form(max_length=200)] = "",
     aliases: Annotated[str, Form(max_length=2000)] = "",
     photos: list[UploadFile] | None = None,
+    consent: Consent = "",
 ) -> Response:
     form = {
         "name": name, "role": role, "election": election, "constituency": constituency,
-        "aliases": aliases,
+        "aliases": aliases, "consent": consent,
     }  # fmt: skip
 
-    def register(_: Viewer) -> None:
+    def register(viewer: Viewer) -> None:
         if not name.strip():
             raise BadRequest("name: a protected person needs a name")
         person = persons.register_person(
             session, name, role=role, election=election, constituency=constituency,
             aliases=aliases.split(","),
         )  # fmt: skip
+        _record_consent(session, person, consent, viewer)
         for photo in photos or []:
             if photo.filename:  # an empty file field still sends a nameless part
                 _add_photo(runtime.settings, session, person, photo)
@@ -132,15 +137,28 @@ def add_photo(
     csrf_token: Csrf = "",
     person: PersonField = "",
     photo: UploadFile | None = None,
+    consent: Consent = "",
 ) -> Response:
-    def add(_: Viewer) -> None:
+    def add(viewer: Viewer) -> None:
         if photo is None or not photo.filename:
             raise BadRequest("photo: choose a photo that shows their face")
-        _add_photo(runtime.settings, session, _person(session, person), photo)
+        found = _person(session, person)
+        _record_consent(session, found, consent, viewer)
+        _add_photo(runtime.settings, session, found, photo)
 
     return PEOPLE.change(
-        request, session, csrf_token, add, done="photo", form={"photo_person": person}
-    )
+        request, session, csrf_token, add, done="photo",
+        form={"photo_person": person, "photo_consent": consent},
+    )  # fmt: skip
+
+
+def _record_consent(
+    session: Session, person: ProtectedPersonRow, consent: str, viewer: Viewer
+) -> None:
+    """The admin ticked that the person consented: recorded as theirs, unless it is
+    already on record."""
+    if consent and person.biometric_consent_at is None:
+        persons.record_consent(session, person, f"user:{viewer.user.email}")
 
 
 def _add_photo(
@@ -166,26 +184,28 @@ def add_voice(
     csrf_token: Csrf = "",
     person: PersonField = "",
     recording: UploadFile | None = None,
+    consent: Consent = "",
 ) -> Response:
     settings = runtime.settings
 
-    def add(_: Viewer) -> None:
+    def add(viewer: Viewer) -> None:
         if recording is None or not recording.filename:
             raise BadRequest("recording: choose a recording of them speaking")
+        found = _person(session, person)
+        _record_consent(session, found, consent, viewer)
         with spooled_to_disk(
             recording.file, directory=settings.upload_dir, max_bytes=settings.max_upload_bytes
         ) as path:
             try:
-                persons.add_reference_voice(
-                    session, _person(session, person), path, settings.media_limits
-                )
+                persons.add_reference_voice(session, found, path, settings.media_limits)
             except AccordError as error:
                 error.detail = error.detail.replace(path.name, recording.filename)
                 raise
 
     return PEOPLE.change(
-        request, session, csrf_token, add, done="voice", form={"voice_person": person}
-    )
+        request, session, csrf_token, add, done="voice",
+        form={"voice_person": person, "voice_consent": consent},
+    )  # fmt: skip
 
 
 @router.post("/people/verify", response_class=HTMLResponse)

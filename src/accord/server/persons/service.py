@@ -24,6 +24,8 @@ from accord.claims.context import Person
 from accord.errors import Conflict, Forbidden, NotFound
 from accord.media.limits import MediaLimits
 from accord.server.accounts.service import works_for_election_authority
+from accord.server.audit.schemas import biometrics_subject, person_subject
+from accord.server.audit.service import forget
 from accord.server.auth.roles import Role
 from accord.server.db.base import utc_now
 from accord.server.elections.service import check_election_name
@@ -67,6 +69,7 @@ def register_person(
 
 def add_reference_photo(session: Session, person: ProtectedPersonRow, path: Path) -> ReferenceFace:
     """Keep the embedding of the one face ``path`` shows; the photo itself is not kept."""
+    _check_consent(person)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     known = select(ReferenceFace.id).where(
         ReferenceFace.person_id == person.id, ReferenceFace.photo_sha256 == digest
@@ -96,6 +99,7 @@ def add_reference_voice(
     session: Session, person: ProtectedPersonRow, path: Path, limits: MediaLimits | None = None
 ) -> ReferenceVoice:
     """Keep the embedding of the voice ``path`` holds; the recording itself is not kept."""
+    _check_consent(person)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     known = select(ReferenceVoice.id).where(
         ReferenceVoice.person_id == person.id, ReferenceVoice.clip_sha256 == digest
@@ -110,6 +114,59 @@ def add_reference_voice(
     session.add(voice)
     session.flush()
     return voice
+
+
+def record_consent(session: Session, person: ProtectedPersonRow, recorded_by: str) -> None:
+    """Record that ``person`` gave their explicit consent to the processing of their face
+    and voice (GDPR Art. 9(2)(a)), as ``recorded_by`` (an audit actor) attests, now."""
+    person.biometric_consent_by, person.biometric_consent_at = recorded_by, utc_now()
+    session.flush()
+
+
+def withdraw_consent(session: Session, person: ProtectedPersonRow) -> tuple[int, int]:
+    """Record that ``person`` withdrew their consent, and erase their face and voice
+    embeddings, from the tables and (their key destroyed) from the audit log; how many
+    faces and voices were erased."""
+    faces, voices = _erase_biometrics(session, person)
+    person.biometric_consent_by = person.biometric_consent_at = None
+    session.flush()
+    return faces, voices
+
+
+def erase_person(session: Session, person: ProtectedPersonRow) -> dict[str, int]:
+    """Erase ``person``: their embeddings, their authorisations of representatives, and
+    their record (name, roles, aliases), here and, their keys destroyed, in the audit log.
+    Notices and cases about them stay, no longer linked to them."""
+    faces, voices = _erase_biometrics(session, person)
+    representatives = session.scalars(
+        select(Representative).where(Representative.person_id == person.id)
+    ).all()
+    for representative in representatives:
+        session.delete(representative)
+    session.delete(person)
+    session.flush()
+    forget(session, person_subject(person.id))
+    return {"faces": faces, "voices": voices, "representatives": len(representatives)}
+
+
+def _erase_biometrics(session: Session, person: ProtectedPersonRow) -> tuple[int, int]:
+    faces = session.scalars(select(ReferenceFace).where(ReferenceFace.person_id == person.id))
+    voices = session.scalars(select(ReferenceVoice).where(ReferenceVoice.person_id == person.id))
+    erased = [*faces], [*voices]
+    for row in (*erased[0], *erased[1]):
+        session.delete(row)
+    session.flush()
+    forget(session, biometrics_subject(person.id))
+    return len(erased[0]), len(erased[1])
+
+
+def _check_consent(person: ProtectedPersonRow) -> None:
+    if person.biometric_consent_at is None:
+        msg = (
+            f"{person.name} has no consent to the processing of their face and voice on "
+            "record: record their consent first"
+        )
+        raise Conflict(msg)
 
 
 def find_person(session: Session, wanted: str) -> ProtectedPersonRow:

@@ -7,11 +7,13 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from accord.server.accounts import pages as accounts
+from accord.server.alerts import pages as alerts
 from accord.server.appeals import pages as appeals
 from accord.server.banks import pages as banks
 from accord.server.cases import pages as cases
 from accord.server.decisions import pages as decisions
 from accord.server.elections import pages as elections
+from accord.server.erasure import pages as erasure
 from accord.server.guard import pages as guard
 from accord.server.notices import pages as notices
 from accord.server.persons import pages as persons
@@ -32,6 +34,8 @@ PAGES = (
     persons.router,
     elections.router,
     webhooks.router,
+    alerts.router,
+    erasure.router,
     banks.router,
     decisions.router,
     guard.router,

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -29,6 +30,12 @@ class FolderBlobStore:
 
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()
+
+    def digests(self) -> Iterator[str]:
+        """The SHA-256 of every blob stored, in no particular order (a backup copies them)."""
+        for path in self.root.glob("??/??/*"):
+            if _SHA256.fullmatch(path.name) and path == self.path_for(path.name):
+                yield path.name
 
     def put_file(self, source: Path) -> str:
         """Store a copy of ``source``; return its SHA-256. Storing twice is harmless."""

@@ -4,16 +4,17 @@ their decision (when ``ACCORD_TDB_API_URL`` is set), sent after by the outbox en
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from accord.server.outbox.engine import run_due
+from accord.server.outbox.engine import OutboxStats, counts, run_due
 from accord.server.settings import Settings
 from accord.server.statements.service import Publication
-from accord.server.tdb.api import TdbChannel
+from accord.server.tdb.api import TDB_QUEUE, TdbChannel
 from accord.server.tdb.models import Submission, SubmissionStatus
 
 if TYPE_CHECKING:
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TdbChannel",
+    "backlog",
+    "outbox_counts",
     "publications",
     "queue_statement",
     "submission_counts",
@@ -59,3 +62,17 @@ def submission_counts(session: Session) -> dict[str, int]:
     """How many statements are in each state (pending, submitted, refused)."""
     query = select(Submission.status, func.count()).group_by(Submission.status)
     return dict(session.execute(query).all())
+
+
+def outbox_counts(session: Session) -> OutboxStats:
+    """How many statements wait, were stored, or were refused (for metrics)."""
+    return counts(session, TDB_QUEUE)
+
+
+def backlog(session: Session) -> tuple[int, datetime | None]:
+    """How many statements wait to be sent, and when the oldest was queued (for metrics)."""
+    query = select(func.count(), func.min(Submission.created_at)).where(
+        Submission.status == SubmissionStatus.PENDING
+    )
+    count, oldest = session.execute(query).one()
+    return count, oldest

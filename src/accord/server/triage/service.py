@@ -38,6 +38,7 @@ from accord.server.decisions.service import (
     current_decision,
     decision_for_notice,
 )
+from accord.server.decoding import Lane
 from accord.server.hashing.service import hash_for_bank, open_file, reliable_signals
 from accord.server.notices import service as notices
 from accord.server.runtime import Runtime
@@ -111,12 +112,14 @@ def _examine(runtime: Runtime, notice_id: int) -> Findings:
 
 
 def _examine_file(runtime: Runtime, session: Session, path: Path, notice: Notice) -> Findings:
-    # Opened once: the assessment and the bank hashes share its decoded picture and signals.
+    # Opened once: the assessment and the bank hashes share its decoded picture and signals,
+    # and its one admission to decoding; in the background, it waits as long as it takes.
     opened = open_file(runtime, path)
-    assessment = assessment_of(
-        runtime, session, opened, text=notice.text, notice=notice.explanation
-    ).to_json()
-    signals = reliable_signals(hash_for_bank(runtime, opened))
+    with runtime.decoding(opened.media, lane=Lane.ASSESSMENTS, patient=True):
+        assessment = assessment_of(
+            runtime, session, opened, text=notice.text, notice=notice.explanation
+        ).to_json()
+        signals = reliable_signals(hash_for_bank(runtime, opened))
     return Findings(media_kind=str(opened.media.kind), assessment=assessment, signals=signals)
 
 

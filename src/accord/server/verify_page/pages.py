@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from accord.errors import AccordError, MediaError, NotFound, PayloadTooLarge
+from accord.errors import AccordError, MediaError, NotFound, PayloadTooLarge, ServerBusy
 from accord.server.credentials.service import live_pictures, live_record, verify_and_trace
 from accord.server.deps import RuntimeDep, SessionDep
 from accord.server.problems import status_for
@@ -79,7 +79,7 @@ async def verify_upload(
             )
     except AccordError as failure:
         error = _explain(failure, page)
-        return page.render(request, error=error, status=error.status)
+        return page.render(request, error=error, status=error.status, headers=_retry(failure))
     except HTTPException as failure:  # a malformed multipart body
         error = PageError(400, "The upload could not be read", str(failure.detail))
         return page.render(request, error=error, status=400)
@@ -155,6 +155,13 @@ def _explain(failure: AccordError, page: VerifyPage) -> PageError:
         return page.too_large()
     hint = MEDIA_HINT if isinstance(failure, MediaError) else None
     return PageError(status_for(failure), failure.title, failure.detail, hint)
+
+
+def _retry(failure: AccordError) -> dict[str, str] | None:
+    """A busy server's page says when to try again, as its API answers do."""
+    if isinstance(failure, ServerBusy):
+        return {"Retry-After": str(max(1, round(failure.retry_after_seconds)))}
+    return None
 
 
 def _is_record_id(value: str) -> bool:

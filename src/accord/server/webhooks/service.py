@@ -26,9 +26,13 @@ from accord.server.webhooks.delivery import MAX_ATTEMPTS, WEBHOOK_QUEUE, Webhook
 from accord.server.webhooks.models import MessageStatus, OutboxMessage, Webhook
 
 __all__ = [
+    "ALERTS_AUDIENCE",
+    "ALERT_OPENED",
+    "ALERT_RESOLVED",
     "MAX_ATTEMPTS",
     "MessageStatus",
     "WebhookChannel",
+    "add_alert_webhook",
     "add_webhook",
     "deliver_due",
     "enqueue",
@@ -47,6 +51,13 @@ __all__ = [
 logger = logging.getLogger("accord.webhooks")
 
 _SECRET_BYTES = 32
+
+#: Operational alerts (``alerts``): an incident opened, and the same one cleared.
+ALERT_OPENED = "alert.opened"
+ALERT_RESOLVED = "alert.resolved"
+#: The ``platform`` of alert recipients' webhooks: upper case, so never a platform's key
+#: (``notices.service.platform_key`` lower-cases them) and no content action reaches them.
+ALERTS_AUDIENCE = "Alerts"
 
 
 def add_webhook(
@@ -67,6 +78,16 @@ def add_webhook(
         sealed_secret=seal_secret(secret.encode(), master_key),
     )
     session.add(webhook)
+    session.flush()
+    return webhook, secret
+
+
+def add_alert_webhook(
+    session: Session, name: str, url: str, master_key: str
+) -> tuple[Webhook, str]:
+    """A webhook for alert events only (``ALERT_OPENED``, ``ALERT_RESOLVED``), and its secret."""
+    webhook, secret = add_webhook(session, name, url, master_key)
+    webhook.platform = ALERTS_AUDIENCE
     session.flush()
     return webhook, secret
 

@@ -21,17 +21,18 @@ PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's
 
 
 @pytest.fixture
-def reviewer(session: Session) -> User:
+def ada(session: Session) -> User:
+    """A staff member whose role needs no second factor (those are ``test_second_factor``'s)."""
     commission = accounts.create_organization(session, "Electoral Commission", "election_authority")
-    return accounts.create_user(session, commission, "Ada@Example.org", Role.REVIEWER, PASSWORD)
+    return accounts.create_user(session, commission, "Ada@Example.org", Role.AUDITOR, PASSWORD)
 
 
-def test_passwords_are_stored_as_argon2id_and_log_in(session: Session, reviewer: User) -> None:
-    assert reviewer.email == "ada@example.org"
-    assert reviewer.password_hash.startswith("$argon2id$")
-    assert PASSWORD not in reviewer.password_hash
+def test_passwords_are_stored_as_argon2id_and_log_in(session: Session, ada: User) -> None:
+    assert ada.email == "ada@example.org"
+    assert ada.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in ada.password_hash
     token = accounts.log_in(session, " ADA@example.org ", PASSWORD)
-    assert accounts.session_user(session, token) is reviewer
+    assert accounts.session_user(session, token) is ada
     stored = session.scalars(select(LoginSession.token_sha256)).all()
     assert token not in stored  # only its hash
     session.commit()
@@ -41,31 +42,29 @@ def test_passwords_are_stored_as_argon2id_and_log_in(session: Session, reviewer:
 
 
 def test_a_wrong_email_and_a_wrong_password_get_the_same_answer(
-    session: Session, reviewer: User
+    session: Session, ada: User
 ) -> None:
     with pytest.raises(Unauthorized) as wrong_password:
-        accounts.log_in(session, reviewer.email, "not the password at all")
+        accounts.log_in(session, ada.email, "not the password at all")
     with pytest.raises(Unauthorized) as wrong_email:
         accounts.log_in(session, "nobody@example.org", PASSWORD)
     assert wrong_password.value.detail == wrong_email.value.detail
 
 
-def test_five_wrong_passwords_lock_the_account_for_a_while(
-    session: Session, reviewer: User
-) -> None:
+def test_five_wrong_passwords_lock_the_account_for_a_while(session: Session, ada: User) -> None:
     now = utc_now()
     for _ in range(lockout.MAX_FAILED_LOGINS):
         with pytest.raises(Unauthorized):
-            accounts.log_in(session, reviewer.email, "a wrong password!!", now=now)
+            accounts.log_in(session, ada.email, "a wrong password!!", now=now)
     with pytest.raises(AccountLocked) as locked:
-        accounts.log_in(session, reviewer.email, PASSWORD, now=now)  # even the right one
+        accounts.log_in(session, ada.email, PASSWORD, now=now)  # even the right one
     assert 0 < locked.value.retry_after_seconds <= lockout.LOCKOUT.total_seconds()
     later = now + lockout.LOCKOUT + timedelta(seconds=1)
-    assert accounts.log_in(session, reviewer.email, PASSWORD, now=later)
+    assert accounts.log_in(session, ada.email, PASSWORD, now=later)
 
 
-def test_sessions_end_on_logout_and_on_expiry(session: Session, reviewer: User) -> None:
-    token = accounts.log_in(session, reviewer.email, PASSWORD)
+def test_sessions_end_on_logout_and_on_expiry(session: Session, ada: User) -> None:
+    token = accounts.log_in(session, ada.email, PASSWORD)
     tomorrow = utc_now() + accounts.SESSION_LIFETIME + timedelta(minutes=1)
     assert accounts.session_user(session, token, now=tomorrow) is None
     accounts.log_out(session, token)
@@ -73,16 +72,16 @@ def test_sessions_end_on_logout_and_on_expiry(session: Session, reviewer: User) 
     assert accounts.session_user(session, "a made-up token") is None
 
 
-def test_csrf_tokens_belong_to_one_session(session: Session, reviewer: User) -> None:
-    first = accounts.log_in(session, reviewer.email, PASSWORD)
-    second = accounts.log_in(session, reviewer.email, PASSWORD)
+def test_csrf_tokens_belong_to_one_session(session: Session, ada: User) -> None:
+    first = accounts.log_in(session, ada.email, PASSWORD)
+    second = accounts.log_in(session, ada.email, PASSWORD)
     accounts.check_csrf(first, accounts.csrf_token(first))
     for presented in (None, "", accounts.csrf_token(second)):
         with pytest.raises(Unauthorized, match="CSRF"):
             accounts.check_csrf(first, presented)
 
 
-def test_invitations_are_single_use_and_expire(session: Session, reviewer: User) -> None:
+def test_invitations_are_single_use_and_expire(session: Session, ada: User) -> None:
     commission = accounts.find_organization(session, "Electoral Commission")
     token = accounts.invite(session, commission, "grace@example.org", Role.SENIOR_REVIEWER)
     joined = accounts.accept_invitation(session, token, PASSWORD, display_name="Grace")
@@ -109,7 +108,7 @@ def test_invitations_are_single_use_and_expire(session: Session, reviewer: User)
 def test_bad_accounts_are_refused(
     *,
     session: Session,
-    reviewer: User,
+    ada: User,
     email: str,
     role: str,
     password: str,
@@ -120,7 +119,7 @@ def test_bad_accounts_are_refused(
         accounts.create_user(session, commission, email, role, password)
 
 
-def test_bad_organizations_are_refused(session: Session, reviewer: User) -> None:
+def test_bad_organizations_are_refused(session: Session, ada: User) -> None:
     with pytest.raises(Conflict):
         accounts.create_organization(session, "Electoral Commission", "platform")
     with pytest.raises(BadRequest):
