@@ -181,7 +181,8 @@ def check_parts(root: Path, manifest: Manifest) -> None:
             raise BackupError(f"the backup's part {part.path} is missing")
         sha256, size = hash_file(file)
         if size != part.size:
-            msg = f"the backup's part {part.path} has {size} bytes, not {part.size}: truncated?"
+            how = "cut short" if size < part.size else "added to"
+            msg = f"the backup's part {part.path} was {how}: {size} bytes, not {part.size}"
             raise BackupError(msg)
         if sha256 != part.sha256:
             msg = f"the backup's part {part.path} was changed: its SHA-256 is not the manifest's"
