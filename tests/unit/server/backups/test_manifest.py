@@ -135,7 +135,7 @@ def test_a_missing_truncated_or_changed_part_is_named(backup: tuple[Path, Manife
     blob = root / BLOB
     content = blob.read_bytes()
     blob.write_bytes(content[:-4])
-    with pytest.raises(BackupError, match=f"part {BLOB} has {len(content) - 4} bytes"):
+    with pytest.raises(BackupError, match=f"part {BLOB} was cut short: {len(content) - 4} bytes"):
         check_parts(root, manifest)
     blob.write_bytes(content.upper())
     with pytest.raises(BackupError, match=f"part {BLOB} was changed"):
