@@ -11,7 +11,7 @@ import anyio
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from accord.media.cost import decode_cost, picture_pixels
+from accord.media.cost import decode_cost, picture_cost, picture_pixels
 from accord.media.file import MediaFile
 from accord.media.kinds import MediaKind
 from accord.provenance.certificates import read_trust_anchors
@@ -169,9 +169,10 @@ class Runtime:
         if self.admissions.holds(media.path):
             yield  # this thread's admission already counts this file
             return
+        # A picture's header is read once, for its lane and its cost.
         pixels = picture_pixels(media) if media.kind is MediaKind.IMAGE else None
         chosen = lane or self.admissions.lane_of(media.kind, pixels)
-        cost = decode_cost(media)
+        cost = decode_cost(media) if pixels is None else picture_cost(pixels)
         if chosen is Lane.ASSESSMENTS:
             cost = round(cost * ASSESSMENT_COST_SCALE)
         with self.admissions.admitted(chosen, cost, media.path, patient=patient):
