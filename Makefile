@@ -80,7 +80,7 @@ fuzz: install-dev
 
 # Regenerate the locks after changing dependencies in pyproject.toml.
 lock: | $(UV)
-	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes pyproject.toml --extra server --extra likeness --extra speech -o requirements/run.lock
+	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes pyproject.toml --extra server --extra likeness --extra speech --extra cluster -o requirements/run.lock
 	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes pyproject.toml --all-extras --group dev --group bench -o requirements/dev.lock
 
 # Photos of faces for the likeness tests: the test pictures of face_recognition 1.3.0

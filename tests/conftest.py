@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.s3_server import S3Server, seaweedfs
+
 REPO = Path(__file__).resolve().parents[1]
 #: Real media nobody on this project made, with expected results. Its README forbids
 #: committing copies, so the tests read it beside the checkout, where CI keeps it too.
@@ -38,6 +40,14 @@ def cheap_password_hashing() -> Iterator[None]:
             accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
         )
         yield
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A real S3 server (SeaweedFS) on loopback, one per test process; make a bucket of
+    your own with ``s3_server.bucket(name)``."""
+    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -41,6 +41,20 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     #: SQLAlchemy URL; the default is a SQLite file in ``data_dir``.
     database_url: str | None = None
+    #: Where blobs (uploaded media, signed copies, thumbnails) are kept: empty for the
+    #: ``blobs`` folder in ``data_dir``, or ``s3://bucket/prefix`` for S3-compatible object
+    #: storage that several nodes share (``s3_*`` below).
+    blob_url: str = ""
+    #: The S3 endpoint (e.g. ``http://127.0.0.1:8333`` for SeaweedFS or MinIO); empty for
+    #: AWS's own, found from ``s3_region``.
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    #: Credentials for the bucket; empty for boto3's own chain (environment, instance role).
+    s3_access_key_id: str = ""
+    s3_secret_access_key: SecretStr = SecretStr("")
+    #: ``redis://host:port/db``: several nodes then share API keys' and addresses' rate
+    #: limits through Redis. Empty: the processes of one node share them in a file.
+    redis_url: str = ""
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     #: Seals issuers' private keys at rest; losing it loses every issuer's key.
     master_key: SecretStr = SecretStr(PLACEHOLDER_MASTER_KEY)
