@@ -20,9 +20,17 @@ decoding lane (the default) and once with every kind in one lane, as before lane
 existed (``ACCORD_DECODE_SHARED_LANE``), and prints p50, p99 and req/s of each and the
 loaded p99 over the unloaded (the goal: at most 2).
 
+``--nodes`` compares two ways to spend two cores on one PostgreSQL database
+(``--database-url``, made afresh and filled with the bank once): one node with two
+workers (``--workers 2``, pinned to both cores with ``taskset``) under one wrk, against
+two nodes of one worker each, each pinned to its own core, under two wrk at once (one
+per node, half the connections each; their req/s summed, the worse p99 kept), as
+several API nodes behind a proxy would run.
+
 Run: ``python benchmarks/match_http.py [--query file|signals] [--upload raw|multipart]
-[--bank-size 200000] [--seconds 20] [--rate 200] [--mix video]``; needs ``wrk`` and
-``hey`` (Debian packages; ``make bench`` installs them; ``--mix`` needs only wrk).
+[--bank-size 200000] [--seconds 20] [--rate 200] [--mix video] [--nodes]``; needs
+``wrk`` and ``hey`` (Debian packages; ``make bench`` installs them; ``--mix`` and
+``--nodes`` need only wrk, ``--nodes`` PostgreSQL on 127.0.0.1:5432 too).
 """
 
 from __future__ import annotations
@@ -55,6 +63,8 @@ RESULTS = REPO / "benchmarks" / "results"
 BOUNDARY = "accordbenchboundary"
 HTTP_OK = 200
 BRIDGE_PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+#: The PostgreSQL server ``--nodes`` makes its database on.
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 #: The bridge hash with 8 bits flipped: a near, not exact, match.
 NEAR_PDQ = f"{int(BRIDGE_PDQ, 16) ^ 0xFF:064x}"
 
@@ -136,9 +146,17 @@ def fill_bank(data: Path, size: int, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+def serve(
+    env: dict[str, str], port: int, workers: int, *, cores: str | None = None
+) -> subprocess.Popen[bytes]:
+    """A ready ``accord serve`` on ``port``; only on ``cores`` (``taskset -c``) when given."""
+    pinned = ["taskset", "-c", cores] if cores is not None else []
     server = subprocess.Popen(
-        [sys.executable, "-m", "accord", "serve", "--port", str(port), "--workers", str(workers)],
+        [
+            *pinned,
+            *(sys.executable, "-m", "accord", "serve"),
+            *("--port", str(port), "--workers", str(workers)),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -379,6 +397,16 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--video-seconds", type=int, default=60)
     parser.add_argument("--video", type=Path, help="post this video instead of making one")
     parser.add_argument("--video-route", choices=("/v1/match", "/v1/hash"), default="/v1/match")
+    parser.add_argument(
+        "--nodes",
+        action="store_true",
+        help="compare two one-worker nodes, a core each, with one two-worker node",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=f"{POSTGRES}/accord_bench_nodes",
+        help="for --nodes: the PostgreSQL database to make afresh and share",
+    )
     return parser.parse_args()
 
 
@@ -386,6 +414,9 @@ def main() -> None:
     args = parse_arguments()
     if args.mix:
         main_mix(args)
+        return
+    if args.nodes:
+        main_nodes(args)
         return
     wrk, hey = shutil.which("wrk"), shutil.which("hey")
     if wrk is None or hey is None:
@@ -507,6 +538,114 @@ def main_mix(args: Any) -> None:
     (RESULTS / "match-http-mix-video.json").write_text(json.dumps(result, indent=2) + "\n")
     print_mix(runs, args)
     print(f"CPU time taken by the hypervisor during the run (steal): {stolen:.0%}")
+
+
+def fresh_database(url: str) -> None:
+    """Drop and create the database ``url`` names (on its server, as user postgres)."""
+    import psycopg  # only --nodes needs PostgreSQL
+
+    server, name = url.rsplit("/", 1)
+    admin = server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def loads_at_once(
+    wrk: str, script: Path, urls: list[str], env: dict[str, str], *, connections: int, seconds: int
+) -> list[dict[str, Any]]:
+    """One wrk per URL, all at once, ``connections`` shared among them."""
+    each = max(1, connections // len(urls))
+    command = [wrk, "-t1", f"-c{each}", f"-d{seconds}s", "--latency", "-s", str(script)]
+    loads = [
+        subprocess.Popen([*command, url], env=env, stdout=subprocess.PIPE, text=True)
+        for url in urls
+    ]
+    outputs = [load.communicate()[0] for load in loads]
+    if any(load.returncode != 0 for load in loads):
+        sys.exit("wrk failed:\n" + "\n".join(outputs))
+    return [parse_wrk(output) for output in outputs]
+
+
+def main_nodes(args: Any) -> None:
+    """One node with two workers against two nodes of one worker, a core each."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        sys.exit("wrk is needed: apt-get install wrk (make bench does it)")
+    if (os.cpu_count() or 1) < 2:
+        sys.exit("--nodes pins servers to cores 0 and 1: it needs two cores")
+    fresh_database(args.database_url)
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        shared = {**os.environ, "ACCORD_DATABASE_URL": args.database_url}
+        shared["ACCORD_LOG_LEVEL"] = "WARNING"
+        run([sys.executable, "-m", "accord", "db", "upgrade"], shared)
+        fill_bank(data, args.bank_size, {**shared, "ACCORD_DATA_DIR": str(data / "cli")})
+        body = data / "body.bin"
+        content, content_type = request_body(args.query, args.upload)
+        body.write_bytes(content)
+        script = data / "post.lua"
+        script.write_text(WRK_SCRIPT)
+        load = {**shared, "ACCORD_BODY": str(body), "ACCORD_CONTENT_TYPE": content_type}
+        layouts = {
+            "1 node, 2 workers": [("one", "0,1", 2)],
+            "2 nodes, 1 worker each": [("first", "0", 1), ("second", "1", 1)],
+        }
+        ticks = cpu_ticks()
+        runs: dict[str, Any] = {}
+        for layout, nodes in layouts.items():
+            ports = [args.port + offset for offset in range(len(nodes))]
+            servers = [
+                serve({**shared, "ACCORD_DATA_DIR": str(data / name)}, port, workers, cores=cores)
+                for (name, cores, workers), port in zip(nodes, ports, strict=True)
+            ]
+            try:
+                urls = [f"http://127.0.0.1:{port}/v1/match" for port in ports]
+                loads_at_once(wrk, script, urls, load, connections=4, seconds=3)  # warm up
+                figures = loads_at_once(
+                    wrk, script, urls, load, connections=args.connections, seconds=args.seconds
+                )
+            finally:
+                for server in servers:
+                    server.terminate()
+                for server in servers:
+                    server.wait(timeout=60)
+            runs[layout] = {
+                "requests_per_second": sum(each["requests_per_second"] for each in figures),
+                "p99_ms": max(each["p99_ms"] for each in figures),
+                "p50_ms": max(each["p50_ms"] for each in figures),
+                "unmatched": sum(each["unmatched"] or 0 for each in figures),
+                "per_node": figures,
+            }
+        stolen = steal_share(ticks, cpu_ticks())
+    label = f"{args.query}-{args.upload}" if args.query == "file" else args.query
+    result = {
+        "part": "http-nodes",
+        "machine": {
+            "cores": os.cpu_count(),
+            "load_average_after": os.getloadavg(),
+            "cpu_steal_share": round(stolen, 3),
+        },
+        "query": label,
+        "bank_size": args.bank_size + 1,
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "runs": runs,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "match-http-nodes.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(
+        f"/v1/match ({label}), bank of {args.bank_size + 1:,} on PostgreSQL, "
+        f"{args.connections} connections in all, {args.seconds} s:"
+    )
+    print("| layout | req/s (sum) | p50 ms (worse) | p99 ms (worse) | unmatched |")
+    print("|---|---|---|---|---|")
+    for layout, figures in runs.items():
+        print(
+            f"| {layout} | {figures['requests_per_second']:.0f} | {figures['p50_ms']:.1f} "
+            f"| {figures['p99_ms']:.1f} | {figures['unmatched']} |"
+        )
+    print(f"load average after: {os.getloadavg()[0]:.2f}; CPU steal: {stolen:.0%}")
 
 
 if __name__ == "__main__":

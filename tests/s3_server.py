@@ -142,7 +142,8 @@ def _start(folder: Path, config: Path) -> tuple[subprocess.Popen[bytes], str]:
         "-master.volumeSizeLimitMB=64",
         f"-volume.port={ports['volume']}",
         f"-volume.port.grpc={ports['volume.grpc']}",
-        "-volume.max=16",
+        # Every bucket grows 7 volumes of its own (sparse files): room for many buckets.
+        "-volume.max=400",
         "-volume.preStopSeconds=0",
         "-filer",
         f"-filer.port={ports['filer']}",
@@ -152,6 +153,10 @@ def _start(folder: Path, config: Path) -> tuple[subprocess.Popen[bytes], str]:
         f"-s3.port={ports['s3']}",
         f"-s3.port.grpc={s3_grpc}",
         f"-s3.config={config}",
+        # The gateway's Iceberg and Lance ports default to fixed ones; 0 turns them off, so
+        # several servers (xdist workers) run side by side.
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
     ]
     log = (folder / "weed.log").open("ab")
     process = subprocess.Popen(arguments, stdout=log, stderr=subprocess.STDOUT, cwd=folder)

@@ -24,6 +24,7 @@ from accord.errors import AccordError
 from accord.native_threads import use_one_native_thread
 
 if TYPE_CHECKING:
+    from accord.cli.scan_worker import IndexSnapshot
     from accord.media.limits import MediaLimits
     from accord.server.matching.service import MatchOptions, MatchReport
     from accord.server.runtime import Runtime
@@ -102,6 +103,10 @@ def _origin(origin: dict[str, Any] | None) -> str:
 
 # -- scan ----------------------------------------------------------------------------------
 
+#: Files per Dask task: enough to make a task's overhead small, few enough that a worker's
+#: death re-runs little and results stream back steadily.
+DEFAULT_BATCH = 32
+
 
 @dataclass
 class ScanTally:
@@ -139,22 +144,65 @@ CSV_FIELDS = (
 
 
 def scan_command(
-    target: Annotated[Path, typer.Argument(help="A folder (scanned recursively) or a file list.")],
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="A folder (scanned recursively), a file list, or with --cluster an "
+            "s3://bucket/prefix.",
+            show_default=False,
+        ),
+    ],
     *,
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Results: .jsonl or .csv (by suffix).")
     ] = Path("accord-scan.jsonl"),
-    workers: Annotated[int, typer.Option(min=1, help="Hashing processes.")] = os.cpu_count() or 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Hashing processes (default: one per core); with --cluster local, the Dask "
+            "workers to start (default: 1).",
+            show_default=False,
+        ),
+    ] = None,
     banks: BanksOption = None,
     second_stage: SecondStageOption = True,
     restart: Annotated[
         bool, typer.Option(help="Start over instead of resuming from the results file.")
     ] = False,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            help="Hash and look up on Dask: 'local' starts a cluster of --workers processes "
+            "here; tcp://HOST:PORT sends the work to a running scheduler's workers.",
+            show_default=False,
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=10_000, help="With --cluster: files per task.")
+    ] = DEFAULT_BATCH,
 ) -> None:
     """Hash and match many files in parallel, resumably. Files that cannot be read are
     reported in the results."""
     as_csv = output.suffix.lower() == ".csv"
-    files = list(_targets(target))
+    options = _options(banks, second_stage)
+    if cluster is not None:
+        _scan_command_on_cluster(
+            target,
+            output=output,
+            as_csv=as_csv,
+            restart=restart,
+            options=options,
+            cluster=cluster,
+            workers=workers,
+            batch_size=batch_size,
+        )
+        return
+    from accord.cli.scan_s3 import is_s3  # noqa: PLC0415
+
+    if is_s3(target):
+        raise fail(f"{target}: an S3 source is scanned on Dask; add --cluster local")
+    files = list(_targets(Path(target)))
     done = set() if restart else _finished(output, as_csv=as_csv)
     pending = [path for path in files if str(path) not in done]
     tally = ScanTally(already_done=len(files) - len(pending))
@@ -166,16 +214,21 @@ def scan_command(
                 _scan(
                     runtime,
                     pending,
-                    workers=workers,
-                    options=_options(banks, second_stage),
+                    workers=workers or os.cpu_count() or 1,
+                    options=options,
                     sink=sink,
                     tally=tally,
                 )
             except KeyboardInterrupt:
                 tally.interrupted = True
+    _finish(str(Path(target)), output, files=len(files), tally=tally, started=started)
+
+
+def _finish(target: str, output: Path, *, files: int, tally: ScanTally, started: float) -> None:
+    """Write the summary beside the results, say what was done, exit 130 if interrupted."""
     summary = {
-        "target": str(target),
-        "files": len(files),
+        "target": target,
+        "files": files,
         **tally.to_json(time.monotonic() - started),
     }
     output.with_name(output.name + ".summary.json").write_text(json.dumps(summary, indent=2) + "\n")
@@ -283,13 +336,7 @@ def _scan(
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
-    from accord.server.hashing.service import match_signal_names  # noqa: PLC0415
-    from accord.server.matching.service import (  # noqa: PLC0415
-        match_signals,
-        second_stage_wanted,
-    )
-
-    names = match_signal_names(keypoints=second_stage_wanted(runtime.indexes, options))
+    names = _signal_names(runtime, options)
     limits = runtime.settings.media_limits
     queue = iter(paths)
     pool = _hashing_pool(workers)
@@ -319,16 +366,31 @@ def _scan(
                         pool = _hashing_pool(workers)
                         running = _resubmit(pool, running, names, limits)
                     if record.get("error") is None:
-                        with transaction(runtime) as session:
-                            signals = record.pop("signals")
-                            report = match_signals(runtime, session, signals, options)
-                        record["matches"] = [_compact(m.to_json()) for m in report.matches]
-                        record["suppressed"] = len(report.suppressed)
+                        _add_matches(runtime, record, options)
                     _count(record, tally)
                     sink.write(record)
                     progress.advance(task)
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+def _signal_names(runtime: Runtime, options: MatchOptions) -> str:
+    """The signals each file is hashed for: keypoints only when a bank holds some."""
+    from accord.server.hashing.service import match_signal_names  # noqa: PLC0415
+    from accord.server.matching.service import second_stage_wanted  # noqa: PLC0415
+
+    return match_signal_names(keypoints=second_stage_wanted(runtime.indexes, options))
+
+
+def _add_matches(runtime: Runtime, record: dict[str, Any], options: MatchOptions) -> None:
+    """Match a hashed file's signals (taken out of its record) and record the matches."""
+    from accord.server.matching.service import match_signals  # noqa: PLC0415
+
+    with transaction(runtime) as session:
+        signals = record.pop("signals")
+        report = match_signals(runtime, session, signals, options)
+    record["matches"] = [_compact(m.to_json()) for m in report.matches]
+    record["suppressed"] = len(report.suppressed)
 
 
 def _resubmit(
@@ -384,3 +446,146 @@ def hash_for_scan(path: str, names: str, limits: MediaLimits) -> dict[str, Any]:
         "sha256": digest.value if digest else None,
         "signals": reliable_signals(result),
     }
+
+
+# -- scan on a Dask cluster ----------------------------------------------------------------
+
+
+def _scan_command_on_cluster(
+    target: str,
+    *,
+    output: Path,
+    as_csv: bool,
+    restart: bool,
+    options: MatchOptions,
+    cluster: str,
+    workers: int | None,
+    batch_size: int,
+) -> None:
+    """``accord scan --cluster``: workers hash and look up, this process applies the
+    banks' rules and writes the results, as the local scan does, each file once."""
+    from accord.cli.cluster_scan import check_cluster_options  # noqa: PLC0415
+    from accord.cli.scan_s3 import is_s3  # noqa: PLC0415
+
+    check_cluster_options(cluster, workers)
+    local_files = None if is_s3(target) else [str(path) for path in _targets(Path(target))]
+    started = time.monotonic()
+    with local_runtime() as runtime:
+        files = local_files if local_files is not None else _s3_items(runtime, target)
+        files = list(dict.fromkeys(files))  # a file listed twice is scanned once
+        done = set() if restart else _finished(output, as_csv=as_csv)
+        pending = [item for item in files if item not in done]
+        tally = ScanTally(already_done=len(files) - len(pending))
+        warm_indexes(runtime)
+        try:
+            _scan_on_cluster(
+                runtime,
+                pending,
+                cluster=cluster,
+                workers=workers,
+                batch_size=batch_size,
+                options=options,
+                output=output,
+                append=not restart,
+                tally=tally,
+            )
+        except KeyboardInterrupt:
+            tally.interrupted = True
+    _finish(
+        target if local_files is None else str(Path(target)),
+        output,
+        files=len(files),
+        tally=tally,
+        started=started,
+    )
+
+
+def _s3_items(runtime: Runtime, url: str) -> list[str]:
+    from accord.cli.scan_s3 import S3Access, list_objects  # noqa: PLC0415
+
+    try:
+        found = list_objects(S3Access.of(runtime.settings), url)
+    except (ValueError, OSError) as error:
+        raise fail(str(error)) from None
+    if not found:
+        raise fail(f"no objects under {url}")
+    return found
+
+
+def _scan_on_cluster(
+    runtime: Runtime,
+    items: list[str],
+    *,
+    cluster: str,
+    workers: int | None,
+    batch_size: int,
+    options: MatchOptions,
+    output: Path,
+    append: bool,
+    tally: ScanTally,
+) -> None:
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import Progress  # noqa: PLC0415
+
+    from accord.cli.cluster_scan import (  # noqa: PLC0415
+        BatchWork,
+        connected,
+        hashed_on_cluster,
+        snapshot_future,
+    )
+    from accord.cli.scan_replay import ReplayedLookups  # noqa: PLC0415
+    from accord.cli.scan_s3 import S3Access, is_s3  # noqa: PLC0415
+
+    if not items:
+        return  # all done before: no cluster needed
+    with transaction(runtime) as session:
+        runtime.indexes.refresh(session)  # the banks' rules, for how far workers look
+    limits = _lookup_limits(runtime, options)
+    work = BatchWork(
+        names=_signal_names(runtime, options),
+        limits=runtime.settings.media_limits,
+        s3=S3Access.of(runtime.settings) if any(is_s3(item) for item in items) else None,
+    )
+    replay = ReplayedLookups(runtime, limits)
+    with (
+        connected(cluster, workers) as client,
+        _results(output, as_csv=output.suffix.lower() == ".csv", append=append) as sink,
+    ):
+        snapshot = snapshot_future(client, _index_snapshot(runtime, limits))
+        console = Console(stderr=True)
+        with Progress(console=console, disable=not console.is_terminal, transient=True) as progress:
+            task = progress.add_task("scanning", total=len(items))
+            for record in hashed_on_cluster(client, items, snapshot, work, batch_size=batch_size):
+                if record.get("error") is None:
+                    replay.use(record.pop("lookups"))
+                    _add_matches(replay.runtime, record, options)
+                _count(record, tally)
+                sink.write(record)
+                progress.advance(task)
+
+
+def _lookup_limits(runtime: Runtime, options: MatchOptions) -> dict[str, float]:
+    """How far workers look in each index: the loosest threshold of the banks this scan
+    matches against (as the matcher asks); only indices that hold something."""
+    from accord.index.registry import index_classes  # noqa: PLC0415
+
+    wanted = None if options.banks is None else set(options.banks)
+    banks = [
+        bank
+        for bank in runtime.indexes.banks.values()
+        if (bank.enabled or options.include_disabled) and (wanted is None or bank.name in wanted)
+    ]
+    return {
+        name: max(bank.threshold(name) for bank in banks)
+        for name in index_classes()
+        if banks and runtime.indexes.size(name) > 0
+    }
+
+
+def _index_snapshot(runtime: Runtime, limits: dict[str, float]) -> IndexSnapshot:
+    import tempfile  # noqa: PLC0415
+
+    from accord.cli.scan_worker import IndexSnapshot  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory(prefix="accord-snapshot-") as folder:
+        return IndexSnapshot.of_folder(runtime.indexes.save(Path(folder)), limits)

@@ -65,6 +65,7 @@ def list_elections() -> None:
 @notices_app.command("triage")
 def triage() -> None:
     """Triage every notice waiting for it now (the server does this in the background)."""
+    from accord.server.storage.store import BlobStoreError  # noqa: PLC0415
     from accord.server.triage.service import triage_pending  # noqa: PLC0415
 
     try:
@@ -72,6 +73,8 @@ def triage() -> None:
             typer.echo(f"triaged {triage_pending(runtime)} notices")
     except AccordError as error:
         raise fail(error.detail) from None
+    except BlobStoreError as error:  # the notice waits for the next try
+        raise fail(f"the blob store did not answer, nothing was lost: {error}") from None
 
 
 @statements_app.command("submit")

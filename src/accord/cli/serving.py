@@ -31,6 +31,10 @@ def serve_command(
     settings = load_settings()
     try:  # checked here too, so a bad file is one line, not a traceback per worker
         read_trust_anchors(settings.trust_anchor_files)
+        if settings.redis_url:
+            from accord.server.rates_redis import check_redis  # noqa: PLC0415
+
+            check_redis(settings.redis_url)
     except AccordError as error:
         raise fail(error.detail) from None
     bind_host = host or settings.host

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -124,7 +123,7 @@ def _skip_signed_before(runtime: Runtime, path: Path, target: Path, signing: Sig
         record_id, day, digest = earlier.id, f"{earlier.created_at:%Y-%m-%d}", earlier.signed_sha256
     restored = ""
     if not target.exists() and runtime.blobs.exists(digest):
-        shutil.copyfile(runtime.blobs.path_for(digest), target)
+        runtime.blobs.copy_to(digest, target)
         restored = "; its signed copy was written again"
     unused = [
         name for name, given in (("--parent", signing.parent), ("--title", signing.title)) if given

@@ -23,7 +23,7 @@ def liveness() -> dict[str, str]:
 
 @router.get(
     "/readyz",
-    summary="Readiness: database reachable and migrated, blobs writable, indices fresh",
+    summary="Readiness: database reachable and migrated, blob store usable, indices fresh",
 )
 def readiness(request: Request, runtime: RuntimeDep) -> Any:
     checks = {"database": "ok", "migrations": "ok", "blobs": "ok", "indexes": "ok"}
@@ -46,8 +46,10 @@ def readiness(request: Request, runtime: RuntimeDep) -> Any:
     except Exception as error:  # noqa: BLE001 - readiness reports any failure, never raises
         checks["database"] = f"unreachable: {type(error).__name__}"
         checks["migrations"] = checks["indexes"] = "unknown"
-    if not runtime.blobs.is_writable():
-        checks["blobs"] = "not writable"
+    # The store answers within a few seconds, or says why not (unreachable, no bucket).
+    blob_problem = runtime.blobs.problem()
+    if blob_problem is not None:
+        checks["blobs"] = blob_problem
     if all(value == "ok" for value in checks.values()):
         return JSONResponse({"status": "ready", "checks": checks, "indexes": indexes})
     return problem_response(

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord import errors
+from accord.server.storage.store import BlobStoreError
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -141,7 +142,22 @@ async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def store_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """The blob store did not answer: nothing was stored, and the client may try again."""
+    logger.warning("blob store unavailable: %s", error, extra={"path": request.url.path})
+    response = problem_response(
+        request,
+        status=503,
+        code="server.storage_unavailable",
+        title="Storage unavailable",
+        detail=f"{error}; nothing was stored, try again shortly",
+    )
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(BlobStoreError, store_unavailable)
     app.add_exception_handler(errors.AccordError, _accord_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -4,8 +4,9 @@ that each process maps into memory, changed under a file lock.
 Per-process buckets would give each address its allowance once per worker (``accord
 serve --workers 4``: four times its sign-in attempts). The database could hold them too,
 but each API request would then write to it and wait behind its long writes; a mapped file
-costs a few microseconds and needs no service. A Redis backend (several nodes) would be
-another ``RateLimiter``.
+costs a few microseconds and needs no service. Several nodes share their limits through
+Redis when ``ACCORD_REDIS_URL`` is set (``rates_redis``), with these buckets as each
+node's fallback; without it, each node counts alone.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ import struct
 import threading
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from accord.server.settings import Settings
 
 #: A bucket: the key's 8-byte digest (0: free), its tokens, and when they were counted.
 _SLOT = struct.Struct("<Qdd")
@@ -114,6 +118,23 @@ class SharedBuckets:
             if not self._map.closed:
                 self._map.close()
                 os.close(self._fd)
+
+
+def open_rate_limiter(settings: Settings) -> RateLimiter:
+    """The buckets the node counts in: its file, shared with the other nodes through Redis
+    when ``settings.redis_url`` is set (the file then counts while Redis does not answer).
+    Raises ``AccordError`` when no Redis answers at that URL now."""
+    buckets = SharedBuckets(settings.rate_limits_file)
+    if not settings.redis_url:
+        return buckets
+    # Imported here: a node without Redis never loads its client.
+    from accord.server.rates_redis import RedisBuckets  # noqa: PLC0415
+
+    try:
+        return RedisBuckets.connect(settings.redis_url, buckets)
+    except BaseException:
+        buckets.close()
+        raise
 
 
 def _digest(key: str) -> int:

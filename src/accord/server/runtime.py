@@ -26,9 +26,10 @@ from accord.server.guard.service import warm_up as warm_up_guard
 from accord.server.mail.service import MailChannel
 from accord.server.matching.indexes import IndexSet, IndexSyncer
 from accord.server.outbox.loop import OutboxLoop
-from accord.server.rates import SharedBuckets
+from accord.server.rates import open_rate_limiter
 from accord.server.settings import Settings
-from accord.server.storage.blobs import FolderBlobStore
+from accord.server.storage.configured import blob_store
+from accord.server.storage.store import BlobStore
 from accord.server.tdb.service import TdbChannel
 from accord.server.webhooks.service import WebhookChannel
 from accord.signals.sandbox import DecodePool
@@ -60,7 +61,8 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    blobs: FolderBlobStore
+    #: Where original bytes live: a folder, or S3-compatible object storage.
+    blobs: BlobStore
     #: The decoding lanes and memory budget every decoded upload is admitted by.
     admissions: Admissions
     #: Worker processes that hash videos, sound and large pictures, stopped when stuck;
@@ -102,7 +104,7 @@ class Runtime:
             settings=settings,
             engine=engine,
             sessions=sessions,
-            blobs=FolderBlobStore(settings.blob_dir),
+            blobs=blob_store(settings),
             admissions=Admissions(
                 DecodeBudget(settings.decode_memory_bytes),
                 slots,
@@ -154,7 +156,7 @@ class Runtime:
                     ).seconds_since_sync
                 ),
             ),
-            guard=Guard.build(SharedBuckets(settings.rate_limits_file)),
+            guard=Guard.build(open_rate_limiter(settings)),
             trust_anchors=read_trust_anchors(settings.trust_anchor_files),
         )
 

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 from accord.media.limits import MIB, MediaLimits
 from accord.server.decoding import default_decode_memory_bytes
 from accord.server.statements.schemas import TERRITORIAL_SCOPE
+from accord.server.storage.s3 import parse_s3_url
 
 _DEFAULT_LIMITS = MediaLimits()
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the placeholder that production refuses
@@ -266,6 +267,11 @@ class Settings(BaseSettings):
     #: ... and the Verify page's kept uploads (``verify_keep_uploads_dir``) deleted this
     #: many days after the upload. Guard decisions keep ``guard_retention_days``.
     retention_verify_uploads_days: int = Field(default=30, ge=1)
+    #: ... and an uploader's account (``platform:account``) blanked from copies, notices
+    #: and delivered webhook messages this many days after the case was decided and its
+    #: appeal window closed, and replaced by a pseudonym in strikes and measures this many
+    #: days after they expired or ended (terminations keep it).
+    retention_uploader_days: int = Field(default=30, ge=1)
 
     @field_validator("statement_territories")
     @classmethod
@@ -277,6 +283,13 @@ class Settings(BaseSettings):
             msg = f"not EU/EEA country codes: {', '.join(outside)}"
             raise ValueError(msg)
         return codes
+
+    @field_validator("blob_url")
+    @classmethod
+    def _blob_url(cls, url: str) -> str:
+        if url:
+            parse_s3_url(url)  # its ValueError says what is wrong
+        return url
 
     @field_validator("time_zone")
     @classmethod

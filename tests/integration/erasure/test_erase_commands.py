@@ -44,7 +44,9 @@ def test_consent_is_needed_withdrawn_and_a_person_erased(faces: Path) -> None:
     code, stdout, _ = accord("person", "erase", "Quentin Doe", "--note", "Art. 17, 3 May")
     assert code == 0
     lines = stdout.splitlines()
-    assert lines[0] == ("erasure request #1: erased 0 faces, 0 voices, 0 representatives, 1 people")
+    assert lines[0] == (
+        "erasure request #1: erased 0 faces, 0 voices, 0 representatives, 1 people, 0 cases"
+    )
     assert any(line.startswith("kept: the audit log's entries") for line in lines)
     assert accord("person", "list")[1] == ""
     code, stdout, _ = accord("audit", "verify")

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accord.server.audit import service as audit
 from accord.server.backups.service import make_backup
+from accord.server.cases.models import Case
+from accord.server.db.base import utc_now
 from accord.server.erasure import service as erasure
 from accord.server.notices.schemas import NoticeDraft, Notifier
 from accord.server.notices.service import receive
@@ -122,6 +124,17 @@ def test_an_erased_persons_name_and_embeddings_are_nowhere(
         persons.record_consent(session, person, "cli:registrar")
         persons.add_reference_photo(session, person, faces / "obama.jpg")
         person_id = person.id
+        # A case whose assessment names them, as triage's likeness check writes it.
+        finding = {"person_id": person_id, "name": "Quentin Erasable", "distance": 0.31}
+        session.add(
+            Case(
+                reference="C-QE0001", due_at=utc_now(), person_id=person_id,
+                assessment={
+                    "band": "likely_manipulated", "protected_people": [finding],
+                    "summary": "Looks like Quentin Erasable, a protected person.",
+                },
+            )
+        )  # fmt: skip
     with sessions() as session:
         embedding = session.scalars(select(ReferenceFace.embedding)).one()
     # The embedding's bytes, and a slice of them long enough to be nobody else's.
@@ -131,7 +144,9 @@ def test_an_erased_persons_name_and_embeddings_are_nowhere(
 
     with sessions.begin() as session:
         request = erasure.erase_person_data(session, person_id, requested_by="cli:dpo")
-        assert request.erased == {"faces": 1, "voices": 0, "representatives": 0, "people": 1}
+        assert request.erased == {
+            "faces": 1, "voices": 0, "representatives": 0, "people": 1, "cases": 1,
+        }  # fmt: skip
     erasure.scrub(engine)
 
     assert tables_holding(engine, needles) == set()
@@ -143,3 +158,10 @@ def test_an_erased_persons_name_and_embeddings_are_nowhere(
         readable = str(audit.newest(session, 100))
     assert "Quentin" not in readable
     assert audit.ERASED in readable
+    with sessions() as session:
+        case = session.scalars(select(Case)).one()
+    assert case.person_id is None
+    assert case.assessment == {
+        "band": "likely_manipulated", "protected_people": [],
+        "summary": "Looks like [erased], a protected person.",
+    }  # fmt: skip

@@ -26,6 +26,22 @@ def _problems(monkeypatch: pytest.MonkeyPatch, **variables: str) -> list[str]:
         ("ACCORD_AUTO_MIGRATE", "maybe", "must be true or false (got 'maybe')"),
         ("ACCORD_APPEAL_WINDOW_DAYS", "30", "must be at least 183 (got '30')"),
         ("ACCORD_STATEMENT_TERRITORIES", '["US"]', "not EU/EEA country codes: US"),
+        (
+            "ACCORD_BLOB_URL",
+            "/var/lib/blobs",
+            "not an s3:// URL: expected s3://bucket/prefix (got '/var/lib/blobs')",
+        ),
+        (
+            "ACCORD_BLOB_URL",
+            "s3:///blobs",
+            "no bucket: expected s3://bucket/prefix (got 's3:///blobs')",
+        ),
+        (
+            "ACCORD_BLOB_URL",
+            "s3://My_Bucket",
+            "'My_Bucket' is no bucket name: 3-63 lowercase letters, digits, dots or hyphens "
+            "(got 's3://My_Bucket')",
+        ),
     ],
 )
 def test_one_line_per_bad_setting(

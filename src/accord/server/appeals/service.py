@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -315,3 +315,27 @@ def erase_contact(session: Session, address: str) -> int:
         appeal.contact_email = ""
     session.flush()
     return len(appeals)
+
+
+def erase_expired_contacts(session: Session, cutoff: datetime) -> set[str]:
+    """Blank the contact address of appeals closed before ``cutoff``; the addresses."""
+    # A moot appeal closed undecided: its receipt is the latest date it has.
+    closed_before = or_(
+        Appeal.decided_at < cutoff, and_(Appeal.decided_at.is_(None), Appeal.received_at < cutoff)
+    )
+    appeals = session.scalars(
+        select(Appeal).where(
+            Appeal.contact_email != "", Appeal.status != AppealStatus.OPEN, closed_before
+        )
+    ).all()
+    addresses = {appeal.contact_email.strip().lower() for appeal in appeals}
+    for appeal in appeals:
+        appeal.contact_email = ""
+    session.flush()
+    return addresses
+
+
+def names_address(session: Session, address: str) -> bool:
+    """Whether an appeal still gives ``address`` to be told at."""
+    query = select(Appeal.id).where(func.lower(Appeal.contact_email) == address.strip().lower())
+    return session.scalar(query.limit(1)) is not None

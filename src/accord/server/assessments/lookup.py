@@ -10,6 +10,7 @@ The lookup hashes the file the assessment already opened, so its picture is deco
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,10 @@ if TYPE_CHECKING:
     from accord.server.banks.models import BankEntry
 
 
-def bank_lookup(runtime: Runtime, session: Session) -> BankLookup:
+def bank_lookup(runtime: Runtime, session: Session, copies: ExitStack) -> BankLookup:
+    """``copies`` holds the registered files lent for comparison (a download, when the
+    blobs are in S3) until the assessment that asked for them is done."""
+
     def lookup(subject: AssessedFile) -> list[BankHit]:
         hashed, report = match_opened(runtime, session, subject.opened, MatchOptions())
         matches = report.matches + report.suppressed
@@ -54,7 +58,7 @@ def bank_lookup(runtime: Runtime, session: Session) -> BankLookup:
                 distance=match.distance,
                 reference=match.entry.case_reference,
                 note=match.entry.note,
-                original=_kept(runtime, match.entry),
+                original=_kept(runtime, copies, subject, match.entry),
                 differing_seconds=differing.get((match.entry.id, match.signal_type)),
                 confirmed_by=_confirmed_by(match.entry.origin),
                 generator=_generator(made_by, match),
@@ -71,7 +75,7 @@ def bank_lookup(runtime: Runtime, session: Session) -> BankLookup:
                     distance=0.0,
                     reference=record.id,
                     note=record.title,
-                    original=_blob(runtime, record.signed_sha256),
+                    original=_blob(runtime, copies, subject, record.signed_sha256),
                     generator=made_by.get(record.id),
                 )
             )
@@ -108,12 +112,21 @@ def _generator(made_by: dict[str, str], match: Match) -> str | None:
     return made_by.get(match.entry.case_reference)
 
 
-def _kept(runtime: Runtime, entry: BankEntry) -> Path | None:
-    return _blob(runtime, entry.asset_sha256) if entry.asset_sha256 else None
+def _kept(
+    runtime: Runtime, copies: ExitStack, subject: AssessedFile, entry: BankEntry
+) -> Path | None:
+    return _blob(runtime, copies, subject, entry.asset_sha256) if entry.asset_sha256 else None
 
 
-def _blob(runtime: Runtime, sha256: str) -> Path | None:
-    return runtime.blobs.path_for(sha256) if runtime.blobs.exists(sha256) else None
+def _blob(runtime: Runtime, copies: ExitStack, subject: AssessedFile, sha256: str) -> Path | None:
+    """The registered file, when the store keeps it and a picture is compared with it
+    (only pictures are: others are not fetched)."""
+    if subject.kind is not MediaKind.IMAGE:
+        return None
+    try:
+        return copies.enter_context(runtime.blobs.local_copy(sha256))
+    except OSError:  # not kept, or the store unreachable: assessed without comparing
+        return None
 
 
 def _confirmed_by(origin: dict[str, Any] | None) -> str | None:

@@ -97,14 +97,15 @@ def _assessed(
                 claims.context, classifier=claims.classifier, said="notice", text=notice
             )
         )
-    return assess_file(
-        file,
-        anchors=trust_anchors(session, runtime.trust_anchors),
-        banks=bank_lookup(runtime, session),
-        producers=producers,
-        limits=settings.media_limits,
-        text=text,
-    )
+    with ExitStack() as copies:  # registered files lent for comparison
+        return assess_file(
+            file,
+            anchors=trust_anchors(session, runtime.trust_anchors),
+            banks=bank_lookup(runtime, session, copies),
+            producers=producers,
+            limits=settings.media_limits,
+            text=text,
+        )
 
 
 @dataclass(frozen=True, slots=True)

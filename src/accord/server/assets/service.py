@@ -8,14 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from accord.server.assets.models import Asset, AssetSignal
-from accord.server.storage.blobs import FolderBlobStore
+from accord.server.storage.store import BlobStore
 from accord.signals.cryptographic import file_digest
 from accord.signals.hashing import HashResult
 
 
-def record_asset(
-    session: Session, blobs: FolderBlobStore, source: Path, result: HashResult
-) -> Asset:
+def record_asset(session: Session, blobs: BlobStore, source: Path, result: HashResult) -> Asset:
     """Keep ``source``'s bytes and signals; an asset stored before is returned as it is."""
     digest = result.signal("sha256")
     sha256 = digest.value if digest is not None else file_digest(source, "sha256")

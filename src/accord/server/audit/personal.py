@@ -11,7 +11,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from accord.server.audit.schemas import biometrics_subject, email_subject, person_subject
+from accord.server.audit.schemas import (
+    biometrics_subject,
+    case_subject,
+    email_subject,
+    person_subject,
+    uploader_subject,
+)
 
 
 @dataclass(frozen=True)
@@ -24,10 +30,26 @@ class PersonalColumns:
 
 
 def _measure_subject(row: Mapping[str, Any]) -> str | None:
-    # Strikes and measures name a notifier as ``email:<address>``; other subjects
-    # (``user:<id>``, ``key:<name>``, uploaders' ``platform:account``) are not erased.
+    # Strikes and measures name a notifier as ``email:<address>`` and an uploader as
+    # ``platform:account``; staff (``user:<id>``) and partners' keys (``key:<name>``) are
+    # not erased.
     subject = str(row.get("subject") or "")
+    if row.get("subject_kind") == "uploader":
+        platform, _, account = subject.partition(":")
+        return uploader_subject(platform, account)
     return email_subject(subject.removeprefix("email:")) if subject.startswith("email:") else None
+
+
+def _uploader(row: Mapping[str, Any]) -> str | None:
+    return uploader_subject(str(row.get("platform") or ""), str(row.get("uploader") or ""))
+
+
+def _message_subject(row: Mapping[str, Any]) -> str | None:
+    # A message to a platform about its user's content (``item.uploader``) or account.
+    payload = row.get("payload") or {}
+    item = payload.get("item") or {}
+    account = payload.get("account") or (item.get("uploader") if isinstance(item, dict) else "")
+    return uploader_subject(str(row.get("platform") or ""), str(account or ""))
 
 
 def _notice_subject(row: Mapping[str, Any]) -> str | None:
@@ -35,29 +57,36 @@ def _notice_subject(row: Mapping[str, Any]) -> str | None:
     return email_subject(str(row.get("notifier_email") or "")) or f"notice:{row.get('id')}"
 
 
-PERSONAL: Mapping[str, PersonalColumns] = {
-    "notices": PersonalColumns(
-        frozenset({"notifier_name", "notifier_email", "explanation"}), _notice_subject
+def _one(
+    columns: set[str], subject: Callable[[Mapping[str, Any]], str | None]
+) -> tuple[PersonalColumns, ...]:
+    return (PersonalColumns(frozenset(columns), subject),)
+
+
+#: By table: its groups of personal columns, each with its own subject.
+PERSONAL: Mapping[str, tuple[PersonalColumns, ...]] = {
+    "notices": (
+        PersonalColumns(
+            frozenset({"notifier_name", "notifier_email", "explanation"}), _notice_subject
+        ),
+        PersonalColumns(frozenset({"uploader"}), _uploader),
     ),
-    "mail_messages": PersonalColumns(
-        frozenset({"recipient", "body"}),
-        lambda row: email_subject(str(row.get("recipient") or "")),
+    "case_items": _one({"uploader"}, _uploader),
+    "cases": _one({"assessment"}, lambda row: case_subject(str(row["id"]))),
+    "outbox_messages": _one({"payload"}, _message_subject),
+    "mail_messages": _one(
+        {"recipient", "body"}, lambda row: email_subject(str(row.get("recipient") or ""))
     ),
-    "appeals": PersonalColumns(
-        frozenset({"contact_email"}),
-        lambda row: email_subject(str(row.get("contact_email") or "")),
+    "appeals": _one(
+        {"contact_email"}, lambda row: email_subject(str(row.get("contact_email") or ""))
     ),
-    "strikes": PersonalColumns(frozenset({"subject"}), _measure_subject),
-    "account_measures": PersonalColumns(frozenset({"subject"}), _measure_subject),
-    "protected_persons": PersonalColumns(
-        frozenset({"name", "aliases"}), lambda row: person_subject(str(row["id"]))
+    "strikes": _one({"subject"}, _measure_subject),
+    "account_measures": _one({"subject"}, _measure_subject),
+    "protected_persons": _one({"name", "aliases"}, lambda row: person_subject(str(row["id"]))),
+    "reference_faces": _one(
+        {"embedding", "photo_sha256"}, lambda row: biometrics_subject(str(row["person_id"]))
     ),
-    "reference_faces": PersonalColumns(
-        frozenset({"embedding", "photo_sha256"}),
-        lambda row: biometrics_subject(str(row["person_id"])),
-    ),
-    "reference_voices": PersonalColumns(
-        frozenset({"embedding", "clip_sha256"}),
-        lambda row: biometrics_subject(str(row["person_id"])),
+    "reference_voices": _one(
+        {"embedding", "clip_sha256"}, lambda row: biometrics_subject(str(row["person_id"]))
     ),
 }

@@ -16,6 +16,11 @@ PERSON = "person"
 #: A protected person's face and voice embeddings: a subject of its own, so withdrawing
 #: consent to biometric processing destroys them and keeps the name.
 BIOMETRICS = "biometrics"
+#: An account on a platform that posted content accord decided on.
+UPLOADER = "uploader"
+#: A case's assessment, which may name protected people: erasing one of them destroys
+#: what the log holds of the assessments that named them.
+CASE = "case"
 
 
 def email_subject(address: str) -> str | None:
@@ -32,6 +37,17 @@ def person_subject(person_id: str) -> str:
 
 def biometrics_subject(person_id: str) -> str:
     return f"{BIOMETRICS}:{person_id}"
+
+
+def uploader_subject(platform: str, account: str) -> str | None:
+    """The subject of an account on a platform (a digest: the account names someone)."""
+    if not account.strip():
+        return None
+    return f"{UPLOADER}:{hashlib.sha256(f'{platform}:{account.strip()}'.encode()).hexdigest()}"
+
+
+def case_subject(case_id: int | str) -> str:
+    return f"{CASE}:{case_id}"
 
 
 def verification_json(result: Verification) -> dict[str, Any]:

@@ -274,13 +274,15 @@ def _changes(objects: Any, action: str) -> Iterator[_Change]:
         row_id = ",".join(str(part) for part in state.mapper.primary_key_from_instance(obj))
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
-        #: The row as it was (as it is, for an insert): whose data it holds.
+        #: The row as it was (as it is, for an insert) and as it is: whose data it holds.
         was: dict[str, Any] = {}
+        now: dict[str, Any] = {}
         for column in state.mapper.column_attrs:
             history = state.attrs[column.key].history
             # Loaded values only: loading one now, mid-flush, could hit a deleted row.
             loaded = state.dict.get(column.key)
             was[column.key] = history.deleted[0] if history.deleted else loaded
+            now[column.key] = loaded
             if column.key in _SECRET:
                 continue
             if action == "insert":
@@ -292,10 +294,12 @@ def _changes(objects: Any, action: str) -> Iterator[_Change]:
                 after[column.key] = _plain(history.added[0] if history.added else None)
         if action == "update" and not after:
             continue
-        personal = PERSONAL.get(table)
-        if personal is not None and (subject := personal.subject(was)) is not None:
-            before = _marked(before, personal.columns, subject)
-            after = _marked(after, personal.columns, subject)
+        for personal in PERSONAL.get(table, ()):
+            # A value given to an empty column (an uploader learnt later) is whose it
+            # names now.
+            if (subject := personal.subject(was) or personal.subject(now)) is not None:
+                before = _marked(before, personal.columns, subject)
+                after = _marked(after, personal.columns, subject)
         yield action, table, row_id, before or None, after or None
 
 

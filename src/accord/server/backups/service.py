@@ -43,6 +43,8 @@ from accord.server.matching.service import snapshot_folders
 from accord.server.notices.service import notice_count
 from accord.server.settings import Settings
 from accord.server.storage.blobs import FolderBlobStore
+from accord.server.storage.configured import blob_store
+from accord.server.storage.store import BlobStore, BlobStoreError
 
 #: Where a backup is written inside its folder until every part is there.
 PARTIAL = ".partial"
@@ -83,7 +85,7 @@ def make_backup(settings: Settings, out: Path) -> BackupSummary:
         url = settings.effective_database_url
         kind = databases.kind_of(url)
         revision = databases.dump(url, staging / DATABASE_PARTS[kind])
-        blob_parts = _copy_blobs(FolderBlobStore(settings.blob_dir), staging / BLOBS)
+        blob_parts = _copy_blobs(blob_store(settings), staging / BLOBS)
         described = [
             describe(staging, path)
             for path in [DATABASE_PARTS[kind], *_files_under(staging, INDEX)]
@@ -136,7 +138,7 @@ def restore_backup(settings: Settings, source: Path, *, force: bool = False) -> 
         )
         raise BackupError(msg)
     _check_known_revision(manifest.alembic_revision, url)
-    blobs = FolderBlobStore(settings.blob_dir)
+    blobs = blob_store(settings)
     if not force:
         _check_no_data(url, blobs)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -170,16 +172,25 @@ def _copy_index_snapshot(index_dir: Path, target: Path) -> str | None:
     raise BackupError(msg)
 
 
-def _copy_blobs(store: FolderBlobStore, target: Path) -> list[Part]:
+def _copy_blobs(store: BlobStore, target: Path) -> list[Part]:
+    """Copy every blob of ``store`` (the instance's folder or bucket) into ``target``, a
+    folder laid out as the folder store is, streamed and checked against its name."""
     copy = FolderBlobStore(target)
     parts = []
-    for sha256 in store.digests():
-        copied = copy.put_file(store.path_for(sha256))
-        if copied != sha256:  # the store's file rotted: a backup must not carry it on
-            msg = f"the blob {sha256} in {store.root} no longer has that SHA-256"
-            raise BackupError(msg)
-        path = copy.path_for(sha256)
-        parts.append(Part(path.relative_to(target.parent).as_posix(), sha256, path.stat().st_size))
+    try:
+        for sha256 in store.digests():
+            with store.open(sha256) as reader:
+                copied = copy.put_stream(reader)
+            if copied != sha256:  # the store's file rotted: a backup must not carry it on
+                copy.delete(copied)
+                msg = f"the blob {sha256} in {store.describe()} no longer has that SHA-256"
+                raise BackupError(msg)
+            path = copy.path_for(sha256)
+            parts.append(
+                Part(path.relative_to(target.parent).as_posix(), sha256, path.stat().st_size)
+            )
+    except BlobStoreError as error:
+        raise BackupError(f"the blobs could not be copied: {error}") from None
     return parts
 
 
@@ -213,9 +224,12 @@ def _check_known_revision(revision: str | None, url: str) -> None:
             raise BackupError(msg) from None
 
 
-def _check_no_data(url: str, blobs: FolderBlobStore) -> None:
+def _check_no_data(url: str, blobs: BlobStore) -> None:
     entries = databases.audit_entries(url)
-    stored = sum(1 for _ in blobs.digests())
+    try:
+        stored = sum(1 for _ in blobs.digests())
+    except BlobStoreError as error:
+        raise BackupError(f"the blobs cannot be listed: {error}") from None
     if entries or stored:
         msg = (
             f"this instance already holds data ({entries} audit entries, {stored} blobs): "
@@ -224,11 +238,15 @@ def _check_no_data(url: str, blobs: FolderBlobStore) -> None:
         raise BackupError(msg)
 
 
-def _restore_blobs(source: Path, manifest: Manifest, blobs: FolderBlobStore) -> int:
+def _restore_blobs(source: Path, manifest: Manifest, blobs: BlobStore) -> int:
+    """Put the backup's blobs into the instance's store (its folder or bucket)."""
     parts = manifest.parts_under(BLOBS)
-    for part in parts:
-        if not blobs.exists(part.sha256):
-            blobs.put_file(source / part.path)
+    try:
+        for part in parts:
+            if not blobs.exists(part.sha256):
+                blobs.put_file(source / part.path)
+    except BlobStoreError as error:
+        raise BackupError(f"the blobs could not be restored: {error}") from None
     return len(parts)
 
 

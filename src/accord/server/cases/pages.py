@@ -46,6 +46,7 @@ from accord.server.portal.words import WORDS
 from accord.server.problems import status_for
 from accord.server.runtime import Runtime
 from accord.server.statements.schemas import LABELS, Category, Keyword
+from accord.server.storage.store import MissingBlob
 from accord.sharing.stix import MAX_TEXT_CHARACTERS, Verdict
 
 if TYPE_CHECKING:
@@ -141,8 +142,12 @@ def case_picture(
     case = find_case(session, reference)
     if case.media_sha256 is None or case.media_kind != MediaKind.IMAGE:
         raise NotFound(f"case {case.reference} has no picture")
-    media = open_media(runtime.blobs.path_for(case.media_sha256), runtime.settings.media_limits)
-    decoded = decode_image(media, min_side=THUMBNAIL_SIDE)
+    try:
+        with runtime.blobs.local_copy(case.media_sha256) as path:
+            media = open_media(path, runtime.settings.media_limits)
+            decoded = decode_image(media, min_side=THUMBNAIL_SIDE)
+    except MissingBlob:
+        raise NotFound(f"case {case.reference} has no picture") from None
     picture = Image.fromarray(decoded.pixels)
     picture.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
     out = io.BytesIO()

@@ -262,11 +262,14 @@ def reprioritise_open(session: Session, settings: Settings, trusted: Collection[
 def warn_breaches(session: Session) -> int:
     """Log once about each open case past its deadline; how many were new."""
     late = session.scalars(
-        select(Case).where(
+        select(Case)
+        .where(
             Case.status == CaseStatus.OPEN,
             Case.due_at <= utc_now(),
             Case.breach_warned_at.is_(None),
         )
+        # Several nodes look at once: each late case is one node's to warn about.
+        .with_for_update(skip_locked=True)
     ).all()
     for case in late:
         logger.warning(
@@ -427,6 +430,62 @@ def copies_with_references(
         .where(CaseItem.id.in_(wanted))
     )
     return {item.id: (item, reference) for item, reference in rows}
+
+
+def erase_expired_uploaders(session: Session, cutoff: datetime) -> set[tuple[str, str]]:
+    """Blank the uploader's account on the copies of cases decided before ``cutoff``;
+    the (platform, account) pairs blanked."""
+    items = session.scalars(
+        select(CaseItem).where(
+            CaseItem.uploader != "", CaseItem.case_id.in_(decided_before(cutoff))
+        )
+    ).all()
+    blanked = {(item.platform, item.uploader) for item in items}
+    for item in items:
+        item.uploader = ""
+    session.flush()
+    return blanked
+
+
+def names_uploader(session: Session, platform: str, account: str) -> bool:
+    """Whether a copy still names this account."""
+    query = select(CaseItem.id).where(CaseItem.platform == platform, CaseItem.uploader == account)
+    return session.scalar(query.limit(1)) is not None
+
+
+def forget_person_in_assessments(
+    session: Session, person_id: str, names: Collection[str]
+) -> list[int]:
+    """Take an erased person out of the assessments of the cases about them: their
+    findings go, and their names read "[erased]" wherever else they appear. The ids of
+    those cases, whose assessments' keys in the audit log the caller destroys."""
+    ids = cases_about(session, [person_id])
+    names = sorted((name for name in names if name.strip()), key=len, reverse=True)
+    for case in session.scalars(select(Case).where(Case.id.in_(ids))):
+        case.assessment = _without_person(case.assessment or {}, person_id, names)
+        if case.person_id == person_id:
+            case.person_id = None
+    session.flush()
+    return ids
+
+
+#: What ``_without_person`` leaves of a finding about the erased person: nothing.
+_DROPPED = object()
+
+
+def _without_person(value: Any, person_id: str, names: list[str]) -> Any:
+    if isinstance(value, dict):
+        if value.get("person_id") == person_id:
+            return _DROPPED
+        kept = {key: _without_person(item, person_id, names) for key, item in value.items()}
+        return {key: item for key, item in kept.items() if item is not _DROPPED}
+    if isinstance(value, list):
+        kept_items = (_without_person(item, person_id, names) for item in value)
+        return [item for item in kept_items if item is not _DROPPED]
+    if isinstance(value, str):
+        for name in names:
+            value = value.replace(name, "[erased]")
+    return value
 
 
 def decided_before(cutoff: datetime) -> Select[int]:

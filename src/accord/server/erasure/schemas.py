@@ -57,8 +57,26 @@ RETENTION_RULES = (
         "notifier_contacts",
     ),
     RetentionRule(
-        "emails to notifiers", "retention_notifier_days",
-        "until no notice holds their address any more (the row above)", "emails",
+        "appellants' contact addresses", "retention_notifier_days",
+        "{days} days after their appeal is closed", "appellant_contacts",
+    ),
+    RetentionRule(
+        "emails to notifiers and appellants", "retention_notifier_days",
+        "until no notice or appeal holds their address any more (the rows above)", "emails",
+    ),
+    RetentionRule(
+        "uploaders' accounts on copies, notices and sent webhook messages",
+        "retention_uploader_days",
+        "{days} days after the case is decided and its appeal window "
+        "({appeal_window_days} days) closes",
+        "uploader_accounts",
+    ),
+    RetentionRule(
+        "an uploader's account or a notifier's address in strikes and measures (DSA Art. 23)",
+        "retention_uploader_days",
+        "{days} days after their last strike expired and their last suspension ended, "
+        "then a pseudonym; terminations keep it",
+        "pseudonymised_subjects",
     ),
     RetentionRule(
         "files checked on the Verify page, when kept", "retention_verify_uploads_days",

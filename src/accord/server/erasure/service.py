@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from accord.errors import BadRequest, NotFound
 from accord.server.appeals.service import erase_contact
-from accord.server.audit.schemas import email_subject
+from accord.server.audit.schemas import case_subject, email_subject
 from accord.server.audit.service import forget, with_reason
+from accord.server.cases.service import forget_person_in_assessments
 from accord.server.erasure.models import ErasureKind, ErasureRequest
 from accord.server.erasure.scrubbing import drop_freed_pages
 from accord.server.mail.service import erase_recipient
@@ -47,7 +48,8 @@ NOTIFIER_KEPT = (
     AUDIT_KEPT,
 )
 PERSON_KEPT = (
-    "notices and cases about them, no longer linked to them: the decisions taken on them stand",
+    "notices and cases about them, no longer linked to them, their names taken out of the "
+    "cases' assessments: the decisions taken on them stand",
     "bank entries of content confirmed deceptive: hashes of the media, not of the person",
     AUDIT_KEPT,
 )
@@ -84,7 +86,13 @@ def erase_person_data(
     """Erase the protected person ``wanted`` (their id, or their name if unique)."""
     person = find_person(session, wanted)
     with _request(session, ErasureKind.PERSON, person.id, requested_by, note) as request:
-        request.erased = dict(erase_person(session, person)) | {"people": 1}
+        # Before the person goes: the cases about them are found by their id.
+        cases = forget_person_in_assessments(
+            session, person.id, [person.name, *(person.aliases or [])]
+        )
+        for case_id in cases:
+            forget(session, case_subject(case_id))
+        request.erased = dict(erase_person(session, person)) | {"people": 1, "cases": len(cases)}
         request.kept = list(PERSON_KEPT)
     return request
 

@@ -42,6 +42,7 @@ from accord.server.guard.users import user_name
 from accord.server.issuers.service import get_issuer
 from accord.server.persons.service import load_gallery, load_voice_gallery
 from accord.server.runtime import Runtime
+from accord.server.storage.store import MissingBlob
 
 #: What a generator's output is declared as.
 GENERATED_SOURCE = SourceType.AI_GENERATED
@@ -99,11 +100,14 @@ def _stamped_before(
     when they never were, or their signed copy is no longer kept (then they are signed
     anew: without the copy there is nothing to answer with)."""
     earlier = signed_before(session, path, signing)
-    if earlier is None or not runtime.blobs.exists(earlier.signed_sha256):
+    if earlier is None:
         return None
-    copy = runtime.blobs.path_for(earlier.signed_sha256)
-    mime = open_media(copy, runtime.settings.media_limits).format.mime
-    return earlier.id, copy.read_bytes(), mime
+    try:
+        with runtime.blobs.local_copy(earlier.signed_sha256) as copy:
+            mime = open_media(copy, runtime.settings.media_limits).format.mime
+            return earlier.id, copy.read_bytes(), mime
+    except MissingBlob:
+        return None
 
 
 def resemblances(media: MediaFile, faces: FaceGallery, voices: VoiceGallery) -> list[Finding]:

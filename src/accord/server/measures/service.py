@@ -14,16 +14,20 @@ An appeal that reverses a decision removes its strikes and lifts the measures th
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from accord.server.db.base import utc_now
 from accord.server.measures.models import AccountMeasure, MeasureKind, Strike, SubjectKind
+
+#: The strikes whose subjects ``pseudonymise_lapsed`` looks at.
+_Lapsed = aliased(Strike)
 
 if TYPE_CHECKING:
     from accord.server.decisions.models import Decision
@@ -188,3 +192,63 @@ def rename_subject(session: Session, subject: str, replacement: str) -> int:
         row.subject = replacement
     session.flush()
     return len(rows)
+
+
+def pseudonymise_lapsed(session: Session, cutoff: datetime) -> dict[tuple[str, str], str]:
+    """Give a pseudonym to every uploader and notifier address whose strikes all expired
+    or were removed before ``cutoff`` and who has no suspension running after it nor a
+    termination: their strikes and measures count on in the transparency report, under a
+    name that says nobody's. Their ladder starts again at a warning. The (kind, subject)
+    renamed, with the pseudonym each got."""
+    live = exists().where(
+        Strike.subject_kind == _Lapsed.subject_kind,
+        Strike.subject == _Lapsed.subject,
+        Strike.removed_at.is_(None),
+        Strike.expires_at >= cutoff,
+    )
+    standing = exists().where(
+        AccountMeasure.subject_kind == _Lapsed.subject_kind,
+        AccountMeasure.subject == _Lapsed.subject,
+        AccountMeasure.lifted_at.is_(None),
+        or_(
+            AccountMeasure.kind == MeasureKind.TERMINATION,
+            and_(AccountMeasure.kind == MeasureKind.SUSPENSION, AccountMeasure.until >= cutoff),
+        ),
+    )
+    personal = or_(
+        _Lapsed.subject_kind == SubjectKind.UPLOADER, _Lapsed.subject.startswith("email:")
+    )
+    lapsed = session.execute(
+        select(_Lapsed.subject_kind, _Lapsed.subject).where(personal, ~live, ~standing).distinct()
+    ).all()
+    renamed: dict[tuple[str, str], str] = {}
+    for kind, subject in lapsed:
+        pseudonym = f"erased:{secrets.token_hex(8)}"
+        rows: list[Strike | AccountMeasure] = [
+            *session.scalars(
+                select(Strike).where(Strike.subject_kind == kind, Strike.subject == subject)
+            ),
+            *session.scalars(
+                select(AccountMeasure).where(
+                    AccountMeasure.subject_kind == kind, AccountMeasure.subject == subject
+                )
+            ),
+        ]
+        for row in rows:
+            row.subject = pseudonym
+        renamed[(kind, subject)] = pseudonym
+    session.flush()
+    return renamed
+
+
+def names_subject(session: Session, subject_kind: str, subject: str) -> bool:
+    """Whether a strike or measure still names ``subject``."""
+    return any(
+        session.scalar(
+            select(model.id)
+            .where(model.subject_kind == subject_kind, model.subject == subject)
+            .limit(1)
+        )
+        is not None
+        for model in (Strike, AccountMeasure)
+    )

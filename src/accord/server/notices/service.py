@@ -51,7 +51,7 @@ from accord.server.outbox.lease import Lease
 from accord.server.persons.service import get_person, may_report_for, may_report_for_any
 from accord.server.settings import Settings
 from accord.server.statements.schemas import Category
-from accord.server.storage.blobs import FolderBlobStore
+from accord.server.storage.store import BlobStore
 from accord.server.tokens import new_reference, new_token, token_digest
 from accord.server.uploads import spooled_to_disk
 
@@ -76,7 +76,7 @@ SIGNATURE = "\n\nThis message was sent by accord. Do not reply to it."
 def receive(
     session: Session,
     settings: Settings,
-    blobs: FolderBlobStore,
+    blobs: BlobStore,
     draft: NoticeDraft,
     notifier: Notifier,
     *,
@@ -97,7 +97,7 @@ def receive(
 
 def submit_notice(
     session: Session,
-    blobs: FolderBlobStore,
+    blobs: BlobStore,
     draft: NoticeDraft,
     notifier: Notifier,
     media: Path | None = None,
@@ -503,6 +503,31 @@ def erase_expired_contacts(session: Session, cutoff: datetime) -> tuple[int, set
     return count, addresses - still_held
 
 
+def erase_expired_uploaders(session: Session, cutoff: datetime) -> set[tuple[str, str]]:
+    """Blank the uploader's account on notices whose case was decided before ``cutoff``
+    (or that never led to a case and came before it); the (platform, account) pairs."""
+    notices = session.scalars(
+        select(Notice).where(
+            Notice.uploader != "",
+            or_(
+                Notice.case_id.in_(decided_before(cutoff)),
+                and_(Notice.case_id.is_(None), Notice.received_at < cutoff),
+            ),
+        )
+    ).all()
+    blanked = {(notice.platform, notice.uploader) for notice in notices}
+    for notice in notices:
+        notice.uploader = ""
+    session.flush()
+    return blanked
+
+
+def names_uploader(session: Session, platform: str, account: str) -> bool:
+    """Whether a notice still names this account."""
+    query = select(Notice.id).where(Notice.platform == platform, Notice.uploader == account)
+    return session.scalar(query.limit(1)) is not None
+
+
 def _blank_contacts(session: Session, notices: list[Notice]) -> int:
     for notice in notices:
         notice.notifier_name = notice.notifier_email = notice.explanation = ""
@@ -513,3 +538,9 @@ def _blank_contacts(session: Session, notices: list[Notice]) -> int:
 def notice_count(session: Session) -> int:
     """Every notice this instance holds."""
     return session.scalar(select(func.count()).select_from(Notice)) or 0
+
+
+def names_address(session: Session, address: str) -> bool:
+    """Whether a notice still holds the notifier's address ``address``."""
+    query = select(Notice.id).where(Notice.notifier_email == address.strip().lower())
+    return session.scalar(query.limit(1)) is not None

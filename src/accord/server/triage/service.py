@@ -42,6 +42,7 @@ from accord.server.decoding import Lane
 from accord.server.hashing.service import hash_for_bank, open_file, reliable_signals
 from accord.server.notices import service as notices
 from accord.server.runtime import Runtime
+from accord.server.storage.store import BlobStoreError
 
 if TYPE_CHECKING:
     from accord.server.cases.models import Case
@@ -100,10 +101,12 @@ def _examine(runtime: Runtime, notice_id: int) -> Findings:
         try:
             if notice.media_sha256 is None:
                 return _examine_words(runtime, session, notice)
-            path = runtime.blobs.path_for(notice.media_sha256)
-            return _examine_file(runtime, session, path, notice)
+            with runtime.blobs.local_copy(notice.media_sha256) as path:
+                return _examine_file(runtime, session, path, notice)
         except AccordError as error:
             return Findings(error=f"{error.title}: {error.detail}")
+        except BlobStoreError:  # unreachable for now: the lease runs out, a later round retries
+            raise
         except OSError as error:  # the blob store lost the file
             return Findings(error=f"the file could not be read: {error}")
         except Exception as error:  # a file that breaks a producer still goes to review

@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Text, and_, cast, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.errors import Conflict, NotFound
@@ -278,3 +279,37 @@ def list_messages(session: Session, status: str | None = None) -> list[OutboxMes
 def outbox_counts(session: Session) -> OutboxStats:
     """How many messages wait, were delivered, or were set aside."""
     return counts(session, WEBHOOK_QUEUE)
+
+
+def erase_expired_accounts(session: Session, cutoff: datetime) -> set[tuple[str, str]]:
+    """Blank the uploader's account in messages sent (or given up) that were written
+    before ``cutoff``; the (platform, account) pairs blanked."""
+    messages = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.status.in_([MessageStatus.DELIVERED, MessageStatus.DEAD]),
+            OutboxMessage.created_at < cutoff,
+            # A cheap first sieve on the JSON's text (those blanked before read ``""``);
+            # what follows decides.
+            or_(*(_names_account(key) for key in ("account", "uploader"))),
+        )
+    )
+    blanked: set[tuple[str, str]] = set()
+    for message in messages:
+        payload = dict(message.payload or {})
+        item = dict(payload.get("item") or {})
+        account = str(payload.get("account") or item.get("uploader") or "")
+        if not account:
+            continue
+        if payload.get("account"):
+            payload["account"] = ""
+        if item.get("uploader"):
+            payload["item"] = item | {"uploader": ""}
+        message.payload = payload  # a new dict: the JSON column sees the change
+        blanked.add((message.platform, account))
+    session.flush()
+    return blanked
+
+
+def _names_account(key: str) -> ColumnElement[bool]:
+    text = cast(OutboxMessage.payload, Text)
+    return and_(text.contains(f'"{key}": "'), ~text.contains(f'"{key}": ""'))
