@@ -40,7 +40,6 @@ default sizes it takes about 5 minutes on 2 cores, with 30 million too about 10 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import shutil
@@ -60,11 +59,14 @@ from typing import Any
 import httpx
 import numpy as np
 import psycopg
-from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 RESULTS = REPO / "benchmarks" / "results"
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from match_http import one_megapixel_jpeg  # noqa: E402
+
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 HTTP_OK = 200
 MIB = 1024**2
@@ -322,15 +324,6 @@ def folder_bytes(folder: Path) -> int:
 
 
 # Lookups ---------------------------------------------------------------------------------
-
-
-def one_megapixel_jpeg() -> bytes:
-    """The edited bridge photo scaled to about 1,000,000 pixels, as match_http.py posts."""
-    with Image.open(CORPUS / "pdq" / "bridge-mods" / "high-contrast.jpg") as source:
-        picture = source.convert("RGB").resize((1262, 792))
-    buffer = io.BytesIO()
-    picture.save(buffer, "JPEG", quality=90)
-    return buffer.getvalue()
 
 
 def latency(base: str, requests: int, *, jpeg: bytes | None) -> dict[str, float]:
