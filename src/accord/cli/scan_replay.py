@@ -20,8 +20,15 @@ from accord.index.base import IndexHit, SignalIndex
 
 if TYPE_CHECKING:
     from accord.cli.scan_worker import Lookups
-    from accord.server.matching.indexes import IndexSet
+    from accord.server.matching.service import IndexSet
     from accord.server.runtime import Runtime
+
+
+_READ_ONLY = "a recorded index only answers the lookups a worker made"
+
+
+class ReadOnlyIndexError(TypeError):
+    """A recorded index was asked to change or be saved: it only answers lookups."""
 
 
 class RecordedIndex(SignalIndex):
@@ -52,21 +59,18 @@ class RecordedIndex(SignalIndex):
     def memory_bytes(self) -> int:
         return 0
 
-    def add(self, items: Sequence[tuple[int, str]]) -> NoReturn:
-        raise NotImplementedError(_READ_ONLY)
+    def add(self, items: Sequence[tuple[int, str]]) -> NoReturn:  # noqa: ARG002 - read-only
+        raise ReadOnlyIndexError(_READ_ONLY)
 
-    def remove(self, items: Iterable[int]) -> NoReturn:
-        raise NotImplementedError(_READ_ONLY)
+    def remove(self, items: Iterable[int]) -> NoReturn:  # noqa: ARG002 - read-only
+        raise ReadOnlyIndexError(_READ_ONLY)
 
-    def save(self, folder: Path) -> NoReturn:
-        raise NotImplementedError(_READ_ONLY)
+    def save(self, folder: Path) -> NoReturn:  # noqa: ARG002 - read-only
+        raise ReadOnlyIndexError(_READ_ONLY)
 
     @classmethod
-    def load(cls, folder: Path) -> Self:
-        raise NotImplementedError(_READ_ONLY)
-
-
-_READ_ONLY = "a recorded index only answers the lookups a worker made"
+    def load(cls, folder: Path) -> Self:  # noqa: ARG003 - read-only
+        raise ReadOnlyIndexError(_READ_ONLY)
 
 
 class ReplayedLookups:
@@ -74,14 +78,13 @@ class ReplayedLookups:
 
     def __init__(self, runtime: Runtime, limits: Mapping[str, float]) -> None:
         from accord.index.registry import index_classes  # noqa: PLC0415
+        from accord.server.matching.service import IndexSet  # noqa: PLC0415
 
         real = runtime.indexes
         self._recorded = {
             name: RecordedIndex(name, real, limits.get(name)) for name in index_classes()
         }
-        # The CLI reaches the matching domain through its service, which does not name
-        # IndexSet; the real set's own class builds the copy.
-        indexes: IndexSet = type(real)(dict(self._recorded), real.position)
+        indexes = IndexSet(dict(self._recorded), real.position)
         # Synced as the real set is (the workers' snapshot); bank rules are re-read from
         # the database as often as a local scan re-reads them.
         indexes.synced_at = real.synced_at or time.time()

@@ -44,6 +44,13 @@ def _uploader(row: Mapping[str, Any]) -> str | None:
     return uploader_subject(str(row.get("platform") or ""), str(row.get("uploader") or ""))
 
 
+def _assessment_subject(row: Mapping[str, Any]) -> str | None:
+    # Only an assessment that names protected people is personal: the others stay in
+    # clear, with no key made for their case.
+    assessment = row.get("assessment") or {}
+    return case_subject(str(row["id"])) if assessment.get("protected_people") else None
+
+
 def _message_subject(row: Mapping[str, Any]) -> str | None:
     # A message to a platform about its user's content (``item.uploader``) or account.
     payload = row.get("payload") or {}
@@ -72,7 +79,7 @@ PERSONAL: Mapping[str, tuple[PersonalColumns, ...]] = {
         PersonalColumns(frozenset({"uploader"}), _uploader),
     ),
     "case_items": _one({"uploader"}, _uploader),
-    "cases": _one({"assessment"}, lambda row: case_subject(str(row["id"]))),
+    "cases": _one({"assessment"}, _assessment_subject),
     "outbox_messages": _one({"payload"}, _message_subject),
     "mail_messages": _one(
         {"recipient", "body"}, lambda row: email_subject(str(row.get("recipient") or ""))

@@ -24,6 +24,7 @@ from accord.server.matching.schemas import MatchOptions
 __all__ = [
     "FIRST_STAGE",
     "SECOND_STAGE",
+    "IndexSet",
     "IndexStatus",
     "Match",
     "MatchOptions",
